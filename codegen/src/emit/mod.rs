@@ -1,0 +1,1 @@
+//! Turning a [`crate::model::Model`] into formatted Rust source.

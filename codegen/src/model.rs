@@ -1,0 +1,394 @@
+//! The intermediate model between parsing and emission.
+//!
+//! [`crate::parse`] turns a WSDL document and its embedded schemas into a [`Model`] in which
+//! every reference is already resolved: QNames carry namespace URIs (never prefixes), element
+//! and attribute references are replaced by what they point at, `elementFormDefault` has been
+//! applied, restrictions carry their effective content, and anonymous types have been given
+//! names. [`crate::emit`] turns a `Model` into Rust source without looking at XML again.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A namespace-qualified XML name. An empty `namespace` means "no namespace".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QName {
+    /// Namespace URI, or the empty string for names in no namespace.
+    pub namespace: String,
+    /// Local part of the name.
+    pub local: String,
+}
+
+impl QName {
+    /// Creates a name from a namespace URI and a local part.
+    pub fn new(namespace: impl Into<String>, local: impl Into<String>) -> Self {
+        Self {
+            namespace: namespace.into(),
+            local: local.into(),
+        }
+    }
+}
+
+impl fmt::Display for QName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            f.write_str(&self.local)
+        } else {
+            write!(f, "{{{}}}{}", self.namespace, self.local)
+        }
+    }
+}
+
+/// Where a construct stands in a source file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// The file as it was given to the generator.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// Everything a WSDL document defines, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// The WSDL file the model was read from.
+    pub source: PathBuf,
+    /// Every namespace that owns generated items, in document order (schemas first, then the
+    /// WSDL target namespace).
+    pub namespaces: Vec<Namespace>,
+    /// Named complex and simple types, including anonymous types that were given names.
+    pub types: Vec<TypeDef>,
+    /// Global elements that are used as message parts (SOAP body or header roots).
+    pub elements: Vec<Element>,
+    /// The services: one per WSDL binding that the document's services expose.
+    pub services: Vec<Service>,
+}
+
+/// A namespace and the Rust module its items go into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Namespace {
+    /// Namespace URI.
+    pub uri: String,
+    /// Rust module name (snake case, unique in the model).
+    pub module: String,
+    /// Prefix to use when writing XML in this namespace (the first prefix the WSDL binds to it),
+    /// if any.
+    pub prefix: Option<String>,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeDef {
+    /// `xs:complexType`.
+    Complex(ComplexType),
+    /// `xs:simpleType`.
+    Simple(SimpleType),
+}
+
+impl TypeDef {
+    /// The type's qualified name.
+    pub fn name(&self) -> &QName {
+        match self {
+            TypeDef::Complex(t) => &t.name,
+            TypeDef::Simple(t) => &t.name,
+        }
+    }
+}
+
+/// A complex type with its effective content (derivations already applied).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplexType {
+    /// Type name; for an anonymous type, the name of the element that holds it.
+    pub name: QName,
+    /// `xs:documentation`, whitespace-normalised into paragraphs.
+    pub doc: Option<String>,
+    /// Where the type is defined.
+    pub location: Location,
+    /// The base type when the type is derived by restriction or extension.
+    pub base: Option<Derivation>,
+    /// Child elements or simple content.
+    pub content: Content,
+    /// Attributes, in declaration order, including inherited ones.
+    pub attributes: Vec<Attribute>,
+    /// X-Road identifier semantics, when the type derives from the identifier base type of
+    /// [`crate::Options::identifier_base`].
+    pub identifier: Option<Identifier>,
+}
+
+/// How a complex type derives from its base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derivation {
+    /// Restriction or extension.
+    pub kind: DerivationKind,
+    /// The base type.
+    pub base: QName,
+}
+
+/// `xs:restriction` or `xs:extension`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerivationKind {
+    /// `xs:complexContent/xs:restriction`.
+    Restriction,
+    /// `xs:complexContent/xs:extension` or `xs:simpleContent/xs:extension`.
+    Extension,
+}
+
+/// The content model of a complex type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// No content (attributes only).
+    Empty,
+    /// An `xs:sequence` of child elements.
+    Sequence(Vec<ElementField>),
+    /// Text of the given simple type (`xs:simpleContent`).
+    Simple(TypeRef),
+}
+
+/// A child element inside a sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementField {
+    /// Element name, qualified according to `elementFormDefault`/`form`, or the referenced
+    /// global element's name.
+    pub name: QName,
+    /// Element type.
+    pub ty: TypeRef,
+    /// `minOccurs`.
+    pub min_occurs: u32,
+    /// `maxOccurs`; `None` means `unbounded`.
+    pub max_occurs: Option<u32>,
+    /// Documentation of the local declaration, or else of the referenced global element.
+    pub doc: Option<String>,
+    /// Where the particle is declared.
+    pub location: Location,
+}
+
+/// An attribute use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// Attribute name; qualified for global attributes and `form="qualified"`, else in no
+    /// namespace.
+    pub name: QName,
+    /// Attribute type (always simple).
+    pub ty: TypeRef,
+    /// `use="required"`.
+    pub required: bool,
+    /// `fixed` value, if any.
+    pub fixed: Option<String>,
+    /// `default` value, if any.
+    pub default: Option<String>,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the attribute use is declared.
+    pub location: Location,
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    /// An XML Schema built-in type.
+    Builtin(Builtin),
+    /// A type defined in the model (see [`Model::types`]).
+    Named(QName),
+    /// A Rust type given by [`crate::Options::extern_element`], as a path.
+    Extern(String),
+}
+
+/// The XML Schema built-in types the generator maps to Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `xs:string` and its string-like derivatives (`normalizedString`, `token`, `anyURI`,
+    /// `Name`, `NCName`, `ID`, `language`) → `String`.
+    String,
+    /// `xs:boolean` → `bool`.
+    Boolean,
+    /// `xs:integer`, `xs:long` → `i64` (values that do not fit are rejected).
+    Long,
+    /// `xs:int` → `i32`.
+    Int,
+    /// `xs:short` → `i16`.
+    Short,
+    /// `xs:byte` → `i8`.
+    Byte,
+    /// `xs:unsignedLong`, `xs:nonNegativeInteger`, `xs:positiveInteger` → `u64`.
+    UnsignedLong,
+    /// `xs:unsignedInt` → `u32`.
+    UnsignedInt,
+    /// `xs:unsignedShort` → `u16`.
+    UnsignedShort,
+    /// `xs:unsignedByte` → `u8`.
+    UnsignedByte,
+    /// `xs:double` → `f64`.
+    Double,
+    /// `xs:float` → `f32`.
+    Float,
+    /// `xs:base64Binary` → `Vec<u8>`.
+    Base64Binary,
+}
+
+/// A named simple type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleType {
+    /// Type name.
+    pub name: QName,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the type is defined.
+    pub location: Location,
+    /// What the type is.
+    pub kind: SimpleKind,
+}
+
+/// The shapes of simple type the generator supports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimpleKind {
+    /// A restriction with `xs:enumeration` facets → a Rust enum.
+    Enumeration {
+        /// The restricted base type.
+        base: TypeRef,
+        /// Allowed values in declaration order.
+        values: Vec<EnumValue>,
+    },
+    /// A restriction without enumeration → a Rust newtype over the base.
+    Restriction {
+        /// The restricted base type.
+        base: TypeRef,
+        /// Supported facets.
+        facets: Facets,
+    },
+}
+
+/// One `xs:enumeration` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    /// The literal value.
+    pub value: String,
+    /// Documentation of the facet.
+    pub doc: Option<String>,
+}
+
+/// Facets of a non-enumerated simple-type restriction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    /// `xs:minLength`.
+    pub min_length: Option<u64>,
+    /// `xs:maxLength`.
+    pub max_length: Option<u64>,
+    /// `xs:minInclusive` literal.
+    pub min_inclusive: Option<String>,
+    /// `xs:maxInclusive` literal.
+    pub max_inclusive: Option<String>,
+}
+
+/// A global element that is used as a message part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    /// Element name.
+    pub name: QName,
+    /// Element type (an anonymous type has been named after the element).
+    pub ty: TypeRef,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the element is declared.
+    pub location: Location,
+}
+
+/// X-Road identifier semantics of a complex type: which object types it may carry and which
+/// codes each object type has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identifier {
+    /// The attribute that holds the object type.
+    pub object_type_attribute: QName,
+    /// `Some(value)` when the attribute is `fixed`; `None` when it is a field.
+    pub fixed: Option<String>,
+    /// Allowed shapes, in the order `FromStr` tries them.
+    pub shapes: Vec<IdentifierShape>,
+}
+
+/// One allowed combination of object type and codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentifierShape {
+    /// The object type value, e.g. `SUBSYSTEM`.
+    pub object_type: String,
+    /// Local names of the code elements present, in sequence order.
+    pub codes: Vec<String>,
+}
+
+/// One service binding with its operations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// The `wsdl:service` name (or the binding name when no service exposes it).
+    pub name: String,
+    /// WSDL target namespace.
+    pub namespace: String,
+    /// Documentation of the service or port type.
+    pub doc: Option<String>,
+    /// `soap:address/@location` of the port, if any.
+    pub address: Option<String>,
+    /// SOAP header parts used by the binding's operations, if any.
+    pub header: Option<Header>,
+    /// Operations: the binding's, then extra ones from [`crate::Options`].
+    pub operations: Vec<Operation>,
+    /// Where the binding is defined.
+    pub location: Location,
+}
+
+/// The SOAP header of a binding: the union of the `soap:header` parts its operations use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The WSDL message that holds the header parts.
+    pub message: String,
+    /// Parts in message order.
+    pub parts: Vec<HeaderPart>,
+}
+
+/// One header part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderPart {
+    /// Part name.
+    pub name: String,
+    /// The element the part refers to.
+    pub element: QName,
+    /// Whether every input and every output of every operation carries this part.
+    pub always: bool,
+    /// Whether any operation's input carries it.
+    pub in_input: bool,
+    /// Whether any operation's output carries it.
+    pub in_output: bool,
+}
+
+/// A typed operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    /// Operation name (the X-Road service code).
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Request body element.
+    pub input: QName,
+    /// Response body element.
+    pub output: QName,
+    /// Header parts (by part name) the request carries.
+    pub input_headers: Vec<String>,
+    /// Header parts (by part name) the response carries.
+    pub output_headers: Vec<String>,
+    /// MIME parts of the request, by `MimePart` variant name (`SoapMessage` first).
+    pub parts: Vec<String>,
+    /// Where the operation comes from.
+    pub source: OperationSource,
+}
+
+/// Where an operation was declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationSource {
+    /// The WSDL port type and binding, at this location.
+    Wsdl(Location),
+    /// [`crate::Options::extra_operation`].
+    Options,
+}

@@ -3,7 +3,12 @@
 //! The identifier types themselves are generated from the identifier schema; they use
 //! [`Code`] for every code and the helpers here for `Display`/`FromStr`.
 
+use std::borrow::{Borrow, Cow};
 use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+use crate::xml::{TextError, XmlText};
 
 /// Longest code allowed, in characters.
 pub const MAX_CODE_LEN: usize = 255;
@@ -69,8 +74,21 @@ pub enum IdentifierError {
 impl Code {
     /// Validates and wraps a code.
     pub fn new(code: impl Into<String>) -> Result<Self, CodeError> {
-        let _ = code.into();
-        todo!()
+        let code = code.into();
+        let mut length = 0;
+        for (position, ch) in code.chars().enumerate() {
+            if is_forbidden(ch) {
+                return Err(CodeError::ForbiddenChar { ch, position });
+            }
+            length = position + 1;
+        }
+        if length == 0 {
+            return Err(CodeError::Empty);
+        }
+        if length > MAX_CODE_LEN {
+            return Err(CodeError::TooLong(length));
+        }
+        Ok(Self(code))
     }
 
     /// The code as a string slice.
@@ -92,6 +110,236 @@ impl fmt::Display for Code {
 
 /// Splits `TYPE:code/code/…` into the object type and validated codes.
 pub fn split(text: &str) -> Result<(&str, Vec<Code>), IdentifierError> {
-    let _ = text;
-    todo!()
+    let (object_type, codes) = text
+        .split_once(':')
+        .ok_or_else(|| IdentifierError::MissingObjectType(text.to_owned()))?;
+    let codes = codes
+        .split('/')
+        .enumerate()
+        .map(|(index, code)| {
+            Code::new(code).map_err(|source| IdentifierError::Code {
+                index: index + 1,
+                source,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((object_type, codes))
+}
+
+/// Whether a character may not occur in a code.
+fn is_forbidden(ch: char) -> bool {
+    matches!(ch, ':' | ';' | '%' | '/' | '\\' | '\u{FEFF}' | '\u{200B}') || ch.is_control()
+}
+
+impl FromStr for Code {
+    type Err = CodeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<String> for Code {
+    type Error = CodeError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl TryFrom<&str> for Code {
+    type Error = CodeError;
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<Code> for String {
+    fn from(code: Code) -> Self {
+        code.0
+    }
+}
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Code {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Code {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<Code> for str {
+    fn eq(&self, other: &Code) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<Code> for &str {
+    fn eq(&self, other: &Code) -> bool {
+        *self == other.0
+    }
+}
+
+impl XmlText for Code {
+    fn from_text(text: &str) -> Result<Self, TextError> {
+        Self::new(text).map_err(TextError::new)
+    }
+    fn to_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_codes() {
+        for code in ["EE", "COM", "12345", "a b", "Ülo Õun", "日本", "x-y_z.1"] {
+            assert_eq!(Code::new(code).unwrap(), code);
+        }
+    }
+
+    #[test]
+    fn empty_code() {
+        assert_eq!(Code::new(""), Err(CodeError::Empty));
+    }
+
+    #[test]
+    fn length_limit_counts_chars() {
+        assert!(Code::new("a".repeat(255)).is_ok());
+        assert_eq!(Code::new("a".repeat(256)), Err(CodeError::TooLong(256)));
+        // 255 two-byte characters are 510 bytes but 255 characters.
+        assert!(Code::new("ä".repeat(255)).is_ok());
+        assert_eq!(Code::new("ä".repeat(256)), Err(CodeError::TooLong(256)));
+        assert!(Code::new("日".repeat(255)).is_ok());
+    }
+
+    #[test]
+    fn forbidden_characters() {
+        for ch in [
+            ':', ';', '%', '/', '\\', '\u{FEFF}', '\u{200B}', '\0', '\n', '\t', '\r', '\u{7F}',
+            '\u{85}',
+        ] {
+            let code = format!("ab{ch}c");
+            assert_eq!(
+                Code::new(code.clone()),
+                Err(CodeError::ForbiddenChar { ch, position: 2 }),
+                "{code:?}"
+            );
+        }
+        assert_eq!(
+            Code::new("ää:"),
+            Err(CodeError::ForbiddenChar {
+                ch: ':',
+                position: 2
+            })
+        );
+        assert_eq!(
+            Code::new("\u{FEFF}EE"),
+            Err(CodeError::ForbiddenChar {
+                ch: '\u{FEFF}',
+                position: 0
+            })
+        );
+        assert_eq!(
+            Code::new("E\u{200B}E"),
+            Err(CodeError::ForbiddenChar {
+                ch: '\u{200B}',
+                position: 1
+            })
+        );
+        let message = Code::new("a/b").unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "code contains forbidden character '/' at position 1"
+        );
+    }
+
+    #[test]
+    fn conversions() {
+        let code: Code = "EE".parse().unwrap();
+        assert_eq!(code, "EE");
+        assert_eq!(*"EE", code);
+        assert_eq!(Code::try_from("EE").unwrap(), code);
+        assert_eq!(Code::try_from("EE".to_owned()).unwrap(), code);
+        assert!(Code::try_from("").is_err());
+        assert_eq!(code.len(), 2);
+        assert_eq!(code.as_ref() as &str, "EE");
+        assert_eq!(code.to_string(), "EE");
+        assert_eq!(String::from(code.clone()), "EE");
+        let set: std::collections::HashSet<Code> = [code.clone()].into_iter().collect();
+        assert!(set.contains("EE"));
+    }
+
+    #[test]
+    fn xml_text() {
+        assert_eq!(Code::from_text("EE").unwrap(), "EE");
+        assert_eq!(Code::from_text("").unwrap_err().0, "code is empty");
+        assert_eq!(Code::new("COM").unwrap().to_text(), "COM");
+    }
+
+    #[test]
+    fn split_identifiers() {
+        let (object_type, codes) = split("SUBSYSTEM:EE/COM/client/subsystem").unwrap();
+        assert_eq!(object_type, "SUBSYSTEM");
+        assert_eq!(codes, ["EE", "COM", "client", "subsystem"]);
+        let (object_type, codes) = split("MEMBER:EE/COM/client").unwrap();
+        assert_eq!((object_type, codes.len()), ("MEMBER", 3));
+        assert_eq!(
+            split("EE/COM/client"),
+            Err(IdentifierError::MissingObjectType(
+                "EE/COM/client".to_owned()
+            ))
+        );
+        assert_eq!(
+            split("MEMBER:EE//X"),
+            Err(IdentifierError::Code {
+                index: 2,
+                source: CodeError::Empty
+            })
+        );
+        assert_eq!(
+            split("MEMBER:EE/COM/a;b"),
+            Err(IdentifierError::Code {
+                index: 3,
+                source: CodeError::ForbiddenChar {
+                    ch: ';',
+                    position: 1
+                }
+            })
+        );
+        assert!(matches!(
+            split("SERVER:EE/COM/x:y"),
+            Err(IdentifierError::Code { index: 3, .. })
+        ));
+        assert_eq!(
+            split("MEMBER:"),
+            Err(IdentifierError::Code {
+                index: 1,
+                source: CodeError::Empty
+            })
+        );
+    }
 }

@@ -1,32 +1,147 @@
-//! Derive macros used by the generated X-Road bindings; they work on hand-written types too.
-//! See `xroad_mserv::xml` for the traits they implement.
+//! Derive macros of the X-Road management services toolkit: [`XmlRead`], [`XmlWrite`] and
+//! [`XmlText`] implement the traits of `xroad_mserv::xml`, [`Operation`] implements
+//! `xroad_mserv::operation::Operation`. The generated bindings use them; they work on
+//! hand-written types too, and the generated code needs no imports.
+//!
+//! Errors in the attributes are reported all at once, at the offending attribute or field.
+
+mod attr;
+mod expand;
+mod validate;
 
 use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
 
-/// Derives `xroad_mserv::xml::XmlRead`.
+fn run(
+    input: TokenStream,
+    expand: fn(&DeriveInput) -> syn::Result<proc_macro2::TokenStream>,
+) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `xroad_mserv::xml::XmlRead`: reads the type from the content of an element (its
+/// attributes, child elements or text). With `root(..)` it also implements
+/// `xroad_mserv::xml::XmlRoot` (which requires `XmlWrite` as well).
+///
+/// Reading is strict: attributes are matched by namespace and local name (unknown or duplicate
+/// ones are errors), child elements must come exactly in field order, and anything left over
+/// is an error.
+///
+/// # Structs with named fields
+///
+/// Container attributes, `#[xml(...)]` on the struct (all optional, combinable):
+///
+/// - `namespace = "uri"`: namespace of the child elements (default: no namespace).
+/// - `root(name = "local", namespace = "uri")`: the type is the content of this global
+///   element and implements `XmlRoot`; `namespace` defaults to the struct's `namespace`.
+/// - `attribute(name = "local", namespace = "uri", fixed = "VALUE")`, repeatable: an attribute
+///   with a fixed value and no field. It is always written; on reading it must be present with
+///   exactly this value. `namespace` defaults to none.
+/// - `validate = path::to::function`: called as `function(&value)` once all fields are read,
+///   before the end tag; it returns `Result<_, E>` with `E: Display`, and an `Err` becomes
+///   `ErrorKind::Invalid`. Only used when reading; `Self::validate` works.
+/// - `crate = "path"`: path of the support crate (default `::xroad_mserv`).
+///
+/// Field attributes: every field has exactly one of `element`, `attribute` or `text`.
+///
+/// - `element = "local"`: a child element, read in field order.
+///   - `namespace = "uri"` overrides the struct's namespace (`""`: no namespace).
+///   - `min_occurs = N`, `max_occurs = N` or `max_occurs = "unbounded"` make a `Vec<T>` field
+///     a repeated element (defaults as in XML Schema: `min_occurs = 1`; `max_occurs` defaults
+///     to unbounded).
+///   - An `Option<T>` field is an optional element (`min_occurs = 0` is allowed but implied).
+///   - `Vec<u8>` without occurrence attributes is one element holding base64 text; any other
+///     `Vec<T>` needs `max_occurs`. Any other type is a required element.
+/// - `attribute = "local"`: an attribute, optionally with `namespace = "uri"` (default: no
+///   namespace, i.e. unqualified). The type implements `XmlText`; `Option<T>` makes it optional.
+/// - `text`: the simple content of the element (type implements `XmlText`, not `Option`). At
+///   most one such field, and then no element fields.
+///
+/// ```ignore
+/// #[derive(XmlRead, XmlWrite)]
+/// #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+/// pub struct RequestHash {
+///     #[xml(text)]
+///     pub value: String,
+///     #[xml(attribute = "algorithmId")]
+///     pub algorithm_id: String,
+/// }
+/// ```
+///
+/// # Newtypes
+///
+/// A tuple struct with one field, `struct ClientReg(pub ClientRequestType);`, reads its content
+/// as the inner type. Container attributes: `root(name = "..", namespace = "..")` (default
+/// namespace: none), `validate = path` and `crate = ".."`; the field takes no attributes.
+///
+/// Enums, unions, unit structs and tuple structs with several fields are rejected.
 #[proc_macro_derive(XmlRead, attributes(xml))]
 pub fn derive_xml_read(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    run(input, expand::read::derive)
 }
 
-/// Derives `xroad_mserv::xml::XmlWrite`.
+/// Derives `xroad_mserv::xml::XmlWrite`: writes the type as the content of an element.
+///
+/// Takes the same `#[xml(...)]` attributes as [`XmlRead`](derive@XmlRead), with the same
+/// meaning. Fixed attributes are written first, then attribute fields (`None` is left out),
+/// then the elements in field order (`None` left out, one element per `Vec` item) or the text.
+/// `validate` is not called when writing, and `root(..)` only matters to `XmlRead`, which
+/// implements `XmlRoot`.
 #[proc_macro_derive(XmlWrite, attributes(xml))]
 pub fn derive_xml_write(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    run(input, expand::write::derive)
 }
 
-/// Derives `xroad_mserv::xml::XmlText` (plus `Display` and `FromStr`).
+/// Derives `xroad_mserv::xml::XmlText` (so the type is also an element with text content and
+/// an attribute value), plus `Display` and `FromStr` (with `Err = xroad_mserv::xml::TextError`).
+///
+/// - Fieldless enums: every variant has `#[xml(value = "LITERAL")]`, and the literals are
+///   distinct. Reading accepts exactly a literal (surrounding XML whitespace ignored). The enum
+///   also gets `pub const ALL: [Self; N]` (all variants in order) and
+///   `pub const fn as_str(&self) -> &'static str`.
+///
+///   ```ignore
+///   #[derive(XmlText)]
+///   pub enum XRoadObjectType {
+///       #[xml(value = "MEMBER")]
+///       Member,
+///       #[xml(value = "SUBSYSTEM")]
+///       Subsystem,
+///   }
+///   ```
+/// - Newtypes `struct RequestIdType(pub i64);`: the text is the inner type's.
+///
+/// The only container attribute is `#[xml(crate = "path")]` (default `::xroad_mserv`).
 #[proc_macro_derive(XmlText, attributes(xml))]
 pub fn derive_xml_text(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    run(input, expand::text::derive)
 }
 
-/// Derives `xroad_mserv::operation::Operation`.
+/// Derives `xroad_mserv::operation::Operation` for a unit struct.
+///
+/// ```ignore
+/// #[derive(Operation)]
+/// #[operation(
+///     name = "clientReg",
+///     header = Header,
+///     request = ClientReg,
+///     response = ClientRegResponse,
+///     parts(SoapMessage, Signature, SigningCertificate, OcspResponse),
+/// )]
+/// pub struct ClientReg;
+/// ```
+///
+/// - `name = "..."` (required, non-empty): `Operation::NAME`, the service code.
+/// - `header = Type`, `request = Type`, `response = Type` (required): the associated types;
+///   the request and response implement `XmlRoot`.
+/// - `parts(...)`: `Operation::PARTS`, the MIME parts of the request, among `SoapMessage`,
+///   `Signature`, `AuthKeySignature`, `AuthCertificate`, `SigningCertificate`, `OcspResponse`;
+///   no duplicates, `SoapMessage` first. Default: `parts(SoapMessage)`.
+/// - `crate = "path"`: path of the support crate (default `::xroad_mserv`).
 #[proc_macro_derive(Operation, attributes(operation))]
 pub fn derive_operation(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    run(input, expand::operation::derive)
 }

@@ -1,0 +1,1 @@
+//! Example programs: `demo` (see `src/bin/demo.rs`).

@@ -1,0 +1,239 @@
+//! `XmlRead` (and `XmlRoot`) expansion.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident};
+
+use crate::validate::{self, Body, Occurs, XmlStruct, qualified};
+
+/// Expands `#[derive(XmlRead)]`.
+pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let model = validate::xml_struct(input, "XmlRead")?;
+    let krate = &model.krate;
+    let ident = &input.ident;
+    let generics = super::bounded(&input.generics, &syn::parse_quote!(#krate::xml::XmlRead));
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let body = match &model.body {
+        Body::Named { .. } => named(&model),
+        Body::Newtype(ty) => {
+            let read = quote_spanned! {ty.span()=>
+                <#ty as #krate::xml::XmlRead>::read(reader, start)
+            };
+            validate_call(&model).map_or_else(
+                || quote! { #read.map(Self) },
+                |check| {
+                    quote! {
+                        let __value = Self(#read?);
+                        #check
+                        ::core::result::Result::Ok(__value)
+                    }
+                },
+            )
+        }
+    };
+    let root = model.root.as_ref().map(|(namespace, name)| {
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics #krate::xml::XmlRoot for #ident #ty_generics #where_clause {
+                const NAMESPACE: &'static str = #namespace;
+                const NAME: &'static str = #name;
+            }
+        }
+    });
+    Ok(quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::xml::XmlRead for #ident #ty_generics #where_clause {
+            fn read(
+                reader: &mut #krate::xml::Reader<'_>,
+                start: &#krate::xml::StartTag<'_>,
+            ) -> ::core::result::Result<Self, #krate::xml::Error> {
+                #body
+            }
+        }
+        #root
+    })
+}
+
+/// `validate(&__value)` turned into an `Invalid` error at the reader's position.
+fn validate_call(model: &XmlStruct<'_>) -> Option<TokenStream> {
+    let krate = &model.krate;
+    model.validate.as_ref().map(|path| {
+        quote! {
+            if let ::core::result::Result::Err(__error) = #path(&__value) {
+                return ::core::result::Result::Err(reader.error(#krate::xml::ErrorKind::Invalid(
+                    ::std::string::ToString::to_string(&__error),
+                )));
+            }
+        }
+    })
+}
+
+fn local(index: usize) -> Ident {
+    format_ident!("__field{}", index)
+}
+
+fn named(model: &XmlStruct<'_>) -> TokenStream {
+    let krate = &model.krate;
+    let Body::Named {
+        attributes,
+        elements,
+        text,
+    } = &model.body
+    else {
+        unreachable!()
+    };
+
+    // Attributes: one pass over the start tag.
+    let attributes_code = if attributes.is_empty() && model.fixed.is_empty() {
+        quote! { reader.reject_attributes(start)?; }
+    } else {
+        let mut declarations = Vec::new();
+        let mut arms = Vec::new();
+        let mut checks = Vec::new();
+        let duplicate = |name: &str| {
+            quote! {
+                return ::core::result::Result::Err(reader.attribute_error(
+                    &__attribute,
+                    #krate::xml::ErrorKind::DuplicateAttribute(::std::string::String::from(#name)),
+                ));
+            }
+        };
+        let missing = |name: &str| {
+            quote! {
+                return ::core::result::Result::Err(reader.error(
+                    #krate::xml::ErrorKind::MissingAttribute(::std::string::String::from(#name)),
+                ))
+            }
+        };
+        for (i, fixed) in model.fixed.iter().enumerate() {
+            let seen = format_ident!("__fixed{}", i);
+            let (namespace, local_name, value) = (&fixed.namespace, &fixed.local, &fixed.value);
+            let name = qualified(namespace, local_name);
+            let duplicate = duplicate(&name);
+            let missing = missing(&name);
+            declarations.push(quote! { let mut #seen = false; });
+            arms.push(quote! {
+                (#namespace, #local_name) => {
+                    if #seen {
+                        #duplicate
+                    }
+                    reader.check_fixed(&__attribute, #value)?;
+                    #seen = true;
+                }
+            });
+            checks.push(quote! {
+                if !#seen {
+                    #missing;
+                }
+            });
+        }
+        for field in attributes {
+            let var = local(field.index);
+            let ty = field.ty;
+            let (namespace, local_name) = (&field.namespace, &field.local);
+            let name = qualified(namespace, local_name);
+            let duplicate = duplicate(&name);
+            declarations.push(if field.optional {
+                quote! { let mut #var: #ty = ::core::option::Option::None; }
+            } else {
+                quote! { let mut #var: ::core::option::Option<#ty> = ::core::option::Option::None; }
+            });
+            let parse = quote_spanned! {ty.span()=> reader.parse_attribute(&__attribute)? };
+            arms.push(quote! {
+                (#namespace, #local_name) => {
+                    if #var.is_some() {
+                        #duplicate
+                    }
+                    #var = ::core::option::Option::Some(#parse);
+                }
+            });
+            if !field.optional {
+                let missing = missing(&name);
+                checks.push(quote! {
+                    let ::core::option::Option::Some(#var) = #var else {
+                        #missing
+                    };
+                });
+            }
+        }
+        quote! {
+            #(#declarations)*
+            for __attribute in start.attributes() {
+                let __attribute = __attribute?;
+                match (__attribute.namespace(), __attribute.local_name()) {
+                    #(#arms)*
+                    (__namespace, __local) => {
+                        let __name = if __namespace.is_empty() {
+                            ::std::borrow::ToOwned::to_owned(__local)
+                        } else {
+                            ::std::format!("{{{}}}{}", __namespace, __local)
+                        };
+                        return ::core::result::Result::Err(reader.attribute_error(
+                            &__attribute,
+                            #krate::xml::ErrorKind::UnexpectedAttribute(__name),
+                        ));
+                    }
+                }
+            }
+            #(#checks)*
+        }
+    };
+
+    let elements_code = elements.iter().map(|field| {
+        let var = local(field.index);
+        let ty = field.ty;
+        let (namespace, local_name) = (&field.namespace, &field.local);
+        let call = match field.occurs {
+            Occurs::Required => {
+                quote_spanned! {ty.span()=> reader.required(#namespace, #local_name)? }
+            }
+            Occurs::Optional => {
+                quote_spanned! {ty.span()=> reader.optional(#namespace, #local_name)? }
+            }
+            Occurs::Repeated { min, max } => {
+                let max = max.map_or_else(
+                    || quote!(::core::option::Option::None),
+                    |max| quote!(::core::option::Option::Some(#max)),
+                );
+                quote_spanned! {ty.span()=> reader.repeated(#namespace, #local_name, #min, #max)? }
+            }
+        };
+        quote! { let #var: #ty = #call; }
+    });
+
+    let mut inits: Vec<(usize, TokenStream)> = Vec::new();
+    inits.extend(
+        attributes
+            .iter()
+            .map(|f| (f.index, field_init(f.member, &local(f.index)))),
+    );
+    inits.extend(
+        elements
+            .iter()
+            .map(|f| (f.index, field_init(f.member, &local(f.index)))),
+    );
+    let text_code = text.map(|member| {
+        let var = format_ident!("__text");
+        inits.push((usize::MAX, field_init(member, &var)));
+        quote! { let #var = reader.read_text_as()?; }
+    });
+    inits.sort_by_key(|(index, _)| *index);
+    let inits = inits.into_iter().map(|(_, init)| init);
+
+    let check = validate_call(model);
+    let end = text.is_none().then(|| quote! { reader.end()?; });
+    quote! {
+        #attributes_code
+        #(#elements_code)*
+        #text_code
+        let __value = Self { #(#inits),* };
+        #check
+        #end
+        ::core::result::Result::Ok(__value)
+    }
+}
+
+fn field_init(member: &Ident, var: &Ident) -> TokenStream {
+    quote! { #member: #var }
+}

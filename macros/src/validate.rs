@@ -1,0 +1,619 @@
+//! Checks between attributes and the shape of the type, producing the model the expansions use.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, Path, PathArguments, Type};
+
+use crate::attr::{self, Errors, Sp};
+
+/// `::xroad_mserv`, or the path given by `crate = "..."`.
+pub fn crate_path(krate: Option<Sp<Path>>) -> Path {
+    krate.map_or_else(|| syn::parse_quote!(::xroad_mserv), |k| k.value)
+}
+
+/// A struct deriving `XmlRead`/`XmlWrite`.
+pub struct XmlStruct<'a> {
+    pub krate: Path,
+    /// `(namespace, name)` of `root(..)`.
+    pub root: Option<(String, String)>,
+    pub fixed: Vec<Fixed>,
+    pub validate: Option<Path>,
+    pub body: Body<'a>,
+}
+
+/// A fixed attribute without a field.
+pub struct Fixed {
+    pub namespace: String,
+    pub local: String,
+    pub value: String,
+    pub span: Span,
+}
+
+/// The content model.
+pub enum Body<'a> {
+    Named {
+        attributes: Vec<AttributeField<'a>>,
+        elements: Vec<ElementField<'a>>,
+        text: Option<&'a Ident>,
+    },
+    /// A tuple struct with one field of this type.
+    Newtype(&'a Type),
+}
+
+/// A field read from an attribute.
+pub struct AttributeField<'a> {
+    pub index: usize,
+    pub member: &'a Ident,
+    pub ty: &'a Type,
+    pub namespace: String,
+    pub local: String,
+    pub optional: bool,
+}
+
+/// A field read from child elements.
+pub struct ElementField<'a> {
+    pub index: usize,
+    pub member: &'a Ident,
+    pub ty: &'a Type,
+    pub namespace: String,
+    pub local: String,
+    pub occurs: Occurs,
+}
+
+/// How often an element occurs.
+#[derive(Clone, Copy)]
+pub enum Occurs {
+    Required,
+    Optional,
+    Repeated { min: u32, max: Option<u32> },
+}
+
+/// `{namespace}local`, or `local` without a namespace: how names appear in error messages.
+pub fn qualified(namespace: &str, local: &str) -> String {
+    if namespace.is_empty() {
+        local.to_owned()
+    } else {
+        format!("{{{namespace}}}{local}")
+    }
+}
+
+/// The type argument of `Option<T>` / `Vec<T>` (by last path segment).
+fn generic_arg<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [GenericArgument::Type(inner)] => Some(inner),
+        _ => None,
+    }
+}
+
+fn is_option(ty: &Type) -> bool {
+    generic_arg(ty, "Option").is_some()
+}
+
+fn is_vec(ty: &Type) -> bool {
+    generic_arg(ty, "Vec").is_some()
+}
+
+fn is_bytes(ty: &Type) -> bool {
+    matches!(generic_arg(ty, "Vec"), Some(Type::Path(p)) if p.qself.is_none() && p.path.is_ident("u8"))
+}
+
+fn check_name(errors: &mut Errors, span: Span, what: &str, name: &str) {
+    if name.is_empty() {
+        errors.at(span, format_args!("{what} must not be empty"));
+    } else if name.contains(':') || name.chars().any(char::is_whitespace) {
+        errors.at(
+            span,
+            format_args!("{what} `{name}` must be a local name (no prefix, no whitespace)"),
+        );
+    }
+}
+
+/// Checks a struct for `XmlRead`/`XmlWrite`; `derive` names the derive for messages.
+pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlStruct<'a>> {
+    let mut errors = Errors::default();
+    let c = attr::xml_container(&input.attrs, &mut errors);
+    let data = match &input.data {
+        Data::Struct(data) => data,
+        Data::Enum(data) => {
+            errors.at(
+                data.enum_token.span,
+                format_args!("`{derive}` cannot be derived for an enum; derive `XmlText` for an enumeration of values"),
+            );
+            return Err(errors.finish().unwrap_err());
+        }
+        Data::Union(data) => {
+            errors.at(
+                data.union_token.span,
+                format_args!("`{derive}` cannot be derived for a union"),
+            );
+            return Err(errors.finish().unwrap_err());
+        }
+    };
+
+    let root = c.root.map(|root| {
+        let name = root.value.name.unwrap_or_else(|| {
+            errors.at(root.span, "`root` needs `name = \"...\"`");
+            String::new()
+        });
+        check_name(&mut errors, root.span, "root element name", &name);
+        let namespace = root
+            .value
+            .namespace
+            .or_else(|| c.namespace.as_ref().map(|ns| ns.value.clone()))
+            .unwrap_or_default();
+        (namespace, name)
+    });
+    let mut fixed = Vec::new();
+    for a in c.attributes {
+        let local = a.value.name.unwrap_or_else(|| {
+            errors.at(a.span, "`attribute(..)` needs `name = \"...\"`");
+            String::new()
+        });
+        check_name(&mut errors, a.span, "attribute name", &local);
+        let value = a.value.fixed.unwrap_or_else(|| {
+            errors.at(
+                a.span,
+                "`attribute(..)` needs `fixed = \"...\"` (attributes with a value are fields)",
+            );
+            String::new()
+        });
+        fixed.push(Fixed {
+            namespace: a.value.namespace,
+            local,
+            value,
+            span: a.span,
+        });
+    }
+    // Attributes are matched by name: two with the same name would make one unreachable.
+    let mut attribute_names: Vec<(String, String)> = fixed
+        .iter()
+        .map(|f| (f.namespace.clone(), f.local.clone()))
+        .collect();
+
+    let body = match &data.fields {
+        Fields::Named(fields) => {
+            let mut attributes = Vec::new();
+            let mut elements = Vec::new();
+            let mut text: Option<(&Ident, Span)> = None;
+            for (index, field) in fields.named.iter().enumerate() {
+                let member = field.ident.as_ref().expect("named field");
+                let ty = &field.ty;
+                let f = attr::xml_field(&field.attrs, &mut errors);
+                let kinds = [
+                    f.element.as_ref().map(|s| s.span),
+                    f.attribute.as_ref().map(|s| s.span),
+                    f.text.as_ref().map(|s| s.span),
+                ];
+                let count = kinds.iter().flatten().count();
+                if count == 0 {
+                    errors.at(
+                        member.span(),
+                        format_args!(
+                            "field `{member}` needs `#[xml(element = \"...\")]`, `#[xml(attribute = \"...\")]` or `#[xml(text)]`"
+                        ),
+                    );
+                    continue;
+                }
+                if count > 1 {
+                    let span = kinds
+                        .iter()
+                        .flatten()
+                        .nth(1)
+                        .copied()
+                        .unwrap_or_else(|| member.span());
+                    errors.at(
+                        span,
+                        "a field is exactly one of `element`, `attribute` or `text`",
+                    );
+                    continue;
+                }
+                if let Some(element) = &f.element {
+                    check_name(&mut errors, element.span, "element name", &element.value);
+                    let namespace = f
+                        .namespace
+                        .as_ref()
+                        .map(|ns| ns.value.clone())
+                        .or_else(|| c.namespace.as_ref().map(|ns| ns.value.clone()))
+                        .unwrap_or_default();
+                    let occurs = element_occurs(&mut errors, &f, ty);
+                    elements.push(ElementField {
+                        index,
+                        member,
+                        ty,
+                        namespace,
+                        local: element.value.clone(),
+                        occurs,
+                    });
+                    continue;
+                }
+                for occurs in [
+                    f.min_occurs.as_ref().map(|s| s.span),
+                    f.max_occurs.as_ref().map(|s| s.span),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    errors.at(
+                        occurs,
+                        "`min_occurs` and `max_occurs` apply to `element` fields only",
+                    );
+                }
+                if let Some(attribute) = &f.attribute {
+                    check_name(
+                        &mut errors,
+                        attribute.span,
+                        "attribute name",
+                        &attribute.value,
+                    );
+                    let namespace = f
+                        .namespace
+                        .as_ref()
+                        .map(|ns| ns.value.clone())
+                        .unwrap_or_default();
+                    let name = (namespace.clone(), attribute.value.clone());
+                    if attribute_names.contains(&name) {
+                        errors.at(
+                            attribute.span,
+                            format_args!("duplicate attribute `{}`", qualified(&name.0, &name.1)),
+                        );
+                    }
+                    attribute_names.push(name);
+                    attributes.push(AttributeField {
+                        index,
+                        member,
+                        ty,
+                        namespace,
+                        local: attribute.value.clone(),
+                        optional: is_option(ty),
+                    });
+                } else if let Some(t) = &f.text {
+                    if let Some(ns) = &f.namespace {
+                        errors.at(ns.span, "`namespace` does not apply to a `text` field");
+                    }
+                    if is_option(ty) {
+                        errors.at(ty.span(), "a `text` field cannot be an `Option`; use a type whose text may be empty, such as `String`");
+                    }
+                    if text.is_some() {
+                        errors.at(t.span, "only one field can be `text`");
+                    } else {
+                        text = Some((member, t.span));
+                    }
+                }
+            }
+            if let (Some((_, span)), Some(first)) = (text, elements.first()) {
+                errors.at(
+                    span,
+                    format_args!(
+                        "a `text` field (simple content) cannot be combined with element fields such as `{}`",
+                        first.member
+                    ),
+                );
+            }
+            Body::Named {
+                attributes,
+                elements,
+                text: text.map(|(member, _)| member),
+            }
+        }
+        Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+            let field = &fields.unnamed[0];
+            let f = attr::xml_field(&field.attrs, &mut errors);
+            if let Some(span) = f.any {
+                errors.at(span, "the field of a newtype takes no `xml` attributes: its content is the inner type's");
+            }
+            if let Some(ns) = &c.namespace {
+                errors.at(
+                    ns.span,
+                    "`namespace` does not apply to a newtype; the inner type's namespace is used",
+                );
+            }
+            for a in &fixed {
+                errors.at(a.span, "`attribute(..)` does not apply to a newtype");
+            }
+            Body::Newtype(&field.ty)
+        }
+        Fields::Unnamed(fields) => {
+            errors.at(
+                fields.span(),
+                format_args!(
+                    "`{derive}` needs named fields or a single-field tuple struct (newtype)"
+                ),
+            );
+            return Err(errors.finish().unwrap_err());
+        }
+        Fields::Unit => {
+            errors.at(
+                input.ident.span(),
+                format_args!("`{derive}` cannot be derived for a unit struct; use a struct with no fields (`{{}}`) for an empty element"),
+            );
+            return Err(errors.finish().unwrap_err());
+        }
+    };
+    errors.finish()?;
+    Ok(XmlStruct {
+        krate: crate_path(c.krate),
+        root,
+        fixed,
+        validate: c.validate.map(|v| v.value),
+        body,
+    })
+}
+
+fn element_occurs(errors: &mut Errors, f: &attr::XmlField, ty: &Type) -> Occurs {
+    let min = f.min_occurs.as_ref();
+    let max = f.max_occurs.as_ref();
+    if is_vec(ty) && (min.is_some() || max.is_some()) {
+        let min_value = min.map_or(1, |m| m.value);
+        let max_value = max.and_then(|m| m.value);
+        if let (Some(max_value), Some(max)) = (max_value, max) {
+            if max_value == 0 {
+                errors.at(max.span, "`max_occurs` must be at least 1");
+            } else if max_value < min_value {
+                errors.at(
+                    max.span,
+                    format_args!(
+                        "`max_occurs` ({max_value}) is less than `min_occurs` ({min_value})"
+                    ),
+                );
+            }
+        }
+        return Occurs::Repeated {
+            min: min_value,
+            max: max_value,
+        };
+    }
+    if let Some(max) = max {
+        errors.at(
+            max.span,
+            "`max_occurs` needs a `Vec<T>` field (a repeated element)",
+        );
+    }
+    if is_option(ty) {
+        if let Some(min) = min.filter(|m| m.value != 0) {
+            errors.at(
+                min.span,
+                "an `Option` field is an optional element: `min_occurs` must be 0 (or left out)",
+            );
+        }
+        return Occurs::Optional;
+    }
+    if let Some(min) = min {
+        if min.value == 0 {
+            errors.at(
+                min.span,
+                "`min_occurs = 0` needs an `Option<T>` or `Vec<T>` field",
+            );
+        } else if min.value > 1 {
+            errors.at(
+                min.span,
+                "`min_occurs` greater than 1 needs a `Vec<T>` field with `max_occurs`",
+            );
+        }
+    }
+    if is_vec(ty) && !is_bytes(ty) {
+        errors.at(
+            ty.span(),
+            "a `Vec<T>` element field needs `max_occurs` (and `min_occurs`) to be a repeated element; only `Vec<u8>` (base64) is a single value",
+        );
+    }
+    Occurs::Required
+}
+
+/// A fieldless enum deriving `XmlText`.
+pub struct TextEnum<'a> {
+    pub krate: Path,
+    /// Variant and its literal.
+    pub variants: Vec<(&'a Ident, String)>,
+}
+
+/// A newtype deriving `XmlText`.
+pub struct TextNewtype<'a> {
+    pub krate: Path,
+    pub ty: &'a Type,
+}
+
+/// What `XmlText` is derived for.
+pub enum TextInput<'a> {
+    Enum(TextEnum<'a>),
+    Newtype(TextNewtype<'a>),
+}
+
+/// Checks a type for `XmlText`.
+pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
+    let mut errors = Errors::default();
+    let c = attr::xml_container(&input.attrs, &mut errors);
+    let not_here = "does not apply to `XmlText`; only `crate` is allowed on the type";
+    if let Some(ns) = &c.namespace {
+        errors.at(ns.span, format_args!("`namespace` {not_here}"));
+    }
+    if let Some(root) = &c.root {
+        errors.at(root.span, format_args!("`root` {not_here}"));
+    }
+    for a in &c.attributes {
+        errors.at(a.span, format_args!("`attribute` {not_here}"));
+    }
+    if let Some(v) = &c.validate {
+        errors.at(v.span, format_args!("`validate` {not_here}"));
+    }
+    let krate = crate_path(c.krate);
+    let result = match &input.data {
+        Data::Enum(data) => {
+            let mut variants: Vec<(&Ident, String)> = Vec::new();
+            if data.variants.is_empty() {
+                errors.at(input.ident.span(), "`XmlText` needs at least one variant");
+            }
+            for variant in &data.variants {
+                let v = attr::xml_variant(&variant.attrs, &mut errors);
+                if !matches!(variant.fields, Fields::Unit) {
+                    errors.at(variant.fields.span(), "`XmlText` enums must be fieldless");
+                }
+                match v.value {
+                    Some(value) => {
+                        if let Some((other, _)) = variants
+                            .iter()
+                            .find(|(_, existing)| *existing == value.value)
+                        {
+                            errors.at(
+                                value.span,
+                                format_args!(
+                                    "duplicate value `{}` (also used by `{other}`)",
+                                    value.value
+                                ),
+                            );
+                        }
+                        variants.push((&variant.ident, value.value));
+                    }
+                    None => errors.at(
+                        v.any.unwrap_or_else(|| variant.ident.span()),
+                        format_args!(
+                            "variant `{}` needs `#[xml(value = \"...\")]`",
+                            variant.ident
+                        ),
+                    ),
+                }
+            }
+            TextInput::Enum(TextEnum { krate, variants })
+        }
+        Data::Struct(data) => match &data.fields {
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                let field = &fields.unnamed[0];
+                let f = attr::xml_field(&field.attrs, &mut errors);
+                if let Some(span) = f.any {
+                    errors.at(
+                        span,
+                        "the field of an `XmlText` newtype takes no `xml` attributes",
+                    );
+                }
+                TextInput::Newtype(TextNewtype {
+                    krate,
+                    ty: &field.ty,
+                })
+            }
+            _ => {
+                errors.at(
+                    input.ident.span(),
+                    "`XmlText` can be derived for fieldless enums and single-field tuple structs (newtypes) only",
+                );
+                return Err(errors.finish().unwrap_err());
+            }
+        },
+        Data::Union(data) => {
+            errors.at(
+                data.union_token.span,
+                "`XmlText` cannot be derived for a union",
+            );
+            return Err(errors.finish().unwrap_err());
+        }
+    };
+    errors.finish()?;
+    Ok(result)
+}
+
+/// The MIME parts an operation may list, in the spelling of `xroad_mserv::operation::MimePart`.
+pub const MIME_PARTS: [&str; 6] = [
+    "SoapMessage",
+    "Signature",
+    "AuthKeySignature",
+    "AuthCertificate",
+    "SigningCertificate",
+    "OcspResponse",
+];
+
+/// A unit struct deriving `Operation`.
+pub struct OperationInput {
+    pub krate: Path,
+    pub name: String,
+    pub header: Type,
+    pub request: Type,
+    pub response: Type,
+    pub parts: Vec<Ident>,
+}
+
+/// Checks a type for `Operation`.
+pub fn operation(input: &DeriveInput) -> syn::Result<OperationInput> {
+    let mut errors = Errors::default();
+    let o = attr::operation(&input.attrs, &mut errors);
+    if !matches!(&input.data, Data::Struct(data) if matches!(data.fields, Fields::Unit)) {
+        errors.at(
+            input.ident.span(),
+            "`Operation` can be derived for unit structs only (`struct Name;`)",
+        );
+    }
+    let at = o.any.unwrap_or_else(|| input.ident.span());
+    let mut required = |value: Option<Sp<Type>>, key: &str| {
+        value.map(|v| v.value).ok_or_else(|| {
+            errors.at(
+                at,
+                format_args!("missing `{key} = Type` in `#[operation(...)]`"),
+            );
+        })
+    };
+    let header = required(o.header, "header");
+    let request = required(o.request, "request");
+    let response = required(o.response, "response");
+    let name = match o.name {
+        Some(name) if name.value.is_empty() => {
+            errors.at(name.span, "the operation `name` must not be empty");
+            None
+        }
+        Some(name) => Some(name.value),
+        None => {
+            errors.at(at, "missing `name = \"...\"` in `#[operation(...)]`");
+            None
+        }
+    };
+    let parts = match o.parts {
+        Some(parts) => {
+            let mut seen: Vec<String> = Vec::new();
+            let mut misplaced = false;
+            for (i, part) in parts.value.iter().enumerate() {
+                let text = part.to_string();
+                if !MIME_PARTS.contains(&text.as_str()) {
+                    errors.at(
+                        part.span(),
+                        format_args!(
+                            "unknown MIME part `{text}`; expected one of: {}",
+                            MIME_PARTS.join(", ")
+                        ),
+                    );
+                } else if seen.contains(&text) {
+                    errors.at(part.span(), format_args!("duplicate MIME part `{text}`"));
+                } else if i == 0 && text != "SoapMessage" {
+                    errors.at(part.span(), "the first MIME part must be `SoapMessage`");
+                    misplaced = true;
+                } else if i > 0 && text == "SoapMessage" && !misplaced {
+                    errors.at(part.span(), "`SoapMessage` must be the first MIME part");
+                }
+                seen.push(text);
+            }
+            if parts.value.is_empty() {
+                errors.at(parts.span, "`parts(..)` must list `SoapMessage` first");
+            }
+            parts.value
+        }
+        None => vec![Ident::new("SoapMessage", Span::call_site())],
+    };
+    errors.finish()?;
+    match (name, header, request, response) {
+        (Some(name), Ok(header), Ok(request), Ok(response)) => Ok(OperationInput {
+            krate: crate_path(o.krate),
+            name,
+            header,
+            request,
+            response,
+            parts,
+        }),
+        _ => unreachable!("errors were reported"),
+    }
+}

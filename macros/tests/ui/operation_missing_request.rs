@@ -1,0 +1,9 @@
+use xroad_mserv::operation::Operation;
+
+struct Header;
+
+#[derive(Operation)]
+#[operation(name = "clientReg", header = Header, response = Header)]
+struct ClientReg;
+
+fn main() {}

@@ -1,0 +1,7 @@
+use xroad_mserv::operation::Operation;
+
+#[derive(Operation)]
+#[operation(name = "clientReg", header = (), request = (), response = (), parts(SoapMessage, Signatur))]
+struct ClientReg;
+
+fn main() {}

@@ -1,0 +1,9 @@
+use xroad_mserv::xml::XmlRead;
+
+#[derive(XmlRead)]
+enum Choice {
+    A(String),
+    B(u32),
+}
+
+fn main() {}

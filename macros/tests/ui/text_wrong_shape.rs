@@ -1,0 +1,12 @@
+use xroad_mserv::xml::XmlText;
+
+#[derive(XmlText)]
+struct Pair(String, String);
+
+#[derive(XmlText)]
+enum WithData {
+    #[xml(value = "A")]
+    A(u32),
+}
+
+fn main() {}

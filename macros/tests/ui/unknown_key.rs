@@ -1,0 +1,10 @@
+use xroad_mserv::xml::XmlRead;
+
+#[derive(XmlRead)]
+#[xml(namespce = "urn:test")]
+struct Client {
+    #[xml(element = "code", optional)]
+    code: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use xroad_mserv::xml::XmlText;
+
+#[derive(XmlText)]
+enum ObjectType {
+    #[xml(value = "MEMBER")]
+    Member,
+    Subsystem,
+}
+
+fn main() {}

@@ -1,0 +1,128 @@
+//! Code generation speed: the Annex B WSDL, and synthetic WSDLs of 500, 1,000 and 2,000
+//! complex types (made by [`synthetic_wsdl`]) to show that time grows linearly.
+//!
+//! `cargo bench -p xroad-codegen --bench codegen` (release) and
+//! `cargo bench -p xroad-codegen --bench codegen --profile dev` (what a build script sees).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use xroad_codegen::Options;
+
+/// A WSDL with `types` complex types in a chain of references, each with a documented
+/// sequence of string, integer, base64 and optional fields, an enumeration every tenth type,
+/// and one operation per ten types.
+fn synthetic_wsdl(types: usize) -> String {
+    let mut schema = String::new();
+    let mut messages = String::new();
+    let mut operations = String::new();
+    let mut bindings = String::new();
+    for i in 0..types {
+        let next = if i + 1 < types {
+            format!(
+                r#"<xsd:element name="next" type="tns:Type{}" minOccurs="0"/>"#,
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            schema,
+            r#"
+      <xsd:complexType name="Type{i}">
+        <xsd:annotation><xsd:documentation>Synthetic type number {i}.</xsd:documentation></xsd:annotation>
+        <xsd:sequence>
+          <xsd:element name="name" type="xsd:string"/>
+          <xsd:element name="count" type="xsd:integer"/>
+          <xsd:element name="payload" type="xsd:base64Binary" minOccurs="0"/>
+          <xsd:element name="item" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>
+          {next}
+        </xsd:sequence>
+        <xsd:attribute name="version" type="xsd:int" use="required"/>
+      </xsd:complexType>"#
+        );
+        if i % 10 == 0 {
+            let _ = write!(
+                schema,
+                r#"
+      <xsd:simpleType name="Kind{i}">
+        <xsd:restriction base="xsd:string">
+          <xsd:enumeration value="A"/><xsd:enumeration value="B"/><xsd:enumeration value="C"/>
+        </xsd:restriction>
+      </xsd:simpleType>
+      <xsd:element name="op{i}" type="tns:Type{i}"/>
+      <xsd:element name="op{i}Response" type="tns:Type{i}"/>"#
+            );
+            let _ = write!(
+                messages,
+                r#"
+  <wsdl:message name="op{i}"><wsdl:part name="parameters" element="tns:op{i}"/></wsdl:message>
+  <wsdl:message name="op{i}Response"><wsdl:part name="parameters" element="tns:op{i}Response"/></wsdl:message>"#
+            );
+            let _ = write!(
+                operations,
+                r#"
+    <wsdl:operation name="op{i}"><wsdl:input message="tns:op{i}"/><wsdl:output message="tns:op{i}Response"/></wsdl:operation>"#
+            );
+            let _ = write!(
+                bindings,
+                r#"
+    <wsdl:operation name="op{i}"><soap:operation soapAction=""/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>"#
+            );
+        }
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:example:synthetic"
+    name="synthetic" targetNamespace="urn:example:synthetic">
+  <wsdl:types>
+    <xsd:schema targetNamespace="urn:example:synthetic" elementFormDefault="qualified">{schema}
+    </xsd:schema>
+  </wsdl:types>{messages}
+  <wsdl:portType name="synthetic">{operations}
+  </wsdl:portType>
+  <wsdl:binding name="syntheticSOAP" type="tns:synthetic">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>{bindings}
+  </wsdl:binding>
+  <wsdl:service name="synthetic">
+    <wsdl:port name="syntheticSOAP" binding="tns:syntheticSOAP"><soap:address location="http://localhost/"/></wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+"#
+    )
+}
+
+fn annex_b(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/centralservice.wsdl");
+    let wsdl = std::fs::read_to_string(&path).expect("Annex B WSDL");
+    let options = Options::default();
+    c.bench_function("codegen/annex_b", |b| {
+        b.iter(|| {
+            xroad_codegen::generate_str(&path, black_box(&wsdl), &options).expect("generates")
+        })
+    });
+}
+
+fn synthetic(c: &mut Criterion) {
+    let options = Options::bare();
+    let mut group = c.benchmark_group("codegen/synthetic");
+    group.sample_size(10);
+    for types in [500, 1_000, 2_000] {
+        let wsdl = synthetic_wsdl(types);
+        let path = Path::new("synthetic.wsdl");
+        xroad_codegen::generate_str(path, &wsdl, &options).expect("synthetic WSDL generates");
+        group.throughput(Throughput::Elements(types as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(types), &wsdl, |b, wsdl| {
+            b.iter(|| {
+                xroad_codegen::generate_str(path, black_box(wsdl), &options).expect("generates")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, annex_b, synthetic);
+criterion_main!(benches);

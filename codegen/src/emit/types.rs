@@ -1,0 +1,506 @@
+//! Complex types (structs), simple types (enums and newtypes) and root-element newtypes.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+use super::context::Ctx;
+use super::{doc, identifiers, naming};
+use crate::error::{Error, Result};
+use crate::model::{
+    Builtin, ComplexType, Content, DerivationKind, Element, EnumValue, Facets, SimpleKind,
+    SimpleType, TypeDef, TypeRef,
+};
+
+/// A generated struct field, as the identifier emitter needs to know it.
+pub struct Field {
+    /// Rust name.
+    pub ident: Ident,
+    /// XML local name of the element or attribute.
+    pub local: String,
+    /// Whether it is an attribute (else an element or the text).
+    pub attribute: bool,
+    /// `Option<T>`.
+    pub optional: bool,
+    /// `Vec<T>`.
+    pub repeated: bool,
+    /// The model type.
+    pub ty: TypeRef,
+}
+
+/// Emits a named type.
+pub fn emit_type(ctx: &Ctx<'_>, module: usize, def: &TypeDef) -> Result<TokenStream> {
+    match def {
+        TypeDef::Complex(c) => emit_complex(ctx, module, c),
+        TypeDef::Simple(s) => match &s.kind {
+            SimpleKind::Enumeration { values, .. } => emit_enum(ctx, s, values),
+            SimpleKind::Restriction { base, facets } => emit_newtype(ctx, module, s, base, facets),
+        },
+    }
+}
+
+/// The namespace most child elements have (ties: the first one seen).
+pub fn common_namespace<'m>(namespaces: impl Iterator<Item = &'m str>) -> Option<&'m str> {
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (i, ns) in namespaces.enumerate() {
+        counts.entry(ns).or_insert((0, i)).0 += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
+        .map(|(ns, _)| ns)
+}
+
+/// `namespace = "..."` for a child element in `ns` when the container default is `container`.
+pub fn element_namespace_arg(ns: &str, container: Option<&str>) -> Option<TokenStream> {
+    match container {
+        Some(c) if c == ns => None,
+        None if ns.is_empty() => None,
+        _ => Some(quote!(namespace = #ns)),
+    }
+}
+
+/// The derive list of a struct whose fields may contain floats.
+pub fn struct_derives(ctx: &Ctx<'_>, float: bool) -> TokenStream {
+    let read = ctx.rt_path(quote!(xml::XmlRead));
+    let write = ctx.rt_path(quote!(xml::XmlWrite));
+    if float {
+        quote!(#[derive(Debug, Clone, PartialEq, #read, #write)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash, #read, #write)])
+    }
+}
+
+/// The field type for an element with the given occurrence, and its occurrence arguments.
+pub fn occurrence(
+    inner: TokenStream,
+    min: u32,
+    max: Option<u32>,
+) -> (TokenStream, Vec<TokenStream>, bool, bool) {
+    match max {
+        Some(1) if min == 0 => (quote!(Option<#inner>), Vec::new(), true, false),
+        Some(1) => (inner, Vec::new(), false, false),
+        _ => {
+            let max = match max {
+                Some(m) => {
+                    let m = Literal::u32_unsuffixed(m);
+                    quote!(max_occurs = #m)
+                }
+                None => quote!(max_occurs = "unbounded"),
+            };
+            (
+                quote!(Vec<#inner>),
+                vec![
+                    {
+                        let min = Literal::u32_unsuffixed(min);
+                        quote!(min_occurs = #min)
+                    },
+                    max,
+                ],
+                false,
+                true,
+            )
+        }
+    }
+}
+
+fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenStream> {
+    let name = ctx.type_name(&c.name, &c.location)?;
+    let mut args = Vec::new();
+    let root = ctx
+        .model
+        .elements
+        .iter()
+        .find(|e| e.name == c.name && ctx.is_anonymous_complex(e))
+        .map(|e| &e.name);
+    if let Some(root) = root {
+        let (local, ns) = (&root.local, &root.namespace);
+        args.push(quote!(root(name = #local, namespace = #ns)));
+    }
+    let container = match &c.content {
+        Content::Sequence(fields) => {
+            common_namespace(fields.iter().map(|f| f.name.namespace.as_str()))
+                .filter(|ns| !ns.is_empty())
+        }
+        _ => None,
+    };
+    if let Some(ns) = container {
+        args.push(quote!(namespace = #ns));
+    }
+
+    if ctx.contains_inline(&c.name, &c.name, &mut Default::default()) {
+        return Err(Error::Unsupported {
+            location: c.location.clone(),
+            construct: format!("recursive type `{}`", c.name),
+            hint: "a type that contains itself through elements that occur at most once \
+                   would have infinite size; only recursion through repeated elements is \
+                   supported"
+                .into(),
+        });
+    }
+
+    let mut dedup = naming::Dedup::default();
+    let mut fields = Vec::new();
+    let mut tokens = Vec::new();
+    for a in &c.attributes {
+        let (local, ns) = (&a.name.local, &a.name.namespace);
+        if let Some(fixed) = &a.fixed {
+            let ns_arg = (!ns.is_empty()).then(|| quote!(namespace = #ns,));
+            args.push(quote!(attribute(name = #local, #ns_arg fixed = #fixed)));
+            continue;
+        }
+        let ident = naming::ident(&dedup.take(naming::field_name(local), true));
+        let inner = ctx.rust_type(module, &a.ty, &a.location)?;
+        let optional = !a.required || a.default.is_some();
+        let ty = if optional {
+            quote!(Option<#inner>)
+        } else {
+            inner
+        };
+        let ns_arg = (!ns.is_empty()).then(|| quote!(, namespace = #ns));
+        let mut d = doc::doc_or(a.doc.as_deref(), &format!("Attribute `{}`.", a.name));
+        if let Some(default) = &a.default {
+            let note = doc::doc(&format!("Defaults to `{default}` when absent."));
+            d = quote!(#d #[doc = ""] #note);
+        }
+        tokens.push(quote! {
+            #d
+            #[xml(attribute = #local #ns_arg)]
+            pub #ident: #ty,
+        });
+        fields.push(Field {
+            ident,
+            local: local.clone(),
+            attribute: true,
+            optional,
+            repeated: false,
+            ty: a.ty.clone(),
+        });
+    }
+    match &c.content {
+        Content::Empty => {}
+        Content::Simple(ty) => {
+            let ident = naming::ident(&dedup.take("value".into(), true));
+            let inner = ctx.rust_type(module, ty, &c.location)?;
+            let d = doc::doc("Text content.");
+            tokens.push(quote! {
+                #d
+                #[xml(text)]
+                pub #ident: #inner,
+            });
+        }
+        Content::Sequence(elements) => {
+            for f in elements {
+                let local = &f.name.local;
+                let ident = naming::ident(&dedup.take(naming::field_name(local), true));
+                let inner = ctx.rust_type(module, &f.ty, &f.location)?;
+                let (ty, mut extra, optional, repeated) =
+                    occurrence(inner, f.min_occurs, f.max_occurs);
+                if let Some(ns) = element_namespace_arg(&f.name.namespace, container) {
+                    extra.insert(0, ns);
+                }
+                let d = doc::doc_or(f.doc.as_deref(), &format!("Element `{}`.", f.name));
+                tokens.push(quote! {
+                    #d
+                    #[xml(element = #local #(, #extra)*)]
+                    pub #ident: #ty,
+                });
+                fields.push(Field {
+                    ident,
+                    local: local.clone(),
+                    attribute: false,
+                    optional,
+                    repeated,
+                    ty: f.ty.clone(),
+                });
+            }
+        }
+    }
+
+    let identifier = match &c.identifier {
+        Some(id) => Some(identifiers::plan(ctx, module, c, id, &fields)?),
+        None => None,
+    };
+    if identifier.as_ref().is_some_and(|p| p.needs_validate()) {
+        args.push(quote!(validate = Self::validate));
+    }
+    let impls = match &identifier {
+        Some(plan) => plan.impls(ctx, &name)?,
+        None => TokenStream::new(),
+    };
+    let float = ctx.complex_has_float(c, &mut Default::default());
+    let derives = struct_derives(ctx, float);
+    let xml = ctx.xml_attr(args);
+    let fallback = match (&c.base, root) {
+        (_, Some(root)) => format!(
+            "Content of the `{}` element (namespace `{}`).",
+            root.local, root.namespace
+        ),
+        (Some(base), None) => {
+            let kind = match base.kind {
+                DerivationKind::Restriction => "restriction",
+                DerivationKind::Extension => "extension",
+            };
+            format!("Type `{}`, a {kind} of `{}`.", c.name, base.base)
+        }
+        (None, None) => format!("Type `{}`.", c.name),
+    };
+    let d = doc::doc_or(c.doc.as_deref(), &fallback);
+    Ok(quote! {
+        #d
+        #derives
+        #xml
+        pub struct #name {
+            #(#tokens)*
+        }
+        #impls
+    })
+}
+
+/// The Rust variant names of an enumeration, in value order.
+pub fn enum_variants(values: &[EnumValue]) -> Vec<String> {
+    let mut dedup = naming::Dedup::default();
+    values
+        .iter()
+        .map(|v| dedup.take(naming::type_name(&v.value), false))
+        .collect()
+}
+
+fn emit_enum(ctx: &Ctx<'_>, s: &SimpleType, values: &[EnumValue]) -> Result<TokenStream> {
+    let name = ctx.type_name(&s.name, &s.location)?;
+    let names = enum_variants(values);
+    let allow = naming::variants_need_allow(&name.to_string(), &names)
+        .then(|| quote!(#[allow(clippy::enum_variant_names)]));
+    let variants = values.iter().zip(&names).map(|(v, n)| {
+        let ident = naming::ident(n);
+        let value = &v.value;
+        let fallback = if value.is_empty() {
+            "The empty value.".to_owned()
+        } else {
+            format!("The value `{value}`.")
+        };
+        let d = doc::doc_or(v.doc.as_deref(), &fallback);
+        quote! {
+            #d
+            #[xml(value = #value)]
+            #ident,
+        }
+    });
+    let text = ctx.rt_path(quote!(xml::XmlText));
+    let xml = ctx.xml_attr(Vec::new());
+    let d = doc::doc_or(s.doc.as_deref(), &format!("Enumeration `{}`.", s.name));
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #text)]
+        #xml
+        #allow
+        pub enum #name {
+            #(#variants)*
+        }
+    })
+}
+
+fn emit_newtype(
+    ctx: &Ctx<'_>,
+    module: usize,
+    s: &SimpleType,
+    base: &TypeRef,
+    facets: &Facets,
+) -> Result<TokenStream> {
+    let name = ctx.type_name(&s.name, &s.location)?;
+    let inner = ctx.rust_type(module, base, &s.location)?;
+    let copy = ctx.is_copy(base).then(|| quote!(Copy,));
+    let ord = if ctx.has_float(base) {
+        quote!(PartialOrd,)
+    } else {
+        quote!(Eq, Hash, PartialOrd, Ord,)
+    };
+    let text = ctx.rt_path(quote!(xml::XmlText));
+    let xml = ctx.xml_attr(Vec::new());
+    let constructor = facet_constructor(ctx, s, base, facets, &inner)?;
+    let mut d = doc::doc_or(s.doc.as_deref(), &format!("Simple type `{}`.", s.name));
+    if constructor.is_some() {
+        let note = doc::doc(&format!(
+            "The facets of the schema type are checked by [`{name}::new`] only, not when the \
+             value is read from XML or built directly."
+        ));
+        d = quote!(#d #[doc = ""] #note);
+    }
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, #copy PartialEq, #ord #text)]
+        #xml
+        pub struct #name(pub #inner);
+        #constructor
+    })
+}
+
+/// `impl Name { pub fn new(..) }` checking the facets, or `None` when there are none to check.
+fn facet_constructor(
+    ctx: &Ctx<'_>,
+    s: &SimpleType,
+    base: &TypeRef,
+    facets: &Facets,
+    inner: &TokenStream,
+) -> Result<Option<TokenStream>> {
+    if *facets == Facets::default() {
+        return Ok(None);
+    }
+    let unsupported = |what: &str| Error::Unsupported {
+        location: s.location.clone(),
+        construct: format!("facet on a restriction of {what}"),
+        hint: "only length facets on strings and base64Binary, and inclusive bounds on \
+               numbers, are supported"
+            .into(),
+    };
+    let TypeRef::Builtin(b) = base else {
+        return Err(unsupported("a non-built-in type"));
+    };
+    let error = ctx.rt_path(quote!(xml::TextError));
+    let mut checks = Vec::new();
+    if facets.min_length.is_some() || facets.max_length.is_some() {
+        let length = match b {
+            Builtin::String => quote!(value.chars().count()),
+            Builtin::Base64Binary => quote!(value.len()),
+            _ => return Err(unsupported("a non-string type")),
+        };
+        if let Some(min) = facets.min_length.filter(|m| *m > 0) {
+            let lit = Literal::u64_unsuffixed(min);
+            let cond = if min == 1 {
+                quote!(value.is_empty())
+            } else {
+                quote!(#length < #lit)
+            };
+            let message = format!("shorter than the minimum length {min}");
+            checks.push(quote! {
+                if #cond {
+                    return Err(#error::new(#message));
+                }
+            });
+        }
+        if let Some(max) = facets.max_length {
+            let lit = Literal::u64_unsuffixed(max);
+            let cond = if max == 0 {
+                quote!(!value.is_empty())
+            } else {
+                quote!(#length > #lit)
+            };
+            let message = format!("longer than the maximum length {max}");
+            checks.push(quote! {
+                if #cond {
+                    return Err(#error::new(#message));
+                }
+            });
+        }
+    }
+    for (bound, less) in [
+        (&facets.min_inclusive, true),
+        (&facets.max_inclusive, false),
+    ] {
+        let Some(bound) = bound else { continue };
+        let Some(lit) =
+            bound_literal(*b, bound.trim(), less).map_err(|hint| Error::Unsupported {
+                location: s.location.clone(),
+                construct: format!("bound `{bound}`"),
+                hint,
+            })?
+        else {
+            continue;
+        };
+        let (op, what) = if less {
+            (quote!(<), "less than the minimum")
+        } else {
+            (quote!(>), "greater than the maximum")
+        };
+        let message = format!("{{value}} is {what} {bound}");
+        checks.push(quote! {
+            if value #op #lit {
+                return Err(#error::new(format!(#message)));
+            }
+        });
+    }
+    if checks.is_empty() {
+        return Ok(None);
+    }
+    let d = doc::doc("Wraps `value` after checking the facets of the schema type.");
+    let name = ctx.type_name(&s.name, &s.location)?;
+    Ok(Some(quote! {
+        impl #name {
+            #d
+            pub fn new(value: #inner) -> Result<Self, #error> {
+                #(#checks)*
+                Ok(Self(value))
+            }
+        }
+    }))
+}
+
+/// The literal of an inclusive bound in the type of `b`, or `None` when the bound is the
+/// type's own limit (the check would always pass).
+fn bound_literal(
+    b: Builtin,
+    text: &str,
+    lower: bool,
+) -> std::result::Result<Option<TokenStream>, String> {
+    let range: Option<(i128, i128)> = match b {
+        Builtin::Long => Some((i64::MIN.into(), i64::MAX.into())),
+        Builtin::Int => Some((i32::MIN.into(), i32::MAX.into())),
+        Builtin::Short => Some((i16::MIN.into(), i16::MAX.into())),
+        Builtin::Byte => Some((i8::MIN.into(), i8::MAX.into())),
+        Builtin::UnsignedLong => Some((0, u64::MAX.into())),
+        Builtin::UnsignedInt => Some((0, u32::MAX.into())),
+        Builtin::UnsignedShort => Some((0, u16::MAX.into())),
+        Builtin::UnsignedByte => Some((0, u8::MAX.into())),
+        Builtin::Double | Builtin::Float => None,
+        _ => return Err("inclusive bounds are only supported on numbers".into()),
+    };
+    match range {
+        Some((min, max)) => {
+            let v: i128 = text
+                .trim_start_matches('+')
+                .parse()
+                .map_err(|_| format!("`{text}` is not an integer"))?;
+            if v < min || v > max {
+                return Err(format!("`{text}` is out of the range of the Rust type"));
+            }
+            if (lower && v == min) || (!lower && v == max) {
+                return Ok(None);
+            }
+            let lit = Literal::u128_unsuffixed(v.unsigned_abs());
+            Ok(Some(if v < 0 { quote!(-#lit) } else { quote!(#lit) }))
+        }
+        None => {
+            let v: f64 = text
+                .parse()
+                .map_err(|_| format!("`{text}` is not a number"))?;
+            if !v.is_finite() || (b == Builtin::Float && v.abs() > f64::from(f32::MAX)) {
+                return Err(format!("`{text}` is not a finite number of the Rust type"));
+            }
+            let lit = Literal::f64_unsuffixed(v.abs());
+            Ok(Some(if v < 0.0 { quote!(-#lit) } else { quote!(#lit) }))
+        }
+    }
+}
+
+/// Emits the newtype of a root element (nothing for an element with an anonymous complex
+/// type: that struct is the root itself).
+pub fn emit_element(ctx: &Ctx<'_>, module: usize, e: &Element) -> Result<TokenStream> {
+    let Some(name) = ctx.element_name(&e.name) else {
+        return Ok(TokenStream::new());
+    };
+    let inner = ctx.rust_type(module, &e.ty, &e.location)?;
+    let derives = struct_derives(ctx, ctx.has_float(&e.ty));
+    let (local, ns) = (&e.name.local, &e.name.namespace);
+    let xml = ctx.xml_attr(vec![quote!(root(name = #local, namespace = #ns))]);
+    let d = doc::doc_or(
+        e.doc.as_deref(),
+        &format!("The `{}` element (namespace `{ns}`).", e.name.local),
+    );
+    Ok(quote! {
+        #d
+        #derives
+        #xml
+        pub struct #name(pub #inner);
+    })
+}

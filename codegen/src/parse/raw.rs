@@ -1,0 +1,148 @@
+//! Schema declarations as read from the documents, before references are resolved.
+
+use crate::model::{EnumValue, Facets, Location, QName};
+
+use super::qname::Ref;
+
+/// Everything the schemas of one WSDL declare, in document order.
+#[derive(Debug, Default)]
+pub(crate) struct Declarations {
+    /// Target namespaces of the schemas, in document order (with repeats).
+    pub namespaces: Vec<String>,
+    /// Named types, including anonymous types that were given names.
+    pub types: Vec<RawType>,
+    /// Global elements.
+    pub elements: Vec<RawElement>,
+    /// Global attributes.
+    pub attributes: Vec<RawAttribute>,
+}
+
+/// A type declaration.
+#[derive(Debug)]
+pub(crate) enum RawType {
+    /// `xs:complexType`.
+    Complex(RawComplex),
+    /// `xs:simpleType`.
+    Simple(RawSimple),
+}
+
+impl RawType {
+    /// The type's name.
+    pub fn name(&self) -> &QName {
+        match self {
+            RawType::Complex(t) => &t.name,
+            RawType::Simple(t) => &t.name,
+        }
+    }
+
+    /// Where the type is declared.
+    pub fn location(&self) -> &Location {
+        match self {
+            RawType::Complex(t) => &t.location,
+            RawType::Simple(t) => &t.location,
+        }
+    }
+}
+
+/// A complex type as declared.
+#[derive(Debug)]
+pub(crate) struct RawComplex {
+    /// Name (assigned for anonymous types).
+    pub name: QName,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the type is declared.
+    pub location: Location,
+    /// The declared content.
+    pub content: RawContent,
+    /// The attribute uses declared on the type itself (or its derivation).
+    pub attributes: Vec<RawAttribute>,
+}
+
+/// Declared content of a complex type.
+#[derive(Debug)]
+pub(crate) enum RawContent {
+    /// A plain sequence (empty for no content).
+    Sequence(Vec<RawElement>),
+    /// `xs:simpleContent/xs:extension`.
+    SimpleExtension(Ref),
+    /// `xs:complexContent/xs:restriction` with its own sequence.
+    Restriction(Ref, Vec<RawElement>),
+    /// `xs:complexContent/xs:extension` with the added sequence.
+    Extension(Ref, Vec<RawElement>),
+}
+
+/// An element declaration (global or local).
+#[derive(Debug)]
+pub(crate) struct RawElement {
+    /// Name: qualified as the form says, or the referenced element's name.
+    pub name: QName,
+    /// Its type.
+    pub kind: RawElementKind,
+    /// `minOccurs` (1 for global elements).
+    pub min_occurs: u32,
+    /// `maxOccurs`; `None` for unbounded.
+    pub max_occurs: Option<u32>,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the declaration stands.
+    pub location: Location,
+}
+
+/// How an element declaration gets its type.
+#[derive(Debug)]
+pub(crate) enum RawElementKind {
+    /// `type=` (or an anonymous type named by the parser).
+    Typed(Ref),
+    /// `ref=` to a global element.
+    Ref(Ref),
+}
+
+/// `use` of an attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Use {
+    /// `optional` (the default).
+    Optional,
+    /// `required`.
+    Required,
+    /// `prohibited`.
+    Prohibited,
+}
+
+/// An attribute declaration or use.
+#[derive(Debug)]
+pub(crate) struct RawAttribute {
+    /// Name: qualified as the form says, or the referenced attribute's name.
+    pub name: QName,
+    /// Whether the name refers to a global attribute.
+    pub by_ref: Option<Location>,
+    /// Its type; `None` for `ref=` uses and untyped declarations (`xs:anySimpleType`).
+    pub ty: Option<Ref>,
+    /// `use`.
+    pub usage: Use,
+    /// `fixed`.
+    pub fixed: Option<String>,
+    /// `default`.
+    pub default: Option<String>,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the declaration stands.
+    pub location: Location,
+}
+
+/// A simple type as declared (restriction of a base).
+#[derive(Debug)]
+pub(crate) struct RawSimple {
+    /// Name (assigned for anonymous types).
+    pub name: QName,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the type is declared.
+    pub location: Location,
+    /// The restricted base.
+    pub base: Ref,
+    /// Enumeration values; empty when the type has none.
+    pub values: Vec<EnumValue>,
+    /// Other supported facets.
+    pub facets: Facets,
+}

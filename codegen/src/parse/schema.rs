@@ -1,0 +1,661 @@
+//! `xs:schema` elements read into raw [`Declarations`].
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use heck::ToUpperCamelCase;
+use roxmltree::Node;
+
+use super::doc::xs_doc;
+use super::location::{Source, parse_xml};
+use super::ns::{self, XS};
+use super::qname::{self, Ref};
+use super::raw::{
+    Declarations, RawAttribute, RawComplex, RawContent, RawElement, RawElementKind, RawSimple,
+    RawType, Use,
+};
+use crate::error::{Error, Result};
+use crate::model::{EnumValue, Facets, Location, QName};
+
+/// Loads schemas that `xs:import`/`xs:include` name by `schemaLocation`.
+#[derive(Debug)]
+pub(crate) struct Loader {
+    /// Directory relative to which schema locations are resolved.
+    pub base_dir: PathBuf,
+    /// Target namespaces of the schemas embedded in the WSDL (never loaded from files).
+    pub embedded: Vec<String>,
+    /// Files already loaded.
+    pub loaded: HashSet<PathBuf>,
+}
+
+/// Reads one `xs:schema` element.
+pub(crate) fn read_schema(
+    src: &Source,
+    node: Node,
+    decls: &mut Declarations,
+    loader: &mut Loader,
+) -> Result<()> {
+    let target = node.attribute("targetNamespace").unwrap_or("").to_owned();
+    let reader = Reader {
+        src,
+        target: target.clone(),
+        element_qualified: form(src, node, "elementFormDefault")?.unwrap_or(false),
+        attribute_qualified: form(src, node, "attributeFormDefault")?.unwrap_or(false),
+    };
+    decls.namespaces.push(target);
+    for child in ns::children(node) {
+        if !ns::in_ns(child, XS) {
+            return Err(src.unexpected(child, "an XML Schema element"));
+        }
+        match child.tag_name().name() {
+            "annotation" => {}
+            "import" | "include" => load(src, child, decls, loader, &reader.target)?,
+            "element" => {
+                let element = reader.global_element(child, decls)?;
+                decls.elements.push(element);
+            }
+            "complexType" => {
+                let name = reader.own_name(child)?;
+                let slot = decls.types.len();
+                let ty = reader.complex(child, name, decls)?;
+                decls.types.insert(slot, RawType::Complex(ty));
+            }
+            "simpleType" => {
+                let name = reader.own_name(child)?;
+                let slot = decls.types.len();
+                let ty = reader.simple(child, name)?;
+                decls.types.insert(slot, RawType::Simple(ty));
+            }
+            "attribute" => {
+                let name = reader.own_name(child)?;
+                let attribute = reader.attribute_decl(child, name, decls)?;
+                decls.attributes.push(attribute);
+            }
+            other => {
+                return Err(src.unsupported(
+                    child,
+                    &format!("xs:{other}"),
+                    "only xs:element, xs:complexType, xs:simpleType, xs:attribute and \
+                     xs:import are supported at the top level of a schema",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads the schema file an `xs:import`/`xs:include` names, if it must be loaded.
+fn load(
+    src: &Source,
+    node: Node,
+    decls: &mut Declarations,
+    loader: &mut Loader,
+    target: &str,
+) -> Result<()> {
+    let include = node.tag_name().name() == "include";
+    let Some(location) = node.attribute("schemaLocation") else {
+        if include {
+            return Err(src.unexpected(node, "attribute `schemaLocation`"));
+        }
+        return Ok(());
+    };
+    let namespace = if include {
+        target
+    } else {
+        node.attribute("namespace").unwrap_or("")
+    };
+    if !include && loader.embedded.iter().any(|n| n == namespace) {
+        return Ok(());
+    }
+    let construct = format!("xs:{} schemaLocation `{location}`", node.tag_name().name());
+    if location.contains("://") || location.starts_with('/') || location.contains('\\') {
+        return Err(src.unsupported(
+            node,
+            &construct,
+            "only relative file paths are loaded; embed the schema in wsdl:types",
+        ));
+    }
+    let path = loader.base_dir.join(location);
+    if !loader.loaded.insert(path.clone()) {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let doc = parse_xml(&path, &text)?;
+    let inner = Source {
+        file: &path,
+        doc: &doc,
+    };
+    let root = doc.root_element();
+    if !ns::is(root, XS, "schema") {
+        return Err(inner.unexpected(root, "<xs:schema>"));
+    }
+    let loaded_target = root.attribute("targetNamespace").unwrap_or("");
+    if loaded_target != namespace {
+        return Err(inner.unsupported(
+            root,
+            &construct,
+            &format!("the schema's target namespace `{loaded_target}` is not `{namespace}`"),
+        ));
+    }
+    read_schema(&inner, root, decls, loader)
+}
+
+/// Reads `elementFormDefault`-like attributes: `Some(true)` for `qualified`.
+fn form(src: &Source, node: Node, attr: &str) -> Result<Option<bool>> {
+    match node.attribute(attr) {
+        None => Ok(None),
+        Some("qualified") => Ok(Some(true)),
+        Some("unqualified") => Ok(Some(false)),
+        Some(other) => Err(Error::Unexpected {
+            location: src.attr_at(node, attr),
+            expected: format!("`qualified` or `unqualified` in `{attr}`"),
+            found: format!("`{other}`"),
+        }),
+    }
+}
+
+struct Reader<'s, 'a, 'i> {
+    src: &'s Source<'a, 'i>,
+    target: String,
+    element_qualified: bool,
+    attribute_qualified: bool,
+}
+
+impl Reader<'_, '_, '_> {
+    fn own_name(&self, node: Node) -> Result<QName> {
+        let name = qname::required_str(self.src, node, "name")?;
+        Ok(QName::new(self.target.clone(), name))
+    }
+
+    fn loc(&self, node: Node) -> Location {
+        self.src.at(node)
+    }
+
+    fn reject_attr(&self, node: Node, attr: &str, bad: &[&str], construct: &str) -> Result<()> {
+        match node.attribute(attr) {
+            Some(v) if bad.contains(&v.trim()) => Err(Error::Unsupported {
+                location: self.src.attr_at(node, attr),
+                construct: construct.to_owned(),
+                hint: "not supported by the generator".to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn global_element(&self, node: Node, decls: &mut Declarations) -> Result<RawElement> {
+        let name = self.own_name(node)?;
+        if node.has_attribute("substitutionGroup") {
+            return Err(self.src.unsupported(
+                node,
+                "substitutionGroup",
+                "declare the element's type directly",
+            ));
+        }
+        self.reject_attr(node, "abstract", &["true", "1"], "abstract element")?;
+        let kind = self.element_type(node, &name, name.clone(), decls)?;
+        Ok(RawElement {
+            name,
+            kind,
+            min_occurs: 1,
+            max_occurs: Some(1),
+            doc: xs_doc(node),
+            location: self.loc(node),
+        })
+    }
+
+    /// The type of an element declaration; an anonymous type gets `anonymous_name`.
+    fn element_type(
+        &self,
+        node: Node,
+        name: &QName,
+        anonymous_name: QName,
+        decls: &mut Declarations,
+    ) -> Result<RawElementKind> {
+        self.reject_attr(node, "nillable", &["true", "1"], "nillable element")?;
+        let ty = qname::attr(self.src, node, "type")?;
+        let mut anonymous = None;
+        for child in ns::children(node) {
+            if ns::is(child, XS, "annotation") {
+                continue;
+            }
+            let slot = decls.types.len();
+            let decl = if ns::is(child, XS, "complexType") {
+                RawType::Complex(self.complex(child, anonymous_name.clone(), decls)?)
+            } else if ns::is(child, XS, "simpleType") {
+                RawType::Simple(self.simple(child, anonymous_name.clone())?)
+            } else if ns::in_ns(child, XS)
+                && matches!(child.tag_name().name(), "key" | "keyref" | "unique")
+            {
+                return Err(self.src.unsupported(
+                    child,
+                    &format!("xs:{}", child.tag_name().name()),
+                    "identity constraints are not supported",
+                ));
+            } else {
+                return Err(self
+                    .src
+                    .unexpected(child, "an anonymous xs:complexType or xs:simpleType"));
+            };
+            if ty.is_some() || anonymous.is_some() {
+                return Err(self
+                    .src
+                    .unexpected(child, "either `type` or one anonymous type"));
+            }
+            decls.types.insert(slot, decl);
+            anonymous = Some(Ref {
+                name: anonymous_name.clone(),
+                location: self.loc(child),
+            });
+        }
+        match ty.or(anonymous) {
+            Some(r) => Ok(RawElementKind::Typed(r)),
+            None => Err(self.src.unsupported(
+                node,
+                "xs:anyType",
+                &format!("element `{}` has no type; give it a `type`", name.local),
+            )),
+        }
+    }
+
+    fn occurs(&self, node: Node) -> Result<(u32, Option<u32>)> {
+        let number = |attr: &str, v: &str| {
+            v.trim().parse::<u32>().map_err(|_| Error::Unexpected {
+                location: self.src.attr_at(node, attr),
+                expected: format!("a non-negative integer in `{attr}`"),
+                found: format!("`{v}`"),
+            })
+        };
+        let min = match node.attribute("minOccurs") {
+            Some(v) => number("minOccurs", v)?,
+            None => 1,
+        };
+        let max = match node.attribute("maxOccurs") {
+            Some(v) if v.trim() == "unbounded" => None,
+            Some(v) => Some(number("maxOccurs", v)?),
+            None => Some(1),
+        };
+        if max.is_some_and(|m| m < min) {
+            return Err(Error::Unexpected {
+                location: self.src.attr_at(node, "maxOccurs"),
+                expected: "`maxOccurs` not below `minOccurs`".to_owned(),
+                found: format!("{min}..{}", max.unwrap_or_default()),
+            });
+        }
+        Ok((min, max))
+    }
+
+    fn local_element(
+        &self,
+        node: Node,
+        parent: &QName,
+        decls: &mut Declarations,
+    ) -> Result<RawElement> {
+        let (min_occurs, max_occurs) = self.occurs(node)?;
+        let doc = xs_doc(node);
+        let location = self.loc(node);
+        if let Some(r) = qname::attr(self.src, node, "ref")? {
+            return Ok(RawElement {
+                name: r.name.clone(),
+                kind: RawElementKind::Ref(r),
+                min_occurs,
+                max_occurs,
+                doc,
+                location,
+            });
+        }
+        let local = qname::required_str(self.src, node, "name")?;
+        let qualified = form(self.src, node, "form")?.unwrap_or(self.element_qualified);
+        let name = QName::new(if qualified { self.target.as_str() } else { "" }, local);
+        let anonymous = QName::new(
+            parent.namespace.clone(),
+            format!("{}{}", parent.local, local.to_upper_camel_case()),
+        );
+        let kind = self.element_type(node, &name, anonymous, decls)?;
+        Ok(RawElement {
+            name,
+            kind,
+            min_occurs,
+            max_occurs,
+            doc,
+            location,
+        })
+    }
+
+    /// Reads the particles of an `xs:sequence`, flattening plain nested sequences.
+    fn sequence(
+        &self,
+        node: Node,
+        parent: &QName,
+        decls: &mut Declarations,
+        out: &mut Vec<RawElement>,
+    ) -> Result<()> {
+        for child in ns::children(node) {
+            if !ns::in_ns(child, XS) {
+                return Err(self.src.unexpected(child, "an XML Schema particle"));
+            }
+            match child.tag_name().name() {
+                "annotation" => {}
+                "element" => out.push(self.local_element(child, parent, decls)?),
+                "sequence" => {
+                    if self.occurs(child)? != (1, Some(1)) {
+                        return Err(self.src.unsupported(
+                            child,
+                            "repeated or optional nested xs:sequence",
+                            "move the occurrence bounds to the elements",
+                        ));
+                    }
+                    self.sequence(child, parent, decls, out)?;
+                }
+                other => return Err(self.unsupported_particle(child, other)),
+            }
+        }
+        Ok(())
+    }
+
+    fn unsupported_particle(&self, node: Node, name: &str) -> Error {
+        self.src.unsupported(
+            node,
+            &format!("xs:{name}"),
+            "the generator supports element sequences only; use xs:sequence",
+        )
+    }
+
+    fn complex(&self, node: Node, name: QName, decls: &mut Declarations) -> Result<RawComplex> {
+        self.reject_attr(
+            node,
+            "mixed",
+            &["true", "1"],
+            "mixed content (mixed=\"true\")",
+        )?;
+        self.reject_attr(node, "abstract", &["true", "1"], "abstract complex type")?;
+        let mut content = RawContent::Sequence(Vec::new());
+        let mut attributes = Vec::new();
+        let mut seen_content = false;
+        for child in ns::children(node) {
+            if !ns::in_ns(child, XS) {
+                return Err(self.src.unexpected(child, "an XML Schema element"));
+            }
+            let tag = child.tag_name().name();
+            if matches!(tag, "sequence" | "complexContent" | "simpleContent") {
+                if seen_content {
+                    return Err(self.src.unexpected(child, "a single content model"));
+                }
+                seen_content = true;
+            }
+            match tag {
+                "annotation" => {}
+                "sequence" => {
+                    if self.occurs(child)? != (1, Some(1)) {
+                        return Err(self.src.unsupported(
+                            child,
+                            "repeated or optional xs:sequence",
+                            "move the occurrence bounds to the elements",
+                        ));
+                    }
+                    let mut fields = Vec::new();
+                    self.sequence(child, &name, decls, &mut fields)?;
+                    content = RawContent::Sequence(fields);
+                }
+                "attribute" => attributes.push(self.attribute_use(child, &name, decls)?),
+                "complexContent" => {
+                    self.reject_attr(
+                        child,
+                        "mixed",
+                        &["true", "1"],
+                        "mixed content (mixed=\"true\")",
+                    )?;
+                    content = self.derivation(child, &name, decls, &mut attributes, false)?;
+                }
+                "simpleContent" => {
+                    content = self.derivation(child, &name, decls, &mut attributes, true)?;
+                }
+                other => return Err(self.unsupported_particle(child, other)),
+            }
+        }
+        Ok(RawComplex {
+            doc: xs_doc(node),
+            location: self.loc(node),
+            name,
+            content,
+            attributes,
+        })
+    }
+
+    /// Reads `xs:complexContent` or `xs:simpleContent`.
+    fn derivation(
+        &self,
+        node: Node,
+        name: &QName,
+        decls: &mut Declarations,
+        attributes: &mut Vec<RawAttribute>,
+        simple: bool,
+    ) -> Result<RawContent> {
+        let mut result = None;
+        for child in ns::children(node) {
+            if ns::is(child, XS, "annotation") {
+                continue;
+            }
+            let extension = ns::is(child, XS, "extension");
+            if !(extension || ns::is(child, XS, "restriction")) || result.is_some() {
+                return Err(self
+                    .src
+                    .unexpected(child, "one xs:restriction or xs:extension"));
+            }
+            if simple && !extension {
+                return Err(self.src.unsupported(
+                    child,
+                    "xs:simpleContent/xs:restriction",
+                    "use xs:simpleContent/xs:extension",
+                ));
+            }
+            let base = qname::required(self.src, child, "base")?;
+            let mut fields = Vec::new();
+            let mut seen_sequence = false;
+            for part in ns::children(child) {
+                if !ns::in_ns(part, XS) {
+                    return Err(self.src.unexpected(part, "an XML Schema element"));
+                }
+                match part.tag_name().name() {
+                    "annotation" => {}
+                    "attribute" => attributes.push(self.attribute_use(part, name, decls)?),
+                    "sequence" if !simple && !seen_sequence => {
+                        seen_sequence = true;
+                        if self.occurs(part)? != (1, Some(1)) {
+                            return Err(self.src.unsupported(
+                                part,
+                                "repeated or optional xs:sequence",
+                                "move the occurrence bounds to the elements",
+                            ));
+                        }
+                        self.sequence(part, name, decls, &mut fields)?;
+                    }
+                    "sequence" => return Err(self.src.unexpected(part, "attributes")),
+                    other => return Err(self.unsupported_particle(part, other)),
+                }
+            }
+            result = Some(match (simple, extension) {
+                (true, _) => RawContent::SimpleExtension(base),
+                (false, true) => RawContent::Extension(base, fields),
+                (false, false) => RawContent::Restriction(base, fields),
+            });
+        }
+        result.ok_or_else(|| self.src.unexpected(node, "xs:restriction or xs:extension"))
+    }
+
+    /// A global attribute declaration.
+    fn attribute_decl(
+        &self,
+        node: Node,
+        name: QName,
+        decls: &mut Declarations,
+    ) -> Result<RawAttribute> {
+        let anonymous = name.clone();
+        self.attribute_common(node, name, None, anonymous, decls)
+    }
+
+    /// An attribute use inside a complex type.
+    fn attribute_use(
+        &self,
+        node: Node,
+        parent: &QName,
+        decls: &mut Declarations,
+    ) -> Result<RawAttribute> {
+        if let Some(r) = qname::attr(self.src, node, "ref")? {
+            let location = r.location.clone();
+            return self.attribute_common(node, r.name, Some(location), parent.clone(), decls);
+        }
+        let local = qname::required_str(self.src, node, "name")?;
+        let qualified = form(self.src, node, "form")?.unwrap_or(self.attribute_qualified);
+        let name = QName::new(if qualified { self.target.as_str() } else { "" }, local);
+        let anonymous = QName::new(
+            parent.namespace.clone(),
+            format!("{}{}", parent.local, local.to_upper_camel_case()),
+        );
+        self.attribute_common(node, name, None, anonymous, decls)
+    }
+
+    fn attribute_common(
+        &self,
+        node: Node,
+        name: QName,
+        by_ref: Option<Location>,
+        anonymous: QName,
+        decls: &mut Declarations,
+    ) -> Result<RawAttribute> {
+        let usage = match node.attribute("use") {
+            None | Some("optional") => Use::Optional,
+            Some("required") => Use::Required,
+            Some("prohibited") => Use::Prohibited,
+            Some(other) => {
+                return Err(Error::Unexpected {
+                    location: self.src.attr_at(node, "use"),
+                    expected: "`optional`, `required` or `prohibited` in `use`".to_owned(),
+                    found: format!("`{other}`"),
+                });
+            }
+        };
+        let mut ty = qname::attr(self.src, node, "type")?;
+        for child in ns::children(node) {
+            if ns::is(child, XS, "annotation") {
+                continue;
+            }
+            if !ns::is(child, XS, "simpleType") || ty.is_some() || by_ref.is_some() {
+                return Err(self
+                    .src
+                    .unexpected(child, "no content besides xs:annotation"));
+            }
+            let slot = decls.types.len();
+            let simple = self.simple(child, anonymous.clone())?;
+            decls.types.insert(slot, RawType::Simple(simple));
+            ty = Some(Ref {
+                name: anonymous.clone(),
+                location: self.loc(child),
+            });
+        }
+        Ok(RawAttribute {
+            name,
+            by_ref,
+            ty,
+            usage,
+            fixed: node.attribute("fixed").map(str::to_owned),
+            default: node.attribute("default").map(str::to_owned),
+            doc: xs_doc(node),
+            location: self.loc(node),
+        })
+    }
+
+    fn simple(&self, node: Node, name: QName) -> Result<RawSimple> {
+        let mut restriction = None;
+        for child in ns::children(node) {
+            if ns::is(child, XS, "annotation") {
+                continue;
+            }
+            if ns::is(child, XS, "restriction") && restriction.is_none() {
+                restriction = Some(child);
+            } else if ns::is(child, XS, "list") || ns::is(child, XS, "union") {
+                return Err(self.src.unsupported(
+                    child,
+                    &format!("xs:{}", child.tag_name().name()),
+                    "use a restriction of a built-in type",
+                ));
+            } else {
+                return Err(self.src.unexpected(child, "xs:restriction"));
+            }
+        }
+        let Some(restriction) = restriction else {
+            return Err(self.src.unexpected(node, "xs:restriction"));
+        };
+        let Some(base) = qname::attr(self.src, restriction, "base")? else {
+            return Err(self.src.unsupported(
+                restriction,
+                "xs:restriction without `base`",
+                "name the base type in `base`",
+            ));
+        };
+        let mut values = Vec::new();
+        let mut facets = Facets::default();
+        let mut other_facets = false;
+        for facet in ns::children(restriction) {
+            if !ns::in_ns(facet, XS) {
+                return Err(self.src.unexpected(facet, "an XML Schema facet"));
+            }
+            let kind = facet.tag_name().name();
+            if kind == "annotation" {
+                continue;
+            }
+            let value = qname::required_str(self.src, facet, "value")?;
+            let length = || {
+                value.trim().parse::<u64>().map_err(|_| Error::Unexpected {
+                    location: self.src.attr_at(facet, "value"),
+                    expected: "a non-negative integer".to_owned(),
+                    found: format!("`{value}`"),
+                })
+            };
+            match kind {
+                "enumeration" => {
+                    values.push(EnumValue {
+                        value: value.to_owned(),
+                        doc: xs_doc(facet),
+                    });
+                    continue;
+                }
+                "minLength" => facets.min_length = Some(length()?),
+                "maxLength" => facets.max_length = Some(length()?),
+                "minInclusive" => facets.min_inclusive = Some(value.trim().to_owned()),
+                "maxInclusive" => facets.max_inclusive = Some(value.trim().to_owned()),
+                other => {
+                    return Err(self.src.unsupported(
+                        facet,
+                        &format!("xs:{other} facet"),
+                        "supported facets are enumeration, minLength, maxLength, \
+                         minInclusive and maxInclusive",
+                    ));
+                }
+            }
+            other_facets = true;
+        }
+        if other_facets && !values.is_empty() {
+            return Err(self.src.unsupported(
+                restriction,
+                "enumeration combined with other facets",
+                "use either xs:enumeration or length/range facets",
+            ));
+        }
+        Ok(RawSimple {
+            name,
+            doc: xs_doc(node),
+            location: self.loc(node),
+            base,
+            values,
+            facets,
+        })
+    }
+}
+
+/// Directory of `path` for resolving relative schema locations.
+pub(crate) fn base_dir(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}

@@ -1,0 +1,316 @@
+//! WSDL bindings and services resolved into model [`Service`]s with their operations.
+
+use std::collections::HashMap;
+
+use super::qname::Ref;
+use super::types::{Index, unresolved};
+use super::wsdl::{Binding, Message, PortType, SoapHeader, Wsdl};
+use crate::error::{Error, Result};
+use crate::model::{Header, HeaderPart, Location, Operation, OperationSource, QName, Service};
+use crate::options::{MIME_PARTS, Options};
+
+/// WSDL components by name.
+struct Components<'w> {
+    messages: HashMap<QName, &'w Message>,
+    port_types: HashMap<QName, &'w PortType>,
+    bindings: HashMap<QName, &'w Binding>,
+}
+
+fn by_name<'w, T>(
+    items: &'w [T],
+    kind: &'static str,
+    name: impl Fn(&T) -> &QName,
+    location: impl Fn(&T) -> Location,
+) -> Result<HashMap<QName, &'w T>> {
+    let mut map: HashMap<QName, &'w T> = HashMap::new();
+    for item in items {
+        if let Some(first) = map.get(name(item)) {
+            return Err(Error::Duplicate {
+                location: location(item),
+                kind,
+                name: name(item).clone(),
+                first: location(first),
+            });
+        }
+        map.insert(name(item).clone(), item);
+    }
+    Ok(map)
+}
+
+/// Checks the MIME part names the options declare.
+fn check_parts(options: &Options) -> Result<()> {
+    for (operation, parts) in &options.mime_parts {
+        if let Some(bad) = parts.iter().find(|p| !MIME_PARTS.contains(&p.as_str())) {
+            return Err(Error::Options(format!(
+                "operation `{operation}` declares unknown MIME part `{bad}` (known: {})",
+                MIME_PARTS.join(", ")
+            )));
+        }
+        if parts.first().map(String::as_str) != Some("SoapMessage") {
+            return Err(Error::Options(format!(
+                "the MIME parts of operation `{operation}` must start with `SoapMessage`"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn parts_of(options: &Options, operation: &str) -> Vec<String> {
+    options
+        .parts_of(operation)
+        .map(<[String]>::to_vec)
+        .unwrap_or_else(|| vec!["SoapMessage".to_owned()])
+}
+
+/// Builds the services of `wsdl`; extra operations of `options` go to the first one.
+pub(crate) fn services(wsdl: &Wsdl, index: &Index, options: &Options) -> Result<Vec<Service>> {
+    check_parts(options)?;
+    let components = Components {
+        messages: by_name(
+            &wsdl.messages,
+            "message",
+            |m| &m.name,
+            |m| m.location.clone(),
+        )?,
+        port_types: by_name(
+            &wsdl.port_types,
+            "port type",
+            |p| &p.name,
+            |p| p.location.clone(),
+        )?,
+        bindings: by_name(
+            &wsdl.bindings,
+            "binding",
+            |b| &b.name,
+            |b| b.location.clone(),
+        )?,
+    };
+    // (service name, doc, address, binding) per exposed binding.
+    let mut exposures: Vec<(String, Option<String>, Option<String>, &Binding)> = Vec::new();
+    if wsdl.services.is_empty() {
+        for b in &wsdl.bindings {
+            exposures.push((b.name.local.clone(), None, None, b));
+        }
+    } else {
+        for s in &wsdl.services {
+            let mut first = true;
+            for port in &s.ports {
+                let Some(binding) = components.bindings.get(&port.binding.name).copied() else {
+                    return Err(unresolved("binding", &port.binding));
+                };
+                if exposures.iter().any(|e| std::ptr::eq(e.3, binding)) {
+                    continue;
+                }
+                let name = if first {
+                    s.name.clone()
+                } else {
+                    port.name.clone()
+                };
+                first = false;
+                exposures.push((name, s.doc.clone(), port.address.clone(), binding));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (name, doc, address, binding)) in exposures.into_iter().enumerate() {
+        let extra = if i == 0 {
+            options.extra_operations()
+        } else {
+            &[]
+        };
+        out.push(service(
+            wsdl,
+            &components,
+            index,
+            options,
+            binding,
+            name,
+            doc,
+            address,
+            extra,
+        )?);
+    }
+    if out.is_empty()
+        && let Some(extra) = options.extra_operations().first()
+    {
+        return Err(Error::Options(format!(
+            "extra operation `{}` needs a SOAP binding in the WSDL",
+            extra.name
+        )));
+    }
+    Ok(out)
+}
+
+/// The message `r` names.
+fn message<'w>(components: &Components<'w>, r: &Ref) -> Result<&'w Message> {
+    components
+        .messages
+        .get(&r.name)
+        .copied()
+        .ok_or_else(|| unresolved("message", r))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn service(
+    wsdl: &Wsdl,
+    components: &Components,
+    index: &Index,
+    options: &Options,
+    binding: &Binding,
+    name: String,
+    doc: Option<String>,
+    address: Option<String>,
+    extra: &[crate::options::ExtraOperation],
+) -> Result<Service> {
+    if !binding.soap {
+        return Err(Error::Unsupported {
+            location: binding.location.clone(),
+            construct: format!("binding `{}` without soap:binding", binding.name.local),
+            hint: "only SOAP document/literal bindings are supported".to_owned(),
+        });
+    }
+    let Some(port_type) = components.port_types.get(&binding.port_type.name).copied() else {
+        return Err(unresolved("port type", &binding.port_type));
+    };
+    let mut header: Option<&Message> = None;
+    let mut operations = Vec::new();
+    for op in &binding.operations {
+        let Some(abstract_op) = port_type.operations.iter().find(|o| o.name == op.name) else {
+            return Err(Error::Unresolved {
+                location: op.location.clone(),
+                kind: "operation",
+                name: QName::new(port_type.name.namespace.clone(), op.name.clone()),
+            });
+        };
+        let body = |io: &Option<Ref>, what: &str| -> Result<QName> {
+            let Some(r) = io else {
+                return Err(Error::Unsupported {
+                    location: abstract_op.location.clone(),
+                    construct: format!("operation without {what}"),
+                    hint: "only request-response operations are supported".to_owned(),
+                });
+            };
+            let m = message(components, r)?;
+            match m.parts.as_slice() {
+                [part] => Ok(part.element.name.clone()),
+                _ => Err(Error::Unsupported {
+                    location: m.location.clone(),
+                    construct: format!("message `{}` with {} parts", m.name.local, m.parts.len()),
+                    hint: "a document/literal body message has exactly one part".to_owned(),
+                }),
+            }
+        };
+        let input = body(&abstract_op.input, "input")?;
+        let output = body(&abstract_op.output, "output")?;
+        let input_headers = header_parts(components, &mut header, &op.input_headers)?;
+        let output_headers = header_parts(components, &mut header, &op.output_headers)?;
+        operations.push(Operation {
+            name: op.name.clone(),
+            doc: abstract_op.doc.clone().or_else(|| op.doc.clone()),
+            input,
+            output,
+            input_headers,
+            output_headers,
+            parts: parts_of(options, &op.name),
+            source: OperationSource::Wsdl(op.location.clone()),
+        });
+    }
+    let (first_in, first_out) = operations
+        .first()
+        .map(|o| (o.input_headers.clone(), o.output_headers.clone()))
+        .unwrap_or_default();
+    for e in extra {
+        if operations.iter().any(|o| o.name == e.name) {
+            return Err(Error::Options(format!(
+                "extra operation `{}` is already declared by binding `{}`",
+                e.name, binding.name.local
+            )));
+        }
+        for element in [&e.input, &e.output] {
+            if index.element(element).is_none() {
+                return Err(Error::Options(format!(
+                    "extra operation `{}` refers to element `{element}`, which no schema of the \
+                     WSDL declares",
+                    e.name
+                )));
+            }
+        }
+        operations.push(Operation {
+            name: e.name.clone(),
+            doc: e.doc.clone(),
+            input: e.input.clone(),
+            output: e.output.clone(),
+            input_headers: first_in.clone(),
+            output_headers: first_out.clone(),
+            parts: parts_of(options, &e.name),
+            source: OperationSource::Options,
+        });
+    }
+    let header = header.map(|m| Header {
+        message: m.name.local.clone(),
+        parts: m
+            .parts
+            .iter()
+            .filter_map(|p| {
+                let in_input = operations.iter().any(|o| o.input_headers.contains(&p.name));
+                let in_output = operations
+                    .iter()
+                    .any(|o| o.output_headers.contains(&p.name));
+                let always = operations.iter().all(|o| {
+                    o.input_headers.contains(&p.name) && o.output_headers.contains(&p.name)
+                });
+                (in_input || in_output).then(|| HeaderPart {
+                    name: p.name.clone(),
+                    element: p.element.name.clone(),
+                    always,
+                    in_input,
+                    in_output,
+                })
+            })
+            .collect(),
+    });
+    Ok(Service {
+        name,
+        namespace: wsdl.target.clone(),
+        doc: doc.or_else(|| port_type.doc.clone()),
+        address,
+        header,
+        operations,
+        location: binding.location.clone(),
+    })
+}
+
+/// Part names of `headers`, checking that all use one message (`header`).
+fn header_parts<'w>(
+    components: &Components<'w>,
+    header: &mut Option<&'w Message>,
+    headers: &[SoapHeader],
+) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for h in headers {
+        let m = message(components, &h.message)?;
+        match header {
+            Some(first) if !std::ptr::eq(*first, m) => {
+                return Err(Error::Unsupported {
+                    location: h.location.clone(),
+                    construct: format!("soap:header parts from message `{}`", m.name.local),
+                    hint: format!(
+                        "all header parts of a binding must come from one message (`{}`)",
+                        first.name.local
+                    ),
+                });
+            }
+            Some(_) => {}
+            None => *header = Some(m),
+        }
+        if !m.parts.iter().any(|p| p.name == h.part) {
+            return Err(Error::Unresolved {
+                location: h.location.clone(),
+                kind: "part",
+                name: QName::new("", h.part.clone()),
+            });
+        }
+        names.push(h.part.clone());
+    }
+    Ok(names)
+}

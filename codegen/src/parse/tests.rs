@@ -1,0 +1,639 @@
+//! Tests of the parser on the Annex B WSDL and on small snippets.
+
+use std::path::{Path, PathBuf};
+
+use super::{parse_file, parse_str};
+use crate::error::Error;
+use crate::model::{
+    Builtin, ComplexType, Content, DerivationKind, Model, OperationSource, QName, SimpleKind,
+    TypeDef, TypeRef,
+};
+use crate::options::{ExtraOperation, IDENTIFIERS_NS, Options, XROAD_NS};
+
+fn wsdl_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/centralservice.wsdl")
+}
+
+fn central(options: &Options) -> Model {
+    match parse_file(&wsdl_path(), options) {
+        Ok(model) => model,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn complex<'m>(model: &'m Model, ns: &str, local: &str) -> &'m ComplexType {
+    let name = QName::new(ns, local);
+    model
+        .types
+        .iter()
+        .find_map(|t| match t {
+            TypeDef::Complex(c) if c.name == name => Some(c),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no complex type {name}"))
+}
+
+fn shapes(c: &ComplexType) -> Vec<(String, Vec<String>)> {
+    c.identifier
+        .as_ref()
+        .map(|i| {
+            i.shapes
+                .iter()
+                .map(|s| (s.object_type.clone(), s.codes.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn central_service_with_default_options() {
+    let model = central(&Options::default());
+    let modules: Vec<_> = model.namespaces.iter().map(|n| n.module.as_str()).collect();
+    assert_eq!(modules, ["identifiers", "xroad", "centralservice"]);
+    let prefixes: Vec<_> = model
+        .namespaces
+        .iter()
+        .map(|n| n.prefix.as_deref())
+        .collect();
+    assert_eq!(prefixes, [Some("id"), Some("xroad"), Some("tns")]);
+
+    assert_eq!(model.services.len(), 1);
+    let service = &model.services[0];
+    assert_eq!(service.name, "centralservice");
+    assert_eq!(service.namespace, "http://x-road.eu/centralservice/");
+    assert_eq!(
+        service.address.as_deref(),
+        Some("http://INSERT_MANAGEMENT_SERVICE_ADDRESS_HERE")
+    );
+    let names: Vec<_> = service.operations.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "clientReg",
+            "clientDeletion",
+            "authCertDeletion",
+            "ownerChange",
+            "authCertReg"
+        ]
+    );
+    let reg = &service.operations[4];
+    assert_eq!(reg.source, OperationSource::Options);
+    assert_eq!(reg.input, QName::new(XROAD_NS, "authCertReg"));
+    assert_eq!(reg.parts.len(), 6);
+    assert_eq!(reg.parts[1], "AuthKeySignature");
+    assert_eq!(reg.output_headers.len(), 5);
+    assert_eq!(service.operations[0].parts.len(), 4);
+    assert_eq!(service.operations[1].parts, ["SoapMessage"]);
+    assert!(matches!(
+        service.operations[0].source,
+        OperationSource::Wsdl(_)
+    ));
+
+    let header = service.header.as_ref().expect("header");
+    assert_eq!(header.message, "requestheader");
+    let parts: Vec<_> = header.parts.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        parts,
+        ["client", "service", "id", "protocolVersion", "requestHash"]
+    );
+    let hash = &header.parts[4];
+    assert!(!hash.always && !hash.in_input && hash.in_output);
+    assert!(header.parts[0].always);
+    assert_eq!(hash.element, QName::new(XROAD_NS, "requestHash"));
+
+    // Identifier semantics.
+    let base = complex(&model, IDENTIFIERS_NS, "XRoadIdentifierType");
+    let id = base.identifier.as_ref().expect("base identifier");
+    assert_eq!(
+        id.object_type_attribute,
+        QName::new(IDENTIFIERS_NS, "objectType")
+    );
+    assert_eq!(id.fixed, None);
+    let mut objects: Vec<_> = shapes(base).into_iter().map(|s| s.0).collect();
+    assert_eq!(objects.len(), 9);
+    objects.dedup();
+    assert_eq!(
+        objects,
+        [
+            "MEMBER",
+            "SUBSYSTEM",
+            "SERVER",
+            "GLOBALGROUP",
+            "LOCALGROUP",
+            "SERVICE"
+        ]
+    );
+    let attr = &base.attributes[0];
+    assert!(attr.required);
+    assert_eq!(
+        attr.ty,
+        TypeRef::Named(QName::new(IDENTIFIERS_NS, "XRoadObjectType"))
+    );
+    let Content::Sequence(fields) = &base.content else {
+        panic!("sequence")
+    };
+    assert_eq!(fields.len(), 8);
+    assert_eq!(fields[0].min_occurs, 0);
+    assert_eq!(
+        fields[0].ty,
+        TypeRef::Extern("::xroad_mserv::identifier::Code".into())
+    );
+    assert_eq!(
+        fields[0].doc.as_deref(),
+        Some("Identifies the X-Road instance. This field is applicable to all identifier types.")
+    );
+
+    let client = complex(&model, IDENTIFIERS_NS, "XRoadClientIdentifierType");
+    assert_eq!(
+        shapes(client),
+        vec![
+            (
+                "MEMBER".to_owned(),
+                strings(&["xRoadInstance", "memberClass", "memberCode"])
+            ),
+            (
+                "SUBSYSTEM".to_owned(),
+                strings(&[
+                    "xRoadInstance",
+                    "memberClass",
+                    "memberCode",
+                    "subsystemCode"
+                ])
+            ),
+        ]
+    );
+    let derivation = client.base.as_ref().expect("derived");
+    assert_eq!(derivation.kind, DerivationKind::Restriction);
+    assert_eq!(client.attributes.len(), 1);
+    assert!(client.attributes[0].required);
+
+    let server = complex(&model, IDENTIFIERS_NS, "XRoadSecurityServerIdentifierType");
+    let sid = server.identifier.as_ref().expect("server identifier");
+    assert_eq!(sid.fixed.as_deref(), Some("SERVER"));
+    assert_eq!(server.attributes[0].fixed.as_deref(), Some("SERVER"));
+    assert_eq!(
+        shapes(server),
+        vec![(
+            "SERVER".to_owned(),
+            strings(&["xRoadInstance", "memberClass", "memberCode", "serverCode"])
+        )]
+    );
+    let svc = complex(&model, IDENTIFIERS_NS, "XRoadServiceIdentifierType");
+    let svc_shapes = shapes(svc);
+    assert_eq!(svc_shapes.len(), 4);
+    assert!(svc_shapes.iter().all(|s| s.0 == "SERVICE"));
+
+    // requestHash: anonymous type with simple content.
+    let hash_ty = complex(&model, XROAD_NS, "requestHash");
+    assert_eq!(
+        hash_ty.content,
+        Content::Simple(TypeRef::Builtin(Builtin::String))
+    );
+    assert_eq!(hash_ty.attributes.len(), 1);
+    assert_eq!(hash_ty.attributes[0].name, QName::new("", "algorithmId"));
+    assert!(hash_ty.attributes[0].required);
+    let hash_el = model
+        .elements
+        .iter()
+        .find(|e| e.name.local == "requestHash")
+        .expect("requestHash element");
+    assert_eq!(
+        hash_el.ty,
+        TypeRef::Named(QName::new(XROAD_NS, "requestHash"))
+    );
+
+    // RequestIdType, authCert, elementFormDefault.
+    let request_id = model
+        .types
+        .iter()
+        .find(|t| t.name().local == "RequestIdType")
+        .expect("RequestIdType");
+    let TypeDef::Simple(request_id) = request_id else {
+        panic!("simple")
+    };
+    assert_eq!(
+        request_id.kind,
+        SimpleKind::Restriction {
+            base: TypeRef::Builtin(Builtin::Long),
+            facets: Default::default()
+        }
+    );
+    assert_eq!(
+        request_id.doc.as_deref(),
+        Some(
+            "For responses only, unique identifier of the request that is stored in the \
+             central server database."
+        )
+    );
+    let reg_ty = complex(&model, XROAD_NS, "AuthCertRegRequestType");
+    let Content::Sequence(fields) = &reg_ty.content else {
+        panic!("sequence")
+    };
+    assert_eq!(fields[0].name, QName::new(XROAD_NS, "server"));
+    assert_eq!(
+        fields[0].ty,
+        TypeRef::Named(QName::new(
+            IDENTIFIERS_NS,
+            "XRoadSecurityServerIdentifierType"
+        ))
+    );
+    assert_eq!(fields[1].ty, TypeRef::Builtin(Builtin::String));
+    assert_eq!(fields[2].name.local, "authCert");
+    assert_eq!(fields[2].ty, TypeRef::Builtin(Builtin::Base64Binary));
+    assert_eq!(
+        fields[3].ty,
+        TypeRef::Named(QName::new(XROAD_NS, "RequestIdType"))
+    );
+
+    // Elements: only message parts, in schema order.
+    let elements: Vec<_> = model
+        .elements
+        .iter()
+        .map(|e| e.name.local.as_str())
+        .collect();
+    assert_eq!(
+        elements,
+        [
+            "clientReg",
+            "clientRegResponse",
+            "clientDeletion",
+            "clientDeletionResponse",
+            "authCertReg",
+            "authCertRegResponse",
+            "authCertDeletion",
+            "authCertDeletionResponse",
+            "ownerChange",
+            "ownerChangeResponse",
+            "client",
+            "service",
+            "id",
+            "protocolVersion",
+            "requestHash"
+        ]
+    );
+    let base_doc = base.doc.as_deref().expect("doc");
+    assert!(base_doc.starts_with("Globally unique identifier in the X-Road system. Identifier"));
+    assert!(!base_doc.contains('\n'));
+}
+
+#[test]
+fn central_service_with_bare_options() {
+    let model = central(&Options::bare());
+    let service = &model.services[0];
+    assert_eq!(service.operations.len(), 4);
+    assert!(
+        service
+            .operations
+            .iter()
+            .all(|o| o.parts == ["SoapMessage"])
+    );
+    let base = complex(&model, IDENTIFIERS_NS, "XRoadIdentifierType");
+    assert!(base.identifier.is_none());
+    let Content::Sequence(fields) = &base.content else {
+        panic!("sequence")
+    };
+    assert_eq!(fields[0].ty, TypeRef::Builtin(Builtin::String));
+    assert_eq!(fields[0].name, QName::new(IDENTIFIERS_NS, "xRoadInstance"));
+    let hash = &service.header.as_ref().expect("header").parts[4];
+    assert!(hash.in_output && !hash.in_input);
+}
+
+// ---- snippets ----
+
+const HEAD: &str = r#"<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" xmlns:tns="urn:svc" targetNamespace="urn:svc">"#;
+
+/// A WSDL with one operation `op` (elements `t:req`, `t:resp`) around `schema` content.
+fn wsdl_with(schema: &str) -> String {
+    format!(
+        r#"{HEAD}
+<wsdl:types><xs:schema targetNamespace="urn:t" elementFormDefault="qualified">
+{schema}
+</xs:schema></wsdl:types>
+<wsdl:message name="req"><wsdl:part name="p" element="t:req"/></wsdl:message>
+<wsdl:message name="resp"><wsdl:part name="p" element="t:resp"/></wsdl:message>
+<wsdl:portType name="pt"><wsdl:operation name="op"><wsdl:input message="tns:req"/><wsdl:output message="tns:resp"/></wsdl:operation></wsdl:portType>
+<wsdl:binding name="b" type="tns:pt"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+<wsdl:operation name="op"><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation></wsdl:binding>
+<wsdl:service name="svc"><wsdl:port name="p" binding="tns:b"><soap:address location="http://x"/></wsdl:port></wsdl:service>
+</wsdl:definitions>"#
+    )
+}
+
+const BASIC: &str = r#"<xs:element name="req" type="t:T"/><xs:element name="resp" type="xs:string"/>
+<xs:complexType name="T"><xs:sequence><xs:element name="a" type="xs:int" maxOccurs="unbounded"/>
+<xs:element name="b"><xs:complexType><xs:sequence><xs:element name="c" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
+</xs:sequence></xs:complexType>"#;
+
+fn parse(text: &str, options: &Options) -> crate::Result<Model> {
+    parse_str(Path::new("snippet.wsdl"), text, options)
+}
+
+fn err(text: &str) -> Error {
+    match parse(text, &Options::bare()) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn snippet_parses() {
+    let model = parse(&wsdl_with(BASIC), &Options::bare()).expect("parses");
+    let t = complex(&model, "urn:t", "T");
+    let Content::Sequence(fields) = &t.content else {
+        panic!("sequence")
+    };
+    assert_eq!(fields[0].max_occurs, None);
+    assert_eq!(fields[0].ty, TypeRef::Builtin(Builtin::Int));
+    assert_eq!(fields[1].ty, TypeRef::Named(QName::new("urn:t", "TB")));
+    complex(&model, "urn:t", "TB");
+    let modules: Vec<_> = model.namespaces.iter().map(|n| n.module.as_str()).collect();
+    assert_eq!(modules, ["t", "svc"]);
+}
+
+/// Names and types of a model's types and elements, without locations.
+fn outline(model: &Model) -> Vec<(QName, Vec<(QName, TypeRef)>)> {
+    let mut out: Vec<_> = model
+        .types
+        .iter()
+        .map(|t| match t {
+            TypeDef::Complex(c) => {
+                let fields = match &c.content {
+                    Content::Sequence(fields) => fields
+                        .iter()
+                        .map(|f| (f.name.clone(), f.ty.clone()))
+                        .collect(),
+                    Content::Simple(ty) => vec![(QName::new("", "$text"), ty.clone())],
+                    Content::Empty => Vec::new(),
+                };
+                (c.name.clone(), fields)
+            }
+            TypeDef::Simple(s) => (s.name.clone(), Vec::new()),
+        })
+        .collect();
+    out.extend(
+        model
+            .elements
+            .iter()
+            .map(|e| (e.name.clone(), vec![(e.name.clone(), e.ty.clone())])),
+    );
+    out
+}
+
+#[test]
+fn prefixes_do_not_matter() {
+    let a = parse(&wsdl_with(BASIC), &Options::bare()).expect("parses");
+    // XML Schema as the default namespace on the schema, other prefixes elsewhere.
+    let text = wsdl_with(BASIC)
+        .replace("xmlns:wsdl=", "xmlns:w=")
+        .replace("wsdl:", "w:")
+        .replace(
+            r#"<xs:schema targetNamespace"#,
+            r#"<schema xmlns="http://www.w3.org/2001/XMLSchema" targetNamespace"#,
+        )
+        .replace("</xs:schema>", "</schema>")
+        .replace("<xs:", "<")
+        .replace("</xs:", "</")
+        .replace("\"xs:", "\"xsd:")
+        .replace("xmlns:xs=", "xmlns:xsd=");
+    assert!(text.contains("<w:definitions") && text.contains("type=\"xsd:int\""));
+    let b = parse(&text, &Options::bare()).expect("parses");
+    assert_eq!(outline(&a), outline(&b));
+    assert_eq!(a.services.len(), b.services.len());
+    assert_eq!(
+        a.services[0].operations[0].input,
+        b.services[0].operations[0].input
+    );
+}
+
+#[test]
+fn malformed_xml_has_line_and_column() {
+    let e = err("<a>\n  <b></c>\n</a>");
+    let Error::Xml { location, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!((location.line, location.column), (2, 6));
+    assert_eq!(location.file, Path::new("snippet.wsdl"));
+}
+
+#[test]
+fn unresolved_type() {
+    let e = err(&wsdl_with(
+        &BASIC.replace("type=\"t:T\"", "type=\"t:Missing\""),
+    ));
+    let Error::Unresolved {
+        kind,
+        name,
+        location,
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(kind, "type");
+    assert_eq!(name, QName::new("urn:t", "Missing"));
+    assert_eq!(location.line, 3);
+}
+
+#[test]
+fn undeclared_prefix() {
+    let e = err(&wsdl_with(&BASIC.replace("type=\"t:T\"", "type=\"q:T\"")));
+    let Error::UnresolvedPrefix { prefix, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(prefix, "q");
+}
+
+#[test]
+fn choice_is_unsupported() {
+    let schema = r#"<xs:element name="req"><xs:complexType><xs:choice>
+<xs:element name="a" type="xs:int"/><xs:element name="b" type="xs:int"/></xs:choice></xs:complexType></xs:element>
+<xs:element name="resp" type="xs:string"/>"#;
+    let e = err(&wsdl_with(schema));
+    let Error::Unsupported {
+        construct, hint, ..
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(construct, "xs:choice");
+    assert!(hint.contains("xs:sequence"));
+}
+
+#[test]
+fn missing_port_type() {
+    let e = err(&wsdl_with(BASIC).replace("type=\"tns:pt\"", "type=\"tns:nope\""));
+    let Error::Unresolved { kind, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(kind, "port type");
+}
+
+#[test]
+fn duplicate_type() {
+    let schema = format!(
+        "{BASIC}<xs:simpleType name=\"T\"><xs:restriction base=\"xs:string\"/></xs:simpleType>"
+    );
+    let e = err(&wsdl_with(&schema));
+    let Error::Duplicate { kind, name, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(kind, "type");
+    assert_eq!(name, QName::new("urn:t", "T"));
+}
+
+#[test]
+fn extra_operation_with_unknown_element() {
+    let mut options = Options::bare();
+    options.extra_operation(ExtraOperation {
+        name: "more".into(),
+        input: QName::new("urn:t", "req"),
+        output: QName::new("urn:t", "nothere"),
+        doc: None,
+    });
+    let e = parse(&wsdl_with(BASIC), &options).expect_err("fails");
+    let Error::Options(message) = e else {
+        panic!("{e:?}")
+    };
+    assert!(message.contains("nothere"), "{message}");
+}
+
+#[test]
+fn unknown_mime_part_in_options() {
+    let mut options = Options::bare();
+    options.mime_parts("op", &["SoapMessage", "Bogus"]);
+    let e = parse(&wsdl_with(BASIC), &options).expect_err("fails");
+    assert!(matches!(e, Error::Options(_)), "{e:?}");
+}
+
+#[test]
+fn unsupported_builtin_and_rpc() {
+    let e = err(&wsdl_with(
+        &BASIC.replace("type=\"xs:int\"", "type=\"xs:dateTime\""),
+    ));
+    let Error::Unsupported { construct, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(construct, "xs:dateTime");
+    let e = err(&wsdl_with(BASIC).replace("style=\"document\"", "style=\"rpc\""));
+    assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+    let e = err(&wsdl_with(BASIC).replacen("use=\"literal\"", "use=\"encoded\"", 1));
+    assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+}
+
+#[test]
+fn derivations_enumerations_and_facets() {
+    let schema = r#"<xs:element name="req" type="t:Ext"/><xs:element name="resp" type="t:Len"/>
+<xs:attribute name="g" type="xs:string"/>
+<xs:complexType name="Base"><xs:sequence><xs:element name="a" type="xs:string"/></xs:sequence>
+<xs:attribute name="x" type="xs:string"/><xs:attribute ref="t:g"/></xs:complexType>
+<xs:complexType name="Ext"><xs:complexContent><xs:extension base="t:Base"><xs:sequence>
+<xs:element name="b" type="t:Colour" minOccurs="0"/></xs:sequence>
+<xs:attribute name="y" form="qualified"><xs:simpleType><xs:restriction base="xs:int"><xs:minInclusive value="1"/></xs:restriction></xs:simpleType></xs:attribute>
+</xs:extension></xs:complexContent></xs:complexType>
+<xs:complexType name="Res"><xs:complexContent><xs:restriction base="t:Base"><xs:sequence/>
+<xs:attribute name="x" type="xs:string" use="prohibited"/><xs:attribute ref="t:g" fixed="v"/></xs:restriction></xs:complexContent></xs:complexType>
+<xs:simpleType name="Colour"><xs:annotation><xs:documentation>Colours.</xs:documentation></xs:annotation>
+<xs:restriction base="xs:token"><xs:enumeration value="red"/><xs:enumeration value="green"/></xs:restriction></xs:simpleType>
+<xs:simpleType name="Len"><xs:restriction base="xs:string"><xs:minLength value="1"/><xs:maxLength value="5"/></xs:restriction></xs:simpleType>"#;
+    let model = parse(&wsdl_with(schema), &Options::bare()).expect("parses");
+    let ext = complex(&model, "urn:t", "Ext");
+    let Content::Sequence(fields) = &ext.content else {
+        panic!("sequence")
+    };
+    let names: Vec<_> = fields.iter().map(|f| f.name.local.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    let attrs: Vec<_> = ext.attributes.iter().map(|a| a.name.clone()).collect();
+    assert_eq!(
+        attrs,
+        [
+            QName::new("", "x"),
+            QName::new("urn:t", "g"),
+            QName::new("urn:t", "y")
+        ]
+    );
+    assert_eq!(
+        ext.attributes[2].ty,
+        TypeRef::Named(QName::new("urn:t", "ExtY"))
+    );
+    let res = complex(&model, "urn:t", "Res");
+    assert_eq!(res.content, Content::Empty);
+    assert_eq!(res.attributes.len(), 1);
+    assert_eq!(res.attributes[0].fixed.as_deref(), Some("v"));
+    let colour = model
+        .types
+        .iter()
+        .find(|t| t.name().local == "Colour")
+        .expect("Colour");
+    let TypeDef::Simple(colour) = colour else {
+        panic!("simple")
+    };
+    let SimpleKind::Enumeration { values, base } = &colour.kind else {
+        panic!("enum")
+    };
+    assert_eq!(*base, TypeRef::Builtin(Builtin::String));
+    assert_eq!(values.len(), 2);
+    let len = model
+        .types
+        .iter()
+        .find(|t| t.name().local == "Len")
+        .expect("Len");
+    let TypeDef::Simple(len) = len else {
+        panic!("simple")
+    };
+    let SimpleKind::Restriction { facets, .. } = &len.kind else {
+        panic!("restriction")
+    };
+    assert_eq!((facets.min_length, facets.max_length), (Some(1), Some(5)));
+}
+
+#[test]
+fn unresolved_message_and_part() {
+    let e = err(&wsdl_with(BASIC).replace("message=\"tns:req\"", "message=\"tns:nomsg\""));
+    assert!(
+        matches!(
+            e,
+            Error::Unresolved {
+                kind: "message",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = err(&wsdl_with(BASIC).replace("element=\"t:req\"", "element=\"t:noel\""));
+    assert!(
+        matches!(
+            e,
+            Error::Unresolved {
+                kind: "element",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn missing_file_is_read_error() {
+    let e = parse_file(Path::new("/nonexistent/x.wsdl"), &Options::bare()).expect_err("fails");
+    assert!(matches!(e, Error::Read { .. }));
+}
+
+#[test]
+fn schema_location_is_loaded_relative_to_the_wsdl() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let xsd = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:ext" elementFormDefault="qualified"><xs:complexType name="E"><xs:sequence><xs:element name="v" type="xs:long"/></xs:sequence></xs:complexType></xs:schema>"#;
+    std::fs::write(dir.path().join("ext.xsd"), xsd).expect("write");
+    let schema = BASIC.replace("type=\"xs:string\"/>", "type=\"e:E\" xmlns:e=\"urn:ext\"/>");
+    let schema = format!(r#"<xs:import namespace="urn:ext" schemaLocation="ext.xsd"/>{schema}"#);
+    let path = dir.path().join("s.wsdl");
+    std::fs::write(&path, wsdl_with(&schema)).expect("write");
+    let model = parse_file(&path, &Options::bare()).expect("parses");
+    complex(&model, "urn:ext", "E");
+    let remote = wsdl_with(&format!(
+        r#"<xs:import namespace="urn:ext" schemaLocation="http://example.com/ext.xsd"/>{BASIC}"#
+    ));
+    assert!(matches!(err(&remote), Error::Unsupported { .. }));
+}

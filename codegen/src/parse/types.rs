@@ -1,0 +1,444 @@
+//! Raw schema declarations resolved into model types and elements.
+
+use std::collections::{HashMap, HashSet};
+
+use super::builtin::builtin;
+use super::ns::XS;
+use super::qname::Ref;
+use super::raw::{
+    Declarations, RawAttribute, RawComplex, RawContent, RawElement, RawElementKind, RawType, Use,
+};
+use crate::error::{Error, Result};
+use crate::model::{
+    Attribute, Builtin, ComplexType, Content, Derivation, DerivationKind, Element, ElementField,
+    Location, QName, SimpleKind, SimpleType, TypeDef, TypeRef,
+};
+use crate::options::Options;
+
+/// Global declarations by name.
+pub(crate) struct Index<'d> {
+    types: HashMap<QName, &'d RawType>,
+    elements: HashMap<QName, &'d RawElement>,
+    attributes: HashMap<QName, &'d RawAttribute>,
+}
+
+fn insert<'d, T>(
+    map: &mut HashMap<QName, &'d T>,
+    kind: &'static str,
+    name: &QName,
+    location: &Location,
+    item: &'d T,
+    location_of: impl Fn(&T) -> &Location,
+) -> Result<()> {
+    if let Some(first) = map.get(name) {
+        return Err(Error::Duplicate {
+            location: location.clone(),
+            kind,
+            name: name.clone(),
+            first: location_of(first).clone(),
+        });
+    }
+    map.insert(name.clone(), item);
+    Ok(())
+}
+
+impl<'d> Index<'d> {
+    /// Indexes the declarations; a name declared twice is an [`Error::Duplicate`].
+    pub fn new(decls: &'d Declarations) -> Result<Self> {
+        let mut index = Index {
+            types: HashMap::new(),
+            elements: HashMap::new(),
+            attributes: HashMap::new(),
+        };
+        for t in &decls.types {
+            insert(
+                &mut index.types,
+                "type",
+                t.name(),
+                t.location(),
+                t,
+                RawType::location,
+            )?;
+        }
+        for e in &decls.elements {
+            insert(
+                &mut index.elements,
+                "element",
+                &e.name,
+                &e.location,
+                e,
+                |e| &e.location,
+            )?;
+        }
+        for a in &decls.attributes {
+            insert(
+                &mut index.attributes,
+                "attribute",
+                &a.name,
+                &a.location,
+                a,
+                |a| &a.location,
+            )?;
+        }
+        Ok(index)
+    }
+
+    /// The global element named `name`.
+    pub fn element(&self, name: &QName) -> Option<&'d RawElement> {
+        self.elements.get(name).copied()
+    }
+}
+
+/// Resolves types and elements against an [`Index`].
+pub(crate) struct Resolver<'d, 'o> {
+    index: Index<'d>,
+    options: &'o Options,
+    done: HashMap<QName, ComplexType>,
+    visiting: HashSet<QName>,
+}
+
+impl<'d, 'o> Resolver<'d, 'o> {
+    /// A resolver over `index`.
+    pub fn new(index: Index<'d>, options: &'o Options) -> Self {
+        Self {
+            index,
+            options,
+            done: HashMap::new(),
+            visiting: HashSet::new(),
+        }
+    }
+
+    /// The index the resolver works on.
+    pub fn index(&self) -> &Index<'d> {
+        &self.index
+    }
+
+    /// Resolves every declared type, in declaration order.
+    pub fn types(&mut self, decls: &'d Declarations) -> Result<Vec<TypeDef>> {
+        let mut out = Vec::with_capacity(decls.types.len());
+        for t in &decls.types {
+            out.push(match t {
+                RawType::Complex(c) => TypeDef::Complex(self.complex(c)?),
+                RawType::Simple(s) => {
+                    let base = self.simple_ref(&s.base)?;
+                    let kind = if s.values.is_empty() {
+                        SimpleKind::Restriction {
+                            base,
+                            facets: s.facets.clone(),
+                        }
+                    } else {
+                        SimpleKind::Enumeration {
+                            base,
+                            values: s.values.clone(),
+                        }
+                    };
+                    TypeDef::Simple(SimpleType {
+                        name: s.name.clone(),
+                        doc: s.doc.clone(),
+                        location: s.location.clone(),
+                        kind,
+                    })
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// The model of global element `name`, referenced at `r`.
+    pub fn element(&self, r: &Ref) -> Result<Element> {
+        let Some(global) = self.index.element(&r.name) else {
+            return Err(unresolved("element", r));
+        };
+        Ok(Element {
+            name: global.name.clone(),
+            ty: self.global_element_type(global)?,
+            doc: global.doc.clone(),
+            location: global.location.clone(),
+        })
+    }
+
+    fn global_element_type(&self, global: &RawElement) -> Result<TypeRef> {
+        if let Some(path) = self.options.extern_type(&global.name) {
+            return Ok(TypeRef::Extern(path.to_owned()));
+        }
+        match &global.kind {
+            RawElementKind::Typed(t) => self.type_ref(t),
+            RawElementKind::Ref(r) => Err(Error::Unexpected {
+                location: r.location.clone(),
+                expected: "`name` and `type` on a global element".to_owned(),
+                found: "`ref`".to_owned(),
+            }),
+        }
+    }
+
+    /// A reference to any type.
+    fn type_ref(&self, r: &Ref) -> Result<TypeRef> {
+        if r.name.namespace == XS {
+            return builtin(&r.name.local)
+                .map(TypeRef::Builtin)
+                .map_err(|hint| Error::Unsupported {
+                    location: r.location.clone(),
+                    construct: format!("xs:{}", r.name.local),
+                    hint: hint.to_owned(),
+                });
+        }
+        if self.index.types.contains_key(&r.name) {
+            Ok(TypeRef::Named(r.name.clone()))
+        } else {
+            Err(unresolved("type", r))
+        }
+    }
+
+    /// A reference that must be to a simple type.
+    fn simple_ref(&self, r: &Ref) -> Result<TypeRef> {
+        let ty = self.type_ref(r)?;
+        if let Some(RawType::Complex(_)) = self.index.types.get(&r.name) {
+            return Err(Error::Unexpected {
+                location: r.location.clone(),
+                expected: "a simple type".to_owned(),
+                found: format!("complex type `{}`", r.name),
+            });
+        }
+        Ok(ty)
+    }
+
+    fn field(&self, e: &RawElement) -> Result<ElementField> {
+        let (ty, doc) = match &e.kind {
+            RawElementKind::Typed(t) => (self.type_ref(t)?, e.doc.clone()),
+            RawElementKind::Ref(r) => {
+                let Some(global) = self.index.element(&r.name) else {
+                    return Err(unresolved("element", r));
+                };
+                (
+                    self.global_element_type(global)?,
+                    e.doc.clone().or_else(|| global.doc.clone()),
+                )
+            }
+        };
+        Ok(ElementField {
+            name: e.name.clone(),
+            ty,
+            min_occurs: e.min_occurs,
+            max_occurs: e.max_occurs,
+            doc,
+            location: e.location.clone(),
+        })
+    }
+
+    fn fields(&self, elements: &[RawElement]) -> Result<Vec<ElementField>> {
+        elements.iter().map(|e| self.field(e)).collect()
+    }
+
+    /// An attribute use, with its `use`.
+    fn attribute(&self, a: &RawAttribute) -> Result<(Use, Attribute)> {
+        let (ty, fixed, default, doc) = match &a.by_ref {
+            Some(location) => {
+                let Some(global) = self.index.attributes.get(&a.name) else {
+                    return Err(Error::Unresolved {
+                        location: location.clone(),
+                        kind: "attribute",
+                        name: a.name.clone(),
+                    });
+                };
+                (
+                    self.attribute_type(global.ty.as_ref())?,
+                    a.fixed.clone().or_else(|| global.fixed.clone()),
+                    a.default.clone().or_else(|| global.default.clone()),
+                    a.doc.clone().or_else(|| global.doc.clone()),
+                )
+            }
+            None => (
+                self.attribute_type(a.ty.as_ref())?,
+                a.fixed.clone(),
+                a.default.clone(),
+                a.doc.clone(),
+            ),
+        };
+        Ok((
+            a.usage,
+            Attribute {
+                name: a.name.clone(),
+                ty,
+                required: a.usage == Use::Required,
+                fixed,
+                default,
+                doc,
+                location: a.location.clone(),
+            },
+        ))
+    }
+
+    fn attribute_type(&self, ty: Option<&Ref>) -> Result<TypeRef> {
+        match ty {
+            Some(r) => self.simple_ref(r),
+            None => Ok(TypeRef::Builtin(Builtin::String)),
+        }
+    }
+
+    /// Own attribute uses, without prohibited ones.
+    fn own_attributes(&self, raw: &RawComplex) -> Result<Vec<Attribute>> {
+        let mut out = Vec::new();
+        for a in &raw.attributes {
+            let (usage, attribute) = self.attribute(a)?;
+            if usage != Use::Prohibited {
+                out.push(attribute);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The resolved base complex type of a derivation.
+    fn base(&mut self, r: &Ref) -> Result<ComplexType> {
+        if r.name.namespace == XS {
+            return Err(Error::Unsupported {
+                location: r.location.clone(),
+                construct: format!("derivation from xs:{}", r.name.local),
+                hint: "derive from a named complex type, or use a plain xs:sequence".to_owned(),
+            });
+        }
+        match self.index.types.get(&r.name).copied() {
+            None => Err(unresolved("type", r)),
+            Some(RawType::Simple(_)) => Err(Error::Unexpected {
+                location: r.location.clone(),
+                expected: "a complex base type".to_owned(),
+                found: format!("simple type `{}`", r.name),
+            }),
+            Some(RawType::Complex(c)) => {
+                if self.visiting.contains(&c.name) {
+                    return Err(Error::Unsupported {
+                        location: r.location.clone(),
+                        construct: "circular type derivation".to_owned(),
+                        hint: format!("`{}` derives from itself", r.name),
+                    });
+                }
+                self.complex(c)
+            }
+        }
+    }
+
+    /// Resolves a complex type (memoised), applying its derivation.
+    fn complex(&mut self, raw: &RawComplex) -> Result<ComplexType> {
+        if let Some(done) = self.done.get(&raw.name) {
+            return Ok(done.clone());
+        }
+        self.visiting.insert(raw.name.clone());
+        let result = self.derive(raw);
+        self.visiting.remove(&raw.name);
+        let ty = result?;
+        self.done.insert(raw.name.clone(), ty.clone());
+        Ok(ty)
+    }
+
+    fn derive(&mut self, raw: &RawComplex) -> Result<ComplexType> {
+        let sequence = |fields: Vec<ElementField>| {
+            if fields.is_empty() {
+                Content::Empty
+            } else {
+                Content::Sequence(fields)
+            }
+        };
+        let (base, content, attributes) = match &raw.content {
+            RawContent::Sequence(elements) => (
+                None,
+                sequence(self.fields(elements)?),
+                self.own_attributes(raw)?,
+            ),
+            RawContent::SimpleExtension(b) => {
+                let own = self.own_attributes(raw)?;
+                let derivation = Some(derivation(DerivationKind::Extension, b));
+                match self.index.types.get(&b.name) {
+                    Some(RawType::Complex(_)) => {
+                        let base = self.base(b)?;
+                        let Content::Simple(text) = base.content else {
+                            return Err(Error::Unsupported {
+                                location: b.location.clone(),
+                                construct: "xs:simpleContent extension of a complex type with \
+                                            element content"
+                                    .to_owned(),
+                                hint: "extend a simple type".to_owned(),
+                            });
+                        };
+                        let mut attributes = base.attributes;
+                        attributes.extend(own);
+                        (derivation, Content::Simple(text), attributes)
+                    }
+                    _ => (derivation, Content::Simple(self.simple_ref(b)?), own),
+                }
+            }
+            RawContent::Restriction(b, elements) => {
+                let base = self.base(b)?;
+                let mut attributes = base.attributes;
+                for a in &raw.attributes {
+                    let (usage, attribute) = self.attribute(a)?;
+                    let existing = attributes.iter().position(|x| x.name == attribute.name);
+                    match (usage, existing) {
+                        (Use::Prohibited, Some(i)) => {
+                            attributes.remove(i);
+                        }
+                        (Use::Prohibited, None) => {}
+                        (_, Some(i)) => {
+                            if let Some(slot) = attributes.get_mut(i) {
+                                *slot = attribute;
+                            }
+                        }
+                        (_, None) => attributes.push(attribute),
+                    }
+                }
+                (
+                    Some(derivation(DerivationKind::Restriction, b)),
+                    sequence(self.fields(elements)?),
+                    attributes,
+                )
+            }
+            RawContent::Extension(b, elements) => {
+                let base = self.base(b)?;
+                let mut fields = match base.content {
+                    Content::Empty => Vec::new(),
+                    Content::Sequence(fields) => fields,
+                    Content::Simple(_) => {
+                        return Err(Error::Unsupported {
+                            location: b.location.clone(),
+                            construct: "xs:complexContent extension of a type with simple \
+                                        content"
+                                .to_owned(),
+                            hint: "use xs:simpleContent/xs:extension".to_owned(),
+                        });
+                    }
+                };
+                fields.extend(self.fields(elements)?);
+                let mut attributes = base.attributes;
+                attributes.extend(self.own_attributes(raw)?);
+                (
+                    Some(derivation(DerivationKind::Extension, b)),
+                    sequence(fields),
+                    attributes,
+                )
+            }
+        };
+        Ok(ComplexType {
+            name: raw.name.clone(),
+            doc: raw.doc.clone(),
+            location: raw.location.clone(),
+            base,
+            content,
+            attributes,
+            identifier: None,
+        })
+    }
+}
+
+fn derivation(kind: DerivationKind, base: &Ref) -> Derivation {
+    Derivation {
+        kind,
+        base: base.name.clone(),
+    }
+}
+
+/// An [`Error::Unresolved`] for reference `r`.
+pub(crate) fn unresolved(kind: &'static str, r: &Ref) -> Error {
+    Error::Unresolved {
+        location: r.location.clone(),
+        kind,
+        name: r.name.clone(),
+    }
+}

@@ -1,0 +1,343 @@
+//! `wsdl:definitions` read into raw WSDL components; embedded schemas go to [`Declarations`].
+
+use roxmltree::Node;
+
+use super::doc::wsdl_doc;
+use super::location::Source;
+use super::ns::{self, WSDL, XS};
+use super::qname::{self, Ref};
+use super::raw::Declarations;
+use super::schema::{Loader, read_schema};
+use crate::error::{Error, Result};
+use crate::model::{Location, QName};
+
+/// The WSDL components of a document.
+#[derive(Debug, Default)]
+pub(crate) struct Wsdl {
+    /// `targetNamespace` of the definitions.
+    pub target: String,
+    /// Messages in document order.
+    pub messages: Vec<Message>,
+    /// Port types in document order.
+    pub port_types: Vec<PortType>,
+    /// Bindings in document order.
+    pub bindings: Vec<Binding>,
+    /// Services in document order.
+    pub services: Vec<Service>,
+}
+
+/// `wsdl:message`.
+#[derive(Debug)]
+pub(crate) struct Message {
+    /// Name in the WSDL target namespace.
+    pub name: QName,
+    /// Where it is defined.
+    pub location: Location,
+    /// Its parts.
+    pub parts: Vec<Part>,
+}
+
+/// `wsdl:part`.
+#[derive(Debug)]
+pub(crate) struct Part {
+    /// Part name.
+    pub name: String,
+    /// `element=`.
+    pub element: Ref,
+}
+
+/// `wsdl:portType`.
+#[derive(Debug)]
+pub(crate) struct PortType {
+    /// Name in the WSDL target namespace.
+    pub name: QName,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where it is defined.
+    pub location: Location,
+    /// Its operations.
+    pub operations: Vec<AbstractOperation>,
+}
+
+/// `wsdl:portType/wsdl:operation`.
+#[derive(Debug)]
+pub(crate) struct AbstractOperation {
+    /// Operation name.
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where it is defined.
+    pub location: Location,
+    /// Input message.
+    pub input: Option<Ref>,
+    /// Output message.
+    pub output: Option<Ref>,
+}
+
+/// `wsdl:binding` with a SOAP binding.
+#[derive(Debug)]
+pub(crate) struct Binding {
+    /// Name in the WSDL target namespace.
+    pub name: QName,
+    /// Where it is defined.
+    pub location: Location,
+    /// The port type it binds.
+    pub port_type: Ref,
+    /// Whether it has a `soap:binding` (SOAP 1.1 or 1.2).
+    pub soap: bool,
+    /// Its operations.
+    pub operations: Vec<BindingOperation>,
+}
+
+/// `wsdl:binding/wsdl:operation`.
+#[derive(Debug)]
+pub(crate) struct BindingOperation {
+    /// Operation name.
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where it is defined.
+    pub location: Location,
+    /// `soap:header`s of the input.
+    pub input_headers: Vec<SoapHeader>,
+    /// `soap:header`s of the output.
+    pub output_headers: Vec<SoapHeader>,
+}
+
+/// `soap:header`.
+#[derive(Debug)]
+pub(crate) struct SoapHeader {
+    /// The message holding the part.
+    pub message: Ref,
+    /// Part name.
+    pub part: String,
+    /// Where it stands.
+    pub location: Location,
+}
+
+/// `wsdl:service`.
+#[derive(Debug)]
+pub(crate) struct Service {
+    /// Service name.
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Its ports.
+    pub ports: Vec<Port>,
+}
+
+/// `wsdl:port`.
+#[derive(Debug)]
+pub(crate) struct Port {
+    /// Port name.
+    pub name: String,
+    /// The binding it exposes.
+    pub binding: Ref,
+    /// `soap:address/@location`.
+    pub address: Option<String>,
+}
+
+/// Reads the root `wsdl:definitions` element, its embedded schemas into `decls`.
+pub(crate) fn read_definitions(
+    src: &Source,
+    root: Node,
+    decls: &mut Declarations,
+    loader: &mut Loader,
+) -> Result<Wsdl> {
+    if !ns::is(root, WSDL, "definitions") {
+        return Err(src.unexpected(root, "<wsdl:definitions>"));
+    }
+    let mut wsdl = Wsdl {
+        target: root.attribute("targetNamespace").unwrap_or("").to_owned(),
+        ..Wsdl::default()
+    };
+    let name = |node: Node| -> Result<QName> {
+        Ok(QName::new(
+            wsdl_target(root),
+            qname::required_str(src, node, "name")?,
+        ))
+    };
+    for child in ns::children(root) {
+        if !ns::in_ns(child, WSDL) {
+            continue;
+        }
+        match child.tag_name().name() {
+            "documentation" => {}
+            "types" => read_types(src, child, decls, loader)?,
+            "message" => {
+                let mut parts = Vec::new();
+                for part in ns::children(child).filter(|n| ns::is(*n, WSDL, "part")) {
+                    let Some(element) = qname::attr(src, part, "element")? else {
+                        return Err(src.unsupported(
+                            part,
+                            "wsdl:part without `element`",
+                            "only document/literal messages with `element` parts are supported",
+                        ));
+                    };
+                    parts.push(Part {
+                        name: qname::required_str(src, part, "name")?.to_owned(),
+                        element,
+                    });
+                }
+                wsdl.messages.push(Message {
+                    name: name(child)?,
+                    location: src.at(child),
+                    parts,
+                });
+            }
+            "portType" => {
+                let mut operations = Vec::new();
+                for op in ns::children(child).filter(|n| ns::is(*n, WSDL, "operation")) {
+                    let io = |tag: &str| -> Result<Option<Ref>> {
+                        match ns::children(op).find(|n| ns::is(*n, WSDL, tag)) {
+                            Some(n) => Ok(Some(qname::required(src, n, "message")?)),
+                            None => Ok(None),
+                        }
+                    };
+                    operations.push(AbstractOperation {
+                        name: qname::required_str(src, op, "name")?.to_owned(),
+                        doc: wsdl_doc(op),
+                        location: src.at(op),
+                        input: io("input")?,
+                        output: io("output")?,
+                    });
+                }
+                wsdl.port_types.push(PortType {
+                    name: name(child)?,
+                    doc: wsdl_doc(child),
+                    location: src.at(child),
+                    operations,
+                });
+            }
+            "binding" => wsdl.bindings.push(read_binding(src, child, name(child)?)?),
+            "service" => {
+                let mut ports = Vec::new();
+                for port in ns::children(child).filter(|n| ns::is(*n, WSDL, "port")) {
+                    ports.push(Port {
+                        name: qname::required_str(src, port, "name")?.to_owned(),
+                        binding: qname::required(src, port, "binding")?,
+                        address: ns::children(port)
+                            .find(|n| ns::is_soap(*n, "address"))
+                            .and_then(|n| n.attribute("location"))
+                            .map(str::to_owned),
+                    });
+                }
+                wsdl.services.push(Service {
+                    name: qname::required_str(src, child, "name")?.to_owned(),
+                    doc: wsdl_doc(child),
+                    ports,
+                });
+            }
+            "import" => {
+                return Err(src.unsupported(
+                    child,
+                    "wsdl:import",
+                    "put all definitions into one WSDL file",
+                ));
+            }
+            _ => return Err(src.unexpected(child, "a WSDL 1.1 definition")),
+        }
+    }
+    Ok(wsdl)
+}
+
+fn wsdl_target<'a>(root: Node<'a, '_>) -> &'a str {
+    root.attribute("targetNamespace").unwrap_or("")
+}
+
+fn read_types(
+    src: &Source,
+    types: Node,
+    decls: &mut Declarations,
+    loader: &mut Loader,
+) -> Result<()> {
+    let schemas: Vec<Node> = ns::children(types)
+        .filter(|n| ns::is(*n, XS, "schema"))
+        .collect();
+    loader.embedded = schemas
+        .iter()
+        .map(|n| n.attribute("targetNamespace").unwrap_or("").to_owned())
+        .collect();
+    for child in ns::children(types) {
+        if ns::is(child, XS, "schema") {
+            read_schema(src, child, decls, loader)?;
+        } else if ns::in_ns(child, WSDL) && child.tag_name().name() == "documentation" {
+        } else {
+            return Err(src.unexpected(child, "<xs:schema>"));
+        }
+    }
+    Ok(())
+}
+
+fn check_style(src: &Source, node: Node) -> Result<()> {
+    if node.attribute("style") == Some("rpc") {
+        return Err(Error::Unsupported {
+            location: src.attr_at(node, "style"),
+            construct: "rpc style".to_owned(),
+            hint: "only document/literal bindings are supported".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn check_use(src: &Source, node: Node) -> Result<()> {
+    match node.attribute("use") {
+        Some("encoded") => Err(Error::Unsupported {
+            location: src.attr_at(node, "use"),
+            construct: "use=\"encoded\"".to_owned(),
+            hint: "only document/literal bindings are supported".to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn read_binding(src: &Source, node: Node, name: QName) -> Result<Binding> {
+    let mut binding = Binding {
+        name,
+        location: src.at(node),
+        port_type: qname::required(src, node, "type")?,
+        soap: false,
+        operations: Vec::new(),
+    };
+    for child in ns::children(node) {
+        if ns::is_soap(child, "binding") {
+            check_style(src, child)?;
+            binding.soap = true;
+        } else if ns::is(child, WSDL, "operation") {
+            let mut op = BindingOperation {
+                name: qname::required_str(src, child, "name")?.to_owned(),
+                doc: wsdl_doc(child),
+                location: src.at(child),
+                input_headers: Vec::new(),
+                output_headers: Vec::new(),
+            };
+            for part in ns::children(child) {
+                if ns::is_soap(part, "operation") {
+                    check_style(src, part)?;
+                    continue;
+                }
+                let headers = if ns::is(part, WSDL, "input") {
+                    &mut op.input_headers
+                } else if ns::is(part, WSDL, "output") {
+                    &mut op.output_headers
+                } else {
+                    continue;
+                };
+                for ext in ns::children(part) {
+                    if ns::is_soap(ext, "body") {
+                        check_use(src, ext)?;
+                    } else if ns::is_soap(ext, "header") {
+                        check_use(src, ext)?;
+                        headers.push(SoapHeader {
+                            message: qname::required(src, ext, "message")?,
+                            part: qname::required_str(src, ext, "part")?.to_owned(),
+                            location: src.at(ext),
+                        });
+                    }
+                }
+            }
+            binding.operations.push(op);
+        }
+    }
+    Ok(binding)
+}

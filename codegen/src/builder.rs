@@ -2,14 +2,12 @@
 //! `tonic-build`.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     if xroad_codegen::configure()
-//!         .compile("wsdl/centralservice.wsdl")
-//!         .is_err()
-//!     {
-//!         std::process::exit(1);
-//!     }
+//! // build.rs: the error has already been printed as a cargo error.
+//! if xroad_codegen::configure()
+//!     .compile("wsdl/centralservice.wsdl")
+//!     .is_err()
+//! {
+//!     std::process::exit(1);
 //! }
 //! ```
 //!

@@ -7,7 +7,8 @@
 //! names. [`crate::emit`] turns a `Model` into Rust source without looking at XML again.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A namespace-qualified XML name. An empty `namespace` means "no namespace".
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -41,8 +42,9 @@ impl fmt::Display for QName {
 /// Where a construct stands in a source file (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Location {
-    /// The file as it was given to the generator.
-    pub file: PathBuf,
+    /// The file as it was given to the generator (shared: every location of a file points to
+    /// the same name).
+    pub file: Arc<Path>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.

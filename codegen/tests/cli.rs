@@ -88,7 +88,10 @@ fn check_reports_a_short_diff_when_stale() {
     assert_eq!(output.status.code(), Some(1));
     let report = stderr(&output);
     assert!(report.contains("-    pub struct Renamed"), "{report}");
-    assert!(report.contains("+    pub struct ClientRequestType"), "{report}");
+    assert!(
+        report.contains("+    pub struct ClientRequestType"),
+        "{report}"
+    );
     assert!(report.lines().count() < 60, "diff is not short:\n{report}");
 }
 

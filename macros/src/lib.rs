@@ -135,7 +135,8 @@ pub fn derive_xml_text(input: TokenStream) -> TokenStream {
 /// ```
 ///
 /// - `name = "..."` (required, non-empty): `Operation::NAME`, the service code.
-/// - `header = Type`, `request = Type`, `response = Type` (required): the associated types;
+/// - `request = Type`, `response = Type` (required) and `header = Type` (default `()`, for
+///   bindings without SOAP headers): the associated types;
 ///   the request and response implement `XmlRoot`.
 /// - `parts(...)`: `Operation::PARTS`, the MIME parts of the request, among `SoapMessage`,
 ///   `Signature`, `AuthKeySignature`, `AuthCertificate`, `SigningCertificate`, `OcspResponse`;

@@ -559,7 +559,11 @@ pub fn operation(input: &DeriveInput) -> syn::Result<OperationInput> {
             );
         })
     };
-    let header = required(o.header, "header");
+    // Without SOAP headers the operation's header is the empty `()`.
+    let header: Result<Type, ()> = Ok(o
+        .header
+        .map(|h| h.value)
+        .unwrap_or_else(|| syn::parse_quote!(())));
     let request = required(o.request, "request");
     let response = required(o.response, "response");
     let name = match o.name {

@@ -36,12 +36,19 @@ pub fn extract_schemas(wsdl: &Path, dir: &Path) -> Vec<(String, PathBuf)> {
         .filter(|n| n.tag_name().namespace() == Some(XSD) && n.tag_name().name() == "schema")
         .collect();
     let file_of = |ns: &str| -> String {
-        let last = ns.trim_end_matches('/').rsplit('/').next().unwrap_or("schema");
+        let last = ns
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("schema");
         format!("{}.xsd", last.trim_end_matches(".xsd"))
     };
     let mut out = Vec::new();
     for schema in schemas {
-        let tns = schema.attribute("targetNamespace").unwrap_or_default().to_owned();
+        let tns = schema
+            .attribute("targetNamespace")
+            .unwrap_or_default()
+            .to_owned();
         let mut xsd = text[schema.range()].to_owned();
         // Namespace declarations in scope but not written on the schema element itself.
         let own_start = &text[schema.range().start..];
@@ -56,7 +63,9 @@ pub fn extract_schemas(wsdl: &Path, dir: &Path) -> Vec<(String, PathBuf)> {
                 decls.push_str(&format!(" {attr}\"{}\"", ns.uri()));
             }
         }
-        let name_end = xsd.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(0);
+        let name_end = xsd
+            .find(|c: char| c.is_whitespace() || c == '>')
+            .unwrap_or(0);
         xsd.insert_str(name_end, &decls);
         for import in schema
             .children()
@@ -113,7 +122,9 @@ pub fn openssl_x509_subject(der: &[u8]) -> Result<String, String> {
         .args(["x509", "-inform", "der", "-noout", "-subject", "-in"])
         .arg(&file)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run openssl ({e}); install it with `apt-get install -y openssl`"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run openssl ({e}); install it with `apt-get install -y openssl`")
+        });
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
     } else {

@@ -41,8 +41,11 @@ fn validate<B: XmlRoot>(envelope: &Envelope<Header, B>) {
         xml::to_string_with(&xroad::Client(header.client.clone()), NAMESPACES).unwrap(),
         xml::to_string_with(&xroad::Service(header.service.clone()), NAMESPACES).unwrap(),
         xml::to_string_with(&xroad::Id(header.id.clone()), NAMESPACES).unwrap(),
-        xml::to_string_with(&xroad::ProtocolVersion(header.protocol_version.clone()), NAMESPACES)
-            .unwrap(),
+        xml::to_string_with(
+            &xroad::ProtocolVersion(header.protocol_version.clone()),
+            NAMESPACES,
+        )
+        .unwrap(),
     ];
     if let Some(hash) = &header.request_hash {
         documents.push(xml::to_string_with(hash, NAMESPACES).unwrap());
@@ -69,7 +72,10 @@ where
         format!("SERVICE:EE/GOV/TS1OWNER/{}", O::NAME)
     );
     assert_eq!(request.header.protocol_version, "4.0");
-    assert_eq!(request.header.id, response.header.id, "the response echoes the id");
+    assert_eq!(
+        request.header.id, response.header.id,
+        "the response echoes the id"
+    );
     assert!(request.header.request_hash.is_none());
     (request, response)
 }
@@ -90,8 +96,15 @@ fn a1_client_reg() {
     assert_eq!(body.request_id, None);
     let answer = &response.body.0;
     assert_eq!(answer.request_id, Some(xroad::RequestIdType(394)));
-    assert_eq!((&answer.server, &answer.client), (&body.server, &body.client));
-    let hash = response.header.request_hash.as_ref().expect("response has requestHash");
+    assert_eq!(
+        (&answer.server, &answer.client),
+        (&body.server, &body.client)
+    );
+    let hash = response
+        .header
+        .request_hash
+        .as_ref()
+        .expect("response has requestHash");
     assert_eq!(hash.algorithm_id, SHA512);
     assert!(hash.value.contains("LGxmFNQhkhehCsbrrBgX4w64N0Z"));
     assert_eq!(
@@ -109,7 +122,10 @@ fn a1_client_reg() {
 fn a2_client_deletion() {
     let (request, response) =
         check_operation::<centralservice::ClientDeletion>("a2-client-deletion");
-    assert_eq!(request.body.0.client.to_string(), "SUBSYSTEM:EE/COM/client/subsystem");
+    assert_eq!(
+        request.body.0.client.to_string(),
+        "SUBSYSTEM:EE/COM/client/subsystem"
+    );
     assert_eq!(response.body.0.request_id, Some(xroad::RequestIdType(395)));
     assert_eq!(
         <centralservice::ClientDeletion as Operation>::PARTS,
@@ -138,7 +154,10 @@ fn a4_auth_cert_deletion_cert_is_der_openssl_accepts() {
     let subject = openssl_x509_subject(&request.body.0.auth_cert)
         .unwrap_or_else(|e| panic!("openssl rejects the A.4 authCert: {e}"));
     assert!(subject.contains("CN = TS1OWNER"), "{subject}");
-    assert!(subject.contains("O = GOV") && subject.contains("C = EE"), "{subject}");
+    assert!(
+        subject.contains("O = GOV") && subject.contains("C = EE"),
+        "{subject}"
+    );
     assert_eq!(request.body.0.auth_cert, response.body.0.auth_cert);
 }
 
@@ -166,7 +185,10 @@ fn damaged_a3_auth_certs_are_refused_with_the_path() {
         let message = good.replace(&good_cert, &text);
         let error = Request::<centralservice::AuthCertReg>::from_slice(message.as_bytes())
             .expect_err("a damaged certificate must not decode");
-        assert_eq!(error.path, "/Envelope/Body/authCertReg/authCert", "{damaged}: {error}");
+        assert_eq!(
+            error.path, "/Envelope/Body/authCertReg/authCert",
+            "{damaged}: {error}"
+        );
         assert!(
             matches!(error.kind, xml::ErrorKind::InvalidValue { .. }),
             "{damaged}: {error}"

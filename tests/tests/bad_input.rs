@@ -40,7 +40,10 @@ fn default_namespace_parses_identically() {
     let start = text.find("<xroad:clientReg>").unwrap();
     let end = text.find("</xroad:clientReg>").unwrap() + "</xroad:clientReg>".len();
     let body = text[start..end]
-        .replace("<xroad:clientReg>", "<clientReg xmlns=\"http://x-road.eu/xsd/xroad.xsd\">")
+        .replace(
+            "<xroad:clientReg>",
+            "<clientReg xmlns=\"http://x-road.eu/xsd/xroad.xsd\">",
+        )
         .replace("xroad:", "");
     let text = format!("{}{}{}", &text[..start], body, &text[end..]);
     assert!(text.contains("<server id:objectType"));
@@ -54,7 +57,11 @@ fn element_in_wrong_namespace() {
         "<other:client xmlns:other=\"urn:other\" id:objectType=\"SUBSYSTEM\">",
         1,
     );
-    let text = text.replacen("</xroad:client>\n    </xroad:clientReg>", "</other:client>\n    </xroad:clientReg>", 1);
+    let text = text.replacen(
+        "</xroad:client>\n    </xroad:clientReg>",
+        "</other:client>\n    </xroad:clientReg>",
+        1,
+    );
     let error = parse(&text).unwrap_err();
     assert_eq!(error.path, "/Envelope/Body/clientReg/client", "{error}");
     assert!(
@@ -67,7 +74,10 @@ fn element_in_wrong_namespace() {
 fn missing_required_element() {
     let text = request().replacen("<id:memberCode>client</id:memberCode>", "", 1);
     let error = parse(&text).unwrap_err();
-    assert!(error.path.starts_with("/Envelope/Body/clientReg/client"), "{error}");
+    assert!(
+        error.path.starts_with("/Envelope/Body/clientReg/client"),
+        "{error}"
+    );
     assert!(
         matches!(&error.kind, ErrorKind::MissingElement { expected, .. } if expected.contains("memberCode")),
         "{error}"
@@ -82,8 +92,14 @@ fn wrong_fixed_object_type() {
         1,
     );
     let error = parse(&text).unwrap_err();
-    assert_eq!(error.path, "/Envelope/Body/clientReg/server/@objectType", "{error}");
-    assert!(matches!(error.kind, ErrorKind::FixedValue { .. }), "{error}");
+    assert_eq!(
+        error.path, "/Envelope/Body/clientReg/server/@objectType",
+        "{error}"
+    );
+    assert!(
+        matches!(error.kind, ErrorKind::FixedValue { .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -95,7 +111,10 @@ fn object_type_that_does_not_fit_the_codes() {
         1,
     );
     let error = parse(&text).unwrap_err();
-    assert!(error.path.starts_with("/Envelope/Body/clientReg/client"), "{error}");
+    assert!(
+        error.path.starts_with("/Envelope/Body/clientReg/client"),
+        "{error}"
+    );
     assert!(matches!(error.kind, ErrorKind::Invalid(_)), "{error}");
     // A SERVER object type is not a client identifier at all.
     let text = request().replacen(
@@ -115,7 +134,10 @@ fn unknown_element() {
         1,
     );
     let error = parse(&text).unwrap_err();
-    assert!(error.path.starts_with("/Envelope/Body/clientReg"), "{error}");
+    assert!(
+        error.path.starts_with("/Envelope/Body/clientReg"),
+        "{error}"
+    );
     assert!(
         matches!(&error.kind, ErrorKind::UnexpectedElement { found, .. } if found.contains("comment")),
         "{error}"
@@ -128,17 +150,34 @@ fn non_integer_and_overflowing_request_id() {
     for bad in ["three", "3.5", "99999999999999999999"] {
         let text = response.replacen(">394<", &format!(">{bad}<"), 1);
         let error = Response::from_slice(text.as_bytes()).unwrap_err();
-        assert_eq!(error.path, "/Envelope/Body/clientRegResponse/requestId", "{error}");
-        assert!(matches!(error.kind, ErrorKind::InvalidValue { .. }), "{bad}: {error}");
+        assert_eq!(
+            error.path, "/Envelope/Body/clientRegResponse/requestId",
+            "{error}"
+        );
+        assert!(
+            matches!(error.kind, ErrorKind::InvalidValue { .. }),
+            "{bad}: {error}"
+        );
     }
 }
 
 #[test]
 fn invalid_code_characters() {
-    for bad in ["cli/ent", "cli:ent", "a%b", "a;b", "a\\b", "\u{feff}x", "x\u{200b}"] {
+    for bad in [
+        "cli/ent",
+        "cli:ent",
+        "a%b",
+        "a;b",
+        "a\\b",
+        "\u{feff}x",
+        "x\u{200b}",
+    ] {
         let text = request().replacen(">client<", &format!(">{bad}<"), 1);
         let error = parse(&text).unwrap_err();
-        assert_eq!(error.path, "/Envelope/Body/clientReg/client/memberCode", "{bad:?}: {error}");
+        assert_eq!(
+            error.path, "/Envelope/Body/clientReg/client/memberCode",
+            "{bad:?}: {error}"
+        );
     }
 }
 
@@ -170,10 +209,21 @@ fn identifier_text_form() {
         "MEMBER:EE//MACK",
         "MEMBER:EE/COM/MA;CK",
     ] {
-        assert!(bad.parse::<XRoadClientIdentifierType>().is_err(), "{bad} must not parse");
+        assert!(
+            bad.parse::<XRoadClientIdentifierType>().is_err(),
+            "{bad} must not parse"
+        );
     }
     let long = "x".repeat(256);
-    assert!(format!("MEMBER:EE/COM/{long}").parse::<XRoadClientIdentifierType>().is_err());
+    assert!(
+        format!("MEMBER:EE/COM/{long}")
+            .parse::<XRoadClientIdentifierType>()
+            .is_err()
+    );
     let longest = "x".repeat(255);
-    assert!(format!("MEMBER:EE/COM/{longest}").parse::<XRoadClientIdentifierType>().is_ok());
+    assert!(
+        format!("MEMBER:EE/COM/{longest}")
+            .parse::<XRoadClientIdentifierType>()
+            .is_ok()
+    );
 }

@@ -24,5 +24,8 @@ fn downstream_crate_builds_and_passes_its_tests() {
         output.status.success(),
         "downstream crate failed:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("2 passed"), "expected both downstream tests to run:\n{stdout}");
+    assert!(
+        stdout.contains("2 passed"),
+        "expected both downstream tests to run:\n{stdout}"
+    );
 }

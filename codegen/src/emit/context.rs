@@ -68,7 +68,7 @@ impl<'a> Ctx<'a> {
             if !module_names.insert(name.clone()) {
                 return Err(Error::NameClash {
                     location: Location {
-                        file: model.source.clone(),
+                        file: std::sync::Arc::from(model.source.as_path()),
                         line: 1,
                         column: 1,
                     },

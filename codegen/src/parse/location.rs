@@ -1,6 +1,7 @@
 //! Source positions: roxmltree byte offsets turned into [`Location`]s.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use roxmltree::{Document, Node};
 
@@ -20,7 +21,7 @@ impl Source<'_, '_> {
     pub fn at_pos(&self, pos: usize) -> Location {
         let p = self.doc.text_pos_at(pos);
         Location {
-            file: self.file.to_path_buf(),
+            file: Arc::from(self.file),
             line: p.row,
             column: p.col,
         }
@@ -69,7 +70,7 @@ pub(crate) fn parse_xml<'input>(file: &Path, text: &'input str) -> Result<Docume
         let p = e.pos();
         Error::Xml {
             location: Location {
-                file: file.to_path_buf(),
+                file: Arc::from(file),
                 line: p.row,
                 column: p.col,
             },

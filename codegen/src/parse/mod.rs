@@ -6,9 +6,6 @@
 //! ([`services`]) and namespaces ([`namespaces`]). Elements are recognised by namespace URI,
 //! never by prefix.
 
-// `Error` carries locations and names by value; boxing it is the crate's decision, not ours.
-#![allow(clippy::result_large_err)]
-
 mod builtin;
 mod doc;
 mod identifier;

@@ -416,7 +416,7 @@ fn malformed_xml_has_line_and_column() {
         panic!("{e:?}")
     };
     assert_eq!((location.line, location.column), (2, 6));
-    assert_eq!(location.file, Path::new("snippet.wsdl"));
+    assert_eq!(&*location.file, Path::new("snippet.wsdl"));
 }
 
 #[test]

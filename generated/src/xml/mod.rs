@@ -61,6 +61,20 @@ impl<T: XmlText> XmlWrite for T {
     }
 }
 
+/// The empty content: no attributes, no children (an operation without SOAP headers).
+impl XmlRead for () {
+    fn read(reader: &mut Reader<'_>, start: &StartTag<'_>) -> Result<Self, Error> {
+        reader.reject_attributes(start)?;
+        reader.end()
+    }
+}
+
+impl XmlWrite for () {
+    fn write_content(&self, _writer: &mut Writer) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 /// Reads a document whose root element is `T`'s element.
 pub fn from_str<T: XmlRoot>(xml: &str) -> Result<T, Error> {
     from_slice(xml.as_bytes())

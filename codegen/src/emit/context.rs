@@ -46,6 +46,8 @@ pub struct Ctx<'a> {
     elements: BTreeMap<QName, Item>,
     /// Per module: Rust name → description of its owner, for clash detection.
     names: Vec<BTreeMap<String, String>>,
+    /// (service name, operation name) → Rust name of the operation's unit struct.
+    operations: BTreeMap<(String, String), String>,
 }
 
 /// The default support crate path.
@@ -90,6 +92,7 @@ impl<'a> Ctx<'a> {
             crate_arg,
             types: BTreeMap::new(),
             elements: BTreeMap::new(),
+            operations: BTreeMap::new(),
         };
         for def in &model.types {
             let (location, kind) = match def {
@@ -135,11 +138,26 @@ impl<'a> Ctx<'a> {
                     OperationSource::Wsdl(location) => location,
                     OperationSource::Options => &service.location,
                 };
-                let rust = naming::type_name(&op.name);
+                // A WSDL whose schema shares the WSDL's namespace has elements named like
+                // the operations: the operation struct then takes a suffix.
+                let mut rust = naming::type_name(&op.name);
+                if ctx.names[module].contains_key(&rust) {
+                    rust.push_str("Operation");
+                }
                 ctx.claim(module, &rust, &format!("operation `{}`", op.name), at)?;
+                ctx.operations
+                    .insert((service.name.clone(), op.name.clone()), rust);
             }
         }
         Ok(ctx)
+    }
+
+    /// Rust name of the unit struct of `operation` of `service`.
+    pub fn operation_name(&self, service: &str, operation: &str) -> String {
+        self.operations
+            .get(&(service.to_owned(), operation.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| naming::type_name(operation))
     }
 
     /// Records that `rust` in `module` belongs to `what`; fails when it is taken.

@@ -123,7 +123,7 @@ fn emit_operation(
         OperationSource::Wsdl(location) => location,
         OperationSource::Options => &service.location,
     };
-    let ident = naming::ident(&naming::type_name(&op.name));
+    let ident = naming::ident(&ctx.operation_name(&service.name, &op.name));
     let request = ctx.element_path(module, &op.input, at)?;
     let response = ctx.element_path(module, &op.output, at)?;
     let mut parts = Vec::new();
@@ -168,6 +168,11 @@ fn emit_operation_name(ctx: &Ctx<'_>, service: &Service) -> TokenStream {
         .iter()
         .map(|op| naming::ident(&naming::type_name(&op.name)))
         .collect();
+    let structs: Vec<_> = service
+        .operations
+        .iter()
+        .map(|op| naming::ident(&ctx.operation_name(&service.name, &op.name)))
+        .collect();
     let names: Vec<&str> = service.operations.iter().map(|o| o.name.as_str()).collect();
     let variant_names: Vec<String> = idents.iter().map(ToString::to_string).collect();
     let allow = naming::variants_need_allow("OperationName", &variant_names)
@@ -203,7 +208,7 @@ fn emit_operation_name(ctx: &Ctx<'_>, service: &Service) -> TokenStream {
             /// The MIME parts of the operation's request.
             pub const fn parts(self) -> &'static [#mime] {
                 match self {
-                    #(Self::#idents => <#idents as #operation>::PARTS,)*
+                    #(Self::#idents => <#structs as #operation>::PARTS,)*
                 }
             }
         }

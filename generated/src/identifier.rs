@@ -75,6 +75,15 @@ impl Code {
     /// Validates and wraps a code.
     pub fn new(code: impl Into<String>) -> Result<Self, CodeError> {
         let code = code.into();
+        // Fast path: printable ASCII without the forbidden characters. Every byte is one
+        // character, so the length in characters is the length in bytes.
+        if code.bytes().all(is_plain_ascii) {
+            return match code.len() {
+                0 => Err(CodeError::Empty),
+                length if length > MAX_CODE_LEN => Err(CodeError::TooLong(length)),
+                _ => Ok(Self(code)),
+            };
+        }
         let mut length = 0;
         for (position, ch) in code.chars().enumerate() {
             if is_forbidden(ch) {
@@ -124,6 +133,11 @@ pub fn split(text: &str) -> Result<(&str, Vec<Code>), IdentifierError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((object_type, codes))
+}
+
+/// Whether a byte is a printable ASCII character (U+0020–U+007E) allowed in a code.
+fn is_plain_ascii(b: u8) -> bool {
+    matches!(b, 0x20..=0x7E) && !matches!(b, b':' | b';' | b'%' | b'/' | b'\\')
 }
 
 /// Whether a character may not occur in a code.

@@ -28,6 +28,8 @@ pub struct StartTag<'a> {
     local: &'a str,
     attributes: Vec<Attribute<'a>>,
     position: u64,
+    /// Length of the reader's bindings before this tag's namespace declarations.
+    scope: usize,
 }
 
 impl<'a> StartTag<'a> {
@@ -130,14 +132,11 @@ pub struct Reader<'a> {
     input: &'a str,
     /// Length of a skipped byte order mark, added to positions.
     offset: u64,
-    /// `/a/b/c`: local names of the open elements.
-    path: String,
-    /// Length of `path` before each open element was appended.
-    path_lens: Vec<usize>,
+    /// The open elements, outermost first: local name (the path `/a/b/c` is only built for
+    /// errors) and length of `bindings` before the element's declarations.
+    frames: Vec<(&'a str, usize)>,
     /// Namespace bindings in scope, innermost last.
     bindings: Vec<Binding<'a>>,
-    /// Length of `bindings` before each open (or peeked) element's declarations.
-    scopes: Vec<usize>,
     peeked: Option<Peeked<'a>>,
     /// Position of the last event read.
     position: u64,
@@ -154,6 +153,42 @@ impl<'a> Reader<'a> {
         };
         let text = std::str::from_utf8(input)
             .map_err(|e| syntax(e.valid_up_to(), format!("input is not UTF-8: {e}")))?;
+        if may_have_forbidden_chars(input) {
+            Self::check_chars(text)?;
+        }
+        let (text, offset) = match text.strip_prefix('\u{FEFF}') {
+            Some(rest) => (rest, 3),
+            None => (text, 0),
+        };
+        let mut xml = quick_xml::Reader::from_str(text);
+        let config = xml.config_mut();
+        config.expand_empty_elements = true;
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.allow_dangling_amp = false;
+        config.allow_unmatched_ends = false;
+        config.trim_text(false);
+        Ok(Self {
+            xml,
+            input: text,
+            offset,
+            frames: Vec::with_capacity(16),
+            bindings: Vec::with_capacity(8),
+            peeked: None,
+            position: offset,
+            stage: Stage::Prolog,
+        })
+    }
+
+    /// The exact check for characters XML 1.0 does not allow (C0 controls other than tab and
+    /// line breaks, U+FFFE, U+FFFF), run when the fast scan found a candidate.
+    fn check_chars(text: &str) -> Result<(), Error> {
+        let syntax = |position: usize, message: String| Error {
+            path: "/".to_owned(),
+            position: position as u64,
+            kind: ErrorKind::Syntax(message),
+        };
+        let input = text.as_bytes();
         if let Some(index) = text
             .bytes()
             .position(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
@@ -172,30 +207,7 @@ impl<'a> Reader<'a> {
                 format!("character U+{:04X} is not allowed in XML 1.0", ch as u32),
             ));
         }
-        let (text, offset) = match text.strip_prefix('\u{FEFF}') {
-            Some(rest) => (rest, 3),
-            None => (text, 0),
-        };
-        let mut xml = quick_xml::Reader::from_str(text);
-        let config = xml.config_mut();
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        config.check_comments = true;
-        config.allow_dangling_amp = false;
-        config.allow_unmatched_ends = false;
-        config.trim_text(false);
-        Ok(Self {
-            xml,
-            input: text,
-            offset,
-            path: String::new(),
-            path_lens: Vec::new(),
-            bindings: Vec::new(),
-            scopes: Vec::new(),
-            peeked: None,
-            position: offset,
-            stage: Stage::Prolog,
-        })
+        Ok(())
     }
 
     /// Reads the prolog (XML declaration, comments, processing instructions; a DTD is an error)
@@ -370,7 +382,7 @@ impl<'a> Reader<'a> {
             if max.is_some_and(|max| count >= max) {
                 let position = self.peeked_position();
                 return Err(Error {
-                    path: format!("{}/{local}", self.path),
+                    path: format!("{}/{local}", self.path()),
                     position,
                     kind: ErrorKind::TooMany {
                         name: display_name(namespace, local),
@@ -498,7 +510,7 @@ impl<'a> Reader<'a> {
     /// An error for an attribute: the path ends in `/@name`.
     pub fn attribute_error(&self, attribute: &Attribute<'_>, kind: ErrorKind) -> Error {
         Error {
-            path: format!("{}/@{}", self.path, attribute.local),
+            path: format!("{}/@{}", self.path(), attribute.local),
             position: attribute.position,
             kind,
         }
@@ -506,11 +518,21 @@ impl<'a> Reader<'a> {
 
     /// The path of the current element, `/` before the root.
     fn current_path(&self) -> String {
-        if self.path.is_empty() {
+        if self.frames.is_empty() {
             "/".to_owned()
         } else {
-            self.path.clone()
+            self.path()
         }
+    }
+
+    /// `/a/b/c` for the open elements, empty before the root.
+    fn path(&self) -> String {
+        let mut path = String::new();
+        for (name, _) in &self.frames {
+            path.push('/');
+            path.push_str(name);
+        }
+        path
     }
 
     fn syntax(&self, message: impl Into<String>) -> Error {
@@ -520,7 +542,7 @@ impl<'a> Reader<'a> {
     /// An error about a child the reader has peeked at: the path names the child.
     fn child_error(&self, tag: &StartTag<'_>, kind: ErrorKind) -> Error {
         Error {
-            path: format!("{}/{}", self.path, tag.local),
+            path: format!("{}/{}", self.path(), tag.local),
             position: tag.position,
             kind,
         }
@@ -594,7 +616,7 @@ impl<'a> Reader<'a> {
                 }
                 Event::Text(text) => {
                     let text = self.borrow_str(&text)?;
-                    if !text.chars().all(is_xml_space) {
+                    if !is_xml_space_only(text) {
                         return Err(self.error(ErrorKind::UnexpectedText(quoted(
                             text.trim_matches(is_xml_space),
                         ))));
@@ -602,7 +624,7 @@ impl<'a> Reader<'a> {
                 }
                 Event::CData(data) => {
                     let text = self.borrow_str(&data)?;
-                    if !text.chars().all(is_xml_space) {
+                    if !is_xml_space_only(text) {
                         return Err(self.error(ErrorKind::UnexpectedText(quoted(
                             text.trim_matches(is_xml_space),
                         ))));
@@ -639,7 +661,7 @@ impl<'a> Reader<'a> {
             match self.next_event()? {
                 Event::Text(raw) => {
                     let piece = self.borrow_str(&raw)?;
-                    if piece.contains('\r') {
+                    if piece.as_bytes().contains(&b'\r') {
                         append(
                             &mut text,
                             Cow::Owned(piece.replace("\r\n", "\n").replace('\r', "\n")),
@@ -650,7 +672,7 @@ impl<'a> Reader<'a> {
                 }
                 Event::CData(raw) => {
                     let piece = self.borrow_str(&raw)?;
-                    if piece.contains('\r') {
+                    if piece.as_bytes().contains(&b'\r') {
                         append(
                             &mut text,
                             Cow::Owned(piece.replace("\r\n", "\n").replace('\r', "\n")),
@@ -698,26 +720,20 @@ impl<'a> Reader<'a> {
         start
             .checked_add(bytes.len())
             .and_then(|end| self.input.get(start..end))
-            .filter(|slice| slice.as_bytes() == bytes)
             .ok_or_else(|| self.syntax("internal error: event does not borrow from the input"))
     }
 
     /// Enters an element whose start tag has been read: appends it to the path.
-    fn enter(&mut self, tag: &StartTag<'_>) {
-        self.path_lens.push(self.path.len());
-        self.path.push('/');
-        self.path.push_str(tag.local);
+    fn enter(&mut self, tag: &StartTag<'a>) {
+        self.frames.push((tag.local, tag.scope));
     }
 
     /// Leaves the current element after its end tag has been read.
     fn leave(&mut self) {
-        if let Some(len) = self.path_lens.pop() {
-            self.path.truncate(len);
+        if let Some((_, scope)) = self.frames.pop() {
+            self.bindings.truncate(scope);
         }
-        if let Some(len) = self.scopes.pop() {
-            self.bindings.truncate(len);
-        }
-        if self.path_lens.is_empty() {
+        if self.frames.is_empty() {
             self.stage = Stage::Epilog;
         }
     }
@@ -725,7 +741,7 @@ impl<'a> Reader<'a> {
     /// Processes a start tag: declares its namespaces and resolves its names.
     fn open_tag(&mut self, start: &BytesStart<'_>) -> Result<StartTag<'a>, Error> {
         let position = self.position;
-        if self.scopes.len() >= MAX_DEPTH {
+        if self.frames.len() >= MAX_DEPTH {
             return Err(self.syntax(format!(
                 "elements are nested deeper than {MAX_DEPTH} levels"
             )));
@@ -735,8 +751,53 @@ impl<'a> Reader<'a> {
         let qname = content
             .get(..name_len)
             .ok_or_else(|| self.syntax("bad start tag"))?;
-        self.scopes.push(self.bindings.len());
+        let scope = self.bindings.len();
         let mut attributes = Vec::new();
+        // Most tags have no attributes: skip the attribute parser when only whitespace follows
+        // the name.
+        // Most tags have no attributes: the attribute parser only runs when something other
+        // than whitespace follows the name.
+        if !is_xml_space_only(&content[name_len..]) {
+            self.read_attributes(content, name_len, qname, position, &mut attributes)?;
+        }
+        let (namespace, local) = self.resolve(qname, true, position)?;
+        for index in 0..attributes.len() {
+            if let Some((prefix, local)) = split_qname(attributes[index].qname) {
+                let namespace = self.lookup(prefix, position)?;
+                let attribute = &mut attributes[index];
+                attribute.namespace = namespace;
+                attribute.local = local;
+                if attributes[..index].iter().any(|other| {
+                    other.local == local && other.namespace == attributes[index].namespace
+                }) {
+                    let name = attributes[index].display_name();
+                    return Err(Error {
+                        path: format!("{}/{local}", self.path()),
+                        position,
+                        kind: ErrorKind::DuplicateAttribute(name),
+                    });
+                }
+            }
+        }
+        Ok(StartTag {
+            namespace,
+            local,
+            attributes,
+            position,
+            scope,
+        })
+    }
+
+    /// Reads the attributes of a start tag: declares its namespaces and collects the other
+    /// attributes (names not yet resolved).
+    fn read_attributes(
+        &mut self,
+        content: &'a str,
+        name_len: usize,
+        qname: &'a str,
+        position: u64,
+        attributes: &mut Vec<Attribute<'a>>,
+    ) -> Result<(), Error> {
         for attribute in quick_xml::events::attributes::Attributes::new(content, name_len) {
             let attribute = attribute.map_err(|e| Error {
                 path: self.current_path(),
@@ -751,7 +812,7 @@ impl<'a> Reader<'a> {
                 }
             };
             let value = unescape_attribute(raw).map_err(|kind| Error {
-                path: format!("{}/{qname}/@{key}", self.path),
+                path: format!("{}/{qname}/@{key}", self.path()),
                 position,
                 kind,
             })?;
@@ -788,31 +849,7 @@ impl<'a> Reader<'a> {
                 });
             }
         }
-        let (namespace, local) = self.resolve(qname, true, position)?;
-        for index in 0..attributes.len() {
-            if let Some((prefix, local)) = attributes[index].qname.split_once(':') {
-                let namespace = self.lookup(prefix, position)?;
-                let attribute = &mut attributes[index];
-                attribute.namespace = namespace;
-                attribute.local = local;
-                if attributes[..index].iter().any(|other| {
-                    other.local == local && other.namespace == attributes[index].namespace
-                }) {
-                    let name = attributes[index].display_name();
-                    return Err(Error {
-                        path: format!("{}/{local}", self.path),
-                        position,
-                        kind: ErrorKind::DuplicateAttribute(name),
-                    });
-                }
-            }
-        }
-        Ok(StartTag {
-            namespace,
-            local,
-            attributes,
-            position,
-        })
+        Ok(())
     }
 
     /// Resolves a qualified name; unprefixed names take the default namespace if `default`.
@@ -822,7 +859,7 @@ impl<'a> Reader<'a> {
         default: bool,
         position: u64,
     ) -> Result<(Cow<'a, str>, &'a str), Error> {
-        match qname.split_once(':') {
+        match split_qname(qname) {
             Some((prefix, local)) => Ok((self.lookup(prefix, position)?, local)),
             None if default => {
                 let namespace = self
@@ -871,6 +908,55 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
+}
+
+/// Whether the input may hold a character XML 1.0 does not allow: a C0 control other than tab,
+/// line feed and carriage return, or U+FFFE / U+FFFF (UTF-8 `EF BF BE` / `EF BF BF`). A fast,
+/// vectorizable scan; `false` is exact, `true` calls for [`Reader::check_chars`].
+fn may_have_forbidden_chars(input: &[u8]) -> bool {
+    #[inline(always)]
+    fn suspicious(b: u8) -> bool {
+        (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+    }
+    #[inline(always)]
+    fn any_candidate(bytes: &[u8]) -> bool {
+        let mut found = false;
+        for &b in bytes {
+            found |= suspicious(b) | (b == 0xEF);
+        }
+        found
+    }
+    const CHUNK: usize = 64;
+    let mut start = 0;
+    while start < input.len() {
+        let end = (start + CHUNK).min(input.len());
+        if any_candidate(&input[start..end]) {
+            for index in start..end {
+                let b = input[index];
+                if suspicious(b)
+                    || (b == 0xEF
+                        && input.get(index + 1) == Some(&0xBF)
+                        && matches!(input.get(index + 2), Some(0xBE | 0xBF)))
+                {
+                    return true;
+                }
+            }
+        }
+        start = end;
+    }
+    false
+}
+
+/// Splits `prefix:local` at its first colon.
+fn split_qname(qname: &str) -> Option<(&str, &str)> {
+    let index = qname.bytes().position(|b| b == b':')?;
+    Some((&qname[..index], &qname[index + 1..]))
+}
+
+/// Whether the text is only XML whitespace (or empty).
+fn is_xml_space_only(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Appends a piece of text, borrowing as long as there is only one piece.

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::graph::TypeFacts;
 use super::naming;
 use crate::error::{Error, Result};
 use crate::model::{
-    Builtin, ComplexType, Content, Element, Location, Model, OperationSource, QName, SimpleKind,
-    TypeDef, TypeRef,
+    Builtin, ComplexType, Element, Location, Model, OperationSource, QName, SimpleKind, TypeDef,
+    TypeRef,
 };
 use crate::options::Options;
 
@@ -48,6 +49,8 @@ pub struct Ctx<'a> {
     names: Vec<BTreeMap<String, String>>,
     /// (service name, operation name) → Rust name of the operation's unit struct.
     operations: BTreeMap<(String, String), String>,
+    /// Whole-graph facts about the types.
+    facts: TypeFacts,
 }
 
 /// The default support crate path.
@@ -93,6 +96,7 @@ impl<'a> Ctx<'a> {
             types: BTreeMap::new(),
             elements: BTreeMap::new(),
             operations: BTreeMap::new(),
+            facts: TypeFacts::new(model),
         };
         for def in &model.types {
             let (location, kind) = match def {
@@ -277,64 +281,22 @@ impl<'a> Ctx<'a> {
     /// Whether values of `ty` contain `f32`/`f64` (then `Eq`, `Hash` and `Ord` are not
     /// derivable).
     pub fn has_float(&self, ty: &TypeRef) -> bool {
-        self.has_float_in(ty, &mut BTreeSet::new())
-    }
-
-    fn has_float_in(&self, ty: &TypeRef, seen: &mut BTreeSet<QName>) -> bool {
         match ty {
             TypeRef::Builtin(b) => matches!(b, Builtin::Double | Builtin::Float),
             TypeRef::Extern(_) => false,
-            TypeRef::Named(q) => {
-                if !seen.insert(q.clone()) {
-                    return false;
-                }
-                match self.type_def(q) {
-                    Some(TypeDef::Complex(c)) => self.complex_has_float(c, seen),
-                    Some(TypeDef::Simple(s)) => match &s.kind {
-                        SimpleKind::Enumeration { .. } => false,
-                        SimpleKind::Restriction { base, .. } => self.has_float_in(base, seen),
-                    },
-                    None => false,
-                }
-            }
+            TypeRef::Named(q) => self.facts.has_float(q),
         }
     }
 
     /// Whether the fields of a complex type contain floats.
-    pub fn complex_has_float(&self, c: &ComplexType, seen: &mut BTreeSet<QName>) -> bool {
-        let attrs = c
-            .attributes
-            .iter()
-            .filter(|a| a.fixed.is_none())
-            .any(|a| self.has_float_in(&a.ty, seen));
-        attrs
-            || match &c.content {
-                Content::Empty => false,
-                Content::Simple(ty) => self.has_float_in(ty, seen),
-                Content::Sequence(fields) => fields.iter().any(|f| self.has_float_in(&f.ty, seen)),
-            }
+    pub fn complex_has_float(&self, c: &ComplexType) -> bool {
+        self.facts.has_float(&c.name)
     }
 
-    /// Whether a value of complex type `from` holds a value of `target` inline, through
+    /// Whether a value of complex type `name` holds a value of itself inline, through
     /// elements that occur at most once (a `Vec` breaks the chain).
-    pub fn contains_inline(
-        &self,
-        from: &QName,
-        target: &QName,
-        seen: &mut BTreeSet<QName>,
-    ) -> bool {
-        let Some(TypeDef::Complex(c)) = self.type_def(from) else {
-            return false;
-        };
-        let Content::Sequence(fields) = &c.content else {
-            return false;
-        };
-        fields.iter().any(|f| match (&f.ty, f.max_occurs) {
-            (TypeRef::Named(q), Some(1)) => {
-                q == target || (seen.insert(q.clone()) && self.contains_inline(q, target, seen))
-            }
-            _ => false,
-        })
+    pub fn is_recursive_inline(&self, name: &QName) -> bool {
+        self.facts.is_recursive_inline(name)
     }
 
     /// Whether the Rust type of simple type `ty` is `Copy`.

@@ -7,6 +7,7 @@
 
 mod context;
 mod doc;
+mod graph;
 mod identifiers;
 mod naming;
 mod operations;

@@ -129,7 +129,7 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         args.push(quote!(namespace = #ns));
     }
 
-    if ctx.contains_inline(&c.name, &c.name, &mut Default::default()) {
+    if ctx.is_recursive_inline(&c.name) {
         return Err(Error::Unsupported {
             location: c.location.clone(),
             construct: format!("recursive type `{}`", c.name),
@@ -229,7 +229,7 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         Some(plan) => plan.impls(ctx, &name)?,
         None => TokenStream::new(),
     };
-    let float = ctx.complex_has_float(c, &mut Default::default());
+    let float = ctx.complex_has_float(c);
     let derives = struct_derives(ctx, float);
     let xml = ctx.xml_attr(args);
     let fallback = match (&c.base, root) {

@@ -11,19 +11,43 @@ use crate::model::Location;
 /// One parsed document together with the file name used in locations.
 pub(crate) struct Source<'a, 'input> {
     /// The file as given to the generator.
-    pub file: &'a Path,
+    pub file: Arc<Path>,
     /// The parsed document.
     pub doc: &'a Document<'input>,
+    /// Byte offset of the start of every line, for turning offsets into line and column in
+    /// logarithmic time (roxmltree's own lookup scans from the start of the text).
+    line_starts: Vec<usize>,
 }
 
-impl Source<'_, '_> {
-    /// The location of a byte offset.
+impl<'a, 'input> Source<'a, 'input> {
+    /// A source for `doc`, read from `file`.
+    pub fn new(file: &Path, doc: &'a Document<'input>) -> Self {
+        let text = doc.input_text();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            file: Arc::from(file),
+            doc,
+            line_starts,
+        }
+    }
+
+    /// The location of a byte offset (1-based line; 1-based column in characters).
     pub fn at_pos(&self, pos: usize) -> Location {
-        let p = self.doc.text_pos_at(pos);
+        let text = self.doc.input_text();
+        let pos = pos.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= pos);
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = text.get(start..pos).map_or(0, |s| s.chars().count());
         Location {
-            file: Arc::from(self.file),
-            line: p.row,
-            column: p.col,
+            file: Arc::clone(&self.file),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
     }
 

@@ -46,10 +46,7 @@ pub fn parse_file(path: &Path, options: &Options) -> Result<Model> {
 /// Parses WSDL text; `path` names the file in locations and is the base for schema locations.
 pub fn parse_str(path: &Path, text: &str, options: &Options) -> Result<Model> {
     let doc = parse_xml(path, text)?;
-    let src = Source {
-        file: path,
-        doc: &doc,
-    };
+    let src = Source::new(path, &doc);
     let mut decls = Declarations::default();
     let mut loader = Loader {
         base_dir: schema::base_dir(path),

@@ -124,10 +124,7 @@ fn load(
         source,
     })?;
     let doc = parse_xml(&path, &text)?;
-    let inner = Source {
-        file: &path,
-        doc: &doc,
-    };
+    let inner = Source::new(&path, &doc);
     let root = doc.root_element();
     if !ns::is(root, XS, "schema") {
         return Err(inner.unexpected(root, "<xs:schema>"));

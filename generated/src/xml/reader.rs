@@ -361,9 +361,16 @@ impl<'a> Reader<'a> {
         if !self.next_is(namespace, local)? {
             return Ok(None);
         }
-        match self.next_child()? {
-            Some(tag) => T::read(self, &tag).map(Some),
-            None => Ok(None),
+        // `next_is` has filled `peeked` with the child's start tag.
+        match self.peeked.take() {
+            Some(Peeked::Start(tag)) => {
+                self.enter(&tag);
+                T::read(self, &tag).map(Some)
+            }
+            other => {
+                self.peeked = other;
+                Ok(None)
+            }
         }
     }
 
@@ -390,7 +397,9 @@ impl<'a> Reader<'a> {
                     },
                 });
             }
-            if let Some(tag) = self.next_child()? {
+            // `next_is` has filled `peeked` with the child's start tag.
+            if let Some(Peeked::Start(tag)) = self.peeked.take() {
+                self.enter(&tag);
                 values.push(T::read(self, &tag)?);
             }
             count = count.saturating_add(1);
@@ -580,18 +589,24 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next raw event, recording its position and mapping errors.
+    #[inline(always)]
     fn next_event(&mut self) -> Result<Event<'a>, Error> {
         self.position = self.xml.buffer_position() + self.offset;
         match self.xml.read_event() {
             Ok(event) => Ok(event),
-            Err(e) => {
-                let position = self.xml.error_position() + self.offset;
-                Err(Error {
-                    path: self.current_path(),
-                    position: position.max(self.position),
-                    kind: ErrorKind::Syntax(e.to_string()),
-                })
-            }
+            Err(e) => Err(self.event_error(&e)),
+        }
+    }
+
+    /// The error for a syntax error quick-xml reported (kept out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn event_error(&self, e: &quick_xml::Error) -> Error {
+        let position = self.xml.error_position() + self.offset;
+        Error {
+            path: self.current_path(),
+            position: position.max(self.position),
+            kind: ErrorKind::Syntax(e.to_string()),
         }
     }
 
@@ -617,17 +632,13 @@ impl<'a> Reader<'a> {
                 Event::Text(text) => {
                     let text = self.borrow_str(&text)?;
                     if !is_xml_space_only(text) {
-                        return Err(self.error(ErrorKind::UnexpectedText(quoted(
-                            text.trim_matches(is_xml_space),
-                        ))));
+                        return Err(self.unexpected_text(text));
                     }
                 }
                 Event::CData(data) => {
                     let text = self.borrow_str(&data)?;
                     if !is_xml_space_only(text) {
-                        return Err(self.error(ErrorKind::UnexpectedText(quoted(
-                            text.trim_matches(is_xml_space),
-                        ))));
+                        return Err(self.unexpected_text(text));
                     }
                 }
                 Event::GeneralRef(reference) => {
@@ -714,13 +725,32 @@ impl<'a> Reader<'a> {
         )
     }
 
+    /// [`ErrorKind::UnexpectedText`] for text in element-only content.
+    #[cold]
+    #[inline(never)]
+    fn unexpected_text(&self, text: &str) -> Error {
+        self.error(ErrorKind::UnexpectedText(quoted(
+            text.trim_matches(is_xml_space),
+        )))
+    }
+
     /// The input text that `bytes` (a slice of an event borrowed from the input) covers.
+    #[inline]
     fn borrow_str(&self, bytes: &[u8]) -> Result<&'a str, Error> {
         let start = (bytes.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
-        start
+        match start
             .checked_add(bytes.len())
             .and_then(|end| self.input.get(start..end))
-            .ok_or_else(|| self.syntax("internal error: event does not borrow from the input"))
+        {
+            Some(text) => Ok(text),
+            None => Err(self.not_borrowed()),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_borrowed(&self) -> Error {
+        self.syntax("internal error: event does not borrow from the input")
     }
 
     /// Enters an element whose start tag has been read: appends it to the path.
@@ -882,7 +912,7 @@ impl<'a> Reader<'a> {
         self.bindings
             .iter()
             .rev()
-            .find(|binding| binding.prefix == prefix)
+            .find(|binding| short_eq(binding.prefix.as_bytes(), prefix.as_bytes()))
             .map(|binding| binding.uri.clone())
             .ok_or_else(|| Error {
                 path: self.current_path(),
@@ -959,7 +989,14 @@ fn is_xml_space_only(text: &str) -> bool {
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
+/// Byte equality without a library call, for short strings such as prefixes.
+#[inline]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Appends a piece of text, borrowing as long as there is only one piece.
+#[inline]
 fn append<'a>(text: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
     match text {
         None => *text = Some(piece),

@@ -1,9 +1,9 @@
 //! Reading WSDL 1.1 and XML Schema into the [`crate::model`].
 //!
 //! [`parse_str`] parses the document with roxmltree, reads the embedded `xs:schema`s into raw
-//! declarations ([`schema`]) and the WSDL components ([`wsdl`]), then resolves them: types
-//! and elements ([`types`]), identifier semantics ([`identifier`]), services and operations
-//! ([`services`]) and namespaces ([`namespaces`]). Elements are recognised by namespace URI,
+//! declarations (`schema`) and the WSDL components (`wsdl`), then resolves them: types
+//! and elements (`types`), identifier semantics (`identifier`), services and operations
+//! (`services`) and namespaces (`namespaces`). Elements are recognised by namespace URI,
 //! never by prefix.
 
 mod builtin;

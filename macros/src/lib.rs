@@ -112,9 +112,13 @@ pub fn derive_xml_write(input: TokenStream) -> TokenStream {
 ///       Subsystem,
 ///   }
 ///   ```
-/// - Newtypes `struct RequestIdType(pub i64);`: the text is the inner type's.
+/// - Newtypes `struct RequestIdType(pub i64);`: the text is the inner type's. On a newtype,
+///   `#[xml(validate = path::to::function)]` is called as `function(&value)` after the inner
+///   value parsed; its `Err(e)` (any `e: Display`) makes `from_text` fail with `e`'s text.
+///   Generated bindings use it for the facets of simple types.
 ///
-/// The only container attribute is `#[xml(crate = "path")]` (default `::xroad_mserv`).
+/// Container attributes: `#[xml(crate = "path")]` (default `::xroad_mserv`) and, on newtypes,
+/// `validate`.
 #[proc_macro_derive(XmlText, attributes(xml))]
 pub fn derive_xml_text(input: TokenStream) -> TokenStream {
     run(input, expand::text::derive)

@@ -421,6 +421,8 @@ pub struct TextEnum<'a> {
 pub struct TextNewtype<'a> {
     pub krate: Path,
     pub ty: &'a Type,
+    /// `validate = path`: called with the parsed value before `from_text` returns it.
+    pub validate: Option<Path>,
 }
 
 /// What `XmlText` is derived for.
@@ -433,7 +435,8 @@ pub enum TextInput<'a> {
 pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
     let mut errors = Errors::default();
     let c = attr::xml_container(&input.attrs, &mut errors);
-    let not_here = "does not apply to `XmlText`; only `crate` is allowed on the type";
+    let not_here = "does not apply to `XmlText`; only `crate` (and `validate` on newtypes) is \
+                    allowed on the type";
     if let Some(ns) = &c.namespace {
         errors.at(ns.span, format_args!("`namespace` {not_here}"));
     }
@@ -443,9 +446,10 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
     for a in &c.attributes {
         errors.at(a.span, format_args!("`attribute` {not_here}"));
     }
-    if let Some(v) = &c.validate {
+    if let (Some(v), Data::Enum(_)) = (&c.validate, &input.data) {
         errors.at(v.span, format_args!("`validate` {not_here}"));
     }
+    let validate = c.validate.map(|v| v.value);
     let krate = crate_path(c.krate);
     let result = match &input.data {
         Data::Enum(data) => {
@@ -498,6 +502,7 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
                 TextInput::Newtype(TextNewtype {
                     krate,
                     ty: &field.ty,
+                    validate,
                 })
             }
             _ => {

@@ -509,3 +509,47 @@ fn contract_shapes() {
     assert_eq!(err.path, "/clientReg/client");
     assert_eq!(ClientRegOp::PARTS.len(), 4);
 }
+
+/// A newtype whose values are checked after parsing, as generated for schema facets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, XmlText)]
+#[xml(validate = Self::validate)]
+struct Percent(i32);
+
+impl Percent {
+    fn validate(&self) -> Result<(), xml::TextError> {
+        if (0..=100).contains(&self.0) {
+            Ok(())
+        } else {
+            Err(xml::TextError::new(format!(
+                "{} is not a percentage",
+                self.0
+            )))
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, XmlRead, XmlWrite)]
+#[xml(root(name = "share"))]
+struct Share {
+    #[xml(element = "percent")]
+    percent: Percent,
+}
+
+#[test]
+fn newtype_validate_runs_on_parse_and_read() {
+    assert_eq!("42".parse::<Percent>(), Ok(Percent(42)));
+    let error = "101".parse::<Percent>().unwrap_err();
+    assert_eq!(error.to_string(), "101 is not a percentage");
+    let error = xml::from_str::<Share>("<share><percent>-1</percent></share>").unwrap_err();
+    assert_eq!(error.path, "/share/percent");
+    assert!(
+        error.to_string().contains("-1 is not a percentage"),
+        "{error}"
+    );
+    assert_eq!(
+        xml::from_str::<Share>("<share><percent>7</percent></share>").unwrap(),
+        Share {
+            percent: Percent(7)
+        }
+    );
+}

@@ -739,11 +739,14 @@ fn floats_drop_eq_and_facets_get_a_constructor() {
         "pub fn new(value: String) -> Result<Self, ::xroad_mserv::xml::TextError> {",
         "if value.is_empty() {",
         "if value.chars().count() > 10 {",
-        "if value < -5 {",
-        "if value > 100 {",
+        "if *value < -5 {",
+        "if *value > 100 {",
+        "#[xml(validate = Self::validate)] pub struct Percent(pub i32);",
+        "pub fn validate(&self) -> Result<(), ::xroad_mserv::xml::TextError> {",
         "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_mserv::xml::XmlText)] pub struct Count(pub u32);",
         "#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, ::xroad_mserv::xml::XmlText)] pub struct Ratio(pub f32);",
-        "are checked by [`Name::new`] only",
+        "is read from XML or",
+        "parsed, and by [`Name::new`]; a value built directly is not checked.",
     ] {
         assert_has(&out, snippet);
     }

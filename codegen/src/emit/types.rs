@@ -317,13 +317,17 @@ fn emit_newtype(
         quote!(Eq, Hash, PartialOrd, Ord,)
     };
     let text = ctx.rt_path(quote!(xml::XmlText));
-    let xml = ctx.xml_attr(Vec::new());
     let constructor = facet_constructor(ctx, s, base, facets, &inner)?;
+    let xml = if constructor.is_some() {
+        ctx.xml_attr(vec![quote!(validate = Self::validate)])
+    } else {
+        ctx.xml_attr(Vec::new())
+    };
     let mut d = doc::doc_or(s.doc.as_deref(), &format!("Simple type `{}`.", s.name));
     if constructor.is_some() {
         let note = doc::doc(&format!(
-            "The facets of the schema type are checked by [`{name}::new`] only, not when the \
-             value is read from XML or built directly."
+            "The facets of the schema type are checked when the value is read from XML or \
+             parsed, and by [`{name}::new`]; a value built directly is not checked."
         ));
         d = quote!(#d #[doc = ""] #note);
     }
@@ -415,7 +419,7 @@ fn facet_constructor(
         };
         let message = format!("{{value}} is {what} {bound}");
         checks.push(quote! {
-            if value #op #lit {
+            if *value #op #lit {
                 return Err(#error::new(format!(#message)));
             }
         });
@@ -423,14 +427,23 @@ fn facet_constructor(
     if checks.is_empty() {
         return Ok(None);
     }
-    let d = doc::doc("Wraps `value` after checking the facets of the schema type.");
+    let new_doc = doc::doc("Wraps `value` after checking the facets of the schema type.");
+    let validate_doc = doc::doc("Checks the facets of the schema type.");
     let name = ctx.type_name(&s.name, &s.location)?;
     Ok(Some(quote! {
         impl #name {
-            #d
+            #new_doc
             pub fn new(value: #inner) -> Result<Self, #error> {
+                let wrapped = Self(value);
+                wrapped.validate()?;
+                Ok(wrapped)
+            }
+
+            #validate_doc
+            pub fn validate(&self) -> Result<(), #error> {
+                let value = &self.0;
                 #(#checks)*
-                Ok(Self(value))
+                Ok(())
             }
         }
     }))

@@ -60,9 +60,16 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         TextInput::Newtype(n) => {
             let (krate, ty) = (&n.krate, n.ty);
+            let check = n.validate.as_ref().map(|path| {
+                quote! {
+                    #path(&value).map_err(#krate::xml::TextError::new)?;
+                }
+            });
             let text_impl = quote_spanned! {ty.span()=>
                 fn from_text(text: &str) -> ::core::result::Result<Self, #krate::xml::TextError> {
-                    <#ty as #krate::xml::XmlText>::from_text(text).map(Self)
+                    let value = Self(<#ty as #krate::xml::XmlText>::from_text(text)?);
+                    #check
+                    ::core::result::Result::Ok(value)
                 }
                 fn to_text(&self) -> ::std::borrow::Cow<'_, str> {
                     <#ty as #krate::xml::XmlText>::to_text(&self.0)

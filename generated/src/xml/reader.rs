@@ -672,25 +672,11 @@ impl<'a> Reader<'a> {
             match self.next_event()? {
                 Event::Text(raw) => {
                     let piece = self.borrow_str(&raw)?;
-                    if piece.as_bytes().contains(&b'\r') {
-                        append(
-                            &mut text,
-                            Cow::Owned(piece.replace("\r\n", "\n").replace('\r', "\n")),
-                        );
-                    } else {
-                        append(&mut text, Cow::Borrowed(piece));
-                    }
+                    append(&mut text, normalize_newlines(piece));
                 }
                 Event::CData(raw) => {
                     let piece = self.borrow_str(&raw)?;
-                    if piece.as_bytes().contains(&b'\r') {
-                        append(
-                            &mut text,
-                            Cow::Owned(piece.replace("\r\n", "\n").replace('\r', "\n")),
-                        );
-                    } else {
-                        append(&mut text, Cow::Borrowed(piece));
-                    }
+                    append(&mut text, normalize_newlines(piece));
                 }
                 Event::GeneralRef(reference) => {
                     let name = self.borrow_str(&reference)?;
@@ -1070,6 +1056,15 @@ fn unescape_attribute(raw: &str) -> Result<Cow<'_, str>, ErrorKind> {
     }
     value.push_str(rest);
     Ok(Cow::Owned(value))
+}
+
+/// Line ends as XML parsers report them: `\r\n` and lone `\r` become `\n`.
+fn normalize_newlines(piece: &str) -> Cow<'_, str> {
+    if piece.as_bytes().contains(&b'\r') {
+        Cow::Owned(piece.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(piece)
+    }
 }
 
 #[cfg(test)]

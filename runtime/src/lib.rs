@@ -1,7 +1,20 @@
 //! Runtime for the X-Road management services protocol (PR-MSERV 1.15) on top of the
 //! `xroad-mserv` bindings.
 //!
+//! - [`envelope`]: requests, responses and faults as SOAP envelopes, parsed strictly.
 //! - [`multipart`]: the `multipart/related` framing of requests that carry signatures,
 //!   certificates and OCSP responses next to the SOAP message.
+//! - [`signature`]: the six signature algorithms and the [`signature::Signer`] trait.
+//! - [`cert`]: certificate chains to trusted CAs, key usage and member identity.
+//! - [`ocsp`]: OCSP response validation and fetching from the responder in a certificate.
+//! - [`fault`]: the X-Road fault codes a refused request is answered with.
+//! - `testpki` (feature `test-pki`): a throw-away PKI for tests and demos.
 
+pub mod cert;
+pub mod envelope;
+pub mod fault;
 pub mod multipart;
+pub mod ocsp;
+pub mod signature;
+#[cfg(feature = "test-pki")]
+pub mod testpki;

@@ -1,0 +1,1 @@
+//! Certificates: chains to trusted CAs, validity, key usage and member identity.

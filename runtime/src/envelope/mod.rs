@@ -1,0 +1,1 @@
+//! Requests, responses and faults as SOAP envelopes.

@@ -1,0 +1,129 @@
+//! X-Road fault codes of the management services and the fault a request is refused with.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The fault codes a management service answers a refused request with, as the X-Road
+/// reference implementation writes them in `faultcode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FaultCode {
+    /// The HTTP `Content-Type` is missing, malformed or not the one the service expects.
+    InvalidContentType,
+    /// The `multipart/related` body cannot be parsed, or its parts are not the expected ones.
+    MimeParsingFailed,
+    /// A mandatory SOAP header field is missing.
+    MissingHeaderField,
+    /// The SOAP message is malformed or does not fit the service.
+    InvalidRequest,
+    /// An identifier in the request is malformed or names the wrong member.
+    InvalidClientIdentifier,
+    /// A signature does not verify, or its algorithm is missing or not allowed.
+    InvalidSignatureValue,
+    /// A certificate is malformed, untrusted, expired or not fit for its use.
+    IncorrectCertificate,
+    /// A certificate's validation (chain, revocation status) fails.
+    CertValidation,
+    /// The OCSP response is malformed, stale, not authorised or does not match.
+    IncorrectValidationInfo,
+    /// The receiver failed for a reason of its own.
+    InternalError,
+}
+
+impl FaultCode {
+    /// Every fault code.
+    pub const ALL: [FaultCode; 10] = [
+        FaultCode::InvalidContentType,
+        FaultCode::MimeParsingFailed,
+        FaultCode::MissingHeaderField,
+        FaultCode::InvalidRequest,
+        FaultCode::InvalidClientIdentifier,
+        FaultCode::InvalidSignatureValue,
+        FaultCode::IncorrectCertificate,
+        FaultCode::CertValidation,
+        FaultCode::IncorrectValidationInfo,
+        FaultCode::InternalError,
+    ];
+
+    /// The code as written in `faultcode`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FaultCode::InvalidContentType => "invalid_content_type",
+            FaultCode::MimeParsingFailed => "mime_parsing_failed",
+            FaultCode::MissingHeaderField => "missing_header_field",
+            FaultCode::InvalidRequest => "invalid_request",
+            FaultCode::InvalidClientIdentifier => "invalid_client_identifier",
+            FaultCode::InvalidSignatureValue => "invalid_signature_value",
+            FaultCode::IncorrectCertificate => "incorrect_certificate",
+            FaultCode::CertValidation => "cert_validation",
+            FaultCode::IncorrectValidationInfo => "incorrect_validation_info",
+            FaultCode::InternalError => "internal_error",
+        }
+    }
+}
+
+impl fmt::Display for FaultCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A `faultcode` that is not one of the X-Road management service codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault code `{0}`")]
+pub struct UnknownFaultCode(pub String);
+
+impl FromStr for FaultCode {
+    type Err = UnknownFaultCode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FaultCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == s)
+            .ok_or_else(|| UnknownFaultCode(s.to_owned()))
+    }
+}
+
+/// A refused request: the fault code and a precise, human-readable reason (`faultstring`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {reason}")]
+pub struct Fault {
+    /// The X-Road fault code.
+    pub code: FaultCode,
+    /// What was wrong, for a person to read.
+    pub reason: String,
+}
+
+impl Fault {
+    /// A fault with `code` and `reason`.
+    pub fn new(code: FaultCode, reason: impl Into<String>) -> Self {
+        Fault {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_text() {
+        for code in FaultCode::ALL {
+            assert_eq!(code.as_str().parse::<FaultCode>(), Ok(code));
+        }
+        assert_eq!(
+            "Server.internal_error".parse::<FaultCode>(),
+            Err(UnknownFaultCode("Server.internal_error".to_owned()))
+        );
+    }
+
+    #[test]
+    fn fault_displays_code_and_reason() {
+        let fault = Fault::new(FaultCode::InvalidSignatureValue, "signature does not verify");
+        assert_eq!(
+            fault.to_string(),
+            "invalid_signature_value: signature does not verify"
+        );
+    }
+}

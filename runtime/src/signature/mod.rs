@@ -1,0 +1,1 @@
+//! Signature algorithms, signing through the `Signer` trait, and verification.

@@ -1,0 +1,1 @@
+//! A throw-away PKI for tests and demos.

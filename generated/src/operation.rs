@@ -22,6 +22,31 @@ pub enum MimePart {
     OcspResponse,
 }
 
+impl MimePart {
+    /// What the part holds, for messages: `signing certificate`, `OCSP response`, ...
+    pub const fn description(self) -> &'static str {
+        match self {
+            MimePart::SoapMessage => "SOAP message",
+            MimePart::Signature => "signature",
+            MimePart::AuthKeySignature => "authentication key signature",
+            MimePart::AuthCertificate => "authentication certificate",
+            MimePart::SigningCertificate => "signing certificate",
+            MimePart::OcspResponse => "OCSP response",
+        }
+    }
+
+    /// Does the part carry a signature (and so a `signature-algorithm-id` header)?
+    pub const fn is_signature(self) -> bool {
+        matches!(self, MimePart::Signature | MimePart::AuthKeySignature)
+    }
+}
+
+impl std::fmt::Display for MimePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
 /// A service operation: its name (the X-Road service code), body types and MIME parts.
 pub trait Operation {
     /// The operation name, which is also the service code.

@@ -120,7 +120,10 @@ mod tests {
 
     #[test]
     fn fault_displays_code_and_reason() {
-        let fault = Fault::new(FaultCode::InvalidSignatureValue, "signature does not verify");
+        let fault = Fault::new(
+            FaultCode::InvalidSignatureValue,
+            "signature does not verify",
+        );
         assert_eq!(
             fault.to_string(),
             "invalid_signature_value: signature does not verify"

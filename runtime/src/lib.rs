@@ -2,6 +2,7 @@
 //! `xroad-mserv` bindings.
 //!
 //! - [`envelope`]: requests, responses and faults as SOAP envelopes, parsed strictly.
+//! - [`message`]: request messages as HTTP bodies: plain SOAP or `multipart/related`.
 //! - [`multipart`]: the `multipart/related` framing of requests that carry signatures,
 //!   certificates and OCSP responses next to the SOAP message.
 //! - [`signature`]: the six signature algorithms and the [`signature::Signer`] trait.
@@ -13,6 +14,7 @@
 pub mod cert;
 pub mod envelope;
 pub mod fault;
+pub mod message;
 pub mod multipart;
 pub mod ocsp;
 pub mod signature;

@@ -20,3 +20,5 @@ pub mod ocsp;
 pub mod signature;
 #[cfg(feature = "test-pki")]
 pub mod testpki;
+pub mod transport;
+pub mod verify;

@@ -1,0 +1,1 @@
+//! HTTP over TLS for management requests: the server and client transport.

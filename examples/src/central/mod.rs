@@ -1,0 +1,3 @@
+//! The example central server: its request store and registry.
+
+pub mod store;

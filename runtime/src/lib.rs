@@ -7,11 +7,14 @@
 //!   certificates and OCSP responses next to the SOAP message.
 //! - [`signature`]: the six signature algorithms and the [`signature::Signer`] trait.
 //! - [`cert`]: certificate chains to trusted CAs, key usage and member identity.
+//! - [`compose`]: signing and framing requests on the security server's side.
+//! - [`verify`]: the server-side verification pipeline, one [`fault::Fault`] per refusal.
 //! - [`ocsp`]: OCSP response validation and fetching from the responder in a certificate.
 //! - [`fault`]: the X-Road fault codes a refused request is answered with.
 //! - `testpki` (feature `test-pki`): a throw-away PKI for tests and demos.
 
 pub mod cert;
+pub mod compose;
 pub mod envelope;
 pub mod fault;
 pub mod message;

@@ -91,12 +91,16 @@ impl CertificateError {
     /// The X-Road fault code a request is refused with for this error.
     pub fn fault_code(&self) -> FaultCode {
         match self {
-            CertificateError::Malformed { .. }
-            | CertificateError::TrailingBytes { .. }
-            | CertificateError::UntrustedIssuer { .. }
+            // As the reference: bytes that are no certificate are `incorrect_certificate`;
+            // a certificate that does not verify (issuer, validity, chain) is
+            // `cert_validation`.
+            CertificateError::Malformed { .. } | CertificateError::TrailingBytes { .. } => {
+                FaultCode::IncorrectCertificate
+            }
+            CertificateError::UntrustedIssuer { .. }
             | CertificateError::Expired { .. }
-            | CertificateError::NotYetValid { .. } => FaultCode::IncorrectCertificate,
-            CertificateError::Chain { .. } => FaultCode::CertValidation,
+            | CertificateError::NotYetValid { .. }
+            | CertificateError::Chain { .. } => FaultCode::CertValidation,
             CertificateError::TimeOutOfRange { .. } | CertificateError::Openssl { .. } => {
                 FaultCode::InternalError
             }
@@ -128,7 +132,9 @@ pub enum KeyUsageError {
 impl KeyUsageError {
     /// The X-Road fault code a request is refused with for this error.
     pub fn fault_code(&self) -> FaultCode {
-        FaultCode::IncorrectCertificate
+        // The reference refuses a signing certificate without nonRepudiation, and an
+        // authentication certificate without its usages, as not valid.
+        FaultCode::CertValidation
     }
 }
 
@@ -189,7 +195,8 @@ impl IdentityError {
     /// The X-Road fault code a request is refused with for this error.
     pub fn fault_code(&self) -> FaultCode {
         match self {
-            IdentityError::Mismatch { .. } => FaultCode::InvalidClientIdentifier,
+            // The reference: "Subject identifier in certificate does not match".
+            IdentityError::Mismatch { .. } => FaultCode::InvalidRequest,
             _ => FaultCode::IncorrectCertificate,
         }
     }

@@ -179,7 +179,7 @@ fn a_certificate_of_another_ca_is_refused_naming_the_issuer() {
     let error = trust()
         .verify(foreign.cert(), &[], SystemTime::now())
         .unwrap_err();
-    assert_eq!(error.fault_code(), FaultCode::IncorrectCertificate);
+    assert_eq!(error.fault_code(), FaultCode::CertValidation);
     match &error {
         CertificateError::UntrustedIssuer { issuer, .. } => {
             assert_eq!(issuer, "C=EE, O=X-Road Test, CN=Unrelated Test CA");
@@ -313,7 +313,7 @@ fn signing_needs_non_repudiation() {
             required: "key usage nonRepudiation",
         }
     );
-    assert_eq!(error.fault_code(), FaultCode::IncorrectCertificate);
+    assert_eq!(error.fault_code(), FaultCode::CertValidation);
 
     let bare = issue(CertRequest::signing("EE", "GOV", "BARE").without_key_usage());
     assert!(matches!(
@@ -417,7 +417,7 @@ fn identity_mismatch_names_both_members() {
         let error = SubjectNameDecoder
             .check_member(&cert, &client(other))
             .unwrap_err();
-        assert_eq!(error.fault_code(), FaultCode::InvalidClientIdentifier);
+        assert_eq!(error.fault_code(), FaultCode::InvalidRequest);
         match &error {
             IdentityError::Mismatch {
                 certificate,

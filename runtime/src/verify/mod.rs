@@ -1,6 +1,12 @@
-//! Server-side verification of management requests, in the order of the reference
-//! implementation.
+//! Server-side verification of management requests, in the order of the X-Road reference
+//! implementation (see [`Verifier`]).
 
 mod address;
+mod cache;
+mod verifier;
 
 pub use address::{AddressError, check_address};
+pub use verifier::{VerifiedRequest, Verifier, VerifierConfig};
+
+#[cfg(test)]
+mod tests;

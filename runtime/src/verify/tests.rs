@@ -1,0 +1,806 @@
+//! One passing and one refused request per check of the pipeline.
+
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use openssl::hash::MessageDigest;
+use xroad_mserv::centralservice::OperationName;
+use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
+use xroad_mserv::xroad::{
+    AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, AuthCertRegRequestType,
+    ClientDeletion, ClientReg, ClientRequestType, OwnerChange,
+};
+
+use super::*;
+use crate::cert::TrustStore;
+use crate::compose::{AuthKeyProof, MemberSignature, compose};
+use crate::envelope::{Request, RequestBody};
+use crate::fault::{Fault, FaultCode};
+use crate::message::{HttpMessage, RequestParts, SignaturePart};
+use crate::ocsp::{OcspPolicy, OcspVerifier};
+use crate::signature::{SignatureAlgorithm, SoftwareSigner};
+use crate::testpki::{CertRequest, CertStatus, Issued, OcspResponder, TestPki};
+
+const OWNER: &str = "MEMBER:EE/GOV/TS1OWNER";
+const SERVER: &str = "SERVER:EE/GOV/TS1OWNER/TS1";
+const CLIENT: &str = "SUBSYSTEM:EE/COM/client/subsystem";
+const NEW_OWNER: &str = "MEMBER:EE/COM/client";
+const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
+
+/// A PKI and the certificates of the members in the requests, made once per test binary.
+struct Members {
+    pki: TestPki,
+    /// Signing certificate of the security server's owner (EE/GOV/TS1OWNER).
+    owner: Issued,
+    /// Signing certificate of the client's member (EE/COM/client), with its own key.
+    client: Issued,
+    /// Authentication certificate of the security server, with its own key.
+    auth: Issued,
+}
+
+fn members() -> &'static Members {
+    static MEMBERS: OnceLock<Members> = OnceLock::new();
+    MEMBERS.get_or_init(|| {
+        let pki = TestPki::new().unwrap();
+        let owner = pki
+            .issue(&CertRequest::signing("EE", "GOV", "TS1OWNER"))
+            .unwrap();
+        let client = pki
+            .issue(&CertRequest::signing("EE", "COM", "client").distinct_key())
+            .unwrap();
+        let auth = pki
+            .issue(&CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1").distinct_key())
+            .unwrap();
+        Members {
+            pki,
+            owner,
+            client,
+            auth,
+        }
+    })
+}
+
+fn id<T: std::str::FromStr>(text: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    text.parse().unwrap()
+}
+
+fn verifier() -> Verifier {
+    let m = members();
+    let config = VerifierConfig::new(id("EE"), id(PROVIDER));
+    let trust = TrustStore::new([m.pki.ca().cert().clone()]).unwrap();
+    Verifier::new(config, trust, OcspVerifier::new(OcspPolicy::default()))
+}
+
+fn good_ocsp(cert: &Issued) -> Vec<u8> {
+    OcspResponder::new(members().pki.ca())
+        .respond(cert.cert())
+        .unwrap()
+}
+
+fn client_body() -> ClientRequestType {
+    ClientRequestType {
+        server: id::<XRoadSecurityServerIdentifierType>(SERVER),
+        client: id::<XRoadClientIdentifierType>(CLIENT),
+        request_id: None,
+    }
+}
+
+fn request(body: impl Into<RequestBody>) -> Request {
+    Request::new(id(OWNER), &id(PROVIDER), body).unwrap()
+}
+
+fn signer(issued: &Issued) -> SoftwareSigner {
+    SoftwareSigner::from_pkey(issued.key().clone()).unwrap()
+}
+
+/// A clientReg signed by `cert`'s key with `cert` and `ocsp` attached.
+fn client_reg_with(cert: &Issued, ocsp: &[u8], algorithm: SignatureAlgorithm) -> HttpMessage {
+    let der = cert.cert_der().unwrap();
+    let signer = signer(cert);
+    let member = MemberSignature {
+        signer: &signer,
+        algorithm,
+        certificate: &der,
+        ocsp_response: ocsp,
+    };
+    compose(request(ClientReg(client_body())), Some(member), None)
+        .unwrap()
+        .message
+}
+
+fn client_reg() -> HttpMessage {
+    let m = members();
+    client_reg_with(
+        &m.client,
+        &good_ocsp(&m.client),
+        SignatureAlgorithm::Sha512WithRsa,
+    )
+}
+
+fn auth_cert_reg_body(address: &str) -> AuthCertRegRequestType {
+    AuthCertRegRequestType {
+        server: id(SERVER),
+        address: Some(address.to_owned()),
+        auth_cert: members().auth.cert_der().unwrap(),
+        request_id: None,
+    }
+}
+
+fn auth_cert_reg_with(body: AuthCertRegRequestType, proof: SignatureAlgorithm) -> HttpMessage {
+    let m = members();
+    let owner_der = m.owner.cert_der().unwrap();
+    let ocsp = good_ocsp(&m.owner);
+    let owner_signer = signer(&m.owner);
+    let auth_signer = signer(&m.auth);
+    let member = MemberSignature {
+        signer: &owner_signer,
+        algorithm: SignatureAlgorithm::Sha256WithRsaAndMgf1,
+        certificate: &owner_der,
+        ocsp_response: &ocsp,
+    };
+    let auth_key = AuthKeyProof {
+        signer: &auth_signer,
+        algorithm: proof,
+    };
+    compose(request(AuthCertReg(body)), Some(member), Some(auth_key))
+        .unwrap()
+        .message
+}
+
+fn verify(message: &HttpMessage) -> Result<VerifiedRequest<'_>, Fault> {
+    verifier().verify(
+        Some(&message.content_type),
+        &message.body,
+        SystemTime::now(),
+    )
+}
+
+#[track_caller]
+fn refused(message: &HttpMessage, code: FaultCode, needle: &str) {
+    match verify(message) {
+        Ok(_) => panic!("accepted, expected {code}"),
+        Err(fault) => {
+            assert_eq!(fault.code, code, "{fault}");
+            assert!(fault.reason.contains(needle), "{fault} lacks {needle:?}");
+        }
+    }
+}
+
+/// The body with the first `from` replaced by `to`.
+fn replaced(message: &HttpMessage, from: &str, to: &str) -> HttpMessage {
+    let body = message.body.clone();
+    let at = body
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .unwrap_or_else(|| panic!("{from:?} not in the message"));
+    let mut out = body[..at].to_vec();
+    out.extend_from_slice(to.as_bytes());
+    out.extend_from_slice(&body[at + from.len()..]);
+    HttpMessage {
+        content_type: message.content_type.clone(),
+        body: out,
+    }
+}
+
+#[test]
+fn all_five_services_pass() {
+    let m = members();
+    let verified = verify(&client_reg())
+        .map(|v| (v.operation(), v.signer))
+        .unwrap();
+    assert_eq!(verified.0, OperationName::ClientReg);
+    assert_eq!(verified.1.unwrap().to_string(), "EE/COM/client");
+
+    let new_owner = ClientRequestType {
+        client: id(NEW_OWNER),
+        ..client_body()
+    };
+    let der = m.client.cert_der().unwrap();
+    let ocsp = good_ocsp(&m.client);
+    let client_signer = signer(&m.client);
+    let member = MemberSignature {
+        signer: &client_signer,
+        algorithm: SignatureAlgorithm::Sha384WithRsa,
+        certificate: &der,
+        ocsp_response: &ocsp,
+    };
+    let owner_change = compose(request(OwnerChange(new_owner)), Some(member), None)
+        .unwrap()
+        .message;
+    assert_eq!(
+        verify(&owner_change).unwrap().operation(),
+        OperationName::OwnerChange
+    );
+
+    let auth = auth_cert_reg_with(
+        auth_cert_reg_body("ss1.example.org"),
+        SignatureAlgorithm::Sha256WithRsa,
+    );
+    let verified = verify(&auth).unwrap();
+    assert_eq!(verified.operation(), OperationName::AuthCertReg);
+    assert_eq!(
+        verified.signer.as_ref().unwrap().to_string(),
+        "EE/GOV/TS1OWNER"
+    );
+    assert_eq!(verified.server().to_string(), SERVER);
+
+    let deletion = compose(request(ClientDeletion(client_body())), None, None)
+        .unwrap()
+        .message;
+    let verified = verify(&deletion).unwrap();
+    assert_eq!(verified.operation(), OperationName::ClientDeletion);
+    assert!(verified.signer.is_none());
+
+    let auth_deletion = AuthCertDeletion(AuthCertDeletionRequestType {
+        server: id(SERVER),
+        auth_cert: m.auth.cert_der().unwrap(),
+        request_id: None,
+    });
+    let deletion = compose(request(auth_deletion), None, None).unwrap().message;
+    assert_eq!(
+        verify(&deletion).unwrap().operation(),
+        OperationName::AuthCertDeletion
+    );
+}
+
+#[test]
+fn every_algorithm_is_accepted_for_the_member_signature() {
+    let m = members();
+    let ocsp = good_ocsp(&m.client);
+    for algorithm in SignatureAlgorithm::ALL {
+        let message = client_reg_with(&m.client, &ocsp, algorithm);
+        assert!(verify(&message).is_ok(), "{algorithm}");
+    }
+}
+
+#[test]
+fn content_type_and_mime_structure() {
+    let message = client_reg();
+    let plain = HttpMessage {
+        content_type: "application/soap+xml".to_owned(),
+        body: message.body.clone(),
+    };
+    refused(
+        &plain,
+        FaultCode::InvalidContentType,
+        "application/soap+xml",
+    );
+    let truncated = HttpMessage {
+        content_type: message.content_type.clone(),
+        body: message.body[..message.body.len() - 40].to_vec(),
+    };
+    refused(
+        &truncated,
+        FaultCode::MimeParsingFailed,
+        "malformed multipart body",
+    );
+}
+
+#[test]
+fn missing_extra_and_reordered_parts() {
+    let message = client_reg();
+    let boundary = message.content_type.rsplit("boundary=").next().unwrap();
+    let boundary = crate::multipart::Boundary::new(boundary).unwrap();
+    let parts = crate::multipart::parse(
+        &message.content_type,
+        &message.body,
+        &crate::multipart::Limits::default(),
+    )
+    .unwrap();
+    let rebuild = |parts: &[crate::multipart::Part<'_>]| HttpMessage {
+        content_type: message.content_type.clone(),
+        body: crate::multipart::write(&boundary, parts).unwrap(),
+    };
+    refused(
+        &rebuild(&parts[..3]),
+        FaultCode::MimeParsingFailed,
+        "found 3",
+    );
+    let extra = [parts.clone(), vec![parts[3].clone()]].concat();
+    refused(&rebuild(&extra), FaultCode::MimeParsingFailed, "found 5");
+    let reordered = [
+        parts[0].clone(),
+        parts[1].clone(),
+        parts[3].clone(),
+        parts[2].clone(),
+    ];
+    // The OCSP response in the certificate's place is no certificate.
+    refused(
+        &rebuild(&reordered),
+        FaultCode::IncorrectCertificate,
+        "signing certificate",
+    );
+}
+
+#[test]
+fn soap_header_and_body() {
+    let message = client_reg();
+    refused(
+        &replaced(
+            &message,
+            "<xroad:protocolVersion>4.0<",
+            "<xroad:protocolVersion>3.1<",
+        ),
+        FaultCode::InvalidRequest,
+        "protocolVersion",
+    );
+    refused(
+        &replaced(
+            &message,
+            "<xroad:protocolVersion>4.0</xroad:protocolVersion>",
+            "",
+        ),
+        FaultCode::MissingHeaderField,
+        "protocolVersion",
+    );
+    refused(
+        &replaced(
+            &message,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><!DOCTYPE x [<!ENTITY a \"b\">]>",
+        ),
+        FaultCode::InvalidRequest,
+        "DTD",
+    );
+    refused(
+        &replaced(&message, "subsystem</", "subsyst\u{00e9}m</").tap_bytes(|body| {
+            let at = body.iter().position(|&b| b == 0xc3).unwrap();
+            body[at] = 0xff;
+        }),
+        FaultCode::InvalidRequest,
+        "",
+    );
+}
+
+#[test]
+fn identifiers_and_addressing() {
+    let message = client_reg();
+    refused(
+        &replaced(&message, ">subsystem<", ">sub/system<"),
+        FaultCode::InvalidClientIdentifier,
+        "forbidden character '/'",
+    );
+    let wrong_provider = Request::new(
+        id(OWNER),
+        &id("MEMBER:EE/GOV/OTHER"),
+        ClientDeletion(client_body()),
+    )
+    .unwrap();
+    let message = compose(wrong_provider, None, None).unwrap().message;
+    refused(
+        &message,
+        FaultCode::InvalidRequest,
+        "invalid management service address",
+    );
+    let not_owner = Request::new(
+        id("MEMBER:EE/GOV/INTRUDER"),
+        &id(PROVIDER),
+        ClientDeletion(client_body()),
+    )
+    .unwrap();
+    let message = compose(not_owner, None, None).unwrap().message;
+    refused(
+        &message,
+        FaultCode::InvalidRequest,
+        "does not match the owner of security server SERVER:EE/GOV/TS1OWNER/TS1",
+    );
+    let other_instance = ClientRequestType {
+        client: id("SUBSYSTEM:FI/COM/client/subsystem"),
+        ..client_body()
+    };
+    let message = compose(request(ClientDeletion(other_instance)), None, None)
+        .unwrap()
+        .message;
+    refused(
+        &message,
+        FaultCode::InvalidClientIdentifier,
+        "X-Road instance EE",
+    );
+}
+
+#[test]
+fn member_signature() {
+    let m = members();
+    refused(
+        &replaced(&client_reg(), ">subsystem<", ">subsysten<"),
+        FaultCode::InvalidSignatureValue,
+        "does not verify",
+    );
+    // Signed with another key than the certificate's.
+    let der = m.client.cert_der().unwrap();
+    let ocsp = good_ocsp(&m.client);
+    let wrong = signer(&m.auth);
+    let member = MemberSignature {
+        signer: &wrong,
+        algorithm: SignatureAlgorithm::Sha256WithRsa,
+        certificate: &der,
+        ocsp_response: &ocsp,
+    };
+    let message = compose(request(ClientReg(client_body())), Some(member), None)
+        .unwrap()
+        .message;
+    refused(
+        &message,
+        FaultCode::InvalidSignatureValue,
+        "does not verify",
+    );
+    // Another member's certificate (the owner signs the client's registration).
+    let message = client_reg_with(
+        &m.owner,
+        &good_ocsp(&m.owner),
+        SignatureAlgorithm::Sha256WithRsa,
+    );
+    refused(
+        &message,
+        FaultCode::InvalidRequest,
+        "belongs to member EE/GOV/TS1OWNER, but the client's member is EE/COM/client",
+    );
+}
+
+#[test]
+fn signature_algorithm_id() {
+    let message = client_reg();
+    refused(
+        &replaced(
+            &message,
+            "signature-algorithm-id: SHA512withRSA",
+            "signature-algorithm-id: SHA1withRSA",
+        ),
+        FaultCode::InvalidSignatureValue,
+        "SHA1withRSA",
+    );
+    refused(
+        &replaced(&message, "signature-algorithm-id: SHA512withRSA\r\n", ""),
+        FaultCode::InvalidSignatureValue,
+        "no signature-algorithm-id",
+    );
+    // The header name is case-insensitive; the id is not.
+    assert!(
+        verify(&replaced(
+            &message,
+            "signature-algorithm-id",
+            "Signature-Algorithm-ID"
+        ))
+        .is_ok()
+    );
+    refused(
+        &replaced(&message, "SHA512withRSA", "sha512withrsa"),
+        FaultCode::InvalidSignatureValue,
+        "unknown signature algorithm",
+    );
+}
+
+#[test]
+fn signing_certificate() {
+    let m = members();
+    let foreign = m
+        .pki
+        .issue_by(
+            &CertRequest::signing("EE", "COM", "client"),
+            m.pki.other_ca(),
+        )
+        .unwrap();
+    let ocsp = OcspResponder::new(m.pki.other_ca())
+        .respond(foreign.cert())
+        .unwrap();
+    refused(
+        &client_reg_with(&foreign, &ocsp, SignatureAlgorithm::Sha256WithRsa),
+        FaultCode::CertValidation,
+        "not a trusted CA",
+    );
+    let expired = m
+        .pki
+        .issue(&CertRequest::signing("EE", "COM", "client").expired())
+        .unwrap();
+    refused(
+        &client_reg_with(
+            &expired,
+            &good_ocsp(&expired),
+            SignatureAlgorithm::Sha256WithRsa,
+        ),
+        FaultCode::CertValidation,
+        "expired",
+    );
+    let no_usage = m
+        .pki
+        .issue(&CertRequest::signing("EE", "COM", "client").without_key_usage())
+        .unwrap();
+    refused(
+        &client_reg_with(
+            &no_usage,
+            &good_ocsp(&no_usage),
+            SignatureAlgorithm::Sha256WithRsa,
+        ),
+        FaultCode::CertValidation,
+        "nonRepudiation",
+    );
+    let message = client_reg();
+    let der = m.client.cert_der().unwrap();
+    let broken = {
+        let mut body = message.body.clone();
+        let at = body
+            .windows(der.len())
+            .position(|w| w == der.as_slice())
+            .unwrap();
+        body[at + 1] ^= 0xff;
+        HttpMessage {
+            content_type: message.content_type.clone(),
+            body,
+        }
+    };
+    refused(
+        &broken,
+        FaultCode::IncorrectCertificate,
+        "signing certificate",
+    );
+}
+
+#[test]
+fn ocsp_response() {
+    let m = members();
+    let now = SystemTime::now();
+    let ca = m.pki.ca();
+    let cases: Vec<(Vec<u8>, FaultCode, &str)> = vec![
+        (
+            OcspResponder::new(ca)
+                .status(CertStatus::Revoked {
+                    time: now - Duration::from_secs(600),
+                    reason: None,
+                })
+                .respond(m.client.cert())
+                .unwrap(),
+            FaultCode::CertValidation,
+            "revoked",
+        ),
+        (
+            OcspResponder::new(ca)
+                .status(CertStatus::Unknown)
+                .respond(m.client.cert())
+                .unwrap(),
+            FaultCode::CertValidation,
+            "does not know",
+        ),
+        (
+            OcspResponder::new(ca)
+                .this_update_offset(-7_200)
+                .respond(m.client.cert())
+                .unwrap(),
+            FaultCode::IncorrectValidationInfo,
+            "thisUpdate",
+        ),
+        (
+            OcspResponder::new(ca)
+                .tampered_signature()
+                .respond(m.client.cert())
+                .unwrap(),
+            FaultCode::IncorrectValidationInfo,
+            "signature does not verify",
+        ),
+        (
+            // Signed by a member certificate of the CA, which is no OCSP responder.
+            OcspResponder::new(ca)
+                .signed_by(&m.owner)
+                .respond(m.client.cert())
+                .unwrap(),
+            FaultCode::IncorrectValidationInfo,
+            "is not authorised",
+        ),
+        (
+            // A good response about another certificate.
+            good_ocsp(&m.owner),
+            FaultCode::IncorrectValidationInfo,
+            "no status",
+        ),
+    ];
+    for (ocsp, code, needle) in cases {
+        let message = client_reg_with(&m.client, &ocsp, SignatureAlgorithm::Sha256WithRsa);
+        refused(&message, code, needle);
+    }
+    // A SHA-256 CertID is as good as the reference's SHA-1.
+    let sha256 = OcspResponder::new(ca)
+        .cert_id_digest(MessageDigest::sha256())
+        .respond(m.client.cert())
+        .unwrap();
+    assert!(
+        verify(&client_reg_with(
+            &m.client,
+            &sha256,
+            SignatureAlgorithm::Sha256WithRsa
+        ))
+        .is_ok()
+    );
+}
+
+#[test]
+fn verified_signers_are_cached_while_they_hold() {
+    let m = members();
+    let verifier = verifier();
+    let message = client_reg();
+    let now = SystemTime::now();
+    verifier
+        .verify(Some(&message.content_type), &message.body, now)
+        .unwrap();
+    verifier
+        .verify(Some(&message.content_type), &message.body, now)
+        .unwrap();
+    assert_eq!(verifier.cache.len(), 1);
+    // Two hours later the same OCSP response is stale: the cached entry no longer holds.
+    let fault = verifier
+        .verify(
+            Some(&message.content_type),
+            &message.body,
+            now + Duration::from_secs(7_200),
+        )
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::IncorrectValidationInfo, "{fault}");
+    // A tampered request with a cached signer is still refused.
+    let tampered = replaced(&message, ">subsystem<", ">subsysten<");
+    let fault = verifier
+        .verify(Some(&tampered.content_type), &tampered.body, now)
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidSignatureValue);
+    // Another member's certificate is refused even when cached.
+    let owner = client_reg_with(
+        &m.owner,
+        &good_ocsp(&m.owner),
+        SignatureAlgorithm::Sha256WithRsa,
+    );
+    for _ in 0..2 {
+        let fault = verifier
+            .verify(Some(&owner.content_type), &owner.body, now)
+            .unwrap_err();
+        assert_eq!(fault.code, FaultCode::InvalidRequest);
+    }
+}
+
+#[test]
+fn auth_cert_reg_checks() {
+    let m = members();
+    refused(
+        &auth_cert_reg_with(
+            auth_cert_reg_body("ss1 example"),
+            SignatureAlgorithm::Sha256WithRsa,
+        ),
+        FaultCode::InvalidRequest,
+        "invalid server address",
+    );
+    assert!(
+        verify(&auth_cert_reg_with(
+            auth_cert_reg_body("10.1.2.3"),
+            SignatureAlgorithm::Sha512WithRsa
+        ))
+        .is_ok()
+    );
+
+    // The proof of possession must be PKCS#1 v1.5 and by the authentication key.
+    let body = auth_cert_reg_body("ss1.example.org");
+    let soap = request(AuthCertReg(body.clone())).to_soap().unwrap();
+    let owner_der = m.owner.cert_der().unwrap();
+    let ocsp = good_ocsp(&m.owner);
+    let sign = |issued: &Issued, algorithm: SignatureAlgorithm| {
+        use crate::signature::Signer;
+        signer(issued).sign(algorithm, &soap).unwrap()
+    };
+    let owner_signature = sign(&m.owner, SignatureAlgorithm::Sha256WithRsa);
+    let build = |proof_key: &Issued, proof_algorithm: SignatureAlgorithm, attached: &[u8]| {
+        let proof = sign(proof_key, proof_algorithm);
+        RequestParts {
+            soap: &soap,
+            auth_key_signature: Some(SignaturePart {
+                algorithm_id: proof_algorithm.name(),
+                value: &proof,
+            }),
+            signature: Some(SignaturePart {
+                algorithm_id: "SHA256withRSA",
+                value: &owner_signature,
+            }),
+            auth_certificate: Some(attached),
+            signing_certificate: Some(&owner_der),
+            ocsp_response: Some(&ocsp),
+        }
+        .encode(OperationName::AuthCertReg)
+        .unwrap()
+    };
+    let auth_der = m.auth.cert_der().unwrap();
+    assert!(
+        verify(&build(
+            &m.auth,
+            SignatureAlgorithm::Sha384WithRsa,
+            &auth_der
+        ))
+        .is_ok()
+    );
+    refused(
+        &build(&m.auth, SignatureAlgorithm::Sha256WithRsaAndMgf1, &auth_der),
+        FaultCode::InvalidSignatureValue,
+        "not allowed for the authentication key signature",
+    );
+    refused(
+        &build(&m.owner, SignatureAlgorithm::Sha256WithRsa, &auth_der),
+        FaultCode::InvalidSignatureValue,
+        "authentication key signature",
+    );
+    // Another valid authentication certificate attached than the body names.
+    let other_auth = m
+        .pki
+        .issue(&CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS2"))
+        .unwrap();
+    refused(
+        &build(
+            &other_auth,
+            SignatureAlgorithm::Sha256WithRsa,
+            &other_auth.cert_der().unwrap(),
+        ),
+        FaultCode::CertValidation,
+        "differs from the authCert",
+    );
+    // An authentication certificate that is no authentication certificate.
+    refused(
+        &build(&m.owner, SignatureAlgorithm::Sha256WithRsa, &owner_der),
+        FaultCode::CertValidation,
+        "authentication certificate is not valid",
+    );
+    // Of an untrusted CA.
+    let foreign = m
+        .pki
+        .issue_by(
+            &CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1"),
+            m.pki.other_ca(),
+        )
+        .unwrap();
+    refused(
+        &build(
+            &foreign,
+            SignatureAlgorithm::Sha256WithRsa,
+            &foreign.cert_der().unwrap(),
+        ),
+        FaultCode::CertValidation,
+        "not a trusted CA",
+    );
+}
+
+#[test]
+fn auth_cert_reg_owner_must_sign() {
+    let m = members();
+    // The owner part signed by the client's member: not the server's owner.
+    let body = auth_cert_reg_body("ss1.example.org");
+    let der = m.client.cert_der().unwrap();
+    let ocsp = good_ocsp(&m.client);
+    let client_signer = signer(&m.client);
+    let auth_signer = signer(&m.auth);
+    let message = compose(
+        request(AuthCertReg(body)),
+        Some(MemberSignature {
+            signer: &client_signer,
+            algorithm: SignatureAlgorithm::Sha256WithRsa,
+            certificate: &der,
+            ocsp_response: &ocsp,
+        }),
+        Some(AuthKeyProof {
+            signer: &auth_signer,
+            algorithm: SignatureAlgorithm::Sha256WithRsa,
+        }),
+    )
+    .unwrap()
+    .message;
+    refused(
+        &message,
+        FaultCode::InvalidRequest,
+        "but the security server's owner is EE/GOV/TS1OWNER",
+    );
+}
+
+/// Lets a test edit the body bytes of a message in place.
+trait TapBytes {
+    fn tap_bytes(self, edit: impl FnOnce(&mut Vec<u8>)) -> Self;
+}
+
+impl TapBytes for HttpMessage {
+    fn tap_bytes(mut self, edit: impl FnOnce(&mut Vec<u8>)) -> Self {
+        edit(&mut self.body);
+        self
+    }
+}

@@ -1,1 +1,189 @@
 //! The central server's SQLite store: requests, their message log, and the registry.
+//!
+//! Every accepted management request becomes one durable record before its response is sent:
+//! its id (`requestId`, never reused, also across restarts), service, subject, status, the
+//! X-Road message id and sender, and the message log — SOAP part, signatures with their
+//! algorithm ids, certificates, OCSP response — with the exact response bytes. Next to the
+//! requests the store keeps the registry: security servers with owner, address and
+//! authentication certificates, and their clients.
+//!
+//! Registrations (clientReg, authCertReg, ownerChange) are stored as `SUBMITTED FOR
+//! APPROVAL` and change the registry when approved (or at once with auto-approve);
+//! deletions are applied on receipt. The business rules are checked on receipt and again on
+//! approval; a refused request changes nothing. A request repeating the sender and message id
+//! of an earlier one gets the earlier response.
+//!
+//! Writes go to one writer thread that commits whatever is queued together (group commit,
+//! one fsync per transaction, WAL with `synchronous = FULL`); reads use their own connection.
+//! Every method blocks: from async code call it in `spawn_blocking`.
+
+mod dump;
+mod error;
+mod model;
+mod queries;
+mod requests;
+mod rules;
+mod schema;
+mod writer;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::Connection;
+use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
+
+pub use error::{RuleViolation, StoreError, TransactionStep};
+pub use model::{
+    Action, LoggedMessage, MessageLog, NewRequest, RequestFilter, RequestRecord, ServerRecord,
+    Service, Status, Submitted, UnknownStatus,
+};
+pub use schema::SCHEMA_VERSION;
+
+use error::SqliteContext;
+use requests::Checked;
+use writer::Writer;
+
+/// Handle on the store; clones share it. The database closes when the last clone is dropped.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+/// What the clones of a [`Store`] share.
+struct Inner {
+    // Declared first so that it is dropped, and its thread joined, first.
+    writer: Writer,
+    reader: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it on first start and migrating its schema to
+    /// [`SCHEMA_VERSION`]; refuses a database with a newer schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let writer = Writer::spawn(schema::open_writer(path)?)?;
+        let reader = Mutex::new(schema::open_reader(path)?);
+        Ok(Self {
+            inner: Arc::new(Inner { writer, reader }),
+        })
+    }
+
+    /// Stores a received request, unless the sender already sent one with the same message
+    /// id: then nothing is stored and the first response is returned.
+    ///
+    /// The request must have the fields its service uses and pass the business rules;
+    /// otherwise nothing changes. `respond` builds the response for the new request id; it
+    /// is stored with the request, in the same transaction. It runs on the writer thread:
+    /// it should be quick and must not write to the store ([`StoreError::Reentrant`]). With `auto_approve` a registration is applied and stored as
+    /// `APPROVED` at once; deletions always are.
+    pub fn submit<F>(
+        &self,
+        request: NewRequest,
+        auto_approve: bool,
+        respond: F,
+    ) -> Result<Submitted, StoreError>
+    where
+        F: FnOnce(i64) -> Vec<u8> + Send + 'static,
+    {
+        let checked = Checked::new(request)?;
+        self.inner
+            .writer
+            .run(move |conn| requests::submit(conn, checked, auto_approve, respond))
+    }
+
+    /// Approves a pending request: checks the rules again, applies it to the registry and sets
+    /// `APPROVED`.
+    pub fn approve(&self, id: i64) -> Result<(), StoreError> {
+        self.decide(id, Action::Approve)
+    }
+
+    /// Declines a pending request (`SUBMITTED FOR APPROVAL` or `WAITING`): sets `DECLINED`.
+    pub fn decline(&self, id: i64) -> Result<(), StoreError> {
+        self.decide(id, Action::Decline)
+    }
+
+    /// Revokes a request `SUBMITTED FOR APPROVAL`: sets `REVOKED`.
+    pub fn revoke(&self, id: i64) -> Result<(), StoreError> {
+        self.decide(id, Action::Revoke)
+    }
+
+    /// Takes `action` on request `id` in a write transaction.
+    fn decide(&self, id: i64, action: Action) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .run(move |conn| requests::decide(conn, id, action))
+    }
+
+    /// The requests `filter` selects, by increasing id.
+    pub fn requests(&self, filter: &RequestFilter) -> Result<Vec<RequestRecord>, StoreError> {
+        queries::requests(&self.reader(), filter)
+    }
+
+    /// The request with id `id`, if there is one.
+    pub fn request(&self, id: i64) -> Result<Option<RequestRecord>, StoreError> {
+        queries::request(&self.reader(), id)
+    }
+
+    /// The message log and response of request `id`, if there is such a request.
+    pub fn message_log(&self, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
+        queries::message_log(&self.reader(), id)
+    }
+
+    /// Every registered security server, sorted by identifier.
+    pub fn registry(&self) -> Result<Vec<ServerRecord>, StoreError> {
+        self.read_consistently(queries::registry)
+    }
+
+    /// Whether `cert` (DER) is a registered, hence approved, authentication certificate of
+    /// `server`.
+    pub fn is_auth_cert_of(
+        &self,
+        server: &XRoadSecurityServerIdentifierType,
+        cert: &[u8],
+    ) -> Result<bool, StoreError> {
+        queries::is_auth_cert_of(&self.reader(), server, cert)
+    }
+
+    /// The highest stored request id; `None` while no request is stored.
+    pub fn max_request_id(&self) -> Result<Option<i64>, StoreError> {
+        queries::max_request_id(&self.reader())
+    }
+
+    /// Checks the database file (`PRAGMA integrity_check`) and its foreign keys.
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        dump::integrity_check(&self.reader())
+    }
+
+    /// A deterministic text dump of every table, all rows and columns, blobs in hex: equal
+    /// content gives an equal dump.
+    pub fn dump(&self) -> Result<String, StoreError> {
+        self.read_consistently(dump::dump)
+    }
+
+    /// The reading connection. It holds no state a panic could have broken, so a poisoned
+    /// lock is taken over.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.inner
+            .reader
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs several queries on one snapshot of the database.
+    fn read_consistently<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut reader = self.reader();
+        let snapshot = reader.transaction().during("starting a read transaction")?;
+        let value = read(&snapshot)?;
+        snapshot.finish().during("ending a read transaction")?;
+        Ok(value)
+    }
+}

@@ -1,0 +1,183 @@
+//! Cost of one durable request in the central server store (WAL, `synchronous = FULL`, one
+//! fsync per commit), measured in the same run as:
+//!
+//! - `raw_insert`: the same two rows (request and message log) inserted and committed on a
+//!   bare connection with the same settings, without duplicate and rule checks and without
+//!   the writer thread: the floor any durable submit has;
+//! - `submit_8_threads`: submits from 8 threads at once, the cost per request when the writer
+//!   commits several together (group commit).
+//!
+//! `cargo bench -p xroad-examples --bench store`
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rusqlite::{Connection, params};
+use xroad_examples::central::store::{MessageLog, NewRequest, Service, Store, Submitted};
+
+const SERVER: &str = "SERVER:EE/GOV/OWNER/SS1";
+const THREADS: u64 = 8;
+
+/// A message log of realistic size: a 2 KiB SOAP part, a signature, a certificate and an
+/// OCSP response.
+fn message_log(n: u64) -> MessageLog {
+    let filler = |len: usize| (0..len).map(|i| (i as u64 ^ n) as u8).collect::<Vec<u8>>();
+    MessageLog {
+        soap: filler(2048),
+        signature: Some(("SHA256withRSA".to_owned(), filler(256))),
+        auth_key_signature: None,
+        auth_certificate: None,
+        signing_certificate: Some(filler(1200)),
+        ocsp_response: Some(filler(1500)),
+    }
+}
+
+fn client_reg(n: u64) -> NewRequest {
+    NewRequest {
+        service: Service::ClientReg,
+        server: SERVER.parse().expect("valid server id"),
+        client: Some(
+            format!("SUBSYSTEM:EE/COM/CLIENT/sub{n}")
+                .parse()
+                .expect("valid client id"),
+        ),
+        auth_cert: None,
+        address: None,
+        message_id: format!("bench-{n}"),
+        sender: "MEMBER:EE/GOV/OWNER".parse().expect("valid member id"),
+        received_at: SystemTime::now(),
+        log: message_log(n),
+    }
+}
+
+fn response(request_id: i64) -> Vec<u8> {
+    format!("<response><requestId>{request_id}</requestId></response>").into_bytes()
+}
+
+fn store_with_server(path: &Path) -> Store {
+    let store = Store::open(path).expect("store opens");
+    let mut register = client_reg(u64::MAX);
+    register.service = Service::AuthCertReg;
+    register.client = None;
+    register.auth_cert = Some(b"\x30\x82auth certificate".to_vec());
+    store
+        .submit(register, true, response)
+        .expect("server registers");
+    store
+}
+
+fn submit(store: &Store, n: u64) {
+    let submitted = store
+        .submit(client_reg(n), false, response)
+        .expect("submit succeeds");
+    assert!(matches!(submitted, Submitted::Accepted { .. }));
+}
+
+fn durable_request(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = store_with_server(&dir.path().join("submit.db"));
+    let next = Arc::new(AtomicU64::new(0));
+
+    // A database with the same schema and settings, written to without the store.
+    let raw_path = dir.path().join("raw.db");
+    drop(Store::open(&raw_path).expect("store opens"));
+    let raw = Connection::open(&raw_path).expect("raw connection opens");
+    raw.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )
+    .expect("pragmas apply");
+
+    let mut group = c.benchmark_group("store_durable_request");
+    group.sample_size(30);
+    group.measurement_time(Duration::from_secs(8));
+
+    group.bench_function("submit", |b| {
+        b.iter(|| submit(&store, next.fetch_add(1, Ordering::Relaxed)))
+    });
+
+    group.bench_function("raw_insert", |b| {
+        b.iter(|| {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let request = client_reg(n);
+            let log = &request.log;
+            let received_at = request
+                .received_at
+                .duration_since(UNIX_EPOCH)
+                .expect("after the epoch")
+                .as_nanos() as i64;
+            raw.execute_batch("BEGIN IMMEDIATE").expect("begins");
+            let id: i64 = raw
+                .prepare_cached(
+                    "INSERT INTO requests (service, server, client, status, message_id, sender,
+                                           received_at)
+                     VALUES (?1, ?2, ?3, 'SUBMITTED FOR APPROVAL', ?4, ?5, ?6) RETURNING id",
+                )
+                .and_then(|mut insert| {
+                    insert.query_row(
+                        params![
+                            request.service.as_str(),
+                            request.server.to_string(),
+                            request.client.as_ref().map(ToString::to_string),
+                            request.message_id,
+                            request.sender.to_string(),
+                            received_at
+                        ],
+                        |row| row.get(0),
+                    )
+                })
+                .expect("request inserts");
+            let signature = log.signature.as_ref().expect("signed");
+            raw.prepare_cached(
+                "INSERT INTO message_log (request, soap, signature_algorithm, signature,
+                                          signing_certificate, ocsp_response, response)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut insert| {
+                insert.execute(params![
+                    id,
+                    log.soap,
+                    signature.0,
+                    signature.1,
+                    log.signing_certificate,
+                    log.ocsp_response,
+                    response(id)
+                ])
+            })
+            .expect("message log inserts");
+            raw.execute_batch("COMMIT").expect("commits");
+            black_box(id)
+        })
+    });
+
+    group.bench_function("submit_8_threads", |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            let workers: Vec<_> = (0..THREADS)
+                .map(|thread| {
+                    let store = store.clone();
+                    let next = Arc::clone(&next);
+                    // Every thread takes its share of the iterations, the first ones the rest.
+                    let share = iters / THREADS + u64::from(thread < iters % THREADS);
+                    thread::spawn(move || {
+                        for _ in 0..share {
+                            submit(&store, next.fetch_add(1, Ordering::Relaxed));
+                        }
+                    })
+                })
+                .collect();
+            for worker in workers {
+                worker.join().expect("submitting thread finishes");
+            }
+            start.elapsed()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, durable_request);
+criterion_main!(benches);

@@ -1,0 +1,354 @@
+//! Why the store refused or failed an operation.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
+
+use super::model::{Action, Service, Status};
+
+/// A business rule of the central server that a request breaks. The server answers it with a
+/// SOAP fault; the store is left unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleViolation {
+    /// A request of the same service for the same thing is still pending (SUBMITTED FOR
+    /// APPROVAL or WAITING).
+    #[error("{service}: {} is already pending as request {pending}", pending_subject(.service, .server, .client.as_ref()))]
+    AlreadyPending {
+        /// Service of both requests.
+        service: Service,
+        /// Security server of the new request.
+        server: XRoadSecurityServerIdentifierType,
+        /// Client or new owner of the new request; `None` for auth certificate requests.
+        client: Option<XRoadClientIdentifierType>,
+        /// Id of the pending request.
+        pending: i64,
+    },
+    /// The request names a security server that is not in the registry.
+    #[error("{service}: unknown security server {server}")]
+    UnknownServer {
+        /// Service of the request.
+        service: Service,
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+    },
+    /// clientReg: the client is already registered on the security server.
+    #[error("clientReg: client {client} is already registered on security server {server}")]
+    ClientAlreadyRegistered {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// clientDeletion: the client is not registered on the security server.
+    #[error("clientDeletion: client {client} is not registered on security server {server}")]
+    ClientNotRegistered {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// authCertReg: the authentication certificate is already registered, to this server or
+    /// to another one.
+    #[error("{}", auth_cert_registered(.server, .registered_to))]
+    AuthCertAlreadyRegistered {
+        /// The security server of the request.
+        server: XRoadSecurityServerIdentifierType,
+        /// The security server the certificate is registered to.
+        registered_to: XRoadSecurityServerIdentifierType,
+    },
+    /// authCertDeletion: the authentication certificate is not registered to the security
+    /// server.
+    #[error("{}", auth_cert_not_registered(.server, .registered_to.as_ref()))]
+    AuthCertNotRegistered {
+        /// The security server of the request.
+        server: XRoadSecurityServerIdentifierType,
+        /// The security server the certificate is registered to instead, if any.
+        registered_to: Option<XRoadSecurityServerIdentifierType>,
+    },
+    /// ownerChange: the new owner already owns the security server.
+    #[error("ownerChange: {owner} is already the owner of security server {server}")]
+    AlreadyOwner {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// Its owner, named as the new owner.
+        owner: XRoadClientIdentifierType,
+    },
+    /// ownerChange: with the new owner the security server would get the identifier of
+    /// another registered security server.
+    #[error(
+        "ownerChange: security server {server} cannot become {taken}: \
+         a security server with that identifier is already registered"
+    )]
+    ServerIdTaken {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The identifier it would get.
+        taken: XRoadSecurityServerIdentifierType,
+    },
+}
+
+/// What a pending duplicate is about, for [`RuleViolation::AlreadyPending`].
+fn pending_subject(
+    service: &Service,
+    server: &XRoadSecurityServerIdentifierType,
+    client: Option<&XRoadClientIdentifierType>,
+) -> String {
+    match (*service, client) {
+        (Service::OwnerChange, Some(owner)) => {
+            format!("an owner change of security server {server} to {owner}")
+        }
+        (_, Some(client)) => format!("a request for client {client} on security server {server}"),
+        (_, None) => "a request for the same authentication certificate".to_owned(),
+    }
+}
+
+/// Text of [`RuleViolation::AuthCertAlreadyRegistered`].
+fn auth_cert_registered(
+    server: &XRoadSecurityServerIdentifierType,
+    registered_to: &XRoadSecurityServerIdentifierType,
+) -> String {
+    if server == registered_to {
+        format!(
+            "authCertReg: the authentication certificate is already registered to this \
+             security server {server}"
+        )
+    } else {
+        format!(
+            "authCertReg: the authentication certificate is already registered to another \
+             security server {registered_to}, not to {server}"
+        )
+    }
+}
+
+/// Text of [`RuleViolation::AuthCertNotRegistered`].
+fn auth_cert_not_registered(
+    server: &XRoadSecurityServerIdentifierType,
+    registered_to: Option<&XRoadSecurityServerIdentifierType>,
+) -> String {
+    let base = format!(
+        "authCertDeletion: the authentication certificate is not registered to security \
+         server {server}"
+    );
+    match registered_to {
+        Some(other) => format!("{base} (it is registered to {other})"),
+        None => base,
+    }
+}
+
+/// Which step of a write transaction failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionStep {
+    /// Starting the transaction.
+    Begin,
+    /// Starting or ending one operation's savepoint inside the transaction.
+    Savepoint,
+    /// Committing.
+    Commit,
+}
+
+impl fmt::Display for TransactionStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Begin => "begin",
+            Self::Savepoint => "savepoint",
+            Self::Commit => "commit",
+        })
+    }
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The request breaks a business rule.
+    #[error(transparent)]
+    Rule(Box<RuleViolation>),
+    /// The request does not have the fields its service needs.
+    #[error("{service} request: {field} {problem}")]
+    Malformed {
+        /// Service of the request.
+        service: Service,
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// The time a request was received cannot be stored (not within 1677–2262).
+    #[error("received_at is outside the range the store can hold (years 1677 to 2262)")]
+    TimeOutOfRange,
+    /// No request has this id.
+    #[error("no request with id {0}")]
+    UnknownRequest(i64),
+    /// The request's status does not allow the action.
+    #[error(
+        "cannot {action} request {id}: its status is {status}, {action} needs {}",
+        action.allowed_from().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
+    )]
+    Transition {
+        /// The request.
+        id: i64,
+        /// What was asked.
+        action: Action,
+        /// Its current status.
+        status: Status,
+    },
+    /// The database could not be opened or prepared.
+    #[error("cannot open the store at {}: {step}: {source}", path.display())]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// What was being done.
+        step: &'static str,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database's schema version is not one this program knows.
+    #[error(
+        "cannot open the store at {}: schema version {found} is not one this program knows \
+         (0 to {known})",
+        path.display()
+    )]
+    SchemaVersion {
+        /// The database file.
+        path: PathBuf,
+        /// Version found in `PRAGMA user_version`.
+        found: i64,
+        /// Newest version this program knows.
+        known: i64,
+    },
+    /// The database refused to use write-ahead logging.
+    #[error("cannot open the store at {}: journal mode is {found}, not wal", path.display())]
+    JournalMode {
+        /// The database file.
+        path: PathBuf,
+        /// Journal mode SQLite reported.
+        found: String,
+    },
+    /// A migration failed; the database is left at its previous version.
+    #[error("migration to schema version {version} failed: {source}")]
+    Migration {
+        /// Version the migration leads to.
+        version: i64,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A statement failed.
+    #[error("{operation}: {source}")]
+    Sqlite {
+        /// What was being done.
+        operation: &'static str,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The write transaction an operation ran in failed; the operation was not stored.
+    #[error("write transaction failed at {step}: {source}")]
+    Transaction {
+        /// The failing step.
+        step: TransactionStep,
+        /// The SQLite error, shared by every operation of the transaction.
+        #[source]
+        source: Arc<rusqlite::Error>,
+    },
+    /// A stored value cannot be read back.
+    #[error("stored {table}.{column} of row {row} is invalid: {source}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// Row id (request id for requests).
+        row: i64,
+        /// What is wrong with it.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// `PRAGMA integrity_check` or `PRAGMA foreign_key_check` reported problems.
+    #[error("integrity check failed: {}", .0.join("; "))]
+    Integrity(Vec<String>),
+    /// Building the response panicked; the request was not stored.
+    #[error("building the response panicked; the request was not stored")]
+    ResponsePanicked,
+    /// A store operation panicked; nothing it did was stored.
+    #[error("a store operation panicked; nothing it did was stored")]
+    Panicked,
+    /// A write was started from inside another one (from `respond` of
+    /// [`Store::submit`](super::Store::submit)); it would wait for itself forever.
+    #[error("a store write was started from inside another one; it would wait for itself")]
+    Reentrant,
+    /// The writer thread could not be started.
+    #[error("cannot start the store's writer thread: {0}")]
+    WriterThread(#[source] std::io::Error),
+    /// The writer thread has stopped; nothing more can be written.
+    #[error("the store's writer thread has stopped")]
+    WriterGone,
+}
+
+impl From<RuleViolation> for StoreError {
+    fn from(violation: RuleViolation) -> Self {
+        Self::Rule(Box::new(violation))
+    }
+}
+
+/// Attaches what was being done to a SQLite error.
+pub(super) trait SqliteContext<T> {
+    /// Wraps the error as [`StoreError::Sqlite`] with `operation`.
+    fn during(self, operation: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> SqliteContext<T> for Result<T, rusqlite::Error> {
+    fn during(self, operation: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Sqlite { operation, source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(text: &str) -> XRoadSecurityServerIdentifierType {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn auth_cert_registered_says_whether_it_is_this_server() {
+        let this = server("SERVER:EE/GOV/OWNER/SS1");
+        let other = server("SERVER:EE/GOV/OTHER/SS9");
+        let same = RuleViolation::AuthCertAlreadyRegistered {
+            server: this.clone(),
+            registered_to: this.clone(),
+        }
+        .to_string();
+        assert!(
+            same.contains("to this security server SERVER:EE/GOV/OWNER/SS1"),
+            "{same}"
+        );
+        let elsewhere = RuleViolation::AuthCertAlreadyRegistered {
+            server: this,
+            registered_to: other,
+        }
+        .to_string();
+        assert!(
+            elsewhere.contains("another security server SERVER:EE/GOV/OTHER/SS9"),
+            "{elsewhere}"
+        );
+    }
+
+    #[test]
+    fn transition_error_names_current_and_allowed_statuses() {
+        let text = StoreError::Transition {
+            id: 7,
+            action: Action::Decline,
+            status: Status::Approved,
+        }
+        .to_string();
+        assert_eq!(
+            text,
+            "cannot decline request 7: its status is APPROVED, decline needs \
+             SUBMITTED FOR APPROVAL or WAITING"
+        );
+    }
+}

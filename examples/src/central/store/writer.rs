@@ -1,0 +1,293 @@
+//! The writer thread: it owns the writing connection and runs write operations with group
+//! commit. Operations that arrive while a commit is under way are run together in the next
+//! transaction, each in its own savepoint, and committed with one fsync. An operation that
+//! fails is rolled back to its savepoint and leaves the others alone; an operation's caller
+//! gets its result only after the transaction holding it is durable.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::{self, JoinHandle, ThreadId};
+
+use rusqlite::Connection;
+
+use super::error::{StoreError, TransactionStep};
+
+/// Operations waiting for the writer before callers block.
+const QUEUE_CAPACITY: usize = 1024;
+
+/// Most operations in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// A failure of the shared transaction, given to every operation that had succeeded in it.
+type BatchFailure = (TransactionStep, Arc<rusqlite::Error>);
+
+/// An operation queued for the writer.
+trait Job: Send {
+    /// Runs the operation inside the open transaction, in a savepoint. An error means the
+    /// savepoint itself failed and the transaction cannot go on.
+    fn run(&mut self, conn: &Connection) -> Result<(), rusqlite::Error>;
+
+    /// Hands the outcome to the caller once the transaction has ended.
+    fn finish(self: Box<Self>, failure: Option<&BatchFailure>);
+}
+
+/// A caller's operation, its outcome once run, and where to send it.
+struct Pending<R, F> {
+    work: Option<F>,
+    outcome: Option<Result<R, StoreError>>,
+    reply: SyncSender<Result<R, StoreError>>,
+}
+
+impl<R, F> Job for Pending<R, F>
+where
+    R: Send,
+    F: FnOnce(&Connection) -> Result<R, StoreError> + Send,
+{
+    fn run(&mut self, conn: &Connection) -> Result<(), rusqlite::Error> {
+        let Some(work) = self.work.take() else {
+            return Ok(());
+        };
+        conn.execute_batch("SAVEPOINT operation")?;
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| work(conn)))
+            .unwrap_or(Err(StoreError::Panicked));
+        if outcome.is_ok() {
+            conn.execute_batch("RELEASE operation")?;
+        } else {
+            conn.execute_batch("ROLLBACK TO operation; RELEASE operation")?;
+        }
+        self.outcome = Some(outcome);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, failure: Option<&BatchFailure>) {
+        let result = match (self.outcome, failure) {
+            (Some(Err(error)), _) => Err(error),
+            (Some(Ok(value)), None) => Ok(value),
+            (_, Some((step, source))) => Err(StoreError::Transaction {
+                step: *step,
+                source: Arc::clone(source),
+            }),
+            (None, None) => Err(StoreError::WriterGone),
+        };
+        // The caller may have stopped waiting; the outcome is then of no use to anyone.
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Handle on the writer thread; dropping it lets the thread finish and joins it.
+pub(super) struct Writer {
+    jobs: Option<SyncSender<Box<dyn Job>>>,
+    thread: Option<JoinHandle<()>>,
+    thread_id: ThreadId,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`.
+    pub(super) fn spawn(conn: Connection) -> Result<Self, StoreError> {
+        let (jobs, queue) = mpsc::sync_channel(QUEUE_CAPACITY);
+        let thread = thread::Builder::new()
+            .name("xroad-store-writer".to_owned())
+            .spawn(move || serve(&conn, &queue))
+            .map_err(StoreError::WriterThread)?;
+        Ok(Self {
+            jobs: Some(jobs),
+            thread_id: thread.thread().id(),
+            thread: Some(thread),
+        })
+    }
+
+    /// Runs `work` in a write transaction and returns its result once that transaction is
+    /// committed. If `work` fails, or the transaction does, nothing `work` wrote is kept.
+    /// Blocks the calling thread; refused on the writer thread itself, where it would wait
+    /// for itself.
+    pub(super) fn run<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        if thread::current().id() == self.thread_id {
+            return Err(StoreError::Reentrant);
+        }
+        let (reply, outcome) = mpsc::sync_channel(1);
+        let job: Box<dyn Job> = Box::new(Pending {
+            work: Some(work),
+            outcome: None,
+            reply,
+        });
+        self.jobs
+            .as_ref()
+            .ok_or(StoreError::WriterGone)?
+            .send(job)
+            .map_err(|_| StoreError::WriterGone)?;
+        outcome.recv().map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread once it has finished what is queued.
+        drop(self.jobs.take());
+        if let Some(thread) = self.thread.take() {
+            // The last handle may be dropped by an operation on the writer thread itself.
+            if self.thread_id != thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+/// The writer thread: takes whatever operations are queued, up to [`MAX_BATCH`], and runs
+/// them in one transaction, until the queue is closed.
+fn serve(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = queue.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let failure = run_batch(conn, &mut batch).err();
+        if failure.is_some() && !conn.is_autocommit() {
+            // Nothing of a failed transaction may stay; if even this fails, the next BEGIN
+            // fails too and reports it.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for job in batch.drain(..) {
+            job.finish(failure.as_ref());
+        }
+    }
+}
+
+/// Runs `batch` in one transaction and commits it; on error the transaction may still be
+/// open and must be rolled back.
+fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> Result<(), BatchFailure> {
+    let fail = |step| move |source| (step, Arc::new(source));
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(fail(TransactionStep::Begin))?;
+    for job in batch.iter_mut() {
+        job.run(conn).map_err(fail(TransactionStep::Savepoint))?;
+    }
+    conn.execute_batch("COMMIT")
+        .map_err(fail(TransactionStep::Commit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer_on_table() -> (tempfile::TempDir, Writer, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("writer.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (v INTEGER NOT NULL UNIQUE) STRICT;",
+        )
+        .unwrap();
+        let writer = Writer::spawn(conn).unwrap();
+        (dir, writer, Connection::open(&path).unwrap())
+    }
+
+    fn values(conn: &Connection) -> Vec<i64> {
+        let mut select = conn.prepare("SELECT v FROM t ORDER BY v").unwrap();
+        select
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn insert(conn: &Connection, value: i64) -> Result<(), StoreError> {
+        conn.execute("INSERT INTO t (v) VALUES (?1)", [value])
+            .map(drop)
+            .map_err(|source| StoreError::Sqlite {
+                operation: "inserting",
+                source,
+            })
+    }
+
+    #[test]
+    fn a_failing_operation_keeps_none_of_its_writes() {
+        let (_dir, writer, reader) = writer_on_table();
+        writer.run(|conn| insert(conn, 1)).unwrap();
+        let failed = writer.run(|conn| {
+            insert(conn, 2)?;
+            insert(conn, 1)
+        });
+        assert!(
+            matches!(failed, Err(StoreError::Sqlite { .. })),
+            "{failed:?}"
+        );
+        assert_eq!(values(&reader), [1]);
+    }
+
+    #[test]
+    fn a_panicking_operation_is_rolled_back_and_the_writer_goes_on() {
+        let (_dir, writer, reader) = writer_on_table();
+        let panicked = writer.run(|conn| -> Result<(), StoreError> {
+            insert(conn, 5)?;
+            panic!("operation panics after writing")
+        });
+        assert!(
+            matches!(panicked, Err(StoreError::Panicked)),
+            "{panicked:?}"
+        );
+        writer.run(|conn| insert(conn, 6)).unwrap();
+        assert_eq!(values(&reader), [6]);
+    }
+
+    #[test]
+    fn concurrent_operations_each_get_their_own_outcome() {
+        let (_dir, writer, reader) = writer_on_table();
+        let writer = Arc::new(writer);
+        // Values 0..40 with every value sent twice: exactly one of each pair succeeds,
+        // whichever batch the two land in.
+        let threads: Vec<_> = (0..8)
+            .map(|thread| {
+                let writer = Arc::clone(&writer);
+                thread::spawn(move || {
+                    (0..10)
+                        .map(|i| {
+                            let value = (thread % 4) * 10 + i;
+                            writer.run(move |conn| insert(conn, value)).is_ok()
+                        })
+                        .filter(|&ok| ok)
+                        .count()
+                })
+            })
+            .collect();
+        let successes: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!(successes, 40);
+        assert_eq!(values(&reader), (0..40).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_operation_cannot_wait_for_another_one() {
+        let (_dir, writer, reader) = writer_on_table();
+        let writer = Arc::new(writer);
+        let inner = Arc::clone(&writer);
+        let nested = writer
+            .run(move |conn| {
+                insert(conn, 1)?;
+                Ok(inner.run(|conn| insert(conn, 2)))
+            })
+            .unwrap();
+        assert!(matches!(nested, Err(StoreError::Reentrant)), "{nested:?}");
+        assert_eq!(values(&reader), [1]);
+    }
+
+    #[test]
+    fn dropping_the_writer_closes_its_connection() {
+        let (dir, writer, reader) = writer_on_table();
+        writer.run(|conn| insert(conn, 1)).unwrap();
+        drop(reader);
+        let wal = dir.path().join("writer.db-wal");
+        assert!(wal.exists());
+        // The last connection to close checkpoints and removes the WAL: the drop has joined
+        // the thread, which closed the writing connection.
+        drop(writer);
+        assert!(!wal.exists());
+    }
+}

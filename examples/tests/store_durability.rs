@@ -1,0 +1,250 @@
+//! The central server store across restarts and threads: request ids, schema versions and
+//! concurrent submits.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::SystemTime;
+
+use rusqlite::Connection;
+use xroad_examples::central::store::{
+    MessageLog, NewRequest, RequestFilter, SCHEMA_VERSION, Service, Status, Store, StoreError,
+    Submitted,
+};
+
+const SERVER: &str = "SERVER:EE/GOV/OWNER/SS1";
+
+static MESSAGES: AtomicU64 = AtomicU64::new(0);
+
+/// Handles go to tasks and threads: the store must be cheap to clone and shareable.
+const _: fn() = {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<Store>
+};
+
+fn request(service: Service, client: Option<String>, auth_cert: Option<&[u8]>) -> NewRequest {
+    let n = MESSAGES.fetch_add(1, Ordering::Relaxed);
+    NewRequest {
+        service,
+        server: SERVER.parse().unwrap(),
+        client: client.map(|text| text.parse().unwrap()),
+        auth_cert: auth_cert.map(<[u8]>::to_vec),
+        address: None,
+        message_id: format!("durability-{n}"),
+        sender: "MEMBER:EE/GOV/OWNER".parse().unwrap(),
+        received_at: SystemTime::now(),
+        log: MessageLog {
+            soap: format!("<soap n='{n}'/>").into_bytes(),
+            ..MessageLog::default()
+        },
+    }
+}
+
+fn client_reg(n: usize) -> NewRequest {
+    request(
+        Service::ClientReg,
+        Some(format!("SUBSYSTEM:EE/COM/CLIENT/sub{n}")),
+        None,
+    )
+}
+
+fn accept(store: &Store, request: NewRequest) -> i64 {
+    match store.submit(request, false, |id| id.to_string().into_bytes()) {
+        Ok(Submitted::Accepted { request_id, .. }) => request_id,
+        other => panic!("expected acceptance, got {other:?}"),
+    }
+}
+
+fn open_with_server(path: &Path) -> Store {
+    let store = Store::open(path).unwrap();
+    let registered = store
+        .submit(
+            request(Service::AuthCertReg, None, Some(b"\x30auth cert")),
+            true,
+            |_| Vec::new(),
+        )
+        .unwrap();
+    assert!(matches!(registered, Submitted::Accepted { .. }));
+    store
+}
+
+#[test]
+fn request_ids_increase_across_restarts_and_are_never_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("central.db");
+    let store = open_with_server(&path);
+    let mut ids = vec![store.max_request_id().unwrap().unwrap()];
+    for n in 0..5 {
+        ids.push(accept(&store, client_reg(n)));
+    }
+    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
+    let last = *ids.last().unwrap();
+    assert_eq!(store.max_request_id().unwrap(), Some(last));
+    drop(store);
+
+    // Reopened, the store goes on above the highest id.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.max_request_id().unwrap(), Some(last));
+    assert_eq!(
+        store.requests(&RequestFilter::default()).unwrap().len(),
+        ids.len()
+    );
+    let after_restart = accept(&store, client_reg(5));
+    assert!(after_restart > last);
+    drop(store);
+
+    // A deleted row's id is not handed out again, although no stored row has it any more.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(&format!(
+        "DELETE FROM message_log WHERE request = {after_restart};
+         DELETE FROM requests WHERE id = {after_restart};"
+    ))
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.max_request_id().unwrap(), Some(last));
+    let next = accept(&store, client_reg(6));
+    assert!(
+        next > after_restart,
+        "{next} reuses an id up to {after_restart}"
+    );
+    store.integrity_check().unwrap();
+}
+
+#[test]
+fn concurrent_submits_get_distinct_ids_and_are_all_stored() {
+    const THREADS: usize = 8;
+    const PER_THREAD: usize = 25;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_with_server(&dir.path().join("central.db"));
+    let before = store.requests(&RequestFilter::default()).unwrap().len();
+
+    let workers: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let store = store.clone();
+            thread::spawn(move || {
+                (0..PER_THREAD)
+                    .map(|i| accept(&store, client_reg(thread * PER_THREAD + i)))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let ids: Vec<i64> = workers
+        .into_iter()
+        .flat_map(|worker| worker.join().unwrap())
+        .collect();
+
+    let distinct: BTreeSet<i64> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), THREADS * PER_THREAD);
+    let stored = store
+        .requests(&RequestFilter {
+            service: Some(Service::ClientReg),
+            status: Some(Status::SubmittedForApproval),
+            ..RequestFilter::default()
+        })
+        .unwrap();
+    assert_eq!(stored.len(), THREADS * PER_THREAD);
+    assert_eq!(
+        stored
+            .iter()
+            .map(|record| record.id)
+            .collect::<BTreeSet<_>>(),
+        distinct
+    );
+    for id in &distinct {
+        let logged = store.message_log(*id).unwrap().unwrap();
+        assert_eq!(logged.response, id.to_string().into_bytes());
+    }
+    assert_eq!(
+        store.requests(&RequestFilter::default()).unwrap().len(),
+        before + THREADS * PER_THREAD
+    );
+    store.integrity_check().unwrap();
+}
+
+#[test]
+fn concurrent_repeats_of_one_message_store_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_with_server(&dir.path().join("central.db"));
+    let request = client_reg(0);
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            let request = request.clone();
+            thread::spawn(move || {
+                store
+                    .submit(request, false, |id| format!("first {id}").into_bytes())
+                    .unwrap()
+            })
+        })
+        .collect();
+    let outcomes: Vec<Submitted> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    let accepted: Vec<_> = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Submitted::Accepted { .. }))
+        .collect();
+    assert_eq!(accepted.len(), 1, "{outcomes:?}");
+    let id = accepted[0].request_id();
+    for outcome in &outcomes {
+        assert_eq!(outcome.request_id(), id);
+        assert_eq!(outcome.response(), format!("first {id}").as_bytes());
+    }
+}
+
+#[test]
+fn a_new_database_gets_the_current_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("central.db");
+    drop(Store::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_database_from_a_newer_program_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("central.db");
+    drop(Store::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(conn);
+    match Store::open(&path) {
+        Err(error @ StoreError::SchemaVersion { .. }) => {
+            let text = error.to_string();
+            assert!(
+                text.contains(&format!("schema version {}", SCHEMA_VERSION + 1)),
+                "{text}"
+            );
+        }
+        other => panic!("expected a schema version error, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_registry_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("central.db");
+    let store = open_with_server(&path);
+    let id = accept(&store, client_reg(0));
+    store.approve(id).unwrap();
+    let registry = store.registry().unwrap();
+    let dump = store.dump().unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.registry().unwrap(), registry);
+    assert_eq!(store.dump().unwrap(), dump);
+    assert!(
+        store
+            .is_auth_cert_of(&SERVER.parse().unwrap(), b"\x30auth cert")
+            .unwrap()
+    );
+}

@@ -1,0 +1,4 @@
+//! libFuzzer entry point: see [`xroad_fuzz::envelope`] for the input format and what is checked.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| xroad_fuzz::envelope(data));

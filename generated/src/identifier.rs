@@ -140,9 +140,13 @@ fn is_plain_ascii(b: u8) -> bool {
     matches!(b, 0x20..=0x7E) && !matches!(b, b':' | b';' | b'%' | b'/' | b'\\')
 }
 
-/// Whether a character may not occur in a code.
+/// Whether a character may not occur in a code: the reference's forbidden characters,
+/// control characters, and U+FFFE and U+FFFF, which XML cannot carry.
 fn is_forbidden(ch: char) -> bool {
-    matches!(ch, ':' | ';' | '%' | '/' | '\\' | '\u{FEFF}' | '\u{200B}') || ch.is_control()
+    matches!(
+        ch,
+        ':' | ';' | '%' | '/' | '\\' | '\u{FEFF}' | '\u{200B}' | '\u{FFFE}' | '\u{FFFF}'
+    ) || ch.is_control()
 }
 
 impl FromStr for Code {

@@ -136,6 +136,38 @@ fn verify(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // Where the cached pipeline spends its time beyond the signature check.
+    let mut stages = c.benchmark_group("verify_client_reg_stages");
+    stages.bench_function("frame", |b| {
+        b.iter(|| {
+            Framing::parse(
+                Some(&message.content_type),
+                black_box(&message.body),
+                &Limits::default(),
+            )
+            .expect("frames")
+        })
+    });
+    stages.bench_function("parse_request", |b| {
+        b.iter(|| xroad_runtime::envelope::parse_request(black_box(&soap)).expect("parses"))
+    });
+    stages.bench_function("sha256_cert_and_ocsp", |b| {
+        b.iter(|| {
+            let mut hasher = openssl::sha::Sha256::new();
+            hasher.update(black_box(&certificate));
+            hasher.update(black_box(&ocsp));
+            hasher.finish()
+        })
+    });
+    let key = xroad_runtime::signature::VerifyingKey::from_certificate(member.cert()).expect("key");
+    stages.bench_function("verifying_key", |b| {
+        b.iter(|| {
+            key.verify(algorithm, black_box(&soap), black_box(&signature))
+                .expect("verifies")
+        })
+    });
+    stages.finish();
 }
 
 criterion_group!(benches, verify);

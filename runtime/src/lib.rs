@@ -9,6 +9,8 @@
 //! - [`cert`]: certificate chains to trusted CAs, key usage and member identity.
 //! - [`compose`]: signing and framing requests on the security server's side.
 //! - [`verify`]: the server-side verification pipeline, one [`fault::Fault`] per refusal.
+//! - [`service`]: the server side: a trait per service and the handler that verifies,
+//!   routes and answers.
 //! - [`ocsp`]: OCSP response validation and fetching from the responder in a certificate.
 //! - [`fault`]: the X-Road fault codes a refused request is answered with.
 //! - `testpki` (feature `test-pki`): a throw-away PKI for tests and demos.
@@ -20,8 +22,12 @@ pub mod fault;
 pub mod message;
 pub mod multipart;
 pub mod ocsp;
+pub mod service;
 pub mod signature;
 #[cfg(feature = "test-pki")]
 pub mod testpki;
 pub mod transport;
 pub mod verify;
+
+#[cfg(test)]
+mod test_support;

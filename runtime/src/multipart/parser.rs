@@ -140,6 +140,13 @@ fn find_delimiter(
     }
 }
 
+/// The searcher for the blank line that ends a header block, built once: building a
+/// searcher costs more than running it over a short header block.
+fn blank_line_finder() -> &'static memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memmem::Finder::new(b"\r\n\r\n"))
+}
+
 /// Splits one part (the bytes between delimiter lines) into headers and body.
 fn parse_part<'a>(
     index: usize,
@@ -152,7 +159,7 @@ fn parse_part<'a>(
         let window = content
             .get(..limits.max_header_block.min(content.len()))
             .unwrap_or_default();
-        match memmem::find(window, b"\r\n\r\n") {
+        match blank_line_finder().find(window) {
             Some(i) => (
                 content.get(..i).unwrap_or_default(),
                 content.get(i + 4..).unwrap_or_default(),

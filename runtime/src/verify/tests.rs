@@ -1,154 +1,22 @@
 //! One passing and one refused request per check of the pipeline.
 
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use openssl::hash::MessageDigest;
 use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_mserv::xroad::{
-    AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, AuthCertRegRequestType,
-    ClientDeletion, ClientReg, ClientRequestType, OwnerChange,
+    AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, ClientDeletion, ClientReg,
+    ClientRequestType, OwnerChange,
 };
 
 use super::*;
-use crate::cert::TrustStore;
 use crate::compose::{AuthKeyProof, MemberSignature, compose};
-use crate::envelope::{Request, RequestBody};
+use crate::envelope::Request;
 use crate::fault::{Fault, FaultCode};
 use crate::message::{HttpMessage, RequestParts, SignaturePart};
-use crate::ocsp::{OcspPolicy, OcspVerifier};
-use crate::signature::{SignatureAlgorithm, SoftwareSigner};
-use crate::testpki::{CertRequest, CertStatus, Issued, OcspResponder, TestPki};
-
-const OWNER: &str = "MEMBER:EE/GOV/TS1OWNER";
-const SERVER: &str = "SERVER:EE/GOV/TS1OWNER/TS1";
-const CLIENT: &str = "SUBSYSTEM:EE/COM/client/subsystem";
-const NEW_OWNER: &str = "MEMBER:EE/COM/client";
-const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
-
-/// A PKI and the certificates of the members in the requests, made once per test binary.
-struct Members {
-    pki: TestPki,
-    /// Signing certificate of the security server's owner (EE/GOV/TS1OWNER).
-    owner: Issued,
-    /// Signing certificate of the client's member (EE/COM/client), with its own key.
-    client: Issued,
-    /// Authentication certificate of the security server, with its own key.
-    auth: Issued,
-}
-
-fn members() -> &'static Members {
-    static MEMBERS: OnceLock<Members> = OnceLock::new();
-    MEMBERS.get_or_init(|| {
-        let pki = TestPki::new().unwrap();
-        let owner = pki
-            .issue(&CertRequest::signing("EE", "GOV", "TS1OWNER"))
-            .unwrap();
-        let client = pki
-            .issue(&CertRequest::signing("EE", "COM", "client").distinct_key())
-            .unwrap();
-        let auth = pki
-            .issue(&CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1").distinct_key())
-            .unwrap();
-        Members {
-            pki,
-            owner,
-            client,
-            auth,
-        }
-    })
-}
-
-fn id<T: std::str::FromStr>(text: &str) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    text.parse().unwrap()
-}
-
-fn verifier() -> Verifier {
-    let m = members();
-    let config = VerifierConfig::new(id("EE"), id(PROVIDER));
-    let trust = TrustStore::new([m.pki.ca().cert().clone()]).unwrap();
-    Verifier::new(config, trust, OcspVerifier::new(OcspPolicy::default()))
-}
-
-fn good_ocsp(cert: &Issued) -> Vec<u8> {
-    OcspResponder::new(members().pki.ca())
-        .respond(cert.cert())
-        .unwrap()
-}
-
-fn client_body() -> ClientRequestType {
-    ClientRequestType {
-        server: id::<XRoadSecurityServerIdentifierType>(SERVER),
-        client: id::<XRoadClientIdentifierType>(CLIENT),
-        request_id: None,
-    }
-}
-
-fn request(body: impl Into<RequestBody>) -> Request {
-    Request::new(id(OWNER), &id(PROVIDER), body).unwrap()
-}
-
-fn signer(issued: &Issued) -> SoftwareSigner {
-    SoftwareSigner::from_pkey(issued.key().clone()).unwrap()
-}
-
-/// A clientReg signed by `cert`'s key with `cert` and `ocsp` attached.
-fn client_reg_with(cert: &Issued, ocsp: &[u8], algorithm: SignatureAlgorithm) -> HttpMessage {
-    let der = cert.cert_der().unwrap();
-    let signer = signer(cert);
-    let member = MemberSignature {
-        signer: &signer,
-        algorithm,
-        certificate: &der,
-        ocsp_response: ocsp,
-    };
-    compose(request(ClientReg(client_body())), Some(member), None)
-        .unwrap()
-        .message
-}
-
-fn client_reg() -> HttpMessage {
-    let m = members();
-    client_reg_with(
-        &m.client,
-        &good_ocsp(&m.client),
-        SignatureAlgorithm::Sha512WithRsa,
-    )
-}
-
-fn auth_cert_reg_body(address: &str) -> AuthCertRegRequestType {
-    AuthCertRegRequestType {
-        server: id(SERVER),
-        address: Some(address.to_owned()),
-        auth_cert: members().auth.cert_der().unwrap(),
-        request_id: None,
-    }
-}
-
-fn auth_cert_reg_with(body: AuthCertRegRequestType, proof: SignatureAlgorithm) -> HttpMessage {
-    let m = members();
-    let owner_der = m.owner.cert_der().unwrap();
-    let ocsp = good_ocsp(&m.owner);
-    let owner_signer = signer(&m.owner);
-    let auth_signer = signer(&m.auth);
-    let member = MemberSignature {
-        signer: &owner_signer,
-        algorithm: SignatureAlgorithm::Sha256WithRsaAndMgf1,
-        certificate: &owner_der,
-        ocsp_response: &ocsp,
-    };
-    let auth_key = AuthKeyProof {
-        signer: &auth_signer,
-        algorithm: proof,
-    };
-    compose(request(AuthCertReg(body)), Some(member), Some(auth_key))
-        .unwrap()
-        .message
-}
+use crate::signature::SignatureAlgorithm;
+use crate::test_support::*;
+use crate::testpki::{CertRequest, CertStatus, Issued, OcspResponder};
 
 fn verify(message: &HttpMessage) -> Result<VerifiedRequest<'_>, Fault> {
     verifier().verify(

@@ -1,0 +1,259 @@
+//! `central-server`: the example central server.
+//!
+//! ```text
+//! central-server --config central.toml                 serve the management services
+//! central-server --config central.toml requests list   list stored requests
+//! central-server --config central.toml requests approve ID | decline ID | revoke ID
+//! central-server --config central.toml registry        print the registry
+//! central-server --config central.toml verify-log [ID] verify stored requests again
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use xroad_examples::central::config::LoadedConfig;
+use xroad_examples::central::service::CentralService;
+use xroad_examples::central::store::{RequestFilter, Service, Status, Store};
+use xroad_examples::central::verify_log::verify_record;
+use xroad_runtime::service::ServiceHandler;
+use xroad_runtime::transport::{Endpoint, Server, shutdown_signal};
+use xroad_runtime::verify::Verifier;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Example X-Road central server for the management services"
+)]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, short)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the management services until SIGTERM or Ctrl-C (the default).
+    Serve,
+    /// Inspect and decide stored requests.
+    Requests {
+        #[command(subcommand)]
+        action: RequestsCommand,
+    },
+    /// Print the registry: security servers, their authentication certificates and clients.
+    Registry,
+    /// Verify stored requests again from their message log (all, or one).
+    VerifyLog {
+        /// The request id.
+        id: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RequestsCommand {
+    /// List requests, oldest first.
+    List {
+        /// Only requests with this status (e.g. "SUBMITTED FOR APPROVAL").
+        #[arg(long)]
+        status: Option<Status>,
+        /// Only requests of this service (e.g. clientReg).
+        #[arg(long, value_parser = parse_service)]
+        service: Option<Service>,
+    },
+    /// Approve a request and apply it to the registry.
+    Approve {
+        /// The request id.
+        id: i64,
+    },
+    /// Decline a request.
+    Decline {
+        /// The request id.
+        id: i64,
+    },
+    /// Revoke a request still waiting for approval.
+    Revoke {
+        /// The request id.
+        id: i64,
+    },
+}
+
+fn parse_service(text: &str) -> Result<Service, String> {
+    Service::ALL
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| {
+            let names: Vec<_> = Service::ALL.iter().map(|s| s.as_str()).collect();
+            format!(
+                "unknown service `{text}`; expected one of {}",
+                names.join(", ")
+            )
+        })
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("central-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let loaded = LoadedConfig::load(&cli.config)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&loaded),
+        Command::Requests { action } => requests(&loaded, action),
+        Command::Registry => registry(&loaded),
+        Command::VerifyLog { id } => verify_log(&loaded, id),
+    }
+}
+
+fn verifier(loaded: &LoadedConfig) -> Result<Verifier, Failure> {
+    Ok(Verifier::new(
+        loaded.verifier_config()?,
+        loaded.trust_store()?,
+        loaded.ocsp_verifier()?,
+    ))
+}
+
+fn serve(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
+    let verifier = verifier(loaded)?;
+    let server_config = loaded.server_config()?;
+    let store = Store::open(loaded.database())?;
+    let service = CentralService::new(store, loaded.config.auto_approve);
+    let handler = ServiceHandler::new(service, verifier, loaded.manage_trust());
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let server = Server::bind(server_config, handler).await?;
+        let registration = server.local_addr(Endpoint::Registration);
+        let manage = server.local_addr(Endpoint::Manage);
+        println!(
+            "registration endpoint https://{registration}{}",
+            Endpoint::Registration.default_path()
+        );
+        println!(
+            "manage endpoint https://{manage}{}",
+            Endpoint::Manage.default_path()
+        );
+        if let Some(admin) = server.admin_addr() {
+            println!("metrics http://{admin}/metrics");
+        }
+        tracing::info!(%registration, %manage, "central server started");
+        server.run_until(shutdown_signal()).await;
+        tracing::info!("central server stopped");
+        Ok::<_, Failure>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn requests(loaded: &LoadedConfig, action: RequestsCommand) -> Result<ExitCode, Failure> {
+    let store = Store::open(loaded.database())?;
+    match action {
+        RequestsCommand::List { status, service } => {
+            let filter = RequestFilter {
+                service,
+                status,
+                ..RequestFilter::default()
+            };
+            for record in store.requests(&filter)? {
+                let subject = match (&record.client, &record.address) {
+                    (Some(client), _) => client.to_string(),
+                    (None, Some(address)) => format!("address {address}"),
+                    (None, None) => "authentication certificate".to_owned(),
+                };
+                println!(
+                    "{:>6}  {:<16} {:<24} {}  {}",
+                    record.id,
+                    record.service.as_str(),
+                    record.status.as_str(),
+                    record.server,
+                    subject
+                );
+            }
+        }
+        RequestsCommand::Approve { id } => {
+            store.approve(id)?;
+            println!("request {id} approved");
+        }
+        RequestsCommand::Decline { id } => {
+            store.decline(id)?;
+            println!("request {id} declined");
+        }
+        RequestsCommand::Revoke { id } => {
+            store.revoke(id)?;
+            println!("request {id} revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn registry(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
+    let store = Store::open(loaded.database())?;
+    for server in store.registry()? {
+        println!("{}", server.id);
+        println!("  owner    {}", server.owner);
+        if let Some(address) = &server.address {
+            println!("  address  {address}");
+        }
+        for cert in &server.auth_certs {
+            let subject = openssl::x509::X509::from_der(cert)
+                .map(|c| xroad_runtime::cert::distinguished_name(c.subject_name()))
+                .unwrap_or_else(|e| format!("unreadable certificate: {e}"));
+            println!("  auth     {subject}");
+        }
+        for client in &server.clients {
+            println!("  client   {client}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failure> {
+    let verifier = verifier(loaded)?;
+    let store = Store::open(loaded.database())?;
+    let records = match id {
+        Some(id) => vec![
+            store
+                .request(id)?
+                .ok_or_else(|| format!("no request {id}"))?,
+        ],
+        None => store.requests(&RequestFilter::default())?,
+    };
+    let verifier = Arc::new(verifier);
+    let mut failures = 0usize;
+    for record in &records {
+        let Some(logged) = store.message_log(record.id)? else {
+            println!("{:>6}  FAILED  no message log", record.id);
+            failures += 1;
+            continue;
+        };
+        match verify_record(&verifier, record, &logged) {
+            Ok(()) => println!("{:>6}  ok      {}", record.id, record.service.as_str()),
+            Err(fault) => {
+                failures += 1;
+                println!("{:>6}  FAILED  {fault}", record.id);
+            }
+        }
+    }
+    println!("{} verified, {failures} failed", records.len() - failures);
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -8,6 +8,7 @@
 //! - [`signature`]: the six signature algorithms and the [`signature::Signer`] trait.
 //! - [`cert`]: certificate chains to trusted CAs, key usage and member identity.
 //! - [`compose`]: signing and framing requests on the security server's side.
+//! - [`client`]: the security server's management client, one method per service.
 //! - [`verify`]: the server-side verification pipeline, one [`fault::Fault`] per refusal.
 //! - [`service`]: the server side: a trait per service and the handler that verifies,
 //!   routes and answers.
@@ -16,6 +17,7 @@
 //! - `testpki` (feature `test-pki`): a throw-away PKI for tests and demos.
 
 pub mod cert;
+pub mod client;
 pub mod compose;
 pub mod envelope;
 pub mod fault;

@@ -27,11 +27,13 @@
 //! ```
 
 mod error;
+mod http;
 mod issued;
 mod request;
 mod responder;
 
 pub use error::TestPkiError;
+pub use http::{OcspHttpListener, OcspHttpServer, OcspServerError};
 pub use issued::Issued;
 pub use request::{CertKind, CertRequest};
 pub use responder::{CertStatus, OcspResponder};

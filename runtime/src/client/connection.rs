@@ -1,0 +1,87 @@
+//! A keep-alive connection to one management service endpoint.
+
+use std::fmt;
+
+use crate::compose::ComposedRequest;
+use crate::transport::{Connection, Endpoint};
+
+use super::error::ManagementError;
+use super::{endpoint_for, reply};
+
+/// A keep-alive HTTPS connection to one endpoint of the central server, for sending
+/// requests (prepared once, e.g. for a load test) one after the other. Made by
+/// [`ManagementClient::connect`](super::ManagementClient::connect).
+pub struct ManagementConnection {
+    pub(super) endpoint: Endpoint,
+    pub(super) connection: Connection,
+}
+
+impl ManagementConnection {
+    /// The endpoint connected to.
+    pub fn endpoint(&self) -> Endpoint {
+        self.endpoint
+    }
+
+    /// Whether the server or an error closed the connection; connect again then.
+    pub fn is_closed(&self) -> bool {
+        self.connection.is_closed()
+    }
+
+    /// Sends `composed` and returns the request id from the response, as
+    /// [`ManagementClient::send`](super::ManagementClient::send) does. The request must be
+    /// for this connection's endpoint.
+    pub async fn send(&mut self, composed: &ComposedRequest) -> Result<i64, ManagementError> {
+        let operation = composed.request.request.operation();
+        let expected = endpoint_for(operation);
+        if expected != self.endpoint {
+            return Err(ManagementError::WrongEndpoint {
+                operation: operation.as_str(),
+                expected,
+                connection: self.endpoint,
+            });
+        }
+        let answer = self
+            .connection
+            .post(
+                &composed.message.content_type,
+                composed.message.body.clone(),
+            )
+            .await
+            .map_err(|source| ManagementError::Transport {
+                endpoint: self.endpoint,
+                source,
+            })?;
+        let header = &composed.request.request.header;
+        match reply::request_id(&composed.request, &answer, self.endpoint) {
+            Ok(request_id) => {
+                tracing::debug!(
+                    operation = operation.as_str(),
+                    id = %header.id,
+                    endpoint = %self.endpoint,
+                    request_id,
+                    "management request accepted"
+                );
+                Ok(request_id)
+            }
+            Err(error) => {
+                tracing::debug!(
+                    operation = operation.as_str(),
+                    id = %header.id,
+                    endpoint = %self.endpoint,
+                    %error,
+                    "management request not accepted"
+                );
+                Err(error)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ManagementConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManagementConnection")
+            .field("endpoint", &self.endpoint)
+            .field("connection", &self.connection)
+            .finish()
+    }
+}

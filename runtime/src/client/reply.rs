@@ -1,0 +1,205 @@
+//! Reading the central server's answer to a request: the request id of a response that
+//! answers it, or why there is none.
+
+use hyper::StatusCode;
+
+use super::error::ManagementError;
+use crate::envelope::{EncodedRequest, ResponseError, parse_fault, parse_response};
+use crate::multipart::ContentType;
+use crate::transport::{ClientResponse, Endpoint};
+
+/// The request id in `answer` to `sent`, received from `endpoint`.
+///
+/// - HTTP 200 with `text/xml`: the response must echo the request and carry the hash of
+///   the SOAP bytes sent (see [`parse_response`]); a SOAP fault is taken as a refusal too.
+/// - HTTP 500 with `text/xml`: a SOAP fault, [`ManagementError::Fault`].
+/// - Any other 2xx status, or another content type: refused as not a management answer.
+pub(super) fn request_id(
+    sent: &EncodedRequest,
+    answer: &ClientResponse,
+    endpoint: Endpoint,
+) -> Result<i64, ManagementError> {
+    let status = answer.status;
+    if status != StatusCode::OK && status != StatusCode::INTERNAL_SERVER_ERROR {
+        return Err(ManagementError::UnexpectedStatus { endpoint, status });
+    }
+    if !is_soap_content_type(answer.content_type.as_deref()) {
+        return Err(ManagementError::UnexpectedContentType {
+            status,
+            found: answer.content_type.clone(),
+        });
+    }
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        let fault = parse_fault(&answer.body).map_err(ManagementError::MalformedFault)?;
+        return Err(ManagementError::Fault(fault.fault));
+    }
+    parse_response(&sent.request, &sent.soap, &answer.body).map_err(|error| match error {
+        ResponseError::Fault(fault) => ManagementError::Fault(fault.fault),
+        source => ManagementError::Response {
+            operation: sent.request.operation().as_str(),
+            source: Box::new(source),
+        },
+    })
+}
+
+/// Whether `content_type` is `text/xml`, with a UTF-8 charset if it names one.
+fn is_soap_content_type(content_type: Option<&str>) -> bool {
+    let Some(parsed) = content_type.and_then(|value| ContentType::parse(value).ok()) else {
+        return false;
+    };
+    parsed.is("text", "xml")
+        && parsed
+            .charset()
+            .is_none_or(|charset| charset.eq_ignore_ascii_case("utf-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use xroad_mserv::identifiers::XRoadClientIdentifierType;
+    use xroad_mserv::xroad::{ClientDeletion, ClientRequestType};
+
+    use super::*;
+    use crate::envelope::{SoapFault, build_fault, build_request, build_response};
+    use crate::fault::{Fault, FaultCode};
+
+    fn deletion() -> EncodedRequest {
+        let owner: XRoadClientIdentifierType = "MEMBER:EE/GOV/TS1OWNER".parse().unwrap();
+        let provider: XRoadClientIdentifierType =
+            "SUBSYSTEM:EE/GOV/CENTRAL/management".parse().unwrap();
+        let body = ClientDeletion(ClientRequestType {
+            server: "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap(),
+            client: "SUBSYSTEM:EE/COM/client/sub".parse().unwrap(),
+            request_id: None,
+        });
+        build_request(owner, &provider, body).unwrap()
+    }
+
+    fn answer(status: StatusCode, content_type: Option<&str>, body: Vec<u8>) -> ClientResponse {
+        ClientResponse {
+            status,
+            content_type: content_type.map(str::to_owned),
+            body: Bytes::from(body),
+        }
+    }
+
+    fn response_to(sent: &EncodedRequest, id: i64) -> Vec<u8> {
+        build_response(&sent.request, &sent.soap, id).unwrap()
+    }
+
+    #[test]
+    fn a_matching_response_gives_its_request_id() {
+        let sent = deletion();
+        for content_type in [
+            "text/xml",
+            "text/xml; charset=UTF-8",
+            "Text/XML;charset=utf-8",
+        ] {
+            let ok = answer(StatusCode::OK, Some(content_type), response_to(&sent, 42));
+            assert_eq!(request_id(&sent, &ok, Endpoint::Manage).unwrap(), 42);
+        }
+    }
+
+    #[test]
+    fn faults_are_typed() {
+        let sent = deletion();
+        let fault = Fault::new(FaultCode::InvalidClientIdentifier, "no such client");
+        let body = build_fault(&fault).unwrap();
+        for status in [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::OK] {
+            let refused = answer(status, Some("text/xml; charset=UTF-8"), body.clone());
+            match request_id(&sent, &refused, Endpoint::Manage) {
+                Err(ManagementError::Fault(found)) => assert_eq!(found, fault),
+                other => panic!("{status}: {other:?}"),
+            }
+        }
+        let prefixed = SoapFault {
+            code_prefix: Some("Server.ServerProxy".to_owned()),
+            ..SoapFault::from(fault.clone())
+        };
+        let refused = answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("text/xml"),
+            prefixed.to_soap().unwrap(),
+        );
+        let error = request_id(&sent, &refused, Endpoint::Manage).unwrap_err();
+        assert_eq!(error.fault(), Some(&fault));
+    }
+
+    #[test]
+    fn other_answers_are_refused_with_what_was_wrong() {
+        let sent = deletion();
+        let response = response_to(&sent, 7);
+        let error = request_id(
+            &sent,
+            &answer(StatusCode::ACCEPTED, Some("text/xml"), response.clone()),
+            Endpoint::Registration,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ManagementError::UnexpectedStatus {
+                    endpoint: Endpoint::Registration,
+                    status: StatusCode::ACCEPTED
+                }
+            ),
+            "{error:?}"
+        );
+        for content_type in [
+            None,
+            Some("application/json"),
+            Some("text/xml; charset=latin1"),
+        ] {
+            let error = request_id(
+                &sent,
+                &answer(StatusCode::OK, content_type, response.clone()),
+                Endpoint::Manage,
+            )
+            .unwrap_err();
+            match error {
+                ManagementError::UnexpectedContentType { status, found } => {
+                    assert_eq!(status, StatusCode::OK);
+                    assert_eq!(found.as_deref(), content_type);
+                }
+                other => panic!("{content_type:?}: {other:?}"),
+            }
+        }
+        let error = request_id(
+            &sent,
+            &answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some("text/xml"),
+                response,
+            ),
+            Endpoint::Manage,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, ManagementError::MalformedFault(_)),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_response_to_another_request_is_refused_naming_the_field() {
+        let sent = deletion();
+        let other = deletion();
+        let error = request_id(
+            &sent,
+            &answer(StatusCode::OK, Some("text/xml"), response_to(&other, 3)),
+            Endpoint::Manage,
+        )
+        .unwrap_err();
+        match error {
+            ManagementError::Response { operation, source } => {
+                let ResponseError::HeaderMismatch { path, sent: id, .. } = *source else {
+                    panic!("{source:?}");
+                };
+                assert_eq!(operation, "clientDeletion");
+                assert_eq!(path, "/Envelope/Header/id");
+                assert_eq!(id, sent.request.header.id);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

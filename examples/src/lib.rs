@@ -6,3 +6,5 @@
 //! - `demo`: runs both with a throw-away PKI.
 
 pub mod central;
+pub mod sandbox;
+pub mod security;

@@ -1,79 +1,151 @@
-//! Demo of the toolkit as it stands: generates the bindings from the Annex B WSDL, checks that
-//! the checked-in bindings are current, and builds, writes and reads back a `clientReg`
-//! request with the typed bindings.
+//! `demo`: the management services end to end on one machine.
+//!
+//! Creates a throw-away PKI with an OCSP responder over HTTP in a temporary folder, starts
+//! the central server on loopback (SQLite store, auto-approve), and runs the five services
+//! in the order a security server's life gives them — authCertReg, clientReg, ownerChange,
+//! clientDeletion, authCertDeletion — through the management client, plus one tampered
+//! request that the central server refuses. Prints each step and the final registry; exits
+//! 0 when every step went as expected; leaves nothing running.
+//!
+//! `cargo run --release -p xroad-examples --bin demo`
 
-use std::path::Path;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use xroad_mserv::centralservice::{ClientReg, Header};
-use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadServiceIdentifierType};
-use xroad_mserv::operation::Operation;
-use xroad_mserv::soap::Envelope;
-use xroad_mserv::xroad::{self, ClientRequestType};
+use xroad_examples::sandbox::{
+    MACK, MACK_SUBSYSTEM, RunningCentral, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox,
+};
+use xroad_mserv::identifiers::XRoadClientIdentifierType;
+use xroad_runtime::client::endpoint_for;
+use xroad_runtime::fault::FaultCode;
 
-type Request = Envelope<Header, <ClientReg as Operation>::Request>;
+type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() -> ExitCode {
-    match run() {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("demo: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("demo: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.parent().unwrap_or(manifest);
-    let wsdl = root.join("wsdl/centralservice.wsdl");
-    let options = xroad_codegen::Options::default();
+async fn run() -> Result<(), Failure> {
+    let started = Instant::now();
+    let folder = tempfile::Builder::new().prefix("xroad-demo-").tempdir()?;
+    println!("X-Road management services demo (PR-MSERV 1.15)\n");
 
-    println!("== generating bindings from {}", wsdl.display());
-    let model = xroad_codegen::parse::parse_file(&wsdl, &options)?;
-    let code = xroad_codegen::emit::emit(&model, &options)?;
-    print!("{}", xroad_codegen::summary(&model));
-    println!("generated {} lines of Rust", code.lines().count());
-    let checked_in = std::fs::read_to_string(root.join("generated/src/bindings.rs"))?;
-    if checked_in == code {
-        println!("generated/src/bindings.rs is current");
-    } else {
-        return Err("generated/src/bindings.rs is stale: run xroad-codegen to regenerate".into());
-    }
-
-    println!("\n== a clientReg request built with the bindings");
-    let client: XRoadClientIdentifierType = "MEMBER:EE/GOV/TS1OWNER".parse()?;
-    let service: XRoadServiceIdentifierType = "SERVICE:EE/GOV/TS1OWNER/clientReg".parse()?;
-    let request = Request {
-        header: Header {
-            client,
-            service,
-            id: "8770348d-c5f1-4f23-989e-7dd91fb59eff".into(),
-            protocol_version: "4.0".into(),
-            request_hash: None,
-        },
-        body: xroad::ClientReg(ClientRequestType {
-            server: "SERVER:EE/GOV/TS1OWNER/TS1".parse()?,
-            client: "SUBSYSTEM:EE/COM/client/subsystem".parse()?,
-            request_id: None,
-        }),
-    };
-    let bytes = request.to_vec(xroad_mserv::NAMESPACES)?;
-    println!("{}", String::from_utf8_lossy(&bytes));
-    let back = Request::from_slice(&bytes)?;
+    let sandbox = Sandbox::create(folder.path(), true)?;
     println!(
-        "read back: {} registers {} on {}; MIME parts {:?}",
-        back.header.client,
-        back.body.0.client,
-        back.body.0.server,
-        <ClientReg as Operation>::PARTS
+        "PKI       test CA, OCSP responder {}, files in {}",
+        sandbox.ocsp().url(),
+        folder.path().display()
+    );
+    let central = RunningCentral::start(&sandbox.central_config()).await?;
+    println!(
+        "central   registration https://{}/managementservice/, manage https://{}/managementservice/manage/",
+        central.registration, central.manage
+    );
+    println!("          SQLite store, auto-approve\n");
+
+    let outcome = steps(&sandbox, &central).await;
+
+    println!("\nregistry");
+    for server in central.store.registry()? {
+        println!("  {}  owner {}", server.id, server.owner);
+        if let Some(address) = &server.address {
+            println!("    address  {address}");
+        }
+        println!(
+            "    authentication certificates: {}",
+            server.auth_certs.len()
+        );
+        for client in &server.clients {
+            println!("    client   {client}");
+        }
+    }
+    let requests = central.store.requests(&Default::default())?;
+    println!("requests stored: {}", requests.len());
+    central.stop().await;
+    sandbox.shutdown().await;
+    outcome?;
+    println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn steps(sandbox: &Sandbox, central: &RunningCentral) -> Result<(), Failure> {
+    let config = sandbox.security_config(central, SERVER)?;
+    let client = config.client()?;
+    let owner = config.owner_key()?;
+    let auth = config.auth_key()?;
+    let mack: XRoadClientIdentifierType = MACK.parse()?;
+    let mack_key = config.member_key(&mack)?;
+    let subsystem: XRoadClientIdentifierType = MACK_SUBSYSTEM.parse()?;
+
+    let id = client
+        .auth_cert_reg("ss1.example.org", &auth, &owner)
+        .await?;
+    step(
+        1,
+        "authCertReg",
+        &format!("{SERVER} at ss1.example.org"),
+        id,
     );
 
-    println!("\n== a tampered copy is refused");
-    let tampered = String::from_utf8(bytes)?.replace(">client<", ">cli/ent<");
-    match Request::from_slice(tampered.as_bytes()) {
-        Ok(_) => return Err("a code with `/` was accepted".into()),
-        Err(error) => println!("refused: {error}"),
+    let id = client.client_reg(&subsystem, &mack_key).await?;
+    step(2, "clientReg", MACK_SUBSYSTEM, id);
+
+    // A clientReg whose SOAP part is changed after signing: the signature no longer holds.
+    let mut tampered = client.prepare_client_reg(&subsystem, &mack_key).await?;
+    tamper(&mut tampered.message.body, b"billing", b"bi11ing")?;
+    let mut connection = client
+        .connect(endpoint_for(tampered.request.request.operation()))
+        .await?;
+    match connection.send(&tampered).await {
+        Err(error) => match error.fault() {
+            Some(fault) if fault.code == FaultCode::InvalidSignatureValue => {
+                println!(
+                    "  -  clientReg (tampered)  refused: {} — {}",
+                    fault.code, fault.reason
+                );
+            }
+            _ => return Err(format!("the tampered request failed otherwise: {error}").into()),
+        },
+        Ok(id) => return Err(format!("the tampered request was accepted as {id}").into()),
     }
+
+    let id = client.owner_change(&mack, &mack_key).await?;
+    step(3, "ownerChange", MACK, id);
+
+    // The server now belongs to MACK: it sends as its new owner.
+    let config = sandbox.security_config(central, SERVER_AFTER_OWNER_CHANGE)?;
+    let client = config.client()?;
+    let id = client.client_deletion(&subsystem).await?;
+    step(4, "clientDeletion", MACK_SUBSYSTEM, id);
+
+    let id = client.auth_cert_deletion(&sandbox.auth.cert_der()?).await?;
+    step(5, "authCertDeletion", SERVER_AFTER_OWNER_CHANGE, id);
+    Ok(())
+}
+
+fn step(number: u32, service: &str, subject: &str, request_id: i64) {
+    println!("  {number}  {service:<17} {subject:<44} requestId {request_id}");
+}
+
+/// Replaces the first `from` in `body` with `to` (same length).
+fn tamper(body: &mut [u8], from: &[u8], to: &[u8]) -> Result<(), Failure> {
+    let at = body
+        .windows(from.len())
+        .position(|w| w == from)
+        .ok_or("the text to tamper with is not in the request")?;
+    body[at..at + to.len()].copy_from_slice(to);
     Ok(())
 }

@@ -1,0 +1,126 @@
+//! `security-server`: sends management requests for one security server.
+//!
+//! ```text
+//! security-server --config ss.toml auth-cert-reg --address HOST
+//! security-server --config ss.toml client-reg SUBSYSTEM:EE/COM/x/y
+//! security-server --config ss.toml owner-change MEMBER:EE/COM/MACK
+//! security-server --config ss.toml client-deletion SUBSYSTEM:EE/COM/x/y
+//! security-server --config ss.toml auth-cert-deletion
+//! ```
+//!
+//! Prints the request id. On a fault prints its code and reason and exits with status 2;
+//! other failures (configuration, network) exit with status 1.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xroad_examples::security::config::LoadedSecurityConfig;
+use xroad_mserv::identifiers::XRoadClientIdentifierType;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Sends X-Road management requests for a security server"
+)]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, short)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Registers the authentication certificate (authCertReg).
+    AuthCertReg {
+        /// The security server's address: an IP address or a host name.
+        #[arg(long)]
+        address: String,
+    },
+    /// Registers a client (clientReg), signed by the client's member.
+    ClientReg {
+        /// The client, e.g. SUBSYSTEM:EE/COM/MACK/billing.
+        client: XRoadClientIdentifierType,
+    },
+    /// Changes the owner (ownerChange), signed by the new owner.
+    OwnerChange {
+        /// The new owner, e.g. MEMBER:EE/COM/MACK.
+        owner: XRoadClientIdentifierType,
+    },
+    /// Deletes a client (clientDeletion).
+    ClientDeletion {
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// Deletes the authentication certificate (authCertDeletion).
+    AuthCertDeletion,
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("security-server: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(request_id) => {
+            println!("{request_id}");
+            ExitCode::SUCCESS
+        }
+        Err(Outcome::Fault(code, reason)) => {
+            eprintln!("fault {code}: {reason}");
+            ExitCode::from(2)
+        }
+        Err(Outcome::Failed(error)) => {
+            eprintln!("security-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Outcome {
+    Fault(String, String),
+    Failed(Failure),
+}
+
+impl<E: Into<Failure>> From<E> for Outcome {
+    fn from(error: E) -> Self {
+        Outcome::Failed(error.into())
+    }
+}
+
+async fn run(cli: Cli) -> Result<i64, Outcome> {
+    let loaded = LoadedSecurityConfig::load(&cli.config)?;
+    let client = loaded.client()?;
+    let result = match cli.command {
+        Command::AuthCertReg { address } => {
+            let auth = loaded.auth_key()?;
+            let owner = loaded.owner_key()?;
+            client.auth_cert_reg(&address, &auth, &owner).await
+        }
+        Command::ClientReg { client: id } => {
+            let key = loaded.member_key(&id)?;
+            client.client_reg(&id, &key).await
+        }
+        Command::OwnerChange { owner } => {
+            let key = loaded.member_key(&owner)?;
+            client.owner_change(&owner, &key).await
+        }
+        Command::ClientDeletion { client: id } => client.client_deletion(&id).await,
+        Command::AuthCertDeletion => {
+            let der = loaded.auth_key()?.cert().to_der()?;
+            client.auth_cert_deletion(&der).await
+        }
+    };
+    result.map_err(|error| match error.fault() {
+        Some(fault) => Outcome::Fault(fault.code.to_string(), fault.reason.clone()),
+        None => Outcome::Failed(error.into()),
+    })
+}

@@ -1,0 +1,464 @@
+//! The central server and the management client end to end, over real TLS on 127.0.0.1,
+//! with the SQLite store and an OCSP responder over HTTP.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use xroad_examples::central::store::{RequestFilter, Service};
+use xroad_examples::sandbox::{
+    MACK, MACK_SUBSYSTEM, RunningCentral, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox,
+};
+use xroad_mserv::identifiers::XRoadClientIdentifierType;
+use xroad_runtime::client::{ManagementError, endpoint_for};
+use xroad_runtime::fault::FaultCode;
+use xroad_runtime::testpki::CertRequest;
+use xroad_runtime::transport::ClientError;
+
+fn id(text: &str) -> XRoadClientIdentifierType {
+    text.parse().unwrap()
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    sandbox: Sandbox,
+    central: RunningCentral,
+}
+
+async fn setup(auto_approve: bool) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::create(dir.path(), auto_approve).unwrap();
+    let central = RunningCentral::start(&sandbox.central_config())
+        .await
+        .unwrap();
+    Setup {
+        _dir: dir,
+        sandbox,
+        central,
+    }
+}
+
+#[track_caller]
+fn fault_code(error: &ManagementError) -> FaultCode {
+    error
+        .fault()
+        .unwrap_or_else(|| panic!("not a fault: {error}"))
+        .code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_five_services_in_a_real_order() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let client = config.client().unwrap();
+    let mack = id(MACK);
+    let mack_key = config.member_key(&mack).unwrap();
+    let subsystem = id(MACK_SUBSYSTEM);
+
+    let first = client
+        .auth_cert_reg(
+            "ss1.example.org",
+            &config.auth_key().unwrap(),
+            &config.owner_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    let second = client.client_reg(&subsystem, &mack_key).await.unwrap();
+    let registry = central.store.registry().unwrap();
+    assert_eq!(registry.len(), 1);
+    assert_eq!(registry[0].id.to_string(), SERVER);
+    assert_eq!(registry[0].address.as_deref(), Some("ss1.example.org"));
+    assert_eq!(registry[0].auth_certs, [sandbox.auth.cert_der().unwrap()]);
+    assert_eq!(registry[0].clients, std::slice::from_ref(&subsystem));
+
+    let third = client.owner_change(&mack, &mack_key).await.unwrap();
+    let config = sandbox
+        .security_config(&central, SERVER_AFTER_OWNER_CHANGE)
+        .unwrap();
+    let client = config.client().unwrap();
+    let fourth = client.client_deletion(&subsystem).await.unwrap();
+    let fifth = client
+        .auth_cert_deletion(&sandbox.auth.cert_der().unwrap())
+        .await
+        .unwrap();
+    assert_eq!([first, second, third, fourth, fifth], [1, 2, 3, 4, 5]);
+
+    let registry = central.store.registry().unwrap();
+    assert_eq!(registry[0].id.to_string(), SERVER_AFTER_OWNER_CHANGE);
+    assert_eq!(registry[0].owner, mack);
+    assert!(registry[0].auth_certs.is_empty());
+    assert!(registry[0].clients.is_empty());
+
+    // Each signing certificate's OCSP response came from the AIA responder once, and was
+    // reused while fresh (MACK signed twice).
+    let serial =
+        |cert: &xroad_runtime::testpki::Issued| cert.cert().serial_number().to_bn().unwrap();
+    assert_eq!(sandbox.ocsp().responses_for(&serial(&sandbox.mack)), 1);
+    assert_eq!(sandbox.ocsp().responses_for(&serial(&sandbox.owner)), 1);
+
+    // Every stored request verifies again from its message log.
+    let loaded =
+        xroad_examples::central::config::LoadedConfig::load(&sandbox.central_config()).unwrap();
+    let verifier = xroad_runtime::verify::Verifier::new(
+        loaded.verifier_config().unwrap(),
+        loaded.trust_store().unwrap(),
+        loaded.ocsp_verifier().unwrap(),
+    );
+    for record in central.store.requests(&RequestFilter::default()).unwrap() {
+        let logged = central.store.message_log(record.id).unwrap().unwrap();
+        xroad_examples::central::verify_log::verify_record(&verifier, &record, &logged)
+            .unwrap_or_else(|fault| panic!("request {}: {fault}", record.id));
+    }
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_keep_increasing_across_a_restart() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let first = config
+        .client()
+        .unwrap()
+        .auth_cert_reg(
+            "10.0.0.1",
+            &config.auth_key().unwrap(),
+            &config.owner_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    central.stop().await;
+
+    let central = RunningCentral::start(&sandbox.central_config())
+        .await
+        .unwrap();
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let mack_key = config.member_key(&id(MACK)).unwrap();
+    let second = config
+        .client()
+        .unwrap()
+        .client_reg(&id(MACK_SUBSYSTEM), &mack_key)
+        .await
+        .unwrap();
+    assert!(second > first, "{second} after {first}");
+    assert_eq!(central.store.max_request_id().unwrap(), Some(second));
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_client_registrations_get_distinct_ids() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let client = config.client().unwrap();
+    client
+        .auth_cert_reg(
+            "10.0.0.1",
+            &config.auth_key().unwrap(),
+            &config.owner_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    let mack_key = config.member_key(&id(MACK)).unwrap();
+    let tasks: Vec<_> = (0..200)
+        .map(|n| {
+            let client = client.clone();
+            let key = mack_key.clone();
+            tokio::spawn(async move {
+                client
+                    .client_reg(&id(&format!("SUBSYSTEM:EE/COM/MACK/s{n}")), &key)
+                    .await
+            })
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for task in tasks {
+        ids.insert(task.await.unwrap().unwrap());
+    }
+    assert_eq!(ids.len(), 200);
+    let filter = RequestFilter {
+        service: Some(Service::ClientReg),
+        ..RequestFilter::default()
+    };
+    let stored: BTreeSet<i64> = central
+        .store
+        .requests(&filter)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(stored, ids);
+    assert_eq!(central.store.registry().unwrap()[0].clients.len(), 200);
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_leave_the_store_unchanged() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let client = config.client().unwrap();
+    let auth = config.auth_key().unwrap();
+    let owner = config.owner_key().unwrap();
+    let mack_key = config.member_key(&id(MACK)).unwrap();
+    let subsystem = id(MACK_SUBSYSTEM);
+    client
+        .auth_cert_reg("10.0.0.1", &auth, &owner)
+        .await
+        .unwrap();
+    client.client_reg(&subsystem, &mack_key).await.unwrap();
+    let before = central.store.dump().unwrap();
+
+    // The same client again: a business rule.
+    let error = client.client_reg(&subsystem, &mack_key).await.unwrap_err();
+    assert_eq!(fault_code(&error), FaultCode::InvalidRequest);
+    assert!(error.to_string().contains("already registered"), "{error}");
+    // A client that is not registered.
+    let error = client
+        .client_deletion(&id("SUBSYSTEM:EE/COM/MACK/other"))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("not registered"), "{error}");
+    // The authentication certificate again.
+    let error = client
+        .auth_cert_reg("10.0.0.1", &auth, &owner)
+        .await
+        .unwrap_err();
+    assert_eq!(fault_code(&error), FaultCode::InvalidRequest);
+    // A tampered SOAP part.
+    let mut tampered = client
+        .prepare_client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"), &mack_key)
+        .await
+        .unwrap();
+    let at = tampered
+        .message
+        .body
+        .windows(3)
+        .position(|w| w == b"new")
+        .unwrap();
+    tampered.message.body[at..at + 3].copy_from_slice(b"now");
+    let mut connection = client
+        .connect(endpoint_for(tampered.request.request.operation()))
+        .await
+        .unwrap();
+    let error = connection.send(&tampered).await.unwrap_err();
+    assert_eq!(fault_code(&error), FaultCode::InvalidSignatureValue);
+    // A client signed for by another member (the owner signs MACK's subsystem).
+    let error = client
+        .client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"), &owner)
+        .await
+        .unwrap_err();
+    assert_eq!(fault_code(&error), FaultCode::InvalidRequest);
+    assert!(
+        error
+            .to_string()
+            .contains("belongs to member EE/GOV/TS1OWNER"),
+        "{error}"
+    );
+    // A revoked signing certificate.
+    let serial = sandbox.mack.cert().serial_number().to_bn().unwrap();
+    sandbox.ocsp().set_status(
+        &serial,
+        xroad_runtime::testpki::CertStatus::Revoked {
+            time: std::time::SystemTime::now() - std::time::Duration::from_secs(60),
+            reason: None,
+        },
+    );
+    let fresh = sandbox
+        .security_config(&central, SERVER)
+        .unwrap()
+        .client()
+        .unwrap();
+    let error = fresh
+        .client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"), &mack_key)
+        .await
+        .unwrap_err();
+    assert_eq!(fault_code(&error), FaultCode::CertValidation);
+
+    assert_eq!(central.store.dump().unwrap(), before);
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manage_endpoint_needs_a_registered_auth_cert() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let client = config.client().unwrap();
+    // Before registration the certificate is unknown.
+    let error = client
+        .client_deletion(&id(MACK_SUBSYSTEM))
+        .await
+        .unwrap_err();
+    assert_eq!(fault_code(&error), FaultCode::IncorrectCertificate);
+    client
+        .auth_cert_reg(
+            "10.0.0.1",
+            &config.auth_key().unwrap(),
+            &config.owner_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    // Another authentication certificate of the same owner, not registered: refused.
+    let other = sandbox
+        .pki()
+        .issue(&CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1").distinct_key())
+        .unwrap();
+    std::fs::write(sandbox.dir().join("auth.pem"), other.cert_pem().unwrap()).unwrap();
+    std::fs::write(sandbox.dir().join("auth.key"), other.key_pem().unwrap()).unwrap();
+    let impostor = sandbox
+        .security_config(&central, SERVER)
+        .unwrap()
+        .client()
+        .unwrap();
+    let error = impostor
+        .client_deletion(&id(MACK_SUBSYSTEM))
+        .await
+        .unwrap_err();
+    assert_eq!(fault_code(&error), FaultCode::IncorrectCertificate);
+    assert!(
+        error
+            .to_string()
+            .contains("not a registered authentication certificate"),
+        "{error}"
+    );
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_refuses_a_server_that_is_not_pinned() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    // Pin the CA certificate instead of the central server's TLS certificate.
+    std::fs::copy(
+        sandbox.dir().join("ca.pem"),
+        sandbox.dir().join("central-tls.pem"),
+    )
+    .unwrap();
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let error = config
+        .client()
+        .unwrap()
+        .client_deletion(&id(MACK_SUBSYSTEM))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            ManagementError::Transport {
+                source: ClientError::PinnedCertificateMismatch { .. },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        central
+            .store
+            .requests(&RequestFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_programs() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let ss = sandbox.security_config(&central, SERVER).unwrap().path;
+    let security_server = |args: Vec<String>| {
+        let ss = ss.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_security-server"))
+                .arg("--config")
+                .arg(&ss)
+                .args(args)
+                .output()
+                .unwrap()
+        })
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let output = security_server(args(&["auth-cert-reg", "--address", "ss1.example.org"]))
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
+    let output = security_server(args(&["client-reg", MACK_SUBSYSTEM]))
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "2");
+    // A fault: code and reason on stderr, exit status 2, no request id.
+    let output = security_server(args(&["client-reg", MACK_SUBSYSTEM]))
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("fault invalid_request: clientReg: client SUBSYSTEM:EE/COM/MACK/billing is already registered"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    // A member without a key in the configuration: a clear error, exit status 1.
+    let output = security_server(args(&["client-reg", "SUBSYSTEM:EE/COM/NOKEY/x"]))
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no signing key for member EE/COM/NOKEY")
+    );
+    central.stop().await;
+
+    // The central server's own commands on the same database.
+    let central_server = |a: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_central-server"))
+            .arg("--config")
+            .arg(sandbox.central_config())
+            .args(a)
+            .output()
+            .unwrap()
+    };
+    let list = central_server(&["requests", "list"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success(), "{list:?}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("authCertReg") && text.contains("APPROVED"),
+        "{text}"
+    );
+    let verify = central_server(&["verify-log"]);
+    assert!(verify.status.success(), "{verify:?}");
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("2 verified, 0 failed"));
+    let registry = central_server(&["registry"]);
+    assert!(
+        String::from_utf8_lossy(&registry.stdout).contains(&format!("client   {MACK_SUBSYSTEM}"))
+    );
+    let unknown = central_server(&["requests", "approve", "99"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&unknown.stderr).contains("panicked"));
+    sandbox.shutdown().await;
+}

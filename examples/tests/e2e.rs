@@ -462,3 +462,79 @@ async fn the_command_line_programs() {
     assert!(!String::from_utf8_lossy(&unknown.stderr).contains("panicked"));
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_request_gets_the_first_response() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let client = config.client().unwrap();
+    let composed = client
+        .prepare_auth_cert_reg(
+            "10.0.0.1",
+            &config.auth_key().unwrap(),
+            &config.owner_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    let first = client.send(&composed).await.unwrap();
+    let dump = central.store.dump().unwrap();
+    // The same message (sender and xroad:id) again: the same id, nothing new stored, although
+    // the certificate is now registered and a new request would break a rule.
+    let again = client.send(&composed).await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(central.store.dump().unwrap(), dump);
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_by_service_and_outcome() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let client = config.client().unwrap();
+    client
+        .auth_cert_reg(
+            "10.0.0.1",
+            &config.auth_key().unwrap(),
+            &config.owner_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    client
+        .client_deletion(&id(MACK_SUBSYSTEM))
+        .await
+        .unwrap_err();
+    let admin = central
+        .admin
+        .expect("the sandbox configures an admin listener");
+    let mut stream = tokio::net::TcpStream::connect(admin).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).await.unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let counter = |service: &str, outcome: &str| {
+        text.lines().any(|line| {
+            line.starts_with("xroad_mserv_requests_total")
+                && line.contains(&format!("service=\"{service}\""))
+                && line.contains(outcome)
+                && line.ends_with(" 1")
+        })
+    };
+    assert!(counter("authCertReg", "ok"), "{text}");
+    assert!(counter("clientDeletion", "invalid_request"), "{text}");
+    central.stop().await;
+    sandbox.shutdown().await;
+}

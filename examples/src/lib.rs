@@ -6,5 +6,6 @@
 //! - `demo`: runs both with a throw-away PKI.
 
 pub mod central;
+pub mod config_file;
 pub mod sandbox;
 pub mod security;

@@ -15,7 +15,7 @@ use xroad_runtime::ocsp::{OcspClient, OcspClientConfig};
 use xroad_runtime::signature::{SignatureAlgorithm, SoftwareSigner};
 use xroad_runtime::transport::TlsIdentity;
 
-use crate::central::config::ConfigError;
+use crate::config_file::{ConfigError, ConfigFile};
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Deserialize)]
@@ -101,53 +101,10 @@ impl Default for TimeoutsSection {
     }
 }
 
-/// A configuration read from its file.
-#[derive(Debug, Clone)]
-pub struct LoadedSecurityConfig {
-    /// The file it was read from.
-    pub path: PathBuf,
-    /// Its content.
-    pub config: SecurityServerConfig,
-}
+/// `ss.toml` read from its file.
+pub type LoadedSecurityConfig = ConfigFile<SecurityServerConfig>;
 
-impl LoadedSecurityConfig {
-    /// Reads and parses `path`.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let config = toml::from_str(&text).map_err(|source| ConfigError::Parse {
-            path: path.to_owned(),
-            source,
-        })?;
-        Ok(Self {
-            path: path.to_owned(),
-            config,
-        })
-    }
-
-    fn resolve(&self, file: &Path) -> PathBuf {
-        match self.path.parent() {
-            Some(dir) if file.is_relative() => dir.join(file),
-            _ => file.to_owned(),
-        }
-    }
-
-    fn invalid(&self, key: &'static str, reason: impl ToString) -> ConfigError {
-        ConfigError::Invalid {
-            path: self.path.clone(),
-            key,
-            reason: reason.to_string(),
-        }
-    }
-
-    fn read(&self, key: &'static str, file: &Path) -> Result<Vec<u8>, ConfigError> {
-        let resolved = self.resolve(file);
-        std::fs::read(&resolved)
-            .map_err(|e| self.invalid(key, format!("cannot read {}: {e}", resolved.display())))
-    }
-
+impl ConfigFile<SecurityServerConfig> {
     fn certificate(&self, key: &'static str, file: &Path) -> Result<X509, ConfigError> {
         X509::from_pem(&self.read(key, file)?)
             .map_err(|e| self.invalid(key, format!("{}: {e}", file.display())))

@@ -152,14 +152,6 @@ fn verify(c: &mut Criterion) {
     stages.bench_function("parse_request", |b| {
         b.iter(|| xroad_runtime::envelope::parse_request(black_box(&soap)).expect("parses"))
     });
-    stages.bench_function("sha256_cert_and_ocsp", |b| {
-        b.iter(|| {
-            let mut hasher = openssl::sha::Sha256::new();
-            hasher.update(black_box(&certificate));
-            hasher.update(black_box(&ocsp));
-            hasher.finish()
-        })
-    });
     let key = xroad_runtime::signature::VerifyingKey::from_certificate(member.cert()).expect("key");
     stages.bench_function("verifying_key", |b| {
         b.iter(|| {

@@ -11,7 +11,7 @@ use xroad_mserv::identifiers::{
 };
 
 use super::address::check_address;
-use super::cache::{SignerCache, VerifiedSigner, cache_key};
+use super::cache::{SignerBytes, SignerCache, VerifiedSigner};
 use crate::cert::{
     CertUse, MemberId, MemberIdentityDecoder, SubjectNameDecoder, Timestamp, TrustStore, parse_der,
 };
@@ -286,8 +286,11 @@ impl Verifier {
         ocsp_response: &[u8],
         at: Timestamp,
     ) -> Result<Arc<VerifiedSigner>, Fault> {
-        let key = cache_key(certificate, ocsp_response);
-        if let Some(signer) = self.cache.get(&key, at) {
+        let key = SignerBytes {
+            certificate,
+            ocsp_response,
+        };
+        if let Some(signer) = self.cache.get(key, at) {
             return Ok(signer);
         }
         let cert = parse_der(certificate)

@@ -141,8 +141,18 @@ requests_per_second_per_ip = 0
         central: &RunningCentral,
         server: &str,
     ) -> Result<LoadedSecurityConfig, Failure> {
-        let registration = central.registration;
-        let manage = central.manage;
+        self.security_config_for(central.registration, central.manage, server)
+    }
+
+    /// Writes `ss.toml` for security server `server` talking to a central server whose
+    /// registration and manage endpoints listen at `registration` and `manage` (e.g. one
+    /// running in another process), and loads it.
+    pub fn security_config_for(
+        &self,
+        registration: SocketAddr,
+        manage: SocketAddr,
+        server: &str,
+    ) -> Result<LoadedSecurityConfig, Failure> {
         let path = self.dir.join("ss.toml");
         std::fs::write(
             &path,

@@ -3,11 +3,13 @@
 //!
 //! The attacks are hand-written HTTP/1.1 requests to the registration endpoint. The XML
 //! attacks take a valid, signed authCertReg request and replace only its SOAP part, so the
-//! `multipart/related` framing is valid and the XML parser is reached: a DTD, an external
-//! DTD and an external entity pointing at a local file holding a marker, an undeclared
-//! entity, billion laughs, and 10,000 levels of element nesting inside the SOAP body and
-//! inside the SOAP header. The transport attacks are a 50 MB body with a declared length and
-//! a chunked one, a slow-loris request head sent one byte per second, and a slow body.
+//! `multipart/related` framing is valid and the XML parser is reached: a DTD; an external
+//! DTD, an external entity, an external parameter entity and an XInclude, each pointing at
+//! a local file holding a marker; an undeclared entity; billion laughs; and 10,000 levels
+//! of element nesting inside the SOAP body and inside the SOAP header (the reader refuses
+//! the first element that does not belong there, so it never descends). The transport
+//! attacks are a 50 MB body with a declared length and a chunked one, a slow-loris request
+//! head sent one byte per second, and a slow body.
 //!
 //! What the test shows, all attacks running at once:
 //! - each XML attack is answered promptly with HTTP 500 and a SOAP fault `invalid_request`
@@ -436,6 +438,24 @@ fn xml_attacks(template: &Template, secret: &Path) -> Vec<XmlAttack> {
                 "&xxe;",
             ),
             reason: "DTD declarations are not allowed",
+        },
+        XmlAttack {
+            name: "external parameter entity",
+            soap: template.with_prolog(&format!(
+                "<!DOCTYPE Envelope [<!ENTITY % xxe SYSTEM \"{url}\"> %xxe;]>"
+            )),
+            reason: "DTD declarations are not allowed",
+        },
+        XmlAttack {
+            name: "XInclude",
+            soap: template.with_address(
+                &template.soap,
+                &format!(
+                    "<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"{url}\" \
+                     parse=\"text\"/>"
+                ),
+            ),
+            reason: "unexpected element `{http://www.w3.org/2001/XInclude}include`, expected text",
         },
         XmlAttack {
             name: "undeclared entity",

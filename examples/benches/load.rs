@@ -29,9 +29,9 @@
 //!
 //!   --clients 1,4,16,64   client counts, one run each         (LOAD_CLIENTS)
 //!   --seconds 5           time bound of a run's timed phase    (LOAD_SECONDS)
-//!   --max-requests 20000  request bound of a run's timed phase (LOAD_MAX_REQUESTS)
+//!   --max-requests 30000  request bound of a run's timed phase (LOAD_MAX_REQUESTS)
 //!   --warmup 2            warm-up requests per client          (LOAD_WARMUP)
-//!   --verify-seconds 2    length of the verify-rate baseline   (LOAD_VERIFY_SECONDS)
+//!   --verify-seconds 2    length of each baseline measurement  (LOAD_VERIFY_SECONDS)
 //! ```
 //!
 //! Command-line options win over the environment variables. Other arguments (`--bench`,
@@ -105,6 +105,8 @@ enum LoadError {
     Config(#[from] ConfigError),
     #[error("central server: {0}")]
     Server(String),
+    #[error("process accounting: {0}")]
+    Accounting(String),
     #[error("{what}: {source}")]
     Management {
         what: String,
@@ -161,7 +163,7 @@ impl Options {
             Self {
                 clients: vec![1, 4, 16, 64],
                 seconds: 5.0,
-                max_requests: 20000,
+                max_requests: 30000,
                 warmup: 2,
                 verify_seconds: 2.0,
                 smoke,
@@ -340,12 +342,14 @@ fn cpu_seconds(pid: &str) -> Result<f64, LoadError> {
         .unwrap_or_default();
     let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
     let (Some(utime), Some(stime)) = (ticks(11), ticks(12)) else {
-        return Err(LoadError::Server(format!("unreadable /proc/{pid}/stat")));
+        return Err(LoadError::Accounting(format!(
+            "unreadable /proc/{pid}/stat"
+        )));
     };
     // SAFETY: sysconf only reads a configuration value.
     let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     if per_second <= 0 {
-        return Err(LoadError::Server("no clock tick rate".to_owned()));
+        return Err(LoadError::Accounting("no clock tick rate".to_owned()));
     }
     Ok((utime + stime) as f64 / per_second as f64)
 }
@@ -430,7 +434,9 @@ impl ServerProcess {
             .lines()
             .find_map(|line| line.strip_prefix("VmHWM:"))
             .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| LoadError::Server("no VmHWM in /proc status".to_owned()))
+            .ok_or_else(|| {
+                LoadError::Accounting(format!("no VmHWM in /proc/{pid}/status", pid = self.pid()))
+            })
     }
 
     /// Sends SIGTERM and waits for the server to exit (killing it after a timeout).

@@ -16,7 +16,9 @@
 //! target is a throughput of at least a third of that rate. As the clients share the
 //! machine with the server, it also gives the throughput per core of server CPU time
 //! (`rps_per_server_core`, requests divided by the server's CPU seconds) and its ratio to
-//! the verify rate (`core_ratio`): what one server core sustains, whatever else runs.
+//! the verify rate (`core_ratio`): what one server core sustains, whatever else runs; and
+//! the context switches of the server's threads per request (`server_switches_per_req`),
+//! the cost of handing a request between threads.
 //!
 //! Every request is signed before the timed phase, so that signing on the client side is not
 //! what is measured. Each client count gets a fresh sandbox (PKI, OCSP responder, database)
@@ -41,7 +43,7 @@
 //! Output: a table, and one line per run for scripts:
 //!
 //! ```text
-//! LOAD clients=16 requests=... seconds=... rps=... p50_ms=... p99_ms=... max_ms=... errors=0 peak_rss_kib=... verify_per_s=... ratio=... server_cpu_s=... client_cpu_s=... rps_per_server_core=... core_ratio=... stored=ok bound=time
+//! LOAD clients=16 requests=... seconds=... rps=... p50_ms=... p99_ms=... max_ms=... errors=0 peak_rss_kib=... verify_per_s=... ratio=... server_cpu_s=... client_cpu_s=... rps_per_server_core=... core_ratio=... server_switches_per_req=... stored=ok bound=time
 //! LOAD_BASELINE verify_per_s=... digest_verify_per_s=... best_rps=... ratio=... target_ratio=0.3333 target_met=...
 //! ```
 //!
@@ -352,6 +354,29 @@ fn cpu_seconds(pid: &str) -> Result<f64, LoadError> {
         return Err(LoadError::Accounting("no clock tick rate".to_owned()));
     }
     Ok((utime + stime) as f64 / per_second as f64)
+}
+
+/// Context switches (voluntary and not) of the live threads of process `pid` so far, from
+/// `/proc/<pid>/task/*/status`.
+fn context_switches(pid: u32) -> Result<u64, LoadError> {
+    let tasks = format!("/proc/{pid}/task");
+    let mut total = 0;
+    for task in std::fs::read_dir(&tasks).map_err(LoadError::io(tasks))? {
+        let Ok(task) = task else { continue };
+        // A thread may end between listing and reading; it is left out.
+        let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+            continue;
+        };
+        total += status
+            .lines()
+            .filter_map(|line| {
+                line.strip_prefix("voluntary_ctxt_switches:")
+                    .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+            })
+            .filter_map(|value| value.trim().parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    Ok(total)
 }
 
 /// The `central-server` child process; killed when dropped while still running.
@@ -679,6 +704,8 @@ struct RunReport {
     server_cpu_s: f64,
     /// CPU seconds this process (the clients) used in the timed phase.
     client_cpu_s: f64,
+    /// Context switches of the server's threads in the timed phase.
+    server_switches: u64,
     /// The run ended because the pre-signed requests ran out, not because time was up.
     count_bound: bool,
     /// Request ids the clients got (warm-up included).
@@ -750,6 +777,7 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     start.wait().await;
     let began = Instant::now();
     let server_cpu_before = server.cpu_seconds()?;
+    let switches_before = context_switches(server.pid())?;
     let client_cpu_before = cpu_seconds("self")?;
     let mut outcomes = Vec::with_capacity(clients);
     while let Some(done) = tasks.join_next().await {
@@ -757,6 +785,7 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     }
     let seconds = began.elapsed().as_secs_f64();
     let server_cpu_s = server.cpu_seconds()? - server_cpu_before;
+    let server_switches = context_switches(server.pid())?.saturating_sub(switches_before);
     let client_cpu_s = cpu_seconds("self")? - client_cpu_before;
     let count_bound = work.next_timed.load(Ordering::Relaxed) >= options.max_requests;
 
@@ -810,6 +839,7 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
         peak_rss_kib,
         server_cpu_s,
         client_cpu_s,
+        server_switches,
         count_bound,
         acknowledged: ids.len(),
         problems,
@@ -909,7 +939,7 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
     println!();
     for r in reports {
         println!(
-            "LOAD clients={} requests={} seconds={:.3} rps={:.1} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} errors={} peak_rss_kib={} verify_per_s={:.1} ratio={:.4} server_cpu_s={:.3} client_cpu_s={:.3} rps_per_server_core={:.1} core_ratio={:.4} stored={} bound={}",
+            "LOAD clients={} requests={} seconds={:.3} rps={:.1} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} errors={} peak_rss_kib={} verify_per_s={:.1} ratio={:.4} server_cpu_s={:.3} client_cpu_s={:.3} rps_per_server_core={:.1} core_ratio={:.4} server_switches_per_req={:.2} stored={} bound={}",
             r.clients,
             r.requests,
             r.seconds,
@@ -925,6 +955,7 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
             r.client_cpu_s,
             r.rps_per_server_core(),
             r.rps_per_server_core() / baseline.verify_per_s,
+            r.server_switches as f64 / r.requests.max(1) as f64,
             if r.problems.is_empty() {
                 "ok"
             } else {

@@ -43,7 +43,7 @@
 //! Output: a table, and one line per run for scripts:
 //!
 //! ```text
-//! LOAD clients=16 requests=... seconds=... rps=... p50_ms=... p99_ms=... max_ms=... errors=0 peak_rss_kib=... verify_per_s=... ratio=... server_cpu_s=... client_cpu_s=... rps_per_server_core=... core_ratio=... server_switches_per_req=... stored=ok bound=time
+//! LOAD clients=16 requests=... seconds=... rps=... p50_ms=... p99_ms=... max_ms=... errors=0 peak_rss_kib=... verify_per_s=... ratio=... server_cpu_s=... client_cpu_s=... rps_per_server_core=... core_ratio=... server_switches_per_req=... reconnects=0 stored=ok bound=time
 //! LOAD_BASELINE verify_per_s=... digest_verify_per_s=... best_rps=... ratio=... target_ratio=0.3333 target_met=...
 //! ```
 //!
@@ -422,11 +422,17 @@ impl ServerProcess {
         let deadline = Instant::now() + SERVER_TIMEOUT;
         while process.registration_url.is_empty() || process.manage_url.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = received.recv_timeout(left).map_err(|_| {
-                LoadError::Server(format!(
-                    "no endpoint lines within {SERVER_TIMEOUT:?}; see {}",
-                    log.display()
-                ))
+            let line = received.recv_timeout(left).map_err(|error| {
+                LoadError::Server(match error {
+                    mpsc::RecvTimeoutError::Timeout => format!(
+                        "no endpoint lines within {SERVER_TIMEOUT:?}; see {}",
+                        log.display()
+                    ),
+                    mpsc::RecvTimeoutError::Disconnected => format!(
+                        "exited before printing its endpoints; see {}",
+                        log.display()
+                    ),
+                })
             })?;
             if let Some(url) = line.strip_prefix("registration endpoint ") {
                 process.registration_url = url.trim().to_owned();
@@ -598,6 +604,8 @@ struct ClientOutcome {
     errors: usize,
     /// The first failures, described.
     error_texts: Vec<String>,
+    /// New connections opened after the first because the server closed one.
+    reconnects: usize,
 }
 
 impl ClientOutcome {
@@ -669,7 +677,10 @@ async fn run_client(
         };
         if connection.is_closed() {
             match client.connect(Endpoint::Manage).await {
-                Ok(fresh) => connection = fresh,
+                Ok(fresh) => {
+                    connection = fresh;
+                    outcome.reconnects += 1;
+                }
                 Err(error) => {
                     outcome.failed(format!("reconnect: {error}"));
                     break;
@@ -706,6 +717,8 @@ struct RunReport {
     client_cpu_s: f64,
     /// Context switches of the server's threads in the timed phase.
     server_switches: u64,
+    /// Connections the clients opened again in the timed phase (0 when keep-alive holds).
+    reconnects: usize,
     /// The run ended because the pre-signed requests ran out, not because time was up.
     count_bound: bool,
     /// Request ids the clients got (warm-up included).
@@ -799,7 +812,9 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     let mut ids = Vec::new();
     let mut latencies = Vec::new();
     let mut errors = 0;
+    let mut reconnects = 0;
     for outcome in outcomes {
+        reconnects += outcome.reconnects;
         ids.extend(outcome.ids);
         latencies.extend(outcome.latencies);
         errors += outcome.errors;
@@ -840,6 +855,7 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
         server_cpu_s,
         client_cpu_s,
         server_switches,
+        reconnects,
         count_bound,
         acknowledged: ids.len(),
         problems,
@@ -939,7 +955,7 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
     println!();
     for r in reports {
         println!(
-            "LOAD clients={} requests={} seconds={:.3} rps={:.1} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} errors={} peak_rss_kib={} verify_per_s={:.1} ratio={:.4} server_cpu_s={:.3} client_cpu_s={:.3} rps_per_server_core={:.1} core_ratio={:.4} server_switches_per_req={:.2} stored={} bound={}",
+            "LOAD clients={} requests={} seconds={:.3} rps={:.1} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} errors={} peak_rss_kib={} verify_per_s={:.1} ratio={:.4} server_cpu_s={:.3} client_cpu_s={:.3} rps_per_server_core={:.1} core_ratio={:.4} server_switches_per_req={:.2} reconnects={} stored={} bound={}",
             r.clients,
             r.requests,
             r.seconds,
@@ -956,6 +972,7 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
             r.rps_per_server_core(),
             r.rps_per_server_core() / baseline.verify_per_s,
             r.server_switches as f64 / r.requests.max(1) as f64,
+            r.reconnects,
             if r.problems.is_empty() {
                 "ok"
             } else {

@@ -15,7 +15,10 @@
 //!
 //! Writes go to one writer thread that commits whatever is queued together (group commit,
 //! one fsync per transaction, WAL with `synchronous = FULL`); reads use their own connection.
-//! Every method blocks: from async code call it in `spawn_blocking`.
+//! Every method blocks, except [`Store::submit_async`], which async code awaits without
+//! holding a thread while the commit is under way. The short indexed reads
+//! ([`Store::is_auth_cert_of`]) may be called from async code directly; the others belong
+//! in `spawn_blocking`.
 
 mod dump;
 mod error;
@@ -95,6 +98,24 @@ impl Store {
         self.inner
             .writer
             .run(move |conn| requests::submit(conn, checked, auto_approve, respond))
+    }
+
+    /// [`submit`](Self::submit) for async code: the same checks and the same durable
+    /// record, but the task waits for the commit without holding a thread.
+    pub async fn submit_async<F>(
+        &self,
+        request: NewRequest,
+        auto_approve: bool,
+        respond: F,
+    ) -> Result<Submitted, StoreError>
+    where
+        F: FnOnce(i64) -> Vec<u8> + Send + 'static,
+    {
+        let checked = Checked::new(request)?;
+        self.inner
+            .writer
+            .run_async(move |conn| requests::submit(conn, checked, auto_approve, respond))
+            .await
     }
 
     /// Approves a pending request: checks the rules again, applies it to the registry and sets

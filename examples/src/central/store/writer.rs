@@ -6,7 +6,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::thread::{self, JoinHandle, ThreadId};
 
 use rusqlite::Connection;
@@ -32,11 +32,19 @@ trait Job: Send {
     fn finish(self: Box<Self>, failure: Option<&BatchFailure>);
 }
 
+/// Where the outcome of an operation goes: a thread blocked on it, or a task awaiting it.
+enum Reply<R> {
+    /// A blocking caller ([`Writer::run`]).
+    Blocking(SyncSender<Result<R, StoreError>>),
+    /// An async caller ([`Writer::run_async`]).
+    Async(tokio::sync::oneshot::Sender<Result<R, StoreError>>),
+}
+
 /// A caller's operation, its outcome once run, and where to send it.
 struct Pending<R, F> {
     work: Option<F>,
     outcome: Option<Result<R, StoreError>>,
-    reply: SyncSender<Result<R, StoreError>>,
+    reply: Reply<R>,
 }
 
 impl<R, F> Job for Pending<R, F>
@@ -71,7 +79,10 @@ where
             (None, None) => Err(StoreError::WriterGone),
         };
         // The caller may have stopped waiting; the outcome is then of no use to anyone.
-        let _ = self.reply.send(result);
+        match self.reply {
+            Reply::Blocking(reply) => drop(reply.send(result)),
+            Reply::Async(reply) => drop(reply.send(result)),
+        }
     }
 }
 
@@ -113,14 +124,45 @@ impl Writer {
         let job: Box<dyn Job> = Box::new(Pending {
             work: Some(work),
             outcome: None,
-            reply,
+            reply: Reply::Blocking(reply),
         });
-        self.jobs
-            .as_ref()
-            .ok_or(StoreError::WriterGone)?
+        self.queue()?
             .send(job)
             .map_err(|_| StoreError::WriterGone)?;
         outcome.recv().map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// [`run`](Self::run) for async callers: the task waits for the commit without holding
+    /// a thread. Only when the queue is full does handing the operation over take a
+    /// blocking-pool thread, which waits for room (back-pressure).
+    pub(super) async fn run_async<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        let job: Box<dyn Job> = Box::new(Pending {
+            work: Some(work),
+            outcome: None,
+            reply: Reply::Async(reply),
+        });
+        match self.queue()?.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Disconnected(_)) => return Err(StoreError::WriterGone),
+            Err(TrySendError::Full(job)) => {
+                let queue = self.queue()?.clone();
+                tokio::task::spawn_blocking(move || queue.send(job))
+                    .await
+                    .map_err(|_| StoreError::WriterGone)?
+                    .map_err(|_| StoreError::WriterGone)?;
+            }
+        }
+        outcome.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The queue to the writer thread, while it is open.
+    fn queue(&self) -> Result<&SyncSender<Box<dyn Job>>, StoreError> {
+        self.jobs.as_ref().ok_or(StoreError::WriterGone)
     }
 }
 
@@ -289,5 +331,39 @@ mod tests {
         // the thread, which closed the writing connection.
         drop(writer);
         assert!(!wal.exists());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn async_callers_get_their_outcome_after_the_commit() {
+        let (_dir, writer, reader) = writer_on_table();
+        let writer = Arc::new(writer);
+        // More callers than the queue holds: when the writer falls behind, some take the
+        // blocking hand-over.
+        let tasks: Vec<_> = (0..(QUEUE_CAPACITY as i64 + 200))
+            .map(|value| {
+                let writer = Arc::clone(&writer);
+                tokio::spawn(async move {
+                    writer
+                        .run_async(move |conn| insert(conn, value % 1000))
+                        .await
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(StoreError::Sqlite { .. }) => {}
+                Err(other) => panic!("unexpected outcome {other:?}"),
+            }
+        }
+        // Values 0..1000 once each succeed; the repeats hit the UNIQUE constraint.
+        assert_eq!(ok, 1000);
+        assert_eq!(values(&reader), (0..1000).collect::<Vec<_>>());
+        let failed = writer.run_async(|conn| insert(conn, 1)).await;
+        assert!(
+            matches!(failed, Err(StoreError::Sqlite { .. })),
+            "{failed:?}"
+        );
     }
 }

@@ -126,6 +126,22 @@ def main():
     verify_cmd = "cargo bench -p xroad-runtime --bench verify"
     if cached and signature:
         ratio = cached["ns"] / signature["ns"]
+        frame = release.get("verify_client_reg_stages/frame")
+        parse_stage = release.get("verify_client_reg_stages/parse_request")
+        why = "Beyond the signature check, the pipeline frames the MIME parts and parses the SOAP envelope with every X-Road check."
+        if frame and parse_stage:
+            overhead = cached["ns"] - signature["ns"]
+            allowed = 0.3 * signature["ns"]
+            why = (
+                f"The pipeline spends {fmt_time(overhead)} beyond the RSA check; the target "
+                f"allows {fmt_time(allowed)}. Of that, the SOAP parse with the X-Road checks "
+                f"(header in any order, every identifier code validated, namespaces resolved) "
+                f"takes {fmt_time(parse_stage['ns'])} ({parse_stage['ns'] / signature['ns']:.2f}× "
+                f"the RSA check) and the MIME framing {fmt_time(frame['ns'])}; the signer cache "
+                "lookup and the addressing checks take the rest. Meeting the target needs an XML "
+                "reader about twice as fast as the quick-xml based one (its cost is spread over "
+                "event reading, namespace lookups and small allocations, with no single hot spot)."
+            )
         report.target(
             "clientReg verification, certificate and OCSP results cached",
             fmt_time(cached["ns"]),
@@ -134,9 +150,7 @@ def main():
             "≤ 1.3×",
             ratio <= 1.3,
             verify_cmd,
-            "Beyond the signature check, the pipeline parses the MIME framing and the SOAP "
-            "envelope with every X-Road check (see the stage figures below); those costs are "
-            "fixed per request, while the RSA check is what the target compares against.",
+            why,
         )
     if uncached and bare_full:
         ratio = uncached["ns"] / bare_full["ns"]
@@ -219,6 +233,20 @@ def main():
         rps = float(best["rps"])
         verify_rate = float(best.get("verify_per_s", "nan"))
         ratio = rps / verify_rate
+        per_core = float(best.get("rps_per_server_core", "nan"))
+        cpu_us = 1e6 / per_core if per_core > 0 else float("nan")
+        why = (
+            f"The server used {cpu_us:.0f} µs of CPU per request in that run "
+            f"({per_core:,.0f} requests per CPU-second, {float(best.get('core_ratio', 'nan')):.2f} of "
+            "the verify rate per core), against the "
+            f"{1e6 / verify_rate:.0f} µs of one RSA verification: besides the verification "
+            "each request is TLS records to decrypt and encrypt, an HTTP/1.1 exchange, a "
+            "durable SQLite record with its message log (a WAL write of several KiB, and an "
+            "fsync shared by each group commit), a response to build and a monitoring event. "
+            "The load clients run on the same two cores. Even with both cores for the server "
+            f"alone, {cpu_us:.0f} µs per request caps it near {2 * per_core:,.0f} requests/s, "
+            f"{2 * per_core / verify_rate:.2f} of the verify rate."
+        )
         report.target(
             f"load test: durable clientReg throughput ({best.get('clients', '?')} clients)",
             f"{rps:,.0f} requests/s",
@@ -227,10 +255,7 @@ def main():
             "≥ 1/3 (0.333)",
             ratio >= 1 / 3,
             load_cmd,
-            "Each request is a TLS record to decrypt, an HTTP exchange, the whole verification "
-            "and one durable SQLite record with its message log, on the same two cores that run "
-            "the load clients; the store commits requests in groups, but each group waits for "
-            "an fsync.",
+            why,
         )
     else:
         missing.append("load test LOAD lines")
@@ -289,16 +314,18 @@ def main():
                    "valid clientReg requests (pre-signed) for distinct subsystems. Every answered "
                    "request was checked to be in the store with its message log.")
         out.append("")
-        out.append("| clients | requests | requests/s | p50 | p99 | max | errors | peak RSS of the server | throughput / verify rate |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        out.append("| clients | requests | requests/s | p50 | p99 | max | errors | peak RSS of the server | server CPU per request | throughput / verify rate |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
         for run in load:
             rss = run.get("peak_rss_kib")
             rss_text = f"{int(rss) / 1024:.1f} MiB" if rss and rss.isdigit() else "?"
+            per_core = float(run.get("rps_per_server_core", 0) or 0)
+            cpu_text = f"{1e6 / per_core:.0f} µs" if per_core > 0 else "?"
             out.append(
                 f"| {run.get('clients', '?')} | {run.get('requests', '?')} | "
                 f"{float(run.get('rps', 0)):,.0f} | {run.get('p50_ms', '?')} ms | "
                 f"{run.get('p99_ms', '?')} ms | {run.get('max_ms', '?')} ms | "
-                f"{run.get('errors', '?')} | {rss_text} | {run.get('ratio', '?')} |"
+                f"{run.get('errors', '?')} | {rss_text} | {cpu_text} | {run.get('ratio', '?')} |"
             )
         out.append("")
 

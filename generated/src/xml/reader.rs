@@ -769,8 +769,6 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.syntax("bad start tag"))?;
         let scope = self.bindings.len();
         let mut attributes = Vec::new();
-        // Most tags have no attributes: skip the attribute parser when only whitespace follows
-        // the name.
         // Most tags have no attributes: the attribute parser only runs when something other
         // than whitespace follows the name.
         if !is_xml_space_only(&content[name_len..]) {

@@ -276,6 +276,31 @@ fn other_chain_failures_carry_openssl_reason() {
     assert_eq!(error.fault_code(), FaultCode::CertValidation);
 }
 
+/// Found by the `verify_request` fuzz target: a certificate naming the trusted CA as issuer
+/// but not signed with its key made `X509_verify_cert` fail, and the signature errors stayed
+/// on the thread's OpenSSL error queue, to turn up in the reason of the next OpenSSL failure
+/// on that thread (another request's fault).
+#[test]
+fn a_forged_certificate_leaves_no_openssl_errors_behind() {
+    let pki = shared();
+    let forger = Issued::new(pki.ca().cert().clone(), pki.other_ca().key().clone());
+    let forged = pki
+        .issue_by(&CertRequest::signing("EE", "GOV", "FORGED"), &forger)
+        .unwrap();
+    // Start from an empty queue.
+    drop(openssl::error::ErrorStack::get());
+    let error = trust()
+        .verify(forged.cert(), &[], SystemTime::now())
+        .unwrap_err();
+    assert!(
+        matches!(&error, CertificateError::Chain { code, .. }
+            if *code == openssl_sys::X509_V_ERR_CERT_SIGNATURE_FAILURE),
+        "{error}"
+    );
+    let left = openssl::error::ErrorStack::get();
+    assert!(left.errors().is_empty(), "errors left on the queue: {left}");
+}
+
 #[test]
 fn trust_store_reads_pem_bundles() {
     let pki = shared();

@@ -102,6 +102,31 @@ fn parse_der_accepts_one_certificate_only() {
     ));
 }
 
+/// Found by the `verify_request` fuzz target: a signing certificate whose public key does not
+/// decode made the chain verification fail inside OpenSSL, which the verifier answered with
+/// `internal_error` instead of refusing the certificate.
+#[test]
+fn a_certificate_whose_public_key_does_not_decode_is_malformed() {
+    let mut der = issue(CertRequest::signing("EE", "GOV", "BAD-KEY"))
+        .cert()
+        .to_der()
+        .unwrap();
+    // subjectPublicKey: BIT STRING (270 bytes), no unused bits, RSAPublicKey SEQUENCE.
+    let key = [0x03, 0x82, 0x01, 0x0F, 0x00, 0x30, 0x82, 0x01, 0x0A];
+    let at = der
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("an RSA-2048 subjectPublicKey");
+    // The RSAPublicKey SEQUENCE becomes a SET: the certificate still parses as DER.
+    der[at + 5] = 0x31;
+    match parse_der(&der) {
+        Err(error @ CertificateError::Malformed { .. }) => {
+            assert_eq!(error.fault_code(), FaultCode::IncorrectCertificate);
+        }
+        other => panic!("expected a malformed certificate, got {other:?}"),
+    }
+}
+
 #[test]
 fn der_element_length_reads_short_and_long_forms() {
     assert_eq!(der_element_length(&[0x30, 0x03, 1, 2, 3]), Some(5));

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use openssl::error::ErrorStack;
 use xroad_mserv::centralservice::OperationName;
 use xroad_mserv::identifier::{Code, IdentifierError};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadObjectType};
@@ -145,11 +146,14 @@ impl VerifyFixture {
     pub fn check(&self, data: &[u8]) {
         let (content_type, body) = split_input(data);
         let content_type = content_type.as_deref();
+        drop(ErrorStack::get());
         let outcome = self.uncached.verify(content_type, body, self.at);
+        assert_no_openssl_errors("without the signer cache");
         let summary = summarize(&outcome);
         // Twice through the cached verifier: the second run finds what the first cached.
         for round in ["first", "second"] {
             let cached = summarize(&self.cached.verify(content_type, body, self.at));
+            assert_no_openssl_errors(round);
             assert_eq!(
                 cached, summary,
                 "{round} run with the signer cache differs from the run without"
@@ -160,6 +164,16 @@ impl VerifyFixture {
             Err(fault) => check_fault(&fault),
         }
     }
+}
+
+/// A verification must not leave errors on the thread's OpenSSL queue: they would join the
+/// reason of the next OpenSSL failure on the thread, another request's fault.
+fn assert_no_openssl_errors(run: &str) {
+    let left = ErrorStack::get();
+    assert!(
+        left.errors().is_empty(),
+        "the {run} verification left OpenSSL errors behind: {left}"
+    );
 }
 
 /// Splits an input into the `Content-Type` header and the body. Up to the first `\n` is the
@@ -193,7 +207,8 @@ fn summarize(
 
 /// Target `verify_request`. The input is a `Content-Type` line and a body (see
 /// [`split_input`]), verified by [`Verifier::verify`] against the committed PKI at its
-/// fixed time, without and (twice) with the signer cache; the three outcomes must agree.
+/// fixed time, without and (twice) with the signer cache; the three outcomes must agree, and
+/// none may leave errors on the thread's OpenSSL queue.
 ///
 /// An accepted request is consistent: the header service code names the operation, the MIME
 /// parts are exactly the operation's and lie in the body, the SOAP part parses to the same

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a bounded time and reports executions and crashes.
 #
-#   fuzz/run.sh [seconds-per-target]      (default 60)
+#   fuzz/run.sh [seconds-per-target [target...]]      (default: 60 s, every target)
 #
 # Installs cargo-fuzz if it is missing. Exits non-zero if any target crashed, leaked, timed
 # out or failed to build; crash inputs are in fuzz/artifacts/<target>/, logs in fuzz/logs/.
@@ -11,9 +11,10 @@ cd "$(dirname "$0")"
 
 seconds="${1:-60}"
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
-  echo "usage: $0 [seconds-per-target]" >&2
+  echo "usage: $0 [seconds-per-target [target...]]" >&2
   exit 2
 fi
+shift $(( $# > 0 ? 1 : 0 ))
 
 # cargo-fuzz passes unstable flags to rustc (-Zsanitizer=address, -Cpasses=sancov-module and
 # friends), which only a nightly compiler accepts. The machines have only the stable
@@ -25,15 +26,30 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 
-targets=(multipart_parse envelope_parse identifier_parse)
-# Committed seeds; the envelope seeds are the Annex A fixtures of the main test suite.
+targets=(multipart_parse envelope_parse identifier_parse verify_request)
+# Committed seeds; the envelope seeds are the Annex A fixtures of the main test suite. The
+# verify_request seeds are written by `cargo run --bin gen_verify_seeds` (see README.md).
 declare -A seeds=(
   [multipart_parse]=seeds/multipart_parse
   [envelope_parse]=../tests/fixtures/annex-a
   [identifier_parse]=seeds/identifier_parse
+  [verify_request]=seeds/verify_request
 )
+if [ $# -gt 0 ]; then
+  for target in "$@"; do
+    if [ -z "${seeds[$target]+set}" ]; then
+      echo "unknown target $target; targets: ${targets[*]}" >&2
+      exit 2
+    fi
+  done
+  targets=("$@")
+fi
 
-cargo fuzz build
+# Target by target: `cargo fuzz build` without one would also build gen_verify_seeds, which
+# is no fuzz target.
+for target in "${targets[@]}"; do
+  cargo fuzz build "$target"
+done
 
 mkdir -p logs
 failed=()

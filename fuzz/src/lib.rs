@@ -4,6 +4,13 @@
 //! check asserts properties of the values it gets back; a violated property panics, which
 //! libFuzzer reports as a crash (the input is saved under `fuzz/artifacts/<target>/`).
 
+mod verify_request;
+
+pub use verify_request::{
+    CA_PEM, FixtureError, INSTANCE, PROVIDER, VERIFY_AT, VerifyFixture, check_seed, check_seed_dir,
+    join_input, kebab, parse_verify_at, split_input, verify_request,
+};
+
 use std::fmt::{Debug, Display};
 use std::str::FromStr;
 

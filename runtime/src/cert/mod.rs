@@ -30,9 +30,14 @@ pub(crate) use usage::Usages;
 
 use openssl::x509::X509;
 
-/// Parses a DER-encoded certificate; bytes after the certificate are refused.
+/// Parses a DER-encoded certificate; bytes after the certificate, and a public key that does
+/// not decode, are refused.
 pub fn parse_der(der: &[u8]) -> Result<X509, CertificateError> {
     let cert = X509::from_der(der).map_err(|source| CertificateError::Malformed { source })?;
+    // `d2i_X509` accepts a subjectPublicKey it cannot decode; chain verification would then
+    // fail inside OpenSSL, as if the verifier itself had failed.
+    cert.public_key()
+        .map_err(|source| CertificateError::Malformed { source })?;
     // `d2i_X509` stops after the first certificate and ignores what follows.
     match der_element_length(der) {
         Some(length) if length == der.len() => Ok(cert),

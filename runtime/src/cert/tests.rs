@@ -102,6 +102,31 @@ fn parse_der_accepts_one_certificate_only() {
     ));
 }
 
+/// Found by the `verify_request` fuzz target: a signing certificate whose public key does not
+/// decode made the chain verification fail inside OpenSSL, which the verifier answered with
+/// `internal_error` instead of refusing the certificate.
+#[test]
+fn a_certificate_whose_public_key_does_not_decode_is_malformed() {
+    let mut der = issue(CertRequest::signing("EE", "GOV", "BAD-KEY"))
+        .cert()
+        .to_der()
+        .unwrap();
+    // subjectPublicKey: BIT STRING (270 bytes), no unused bits, RSAPublicKey SEQUENCE.
+    let key = [0x03, 0x82, 0x01, 0x0F, 0x00, 0x30, 0x82, 0x01, 0x0A];
+    let at = der
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("an RSA-2048 subjectPublicKey");
+    // The RSAPublicKey SEQUENCE becomes a SET: the certificate still parses as DER.
+    der[at + 5] = 0x31;
+    match parse_der(&der) {
+        Err(error @ CertificateError::Malformed { .. }) => {
+            assert_eq!(error.fault_code(), FaultCode::IncorrectCertificate);
+        }
+        other => panic!("expected a malformed certificate, got {other:?}"),
+    }
+}
+
 #[test]
 fn der_element_length_reads_short_and_long_forms() {
     assert_eq!(der_element_length(&[0x30, 0x03, 1, 2, 3]), Some(5));
@@ -274,6 +299,31 @@ fn other_chain_failures_carry_openssl_reason() {
         other => panic!("unexpected {other}"),
     }
     assert_eq!(error.fault_code(), FaultCode::CertValidation);
+}
+
+/// Found by the `verify_request` fuzz target: a certificate naming the trusted CA as issuer
+/// but not signed with its key made `X509_verify_cert` fail, and the signature errors stayed
+/// on the thread's OpenSSL error queue, to turn up in the reason of the next OpenSSL failure
+/// on that thread (another request's fault).
+#[test]
+fn a_forged_certificate_leaves_no_openssl_errors_behind() {
+    let pki = shared();
+    let forger = Issued::new(pki.ca().cert().clone(), pki.other_ca().key().clone());
+    let forged = pki
+        .issue_by(&CertRequest::signing("EE", "GOV", "FORGED"), &forger)
+        .unwrap();
+    // Start from an empty queue.
+    drop(openssl::error::ErrorStack::get());
+    let error = trust()
+        .verify(forged.cert(), &[], SystemTime::now())
+        .unwrap_err();
+    assert!(
+        matches!(&error, CertificateError::Chain { code, .. }
+            if *code == openssl_sys::X509_V_ERR_CERT_SIGNATURE_FAILURE),
+        "{error}"
+    );
+    let left = openssl::error::ErrorStack::get();
+    assert!(left.errors().is_empty(), "errors left on the queue: {left}");
 }
 
 #[test]

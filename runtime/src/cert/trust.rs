@@ -3,6 +3,7 @@
 use std::time::SystemTime;
 
 use foreign_types::ForeignTypeRef;
+use openssl::error::ErrorStack;
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::{X509VerifyFlags, X509VerifyParamRef};
@@ -120,6 +121,10 @@ impl TrustStore {
                         .unwrap_or_default();
                     Ok(Outcome::Verified(chain))
                 } else {
+                    // The store context reports the failure; the errors libcrypto pushed on
+                    // the thread's queue (a bad signature, say) would otherwise join the error
+                    // of the next, unrelated OpenSSL failure.
+                    drop(ErrorStack::get());
                     Ok(Outcome::Failed(failure(ctx, at)))
                 }
             })

@@ -99,8 +99,27 @@ impl From<SoapFault> for Fault {
 }
 
 /// The SOAP message of a fault with `fault`'s code and reason and nothing else.
+///
+/// A reason may quote the request; characters XML 1.0 cannot carry (control characters other
+/// than tab and line breaks, U+FFFE, U+FFFF) are written as their `\u{…}` escapes, so every
+/// fault can be written.
 pub fn build_fault(fault: &Fault) -> Result<Vec<u8>, BuildError> {
-    SoapFault::from(fault.clone()).to_soap()
+    let reason = writable_text(&fault.reason);
+    SoapFault::from(Fault::new(fault.code, reason)).to_soap()
+}
+
+/// `text` with every character XML 1.0 cannot carry replaced by its `\u{…}` escape.
+fn writable_text(text: &str) -> String {
+    let is_xml_char = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_xml_char(c) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
+        }
+    }
+    out
 }
 
 /// Parses a SOAP fault. A header, if present, must hold only X-Road header fields (which
@@ -237,6 +256,28 @@ mod tests {
         ] {
             assert_eq!(split_fault_code(refused), None, "{refused:?}");
         }
+    }
+
+    /// Found by the `verify_request` fuzz target: a malformed `Content-Type` with NUL bytes,
+    /// quoted in the `invalid_content_type` reason, made the fault unwritable, so the central
+    /// server answered with a fault without reason.
+    #[test]
+    fn reasons_with_characters_xml_cannot_carry_are_escaped() {
+        let fault = Fault::new(
+            FaultCode::InvalidContentType,
+            "malformed Content-Type `aSO\0\0APe/>\u{1b}\u{fffe}`: media type has no subtype",
+        );
+        let soap = build_fault(&fault).expect("a fault with any reason can be written");
+        let again = parse_fault(&soap).expect("the written fault parses");
+        assert_eq!(again.code(), FaultCode::InvalidContentType);
+        assert_eq!(
+            again.fault.reason,
+            "malformed Content-Type `aSO\\u{0}\\u{0}APe/>\\u{1b}\\u{fffe}`: media type has no \
+             subtype"
+        );
+        let kept = Fault::new(FaultCode::InternalError, "tab\t, lines\r\n and é 😀 stay");
+        let again = parse_fault(&build_fault(&kept).expect("written")).expect("parsed");
+        assert_eq!(again.fault, kept);
     }
 
     #[test]

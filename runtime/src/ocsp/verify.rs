@@ -21,6 +21,7 @@ mod reason;
 use std::time::{Duration, SystemTime};
 
 use openssl::asn1::Asn1GeneralizedTimeRef;
+use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::ocsp::{
@@ -262,6 +263,9 @@ impl OcspVerifier {
                 .and_then(|key| responder.verify(&key))
                 .unwrap_or(false);
         if !issued_by_ca {
+            // A failed `X509_verify` leaves its errors on the thread's queue, where they would
+            // join the error of the next, unrelated OpenSSL failure.
+            drop(ErrorStack::get());
             return Err(refuse(NotAuthorisedReason::NotIssuedByCa {
                 ca: subject_of(issuer),
             }));

@@ -319,6 +319,35 @@ fn a_responder_of_another_ca_is_not_authorised() {
     }
 }
 
+/// Found by the `verify_request` fuzz target: a responder certificate that names the CA as
+/// issuer but is not signed with its key made `X509_verify` fail in the authorisation check,
+/// and its errors stayed on the thread's OpenSSL error queue, to turn up in the reason of the
+/// next OpenSSL failure on that thread (another request's fault).
+#[test]
+fn a_forged_responder_leaves_no_openssl_errors_behind() {
+    let pki = shared();
+    let cert = member("FORGED-RESPONDER");
+    let forger = Issued::new(pki.ca().cert().clone(), pki.other_ca().key().clone());
+    let forged = pki
+        .issue_by(&CertRequest::ocsp_responder("Forged Responder"), &forger)
+        .unwrap();
+    let response = ca_responder()
+        .signed_by(&forged)
+        .respond(cert.cert())
+        .unwrap();
+    // Start from an empty queue.
+    drop(openssl::error::ErrorStack::get());
+    match verify(&response, &cert).unwrap_err() {
+        OcspError::ResponderNotAuthorised {
+            reason: NotAuthorisedReason::NotIssuedByCa { .. },
+            ..
+        } => {}
+        other => panic!("unexpected {other}"),
+    }
+    let left = openssl::error::ErrorStack::get();
+    assert!(left.errors().is_empty(), "errors left on the queue: {left}");
+}
+
 #[test]
 fn an_expired_delegated_responder_is_not_authorised() {
     let cert = member("OLD-RESPONDER");

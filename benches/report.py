@@ -16,6 +16,9 @@ from pathlib import Path
 
 REPRODUCE = "bash benches/report.sh"
 
+# Marks a row of a results table as the baseline of the others.
+BASELINE = "baseline"
+
 
 def load_criterion(root):
     """Maps each benchmark's full id to its median time in ns and its throughput."""
@@ -314,15 +317,18 @@ def main():
                    "valid clientReg requests (pre-signed) for distinct subsystems. Every answered "
                    "request was checked to be in the store with its message log.")
         out.append("")
-        out.append("| clients | requests | requests/s | p50 | p99 | max | errors | peak RSS of the server | server CPU per request | throughput / verify rate |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|")
+        out.append("A run ends after its time or its request count, whichever comes first "
+                   "(`bound`); warm-up requests are not counted.")
+        out.append("")
+        out.append("| clients | requests | bound | requests/s | p50 | p99 | max | errors | peak RSS of the server | server CPU per request | throughput / verify rate |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for run in load:
             rss = run.get("peak_rss_kib")
             rss_text = f"{int(rss) / 1024:.1f} MiB" if rss and rss.isdigit() else "?"
             per_core = float(run.get("rps_per_server_core", 0) or 0)
             cpu_text = f"{1e6 / per_core:.0f} µs" if per_core > 0 else "?"
             out.append(
-                f"| {run.get('clients', '?')} | {run.get('requests', '?')} | "
+                f"| {run.get('clients', '?')} | {run.get('requests', '?')} | {run.get('bound', '?')} | "
                 f"{float(run.get('rps', 0)):,.0f} | {run.get('p50_ms', '?')} ms | "
                 f"{run.get('p99_ms', '?')} ms | {run.get('max_ms', '?')} ms | "
                 f"{run.get('errors', '?')} | {rss_text} | {cpu_text} | {run.get('ratio', '?')} |"
@@ -341,21 +347,25 @@ def main():
             if result is None:
                 missing.append(key)
                 continue
-            ratio = ""
-            base = results.get(base_key) if base_key else None
-            if base:
-                ratio = f"{result['ns'] / base['ns']:.2f}× the baseline"
-            elif base_key is None:
+            # base_key: the baseline's id; BASELINE for a baseline row; None without one.
+            ratio = "—"
+            if base_key is BASELINE:
                 ratio = "baseline"
+            elif base_key is not None:
+                base = results.get(base_key)
+                if base is None:
+                    missing.append(base_key)
+                else:
+                    ratio = f"{result['ns'] / base['ns']:.2f}× the baseline"
             out.append(f"| {label} | {fmt_time(result['ns'])} | "
                        f"{fmt_time(result['low'])} – {fmt_time(result['high'])} | {ratio} |")
         out.append("")
 
     table("Verification of a clientReg", verify_cmd, [
         ("pipeline, cached certificate and OCSP", "verify_client_reg/pipeline_cached", "verify_client_reg/openssl_signature", release),
-        ("baseline: the RSA signature check", "verify_client_reg/openssl_signature", None, release),
+        ("baseline: the RSA signature check", "verify_client_reg/openssl_signature", BASELINE, release),
         ("pipeline, nothing cached", "verify_client_reg/pipeline_uncached", "verify_client_reg/openssl_signature_chain_ocsp", release),
-        ("baseline: signature, certificate and OCSP checks", "verify_client_reg/openssl_signature_chain_ocsp", None, release),
+        ("baseline: signature, certificate and OCSP checks", "verify_client_reg/openssl_signature_chain_ocsp", BASELINE, release),
         ("stage: MIME framing", "verify_client_reg_stages/frame", "verify_client_reg/openssl_signature", release),
         ("stage: SOAP parse with the X-Road checks", "verify_client_reg_stages/parse_request", "verify_client_reg/openssl_signature", release),
         ("stage: signature with the cached key", "verify_client_reg_stages/verifying_key", "verify_client_reg/openssl_signature", release),
@@ -363,18 +373,18 @@ def main():
 
     table("Envelope", "cargo bench -p xroad-mserv --bench envelope; cargo bench -p xroad-runtime --bench envelope", [
         ("A.1 parse, generated reader", "a1_envelope_parse/xroad_mserv", "a1_envelope_parse/quick_xml_serde", release),
-        ("baseline: A.1 parse, quick-xml serde derive", "a1_envelope_parse/quick_xml_serde", None, release),
+        ("baseline: A.1 parse, quick-xml serde derive", "a1_envelope_parse/quick_xml_serde", BASELINE, release),
         ("A.1 write, generated writer", "a1_envelope_write/xroad_mserv", "a1_envelope_write/quick_xml_serde", release),
-        ("baseline: A.1 write, quick-xml serde", "a1_envelope_write/quick_xml_serde", None, release),
+        ("baseline: A.1 write, quick-xml serde", "a1_envelope_write/quick_xml_serde", BASELINE, release),
         ("A.1 request with the runtime's checks", "a1_request/parse_request", "a1_request/generated_envelope_baseline", release),
-        ("baseline: generated envelope alone", "a1_request/generated_envelope_baseline", None, release),
+        ("baseline: generated envelope alone", "a1_request/generated_envelope_baseline", BASELINE, release),
         ("response build", "a1_response/build_response", None, release),
         ("response parse", "a1_response/parse_response", None, release),
     ])
 
     table("multipart/related", "cargo bench -p xroad-runtime --bench multipart", [
         ("parse one 1 MiB part", "multipart_1mib_part/xroad_runtime_parse", "multipart_1mib_part/memmem_baseline", release),
-        ("baseline: memmem over the same bytes", "multipart_1mib_part/memmem_baseline", None, release),
+        ("baseline: memmem over the same bytes", "multipart_1mib_part/memmem_baseline", BASELINE, release),
     ])
 
     signature_rows = []
@@ -389,7 +399,7 @@ def main():
 
     table("Store: one durable request", "cargo bench -p xroad-examples --bench store", [
         ("submit (checks, writer thread, fsync)", "store_durable_request/submit", "store_durable_request/raw_insert", release),
-        ("baseline: the two rows inserted and committed on a bare connection", "store_durable_request/raw_insert", None, release),
+        ("baseline: the two rows inserted and committed on a bare connection", "store_durable_request/raw_insert", BASELINE, release),
         ("submit from 8 threads (group commit), per request", "store_durable_request/submit_8_threads", "store_durable_request/raw_insert", release),
     ])
 

@@ -53,14 +53,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use openssl::hash::{MessageDigest, hash};
@@ -73,8 +70,8 @@ use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 use xroad_examples::central::store::{RequestFilter, Service, Store, StoreError};
 use xroad_examples::config_file::ConfigError;
-use xroad_examples::sandbox::{MACK, PROVIDER, SERVER, Sandbox};
-use xroad_examples::security::config::LoadedSecurityConfig;
+use xroad_examples::process::{CentralProcess, ProcessError};
+use xroad_examples::sandbox::{MACK, SERVER, Sandbox};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::client::{ManagementClient, ManagementError};
 use xroad_runtime::compose::ComposedRequest;
@@ -107,6 +104,8 @@ enum LoadError {
     Config(#[from] ConfigError),
     #[error("central server: {0}")]
     Server(String),
+    #[error(transparent)]
+    Process(#[from] ProcessError),
     #[error("process accounting: {0}")]
     Accounting(String),
     #[error("{what}: {source}")]
@@ -379,174 +378,20 @@ fn context_switches(pid: u32) -> Result<u64, LoadError> {
     Ok(total)
 }
 
-/// The `central-server` child process; killed when dropped while still running.
-struct ServerProcess {
-    child: Child,
-    registration_url: String,
-    manage_url: String,
+/// CPU seconds the process `pid` used so far.
+fn process_cpu_seconds(pid: u32) -> Result<f64, LoadError> {
+    cpu_seconds(&pid.to_string())
 }
 
-impl ServerProcess {
-    /// Starts `central-server --config <config> serve` and waits for its endpoint lines.
-    fn start(config: &Path, log: &Path) -> Result<Self, LoadError> {
-        let stderr = File::create(log).map_err(LoadError::io(format!("{}", log.display())))?;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_central-server"))
-            .arg("--config")
-            .arg(config)
-            .arg("serve")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .map_err(LoadError::io("starting central-server"))?;
-        let stdout = child.stdout.take();
-        let mut process = Self {
-            child,
-            registration_url: String::new(),
-            manage_url: String::new(),
-        };
-        let Some(stdout) = stdout else {
-            return Err(LoadError::Server("no stdout pipe".to_owned()));
-        };
-        // Reads the endpoint lines, then keeps draining stdout until the server exits.
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if lines.send(line).is_err() {
-                    // Nobody listens any more; keep the pipe drained.
-                    continue;
-                }
-            }
-        });
-        let deadline = Instant::now() + SERVER_TIMEOUT;
-        while process.registration_url.is_empty() || process.manage_url.is_empty() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = received.recv_timeout(left).map_err(|error| {
-                LoadError::Server(match error {
-                    mpsc::RecvTimeoutError::Timeout => format!(
-                        "no endpoint lines within {SERVER_TIMEOUT:?}; see {}",
-                        log.display()
-                    ),
-                    mpsc::RecvTimeoutError::Disconnected => format!(
-                        "exited before printing its endpoints; see {}",
-                        log.display()
-                    ),
-                })
-            })?;
-            if let Some(url) = line.strip_prefix("registration endpoint ") {
-                process.registration_url = url.trim().to_owned();
-            } else if let Some(url) = line.strip_prefix("manage endpoint ") {
-                process.manage_url = url.trim().to_owned();
-            }
-        }
-        for url in [&process.registration_url, &process.manage_url] {
-            if !url.starts_with("https://127.0.0.1:") {
-                return Err(LoadError::Server(format!("unexpected endpoint {url}")));
-            }
-        }
-        Ok(process)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// CPU seconds the server used so far.
-    fn cpu_seconds(&self) -> Result<f64, LoadError> {
-        cpu_seconds(&self.pid().to_string())
-    }
-
-    /// Peak resident set size so far (`VmHWM`), in KiB.
-    fn peak_rss_kib(&self) -> Result<u64, LoadError> {
-        let path = format!("/proc/{}/status", self.pid());
-        let status = std::fs::read_to_string(&path).map_err(LoadError::io(path))?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| {
-                LoadError::Accounting(format!("no VmHWM in /proc/{pid}/status", pid = self.pid()))
-            })
-    }
-
-    /// Sends SIGTERM and waits for the server to exit (killing it after a timeout).
-    fn stop(mut self) -> Result<ExitStatus, LoadError> {
-        let pid = libc::pid_t::try_from(self.pid())
-            .map_err(|_| LoadError::Server("process id out of range".to_owned()))?;
-        // SAFETY: kill(2) with a valid signal on our own child's pid has no memory effects.
-        if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
-            return Err(LoadError::Io {
-                what: "SIGTERM to central-server".to_owned(),
-                source: std::io::Error::last_os_error(),
-            });
-        }
-        let deadline = Instant::now() + SERVER_TIMEOUT;
-        loop {
-            if let Some(status) = self
-                .child
-                .try_wait()
-                .map_err(LoadError::io("waiting for central-server"))?
-            {
-                return Ok(status);
-            }
-            if Instant::now() >= deadline {
-                return Err(LoadError::Server(format!(
-                    "still running {SERVER_TIMEOUT:?} after SIGTERM; killed"
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Writes `ss.toml` for the sandbox's security server talking to the given URLs and loads
-/// it (the sandbox's own writer needs an in-process server).
-fn security_config(
-    dir: &Path,
-    registration_url: &str,
-    manage_url: &str,
-) -> Result<LoadedSecurityConfig, LoadError> {
-    let path = dir.join("ss.toml");
-    std::fs::write(
-        &path,
-        format!(
-            r#"server = "{SERVER}"
-management_service_provider = "{PROVIDER}"
-signature_algorithm = "SHA512withRSA"
-trusted_cas = ["ca.pem"]
-
-[central_server]
-registration_url = "{registration_url}"
-manage_url = "{manage_url}"
-tls_certificate = "central-tls.pem"
-
-[auth]
-certificate = "auth.pem"
-key = "auth.key"
-
-[owner]
-certificate = "owner-sign.pem"
-key = "owner-sign.key"
-
-[[members]]
-member = "{MACK}"
-certificate = "mack-sign.pem"
-key = "mack-sign.key"
-"#
-        ),
-    )
-    .map_err(LoadError::io(format!("{}", path.display())))?;
-    Ok(LoadedSecurityConfig::load(&path)?)
+/// Peak resident set size of the process `pid` so far (`VmHWM`), in KiB.
+fn peak_rss_kib(pid: u32) -> Result<u64, LoadError> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).map_err(LoadError::io(path))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| LoadError::Accounting(format!("no VmHWM in /proc/{pid}/status")))
 }
 
 fn identifier(text: &str) -> Result<XRoadClientIdentifierType, LoadError> {
@@ -752,8 +597,23 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     let dir = tempfile::tempdir().map_err(LoadError::io("temporary folder"))?;
     let sandbox = Sandbox::create(dir.path(), true).map_err(LoadError::Sandbox)?;
     let log = dir.path().join("central-server.log");
-    let server = ServerProcess::start(&sandbox.central_config(), &log)?;
-    let config = security_config(dir.path(), &server.registration_url, &server.manage_url)?;
+    let server = CentralProcess::start(
+        Path::new(env!("CARGO_BIN_EXE_central-server")),
+        &sandbox.central_config(),
+        &log,
+        None,
+        SERVER_TIMEOUT,
+    )?;
+    for address in [server.registration(), server.manage()] {
+        if !address.ip().is_loopback() {
+            return Err(LoadError::Server(format!(
+                "endpoint {address} is not on the loopback interface"
+            )));
+        }
+    }
+    let config = sandbox
+        .security_config_for(server.registration(), server.manage(), SERVER)
+        .map_err(LoadError::Sandbox)?;
     let client = config.client()?;
     let auth_reg = client
         .auth_cert_reg("127.0.0.1", &config.auth_key()?, &config.owner_key()?)
@@ -789,7 +649,7 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     }
     start.wait().await;
     let began = Instant::now();
-    let server_cpu_before = server.cpu_seconds()?;
+    let server_cpu_before = process_cpu_seconds(server.pid())?;
     let switches_before = context_switches(server.pid())?;
     let client_cpu_before = cpu_seconds("self")?;
     let mut outcomes = Vec::with_capacity(clients);
@@ -797,13 +657,13 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
         outcomes.push(done?);
     }
     let seconds = began.elapsed().as_secs_f64();
-    let server_cpu_s = server.cpu_seconds()? - server_cpu_before;
+    let server_cpu_s = process_cpu_seconds(server.pid())? - server_cpu_before;
     let server_switches = context_switches(server.pid())?.saturating_sub(switches_before);
     let client_cpu_s = cpu_seconds("self")? - client_cpu_before;
     let count_bound = work.next_timed.load(Ordering::Relaxed) >= options.max_requests;
 
-    let peak_rss_kib = server.peak_rss_kib()?;
-    let status = server.stop()?;
+    let peak_rss_kib = peak_rss_kib(server.pid())?;
+    let status = server.terminate(SERVER_TIMEOUT)?;
     let mut problems = Vec::new();
     if !status.success() {
         problems.push(format!("central-server exited with {status}"));

@@ -4,8 +4,12 @@
 //!   request store and registry in SQLite ([`central`]);
 //! - `security-server`: the security-server side, sending requests from the command line;
 //! - `demo`: runs both with a throw-away PKI.
+//!
+//! The [`sandbox`] and [`process`] modules set up an installation to run them on.
 
 pub mod central;
 pub mod config_file;
+#[cfg(unix)]
+pub mod process;
 pub mod sandbox;
 pub mod security;

@@ -22,15 +22,10 @@
 #![cfg(unix)]
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
@@ -38,6 +33,7 @@ use tokio::task::JoinSet;
 use xroad_examples::central::config::LoadedConfig;
 use xroad_examples::central::store::{Service, Status, Store};
 use xroad_examples::central::verify_log::verify_record;
+use xroad_examples::process::CentralProcess;
 use xroad_examples::sandbox::{MACK, SERVER, Sandbox};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::client::{ManagementClient, ManagementConnection, ManagementError, MemberKey};
@@ -46,7 +42,7 @@ use xroad_runtime::transport::Endpoint;
 use xroad_runtime::verify::Verifier;
 
 /// The signal `Child::kill` sends on Unix.
-const SIGKILL: i32 = 9;
+const SIGKILL: i32 = libc::SIGKILL;
 /// Client tasks sending at the same time.
 const TASKS: usize = 8;
 /// Requests each task has signed before a load starts: far more than are answered before
@@ -68,95 +64,29 @@ struct Sent {
     message_id: String,
 }
 
-/// The `central-server` child process; killed with SIGKILL and reaped when dropped, so
-/// that a failing assertion does not leave it running.
-struct CentralProcess {
-    child: Child,
-    registration: SocketAddr,
-    manage: SocketAddr,
-}
-
-impl CentralProcess {
-    /// Starts `central-server --config <config> serve`, its log going to `log`, and waits for
-    /// the endpoint lines it prints once it listens.
-    fn start(config: &Path, log: &Path) -> Self {
-        let stderr = File::create(log).expect("creating the server log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_central-server"))
-            .arg("--config")
-            .arg(config)
-            .arg("serve")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .expect("starting central-server");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut process = Self {
-            child,
-            registration: SocketAddr::from(([0, 0, 0, 0], 0)),
-            manage: SocketAddr::from(([0, 0, 0, 0], 0)),
-        };
-        // A thread reads stdout to its end, so the server never blocks on a full pipe.
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + WAIT;
-        let (mut registration, mut manage) = (None, None);
-        while registration.is_none() || manage.is_none() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = received.recv_timeout(left).unwrap_or_else(|error| {
-                let log = std::fs::read_to_string(log).unwrap_or_default();
-                panic!("central-server printed no endpoints ({error}); its log:\n{log}")
-            });
-            if let Some(address) = endpoint_address(&line, "registration endpoint ") {
-                registration = Some(address);
-            } else if let Some(address) = endpoint_address(&line, "manage endpoint ") {
-                manage = Some(address);
-            }
-        }
-        process.registration = registration.expect("loop ends once it is known");
-        process.manage = manage.expect("loop ends once it is known");
-        process
-    }
-
-    /// Kills the server with SIGKILL and reaps it.
-    fn kill(mut self) {
-        self.child
-            .kill()
-            .expect("sending SIGKILL to central-server");
-        let status = self.child.wait().expect("reaping central-server");
-        assert_eq!(
-            status.signal(),
-            Some(SIGKILL),
-            "central-server was running until the SIGKILL, then ended by it: {status:?}"
-        );
-    }
-}
-
-impl Drop for CentralProcess {
-    fn drop(&mut self) {
-        // Already reaped after `kill`; then both calls fail harmlessly.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The socket address of a line `<prefix>https://<address>/…`.
-fn endpoint_address(line: &str, prefix: &str) -> Option<SocketAddr> {
-    let rest = line.strip_prefix(prefix)?.strip_prefix("https://")?;
-    let address = rest.split('/').next()?;
-    Some(
-        address
-            .parse()
-            .unwrap_or_else(|e| panic!("bad address in `{line}`: {e}")),
+/// Starts the `central-server` binary on `config`, its log going to `log`.
+fn start_central(config: &Path, log: &Path) -> CentralProcess {
+    CentralProcess::start(
+        Path::new(env!("CARGO_BIN_EXE_central-server")),
+        config,
+        log,
+        Some("warn"),
+        WAIT,
     )
+    .unwrap_or_else(|error| {
+        let log = std::fs::read_to_string(log).unwrap_or_default();
+        panic!("{error}; the log:\n{log}")
+    })
+}
+
+/// Kills the server with SIGKILL and checks that it was running until then.
+fn kill_central(central: CentralProcess) {
+    let status = central.kill().expect("killing central-server");
+    assert_eq!(
+        status.signal(),
+        Some(SIGKILL),
+        "central-server was running until the SIGKILL, then ended by it: {status:?}"
+    );
 }
 
 fn id(text: &str) -> XRoadClientIdentifierType {
@@ -167,7 +97,7 @@ fn id(text: &str) -> XRoadClientIdentifierType {
 /// The management client and MACK's signing key for the server listening at `central`.
 fn client_for(sandbox: &Sandbox, central: &CentralProcess) -> (ManagementClient, MemberKey) {
     let config = sandbox
-        .security_config_for(central.registration, central.manage, SERVER)
+        .security_config_for(central.registration(), central.manage(), SERVER)
         .expect("writing ss.toml");
     let client = config.client().expect("building the management client");
     let key = config.member_key(&id(MACK)).expect("MACK's signing key");
@@ -306,7 +236,7 @@ async fn load_and_kill(
         .await
         .expect("the load got answers before the timeout");
     killed.store(true, Ordering::SeqCst);
-    tokio::task::spawn_blocking(move || central.kill())
+    tokio::task::spawn_blocking(move || kill_central(central))
         .await
         .expect("killing the server");
 
@@ -465,13 +395,13 @@ async fn sigkill_under_load_loses_no_answered_request_and_reuses_no_id() {
     let mut received = BTreeMap::new();
     let mut floor = None;
     for round in 0..=CRASHES {
-        let central = CentralProcess::start(&config, &log(round));
+        let central = start_central(&config, &log(round));
         let (client, key) = client_for(&sandbox, &central);
         let before: Vec<i64> = received.keys().copied().collect();
         match floor {
             None => {
                 let ss = sandbox
-                    .security_config_for(central.registration, central.manage, SERVER)
+                    .security_config_for(central.registration(), central.manage(), SERVER)
                     .expect("writing ss.toml");
                 client
                     .auth_cert_reg(
@@ -496,7 +426,7 @@ async fn sigkill_under_load_loses_no_answered_request_and_reuses_no_id() {
             }
         } else {
             // After the last restart the probes have shown new requests get new ids.
-            tokio::task::spawn_blocking(move || central.kill())
+            tokio::task::spawn_blocking(move || kill_central(central))
                 .await
                 .expect("killing the server");
         }

@@ -56,14 +56,13 @@ where
         let Some(work) = self.work.take() else {
             return Ok(());
         };
-        conn.execute_batch("SAVEPOINT operation")?;
+        control(conn, "SAVEPOINT operation")?;
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| work(conn)))
             .unwrap_or(Err(StoreError::Panicked));
-        if outcome.is_ok() {
-            conn.execute_batch("RELEASE operation")?;
-        } else {
-            conn.execute_batch("ROLLBACK TO operation; RELEASE operation")?;
+        if outcome.is_err() {
+            control(conn, "ROLLBACK TO operation")?;
         }
+        control(conn, "RELEASE operation")?;
         self.outcome = Some(outcome);
         Ok(())
     }
@@ -207,13 +206,17 @@ fn serve(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
 /// open and must be rolled back.
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> Result<(), BatchFailure> {
     let fail = |step| move |source| (step, Arc::new(source));
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(fail(TransactionStep::Begin))?;
+    control(conn, "BEGIN IMMEDIATE").map_err(fail(TransactionStep::Begin))?;
     for job in batch.iter_mut() {
         job.run(conn).map_err(fail(TransactionStep::Savepoint))?;
     }
-    conn.execute_batch("COMMIT")
-        .map_err(fail(TransactionStep::Commit))
+    control(conn, "COMMIT").map_err(fail(TransactionStep::Commit))
+}
+
+/// Runs a transaction control statement from the connection's statement cache: these run
+/// several times per request on the one writer thread, so they are prepared once.
+fn control(conn: &Connection, sql: &str) -> Result<(), rusqlite::Error> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 #[cfg(test)]

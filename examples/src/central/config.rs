@@ -96,6 +96,9 @@ pub struct TrustSection {
     /// Greatest age of an OCSP response's `thisUpdate`, in seconds.
     #[serde(default = "default_freshness")]
     pub ocsp_freshness_seconds: u64,
+    /// Smallest RSA key, in bits, accepted in signing and authentication certificates.
+    #[serde(default = "default_min_rsa_bits")]
+    pub min_rsa_key_bits: u32,
 }
 
 /// One `[[trust.ocsp_responders]]` entry.
@@ -153,6 +156,10 @@ fn default_freshness() -> u64 {
     OcspPolicy::DEFAULT_MAX_AGE.as_secs()
 }
 
+fn default_min_rsa_bits() -> u32 {
+    VerifierConfig::DEFAULT_MIN_RSA_BITS
+}
+
 /// `central.toml` read from its file.
 pub type LoadedConfig = ConfigFile<CentralConfig>;
 
@@ -174,7 +181,14 @@ impl ConfigFile<CentralConfig> {
                 .management_service_provider
                 .parse()
                 .map_err(|e| self.invalid("management_service_provider", e))?;
-        Ok(VerifierConfig::new(instance, provider))
+        let min_rsa_bits = self.config.trust.min_rsa_key_bits;
+        if min_rsa_bits == 0 {
+            return Err(self.invalid("trust.min_rsa_key_bits", "must be positive"));
+        }
+        Ok(VerifierConfig {
+            min_rsa_bits,
+            ..VerifierConfig::new(instance, provider)
+        })
     }
 
     /// The trusted CAs.
@@ -265,5 +279,53 @@ impl ConfigFile<CentralConfig> {
             ManageTrustSetting::RegisteredAuthCert => ManageTrust::RegisteredAuthCert,
             ManageTrustSetting::Off => ManageTrust::Off,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `central.toml` example of the README, which shows every key.
+    fn readme_example() -> String {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("`central.toml` (paths relative")
+            .expect("the README documents central.toml");
+        let block = &readme[start..];
+        let body = block
+            .split_once("```toml\n")
+            .and_then(|(_, rest)| rest.split_once("```"))
+            .expect("a toml block follows")
+            .0;
+        body.to_owned()
+    }
+
+    #[test]
+    fn the_readme_example_reads_and_gives_its_verifier_settings() {
+        let config = LoadedConfig::parse(Path::new("/etc/xroad/central.toml"), &readme_example())
+            .expect("the README example is a valid central.toml");
+        assert_eq!(config.config.trust.min_rsa_key_bits, 2048);
+        let verifier = config.verifier_config().expect("verifier settings");
+        assert_eq!(verifier.min_rsa_bits, 2048);
+        assert_eq!(verifier.instance.as_str(), "EE");
+    }
+
+    #[test]
+    fn min_rsa_key_bits_is_optional_and_must_be_positive() {
+        let without = readme_example().replace("min_rsa_key_bits = 2048", "");
+        let config = LoadedConfig::parse(Path::new("central.toml"), &without).unwrap();
+        assert_eq!(
+            config.verifier_config().unwrap().min_rsa_bits,
+            VerifierConfig::DEFAULT_MIN_RSA_BITS
+        );
+        let stricter =
+            readme_example().replace("min_rsa_key_bits = 2048", "min_rsa_key_bits = 3072");
+        let config = LoadedConfig::parse(Path::new("central.toml"), &stricter).unwrap();
+        assert_eq!(config.verifier_config().unwrap().min_rsa_bits, 3072);
+        let zero = readme_example().replace("min_rsa_key_bits = 2048", "min_rsa_key_bits = 0");
+        let config = LoadedConfig::parse(Path::new("central.toml"), &zero).unwrap();
+        let error = config.verifier_config().unwrap_err().to_string();
+        assert!(error.contains("trust.min_rsa_key_bits"), "{error}");
     }
 }

@@ -407,6 +407,51 @@ fn signing_certificate() {
 }
 
 #[test]
+fn rsa_keys_smaller_than_the_configured_minimum_are_refused() {
+    // The test PKI's keys have 2048 bits: accepted by default, refused at a 4096-bit minimum.
+    assert!(verify(&client_reg()).is_ok());
+    let auth_cert_reg = auth_cert_reg_with(
+        auth_cert_reg_body("ss1.example.org"),
+        SignatureAlgorithm::Sha256WithRsa,
+    );
+    assert!(verify(&auth_cert_reg).is_ok());
+    let strict = {
+        let m = members();
+        let mut config = VerifierConfig::new(id("EE"), id(PROVIDER));
+        config.min_rsa_bits = 4096;
+        let trust = crate::cert::TrustStore::new([m.pki.ca().cert().clone()]).unwrap();
+        Verifier::new(
+            config,
+            trust,
+            crate::ocsp::OcspVerifier::new(crate::ocsp::OcspPolicy::default()),
+        )
+    };
+    let refusal = |message: &HttpMessage| {
+        strict
+            .verify(
+                Some(&message.content_type),
+                &message.body,
+                SystemTime::now(),
+            )
+            .unwrap_err()
+    };
+    let fault = refusal(&client_reg());
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(
+        fault.reason.contains("signing certificate")
+            && fault.reason.contains("2048 bits, fewer than the 4096"),
+        "{fault}"
+    );
+    // The authentication certificate is checked first in an authCertReg.
+    let fault = refusal(&auth_cert_reg);
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(
+        fault.reason.contains("authentication certificate") && fault.reason.contains("2048 bits"),
+        "{fault}"
+    );
+}
+
+#[test]
 fn ocsp_response() {
     let m = members();
     let now = SystemTime::now();

@@ -35,19 +35,27 @@ pub struct VerifierConfig {
     pub limits: Limits,
     /// How many verified (signing certificate, OCSP response) pairs to keep (0: none).
     pub cache_capacity: usize,
+    /// Smallest RSA modulus, in bits, accepted for signing and authentication certificates;
+    /// a smaller key is refused with `cert_validation`.
+    pub min_rsa_bits: u32,
 }
 
 impl VerifierConfig {
     /// The default number of cached signing certificate verifications.
     pub const DEFAULT_CACHE_CAPACITY: usize = 4096;
 
-    /// A configuration with default limits and cache size.
+    /// The default smallest RSA key: 2048 bits, the X-Road default for signing and
+    /// authentication keys.
+    pub const DEFAULT_MIN_RSA_BITS: u32 = 2048;
+
+    /// A configuration with default limits, cache size and key size.
     pub fn new(instance: Code, management_service_provider: XRoadClientIdentifierType) -> Self {
         Self {
             instance,
             management_service_provider,
             limits: Limits::default(),
             cache_capacity: Self::DEFAULT_CACHE_CAPACITY,
+            min_rsa_bits: Self::DEFAULT_MIN_RSA_BITS,
         }
     }
 }
@@ -319,6 +327,7 @@ impl Verifier {
                 format!("signing certificate: {e}"),
             )
         })?;
+        self.check_key_size(&verifying_key, "signing certificate")?;
         let (valid_from, valid_until) = chain_validity(chain.certificates())?;
         let ocsp_from = summary
             .this_update
@@ -331,6 +340,22 @@ impl Verifier {
         });
         self.cache.insert(key, Arc::clone(&signer), at);
         Ok(signer)
+    }
+
+    /// Refuses a key smaller than [`VerifierConfig::min_rsa_bits`].
+    fn check_key_size(&self, key: &VerifyingKey, what: &str) -> Result<(), Fault> {
+        let bits = key.bits();
+        let min = self.config.min_rsa_bits;
+        if bits < min {
+            return Err(Fault::new(
+                FaultCode::CertValidation,
+                format!(
+                    "{what} is not valid: its RSA key has {bits} bits, fewer than the \
+                     {min} this central server requires"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// authCertReg: the authentication certificate (trusted issuer, validity, usage), the
@@ -382,6 +407,7 @@ impl Verifier {
                 format!("authentication certificate: {e}"),
             )
         })?;
+        self.check_key_size(&auth_key, "authentication certificate")?;
         auth_key
             .verify(algorithm, parts.soap, proof.value)
             .map_err(|e| signature_fault("authentication key signature", &e))?;

@@ -15,7 +15,7 @@ mod text;
 mod writer;
 
 pub use error::{Error, ErrorKind, TextError};
-pub use reader::{Attribute, Reader, StartTag};
+pub use reader::{Attribute, Reader, StartTag, is_xml_char};
 pub use text::XmlText;
 pub use writer::Writer;
 pub use xroad_macros::{XmlRead, XmlText, XmlWrite};

@@ -1017,8 +1017,9 @@ fn resolve_reference(name: &str) -> Result<char, ErrorKind> {
     }
 }
 
-/// Whether XML 1.0 allows the character in a document.
-pub(crate) fn is_xml_char(c: char) -> bool {
+/// Whether XML 1.0 allows the character in a document (the `Char` production: tab, line
+/// breaks, and U+0020 upwards without surrogates, U+FFFE and U+FFFF).
+pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 

@@ -110,10 +110,9 @@ pub fn build_fault(fault: &Fault) -> Result<Vec<u8>, BuildError> {
 
 /// `text` with every character XML 1.0 cannot carry replaced by its `\u{…}` escape.
 fn writable_text(text: &str) -> String {
-    let is_xml_char = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if is_xml_char(c) {
+        if xroad_mserv::xml::is_xml_char(c) {
             out.push(c);
         } else {
             out.extend(c.escape_unicode());

@@ -13,6 +13,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// How long a connection waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Prepared statements the writing connection keeps.
+const WRITER_STATEMENT_CACHE: usize = 64;
+
 /// Migrations in order: entry `n` takes the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[V1];
 
@@ -101,6 +104,9 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
         .map_err(open_error(path, "setting synchronous = FULL"))?;
     conn.pragma_update(None, "foreign_keys", true)
         .map_err(open_error(path, "enabling foreign keys"))?;
+    // Room for every statement the writer runs (requests, rules and transaction control,
+    // about two dozen), so that none is evicted and prepared again.
+    conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
     migrate(&mut conn, path)?;
     Ok(conn)
 }

@@ -106,7 +106,12 @@ impl CentralProcess {
         };
         let deadline = Instant::now() + timeout;
         let (mut registration, mut manage) = (None, None);
-        while registration.is_none() || manage.is_none() {
+        loop {
+            if let (Some(registration), Some(manage)) = (registration, manage) {
+                process.registration = registration;
+                process.manage = manage;
+                return Ok(process);
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             let line = received
                 .recv_timeout(left)
@@ -127,11 +132,6 @@ impl CentralProcess {
                 manage = Some(endpoint_address(url)?);
             }
         }
-        if let (Some(registration), Some(manage)) = (registration, manage) {
-            process.registration = registration;
-            process.manage = manage;
-        }
-        Ok(process)
     }
 
     /// Where the registration endpoint listens.

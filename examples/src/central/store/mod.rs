@@ -83,8 +83,9 @@ impl Store {
     /// The request must have the fields its service uses and pass the business rules;
     /// otherwise nothing changes. `respond` builds the response for the new request id; it
     /// is stored with the request, in the same transaction. It runs on the writer thread:
-    /// it should be quick and must not write to the store ([`StoreError::Reentrant`]). With `auto_approve` a registration is applied and stored as
-    /// `APPROVED` at once; deletions always are.
+    /// it should be quick and must not write to the store ([`StoreError::Reentrant`]). With
+    /// `auto_approve` a registration is applied and stored as `APPROVED` at once; deletions
+    /// always are.
     pub fn submit<F>(
         &self,
         request: NewRequest,

@@ -180,7 +180,7 @@ def main():
             f"{speedup:.2f}× faster",
             "≥ 1.5× faster",
             speedup >= 1.5,
-            "cargo bench -p xroad-mserv --bench envelope",
+            "cargo bench -p xroad-runtime --bench envelope_serde",
             "The generated reader checks every identifier code, the X-Road namespaces and the "
             "element order as it reads, which the serde derive does not; see the envelope "
             "section below.",
@@ -230,7 +230,7 @@ def main():
         )
 
     # Load test.
-    load_cmd = "cargo bench -p xroad-examples --bench load"
+    load_cmd = "cargo bench -p xroad-central-server --bench load"
     if load:
         best = max(load, key=lambda run: float(run.get("rps", 0)))
         rps = float(best["rps"])
@@ -371,7 +371,7 @@ def main():
         ("stage: signature with the cached key", "verify_client_reg_stages/verifying_key", "verify_client_reg/openssl_signature", release),
     ], "Stage ratios are against the RSA signature check")
 
-    table("Envelope", "cargo bench -p xroad-mserv --bench envelope; cargo bench -p xroad-runtime --bench envelope", [
+    table("Envelope", "cargo bench -p xroad-runtime --bench envelope_serde; cargo bench -p xroad-runtime --bench envelope", [
         ("A.1 parse, generated reader", "a1_envelope_parse/xroad_mserv", "a1_envelope_parse/quick_xml_serde", release),
         ("baseline: A.1 parse, quick-xml serde derive", "a1_envelope_parse/quick_xml_serde", BASELINE, release),
         ("A.1 write, generated writer", "a1_envelope_write/xroad_mserv", "a1_envelope_write/quick_xml_serde", release),
@@ -397,7 +397,7 @@ def main():
     table("Signatures over 2 KiB", "cargo bench -p xroad-runtime --bench signature", signature_rows,
           "Ratios are against the same operation with the bare openssl crate")
 
-    table("Store: one durable request", "cargo bench -p xroad-examples --bench store", [
+    table("Store: one durable request", "cargo bench -p xroad-central-server --bench store", [
         ("submit (checks, writer thread, fsync)", "store_durable_request/submit", "store_durable_request/raw_insert", release),
         ("baseline: the two rows inserted and committed on a bare connection", "store_durable_request/raw_insert", BASELINE, release),
         ("submit from 8 threads (group commit), per request", "store_durable_request/submit_8_threads", "store_durable_request/raw_insert", release),

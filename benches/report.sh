@@ -68,13 +68,13 @@ run openssl_speed openssl speed -seconds "$measure" rsa2048
 run codegen_debug env CRITERION_HOME="$PWD/target/criterion-debug" cargo bench --profile dev -p xroad-codegen --bench codegen -- "${criterion_args[@]}"
 
 run codegen cargo bench -p xroad-codegen --bench codegen -- "${criterion_args[@]}"
-run generated_envelope cargo bench -p xroad-mserv --bench envelope -- "${criterion_args[@]}"
+run generated_envelope cargo bench -p xroad-runtime --bench envelope_serde -- "${criterion_args[@]}"
 run runtime_envelope cargo bench -p xroad-runtime --bench envelope -- "${criterion_args[@]}"
 run multipart cargo bench -p xroad-runtime --bench multipart -- "${criterion_args[@]}"
 run signature cargo bench -p xroad-runtime --bench signature -- "${criterion_args[@]}"
 run verify cargo bench -p xroad-runtime --bench verify -- "${criterion_args[@]}"
-run store cargo bench -p xroad-examples --bench store -- "${criterion_args[@]}"
-run load cargo bench -p xroad-examples --bench load -- --seconds "$load_seconds"
+run store cargo bench -p xroad-central-server --bench store -- "${criterion_args[@]}"
+run load cargo bench -p xroad-central-server --bench load -- --seconds "$load_seconds"
 
 python3 benches/report.py \
   --criterion target/criterion \

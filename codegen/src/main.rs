@@ -1,8 +1,8 @@
 //! `xroad-codegen`: generates Rust bindings from a management services WSDL.
 //!
 //! ```text
-//! xroad-codegen wsdl/centralservice.wsdl -o generated/src/bindings.rs
-//! xroad-codegen wsdl/centralservice.wsdl -o generated/src/bindings.rs --check
+//! xroad-codegen wsdl/centralservice.wsdl -o generated/mserv/src/bindings.rs
+//! xroad-codegen wsdl/centralservice.wsdl -o generated/mserv/src/bindings.rs --check
 //! ```
 
 use std::path::PathBuf;

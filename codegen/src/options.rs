@@ -16,7 +16,7 @@ pub const IDENTIFIERS_NS: &str = "http://x-road.eu/xsd/identifiers";
 pub const XROAD_NS: &str = "http://x-road.eu/xsd/xroad.xsd";
 
 /// The MIME part kinds an operation can declare; they are the variants of
-/// `xroad_mserv::operation::MimePart`.
+/// `xroad_codec::operation::MimePart`.
 pub const MIME_PARTS: &[&str] = &[
     "SoapMessage",
     "Signature",
@@ -100,7 +100,7 @@ impl Default for Options {
         for code in IDENTIFIER_CODES {
             options.extern_element(
                 QName::new(IDENTIFIERS_NS, *code),
-                "::xroad_mserv::identifier::Code",
+                "::xroad_codec::identifier::Code",
             );
         }
         options.identifier_base(Some(QName::new(IDENTIFIERS_NS, "XRoadIdentifierType")));
@@ -117,7 +117,7 @@ impl Options {
             extern_elements: BTreeMap::new(),
             identifier_base: None,
             modules: BTreeMap::new(),
-            runtime_crate: "::xroad_mserv".into(),
+            runtime_crate: "::xroad_codec".into(),
         }
     }
 
@@ -159,7 +159,7 @@ impl Options {
         self
     }
 
-    /// The path under which generated code finds the support crate (default `::xroad_mserv`).
+    /// The path under which generated code finds the support crate (default `::xroad_codec`).
     pub fn runtime_crate(&mut self, path: &str) -> &mut Self {
         self.runtime_crate = path.to_owned();
         self

@@ -24,7 +24,7 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn checked_in_bindings_are_current() {
-    let bindings = root().join("generated/src/bindings.rs");
+    let bindings = root().join("generated/mserv/src/bindings.rs");
     let output = codegen(&[
         wsdl().as_os_str(),
         "-o".as_ref(),
@@ -33,7 +33,7 @@ fn checked_in_bindings_are_current() {
     ]);
     assert!(
         output.status.success(),
-        "generated/src/bindings.rs is stale:\n{}",
+        "generated/mserv/src/bindings.rs is stale:\n{}",
         stderr(&output)
     );
 }

@@ -43,7 +43,7 @@ fn operations_and_elements_in_one_namespace() {
     assert!(code.contains("pub struct Echo(pub String);"), "{code}");
     assert!(code.contains("pub struct EchoOperation;"), "{code}");
     assert!(
-        code.contains("<EchoOperation as ::xroad_mserv::operation::Operation>::PARTS"),
+        code.contains("<EchoOperation as ::xroad_codec::operation::Operation>::PARTS"),
         "{code}"
     );
     assert!(code.contains("request = Echo,"), "{code}");

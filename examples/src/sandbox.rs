@@ -10,16 +10,10 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-use xroad_runtime::service::ServiceHandler;
+use xroad_central_server::RunningCentral;
 use xroad_runtime::testpki::{CertRequest, Issued, OcspHttpListener, OcspHttpServer, TestPki};
-use xroad_runtime::transport::{Endpoint, Server};
-use xroad_runtime::verify::Verifier;
+use xroad_runtime::transport::Endpoint;
 
-use crate::central::config::LoadedConfig;
-use crate::central::service::CentralService;
-use crate::central::store::Store;
 use crate::security::config::LoadedSecurityConfig;
 
 /// The X-Road instance of the sandbox.
@@ -191,60 +185,5 @@ key = "mack-sign.key"
     /// Stops the OCSP responder.
     pub async fn shutdown(self) {
         self.ocsp.shutdown().await;
-    }
-}
-
-/// A central server running in this process.
-pub struct RunningCentral {
-    /// Address of the registration endpoint.
-    pub registration: SocketAddr,
-    /// Address of the manage endpoint.
-    pub manage: SocketAddr,
-    /// Address of the admin listener.
-    pub admin: Option<SocketAddr>,
-    /// Its store.
-    pub store: Store,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
-}
-
-impl RunningCentral {
-    /// Starts the central server of `config` (a `central.toml`) on a tokio task.
-    pub async fn start(config: &Path) -> Result<Self, Failure> {
-        let loaded = LoadedConfig::load(config)?;
-        let verifier = Verifier::new(
-            loaded.verifier_config()?,
-            loaded.trust_store()?,
-            loaded.ocsp_verifier()?,
-        );
-        let store = Store::open(loaded.database())?;
-        let service = CentralService::new(store.clone(), loaded.config.auto_approve);
-        let handler = ServiceHandler::new(service, verifier, loaded.manage_trust());
-        let server = Server::bind(loaded.server_config()?, handler).await?;
-        let registration = server.local_addr(Endpoint::Registration);
-        let manage = server.local_addr(Endpoint::Manage);
-        let admin = server.admin_addr();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            server
-                .run_until(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Ok(Self {
-            registration,
-            manage,
-            admin,
-            store,
-            stop,
-            task,
-        })
-    }
-
-    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
     }
 }

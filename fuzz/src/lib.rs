@@ -19,8 +19,8 @@ use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadGlobalGroupIdentifierType, XRoadIdentifierType,
     XRoadLocalGroupIdentifierType, XRoadSecurityServerIdentifierType, XRoadServiceIdentifierType,
 };
-use xroad_mserv::soap::Envelope;
-use xroad_mserv::xml::{self, ErrorKind, XmlRoot};
+use xroad_codec::soap::Envelope;
+use xroad_codec::xml::{self, ErrorKind, XmlRoot};
 use xroad_mserv::{NAMESPACES, xroad};
 use xroad_runtime::multipart::{
     self, Boundary, ContentType, Limits, MultipartWriter, Part, WriteError,

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use openssl::error::ErrorStack;
 use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::identifier::{Code, IdentifierError};
+use xroad_codec::identifier::{Code, IdentifierError};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadObjectType};
 use xroad_runtime::cert::{CertificateError, MemberId, TrustStore};
 use xroad_runtime::envelope::{
@@ -286,7 +286,7 @@ fn check_verified(body: &[u8], v: &VerifiedRequest<'_>) {
 
     let signed = operation
         .parts()
-        .contains(&xroad_mserv::operation::MimePart::Signature);
+        .contains(&xroad_codec::operation::MimePart::Signature);
     assert_eq!(
         v.signer.is_some(),
         signed,

@@ -1,6 +1,6 @@
 //! Derive macros of the X-Road management services toolkit: [`XmlRead`], [`XmlWrite`] and
-//! [`XmlText`] implement the traits of `xroad_mserv::xml`, [`Operation`] implements
-//! `xroad_mserv::operation::Operation`. The generated bindings use them; they work on
+//! [`XmlText`] implement the traits of `xroad_codec::xml`, [`Operation`] implements
+//! `xroad_codec::operation::Operation`. The generated bindings use them; they work on
 //! hand-written types too, and the generated code needs no imports.
 //!
 //! Errors in the attributes are reported all at once, at the offending attribute or field.
@@ -22,9 +22,9 @@ fn run(
         .into()
 }
 
-/// Derives `xroad_mserv::xml::XmlRead`: reads the type from the content of an element (its
+/// Derives `xroad_codec::xml::XmlRead`: reads the type from the content of an element (its
 /// attributes, child elements or text). With `root(..)` it also implements
-/// `xroad_mserv::xml::XmlRoot` (which requires `XmlWrite` as well).
+/// `xroad_codec::xml::XmlRoot` (which requires `XmlWrite` as well).
 ///
 /// Reading is strict: attributes are matched by namespace and local name (unknown or duplicate
 /// ones are errors), child elements must come exactly in field order, and anything left over
@@ -43,7 +43,7 @@ fn run(
 /// - `validate = path::to::function`: called as `function(&value)` once all fields are read,
 ///   before the end tag; it returns `Result<_, E>` with `E: Display`, and an `Err` becomes
 ///   `ErrorKind::Invalid`. Only used when reading; `Self::validate` works.
-/// - `crate = "path"`: path of the support crate (default `::xroad_mserv`).
+/// - `crate = "path"`: path of the support crate (default `::xroad_codec`).
 ///
 /// Field attributes: every field has exactly one of `element`, `attribute` or `text`.
 ///
@@ -83,7 +83,7 @@ pub fn derive_xml_read(input: TokenStream) -> TokenStream {
     run(input, expand::read::derive)
 }
 
-/// Derives `xroad_mserv::xml::XmlWrite`: writes the type as the content of an element.
+/// Derives `xroad_codec::xml::XmlWrite`: writes the type as the content of an element.
 ///
 /// Takes the same `#[xml(...)]` attributes as [`XmlRead`](derive@XmlRead), with the same
 /// meaning. Fixed attributes are written first, then attribute fields (`None` is left out),
@@ -95,8 +95,8 @@ pub fn derive_xml_write(input: TokenStream) -> TokenStream {
     run(input, expand::write::derive)
 }
 
-/// Derives `xroad_mserv::xml::XmlText` (so the type is also an element with text content and
-/// an attribute value), plus `Display` and `FromStr` (with `Err = xroad_mserv::xml::TextError`).
+/// Derives `xroad_codec::xml::XmlText` (so the type is also an element with text content and
+/// an attribute value), plus `Display` and `FromStr` (with `Err = xroad_codec::xml::TextError`).
 ///
 /// - Fieldless enums: every variant has `#[xml(value = "LITERAL")]`, and the literals are
 ///   distinct. Reading accepts exactly a literal (surrounding XML whitespace ignored). The enum
@@ -117,14 +117,14 @@ pub fn derive_xml_write(input: TokenStream) -> TokenStream {
 ///   value parsed; its `Err(e)` (any `e: Display`) makes `from_text` fail with `e`'s text.
 ///   Generated bindings use it for the facets of simple types.
 ///
-/// Container attributes: `#[xml(crate = "path")]` (default `::xroad_mserv`) and, on newtypes,
+/// Container attributes: `#[xml(crate = "path")]` (default `::xroad_codec`) and, on newtypes,
 /// `validate`.
 #[proc_macro_derive(XmlText, attributes(xml))]
 pub fn derive_xml_text(input: TokenStream) -> TokenStream {
     run(input, expand::text::derive)
 }
 
-/// Derives `xroad_mserv::operation::Operation` for a unit struct.
+/// Derives `xroad_codec::operation::Operation` for a unit struct.
 ///
 /// ```ignore
 /// #[derive(Operation)]
@@ -145,7 +145,7 @@ pub fn derive_xml_text(input: TokenStream) -> TokenStream {
 /// - `parts(...)`: `Operation::PARTS`, the MIME parts of the request, among `SoapMessage`,
 ///   `Signature`, `AuthKeySignature`, `AuthCertificate`, `SigningCertificate`, `OcspResponse`;
 ///   no duplicates, `SoapMessage` first. Default: `parts(SoapMessage)`.
-/// - `crate = "path"`: path of the support crate (default `::xroad_mserv`).
+/// - `crate = "path"`: path of the support crate (default `::xroad_codec`).
 #[proc_macro_derive(Operation, attributes(operation))]
 pub fn derive_operation(input: TokenStream) -> TokenStream {
     run(input, expand::operation::derive)

@@ -6,9 +6,9 @@ use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, Path, PathArguments
 
 use crate::attr::{self, Errors, Sp};
 
-/// `::xroad_mserv`, or the path given by `crate = "..."`.
+/// `::xroad_codec`, or the path given by `crate = "..."`.
 pub fn crate_path(krate: Option<Sp<Path>>) -> Path {
-    krate.map_or_else(|| syn::parse_quote!(::xroad_mserv), |k| k.value)
+    krate.map_or_else(|| syn::parse_quote!(::xroad_codec), |k| k.value)
 }
 
 /// A struct deriving `XmlRead`/`XmlWrite`.
@@ -525,7 +525,7 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
     Ok(result)
 }
 
-/// The MIME parts an operation may list, in the spelling of `xroad_mserv::operation::MimePart`.
+/// The MIME parts an operation may list, in the spelling of `xroad_codec::operation::MimePart`.
 pub const MIME_PARTS: [&str; 6] = [
     "SoapMessage",
     "Signature",

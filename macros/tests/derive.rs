@@ -1,7 +1,7 @@
 //! Runtime tests of the derives on hand-written types.
 
-use xroad_mserv::operation::{MimePart, Operation};
-use xroad_mserv::xml::{self, ErrorKind, Reader, Writer, XmlRead, XmlRoot, XmlText, XmlWrite};
+use xroad_codec::operation::{MimePart, Operation};
+use xroad_codec::xml::{self, ErrorKind, Reader, Writer, XmlRead, XmlRoot, XmlText, XmlWrite};
 
 const NS: &str = "urn:test";
 const ID_NS: &str = "urn:test:id";
@@ -337,7 +337,7 @@ fn operation_constants() {
 
 /// `crate = "..."` with a re-export path.
 mod reexport {
-    pub use xroad_mserv as support;
+    pub use xroad_codec as support;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, XmlRead, XmlWrite)]
@@ -364,10 +364,10 @@ fn custom_crate_path() {
 
 /// The shapes of the generated bindings (see the codegen contract), with absolute derive paths.
 mod contract {
-    use xroad_mserv::identifier::{Code, IdentifierError};
+    use xroad_codec::identifier::{Code, IdentifierError};
 
     #[derive(
-        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_mserv::xml::XmlText,
+        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText,
     )]
     pub enum XRoadObjectType {
         #[xml(value = "MEMBER")]
@@ -377,7 +377,7 @@ mod contract {
     }
 
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite,
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadClientIdentifierType {
@@ -387,9 +387,9 @@ mod contract {
         )]
         pub object_type: XRoadObjectType,
         #[xml(element = "xRoadInstance")]
-        pub x_road_instance: ::xroad_mserv::identifier::Code,
+        pub x_road_instance: ::xroad_codec::identifier::Code,
         #[xml(element = "subsystemCode")]
-        pub subsystem_code: Option<::xroad_mserv::identifier::Code>,
+        pub subsystem_code: Option<::xroad_codec::identifier::Code>,
     }
 
     impl XRoadClientIdentifierType {
@@ -406,7 +406,7 @@ mod contract {
     }
 
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite,
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -422,12 +422,12 @@ mod contract {
     }
 
     #[derive(
-        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_mserv::xml::XmlText,
+        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText,
     )]
     pub struct RequestIdType(pub i64);
 
     #[derive(
-        Debug, Clone, PartialEq, Eq, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite,
+        Debug, Clone, PartialEq, Eq, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct ClientRequestType {
@@ -442,13 +442,13 @@ mod contract {
     }
 
     #[derive(
-        Debug, Clone, PartialEq, Eq, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite,
+        Debug, Clone, PartialEq, Eq, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientReg(pub ClientRequestType);
 
     #[derive(
-        Debug, Clone, PartialEq, Eq, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite,
+        Debug, Clone, PartialEq, Eq, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct RequestHash {
@@ -459,7 +459,7 @@ mod contract {
     }
 
     #[derive(
-        Debug, Clone, PartialEq, Eq, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite,
+        Debug, Clone, PartialEq, Eq, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct Header {
@@ -470,7 +470,7 @@ mod contract {
     }
 
     #[derive(
-        Debug, Clone, Copy, PartialEq, Eq, Hash, Default, ::xroad_mserv::operation::Operation,
+        Debug, Clone, Copy, PartialEq, Eq, Hash, Default, ::xroad_codec::operation::Operation,
     )]
     #[operation(
         name = "clientReg",
@@ -485,7 +485,7 @@ mod contract {
 #[test]
 fn contract_shapes() {
     use contract::*;
-    let code = |s: &str| xroad_mserv::identifier::Code::new(s).unwrap();
+    let code = |s: &str| xroad_codec::identifier::Code::new(s).unwrap();
     let request = ClientReg(ClientRequestType {
         server: XRoadSecurityServerIdentifierType {
             server_code: code("TS1"),

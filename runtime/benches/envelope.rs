@@ -7,9 +7,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use xroad_codec::operation::Operation;
+use xroad_codec::soap::Envelope;
 use xroad_mserv::centralservice::{ClientReg, Header};
-use xroad_mserv::operation::Operation;
-use xroad_mserv::soap::Envelope;
 use xroad_runtime::envelope::{build_response, parse_request, parse_response};
 
 const A1: &[u8] = include_bytes!("../../tests/fixtures/annex-a/a1-client-reg-request.xml");

@@ -1,6 +1,6 @@
 //! Every refusal rule of request parsing, with the fault code a receiver answers with.
 
-use xroad_mserv::xml::ErrorKind;
+use xroad_codec::xml::ErrorKind;
 use xroad_runtime::envelope::{EnvelopeError, parse_request};
 use xroad_runtime::fault::FaultCode;
 

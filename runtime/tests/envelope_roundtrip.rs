@@ -2,7 +2,7 @@
 //! response built for it passes the client-side checks.
 
 use proptest::prelude::*;
-use xroad_mserv::identifier::Code;
+use xroad_codec::identifier::Code;
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
 };

@@ -3,11 +3,11 @@
 
 use std::fmt::Debug;
 
+use xroad_codec::identifier::Code;
+use xroad_codec::operation::{MimePart, Operation};
+use xroad_codec::soap::Envelope;
+use xroad_codec::xml::{self, XmlRoot};
 use xroad_mserv::centralservice::{self, Header};
-use xroad_mserv::identifier::Code;
-use xroad_mserv::operation::{MimePart, Operation};
-use xroad_mserv::soap::Envelope;
-use xroad_mserv::xml::{self, XmlRoot};
 use xroad_mserv::{NAMESPACES, xroad};
 use xroad_tests::{annex_a, extract_schemas, openssl_x509_subject, wsdl_path, xmllint_validate};
 

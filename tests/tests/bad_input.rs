@@ -1,10 +1,10 @@
 //! The same message with other prefixes parses identically; bad messages give typed errors
 //! that name the path.
 
+use xroad_codec::operation::Operation;
+use xroad_codec::soap::Envelope;
+use xroad_codec::xml::{Error, ErrorKind};
 use xroad_mserv::centralservice::{ClientReg, Header};
-use xroad_mserv::operation::Operation;
-use xroad_mserv::soap::Envelope;
-use xroad_mserv::xml::{Error, ErrorKind};
 use xroad_tests::annex_a;
 
 type Request = Envelope<Header, <ClientReg as Operation>::Request>;

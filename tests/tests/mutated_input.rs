@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use xroad_codec::operation::Operation;
+use xroad_codec::soap::Envelope;
 use xroad_mserv::centralservice::{AuthCertReg, ClientReg, Header};
-use xroad_mserv::operation::Operation;
-use xroad_mserv::soap::Envelope;
 use xroad_tests::{annex_a, wsdl_path};
 
 /// A small deterministic generator (xorshift64*), so that failures reproduce.

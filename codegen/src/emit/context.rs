@@ -37,7 +37,7 @@ pub struct Ctx<'a> {
     pub model: &'a Model,
     /// Modules, in namespace order.
     pub modules: Vec<ModuleInfo>,
-    /// Path of the support crate, e.g. `::xroad_mserv`.
+    /// Path of the support crate, e.g. `::xroad_codec`.
     pub rt: TokenStream,
     /// `crate = "<path>"` for container attributes, when the support crate is not at its
     /// default path.
@@ -54,7 +54,7 @@ pub struct Ctx<'a> {
 }
 
 /// The default support crate path.
-const DEFAULT_RUNTIME: &str = "::xroad_mserv";
+const DEFAULT_RUNTIME: &str = "::xroad_codec";
 
 impl<'a> Ctx<'a> {
     /// Assigns module, type and element names; fails on clashes.

@@ -120,7 +120,7 @@ pub fn plan(
                 return Err(unsupported(
                     format!("type of identifier code `{}`", f.local),
                     "codes must be strings or an extern code type such as \
-                     `xroad_mserv::identifier::Code`",
+                     `xroad_codec::identifier::Code`",
                 ));
             }
         };

@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::options::{IDENTIFIER_CODES, IDENTIFIERS_NS, Options, XROAD_NS, identifier_shapes};
 
 const TNS: &str = "http://x-road.eu/centralservice/";
-const CODE: &str = "::xroad_mserv::identifier::Code";
+const CODE: &str = "::xroad_codec::identifier::Code";
 
 fn loc() -> Location {
     Location {
@@ -450,28 +450,28 @@ fn emits_contract_attribute_forms() {
         r#"pub const NAMESPACES: &[(&str, &str)] = &[("id", "http://x-road.eu/xsd/identifiers"), ("xroad", "http://x-road.eu/xsd/xroad.xsd")];"#,
         r#"pub mod identifiers { /// Namespace URI of this module's items.
             pub const NAMESPACE: &str = "http://x-road.eu/xsd/identifiers";"#,
-        r#"#[derive(Debug, Clone, PartialEq, Eq, Hash, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite)]
+        r#"#[derive(Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite)]
            #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
            pub struct XRoadClientIdentifierType {"#,
         r#"#[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
            pub object_type: XRoadObjectType,"#,
         r#"/// Identifies the X-Road instance.
-           #[xml(element = "xRoadInstance")] pub x_road_instance: ::xroad_mserv::identifier::Code,"#,
-        r#"#[xml(element = "subsystemCode")] pub subsystem_code: Option<::xroad_mserv::identifier::Code>,"#,
-        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_mserv::xml::XmlText)]
+           #[xml(element = "xRoadInstance")] pub x_road_instance: ::xroad_codec::identifier::Code,"#,
+        r#"#[xml(element = "subsystemCode")] pub subsystem_code: Option<::xroad_codec::identifier::Code>,"#,
+        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText)]
            pub enum XRoadObjectType {"#,
         r#"#[xml(value = "GLOBALGROUP")] Globalgroup,"#,
         r#"#[xml(namespace = "http://x-road.eu/xsd/identifiers", attribute(name = "objectType", namespace = "http://x-road.eu/xsd/identifiers", fixed = "SERVER"))]
            pub struct XRoadSecurityServerIdentifierType {"#,
         "pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Server;",
         "pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[XRoadObjectType::Member, XRoadObjectType::Subsystem];",
-        "let (object_type, codes) = ::xroad_mserv::identifier::split(text)?;",
+        "let (object_type, codes) = ::xroad_codec::identifier::split(text)?;",
         r#"("MEMBER", [c0, c1, c2]) => { Ok(Self { object_type: XRoadObjectType::Member, x_road_instance: c0.clone(), member_class: c1.clone(), member_code: c2.clone(), subsystem_code: None, }) }"#,
-        r#"(other, _) => { Err(::xroad_mserv::identifier::IdentifierError::ObjectType { found: other.to_owned(), expected: "MEMBER, SUBSYSTEM".to_owned(), }) }"#,
+        r#"(other, _) => { Err(::xroad_codec::identifier::IdentifierError::ObjectType { found: other.to_owned(), expected: "MEMBER, SUBSYSTEM".to_owned(), }) }"#,
         r#"#[xml(element = "server")] pub server: super::identifiers::XRoadSecurityServerIdentifierType,"#,
         r#"#[xml(element = "requestId")] pub request_id: Option<RequestIdType>,"#,
         r#"#[xml(element = "authCert")] pub auth_cert: Vec<u8>,"#,
-        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_mserv::xml::XmlText)]
+        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText)]
            pub struct RequestIdType(pub i64);"#,
         r#"#[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
            pub struct ClientReg(pub ClientRequestType);"#,
@@ -487,14 +487,14 @@ fn emits_contract_attribute_forms() {
         "pub service: super::identifiers::XRoadServiceIdentifierType,",
         "/// Responses only.
          #[xml(element = \"requestHash\")] pub request_hash: Option<super::xroad::RequestHash>,",
-        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, ::xroad_mserv::operation::Operation)]
+        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, ::xroad_codec::operation::Operation)]
            #[operation(name = "clientReg", header = Header, request = super::xroad::ClientReg,
            response = super::xroad::ClientRegResponse, parts(SoapMessage, Signature, SigningCertificate, OcspResponse))]
            pub struct ClientReg;"#,
         "pub const ALL: [OperationName; 2] = [OperationName::ClientReg, OperationName::AuthCertReg];",
-        "Self::AuthCertReg => { <AuthCertReg as ::xroad_mserv::operation::Operation>::PARTS }",
+        "Self::AuthCertReg => { <AuthCertReg as ::xroad_codec::operation::Operation>::PARTS }",
         r#""authCertReg" => Ok(Self::AuthCertReg),"#,
-        "other => { Err(::xroad_mserv::operation::UnknownOperation(other.to_owned())) }",
+        "other => { Err(::xroad_codec::operation::UnknownOperation(other.to_owned())) }",
     ] {
         assert_has(&out, snippet);
     }
@@ -561,7 +561,7 @@ fn fixed_type_with_invalid_combinations_validates() {
         &out,
         r#"match (self.subsystem_code.is_some(), self.service_version.is_some(),) {
            (false, false,) => Ok(()),
-           _ => { Err(::xroad_mserv::identifier::IdentifierError::Shape { object_type: "SERVICE".to_owned(),
+           _ => { Err(::xroad_codec::identifier::IdentifierError::Shape { object_type: "SERVICE".to_owned(),
            expected: "4 codes".to_owned(),
            found: usize::from(self.subsystem_code.is_some()) + usize::from(self.service_version.is_some()) + 4, }) }"#,
     );
@@ -735,16 +735,16 @@ fn floats_drop_eq_and_facets_get_a_constructor() {
     dump("facets", &out);
     parse(&out);
     for snippet in [
-        "#[derive(Debug, Clone, PartialEq, ::xroad_mserv::xml::XmlRead, ::xroad_mserv::xml::XmlWrite)] #[xml(namespace = \"urn:a\")] pub struct Point",
-        "pub fn new(value: String) -> Result<Self, ::xroad_mserv::xml::TextError> {",
+        "#[derive(Debug, Clone, PartialEq, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite)] #[xml(namespace = \"urn:a\")] pub struct Point",
+        "pub fn new(value: String) -> Result<Self, ::xroad_codec::xml::TextError> {",
         "if value.is_empty() {",
         "if value.chars().count() > 10 {",
         "if *value < -5 {",
         "if *value > 100 {",
         "#[xml(validate = Self::validate)] pub struct Percent(pub i32);",
-        "pub fn validate(&self) -> Result<(), ::xroad_mserv::xml::TextError> {",
-        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_mserv::xml::XmlText)] pub struct Count(pub u32);",
-        "#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, ::xroad_mserv::xml::XmlText)] pub struct Ratio(pub f32);",
+        "pub fn validate(&self) -> Result<(), ::xroad_codec::xml::TextError> {",
+        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText)] pub struct Count(pub u32);",
+        "#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, ::xroad_codec::xml::XmlText)] pub struct Ratio(pub f32);",
         "is read from XML or",
         "parsed, and by [`Name::new`]; a value built directly is not checked.",
     ] {

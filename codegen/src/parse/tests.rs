@@ -140,7 +140,7 @@ fn central_service_with_default_options() {
     assert_eq!(fields[0].min_occurs, 0);
     assert_eq!(
         fields[0].ty,
-        TypeRef::Extern("::xroad_mserv::identifier::Code".into())
+        TypeRef::Extern("::xroad_codec::identifier::Code".into())
     );
     assert_eq!(
         fields[0].doc.as_deref(),

@@ -12,9 +12,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use xroad_examples::sandbox::{
-    MACK, MACK_SUBSYSTEM, RunningCentral, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox,
-};
+use xroad_central_server::RunningCentral;
+use xroad_examples::sandbox::{MACK, MACK_SUBSYSTEM, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::client::endpoint_for;
 use xroad_runtime::fault::FaultCode;

@@ -15,7 +15,7 @@ use xroad_runtime::ocsp::{OcspClient, OcspClientConfig};
 use xroad_runtime::signature::{SignatureAlgorithm, SoftwareSigner};
 use xroad_runtime::transport::TlsIdentity;
 
-use crate::config_file::{ConfigError, ConfigFile};
+use xroad_central_server::config_file::{ConfigError, ConfigFile};
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Deserialize)]
@@ -102,9 +102,35 @@ impl Default for TimeoutsSection {
 }
 
 /// `ss.toml` read from its file.
-pub type LoadedSecurityConfig = ConfigFile<SecurityServerConfig>;
+#[derive(Debug, Clone)]
+pub struct LoadedSecurityConfig {
+    file: ConfigFile<SecurityServerConfig>,
+}
 
-impl ConfigFile<SecurityServerConfig> {
+impl LoadedSecurityConfig {
+    /// Reads and parses `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        ConfigFile::load(path).map(|file| Self { file })
+    }
+
+    /// The file it was read from.
+    pub fn path(&self) -> &Path {
+        &self.file.path
+    }
+
+    /// Its content.
+    pub fn config(&self) -> &SecurityServerConfig {
+        &self.file.config
+    }
+
+    fn read(&self, key: &'static str, file: &Path) -> Result<Vec<u8>, ConfigError> {
+        self.file.read(key, file)
+    }
+
+    fn invalid(&self, key: &'static str, reason: impl ToString) -> ConfigError {
+        self.file.invalid(key, reason)
+    }
+
     fn certificate(&self, key: &'static str, file: &Path) -> Result<X509, ConfigError> {
         X509::from_pem(&self.read(key, file)?)
             .map_err(|e| self.invalid(key, format!("{}: {e}", file.display())))
@@ -117,7 +143,7 @@ impl ConfigFile<SecurityServerConfig> {
 
     /// This security server.
     pub fn server(&self) -> Result<XRoadSecurityServerIdentifierType, ConfigError> {
-        self.config
+        self.config()
             .server
             .parse()
             .map_err(|e| self.invalid("server", e))
@@ -125,7 +151,7 @@ impl ConfigFile<SecurityServerConfig> {
 
     /// The owner's signing key.
     pub fn owner_key(&self) -> Result<MemberKey, ConfigError> {
-        let section = &self.config.owner;
+        let section = &self.config().owner;
         let signer = self.signer("owner.key", &section.key)?;
         let cert = self.certificate("owner.certificate", &section.certificate)?;
         MemberKey::new(Arc::new(signer), cert).map_err(|e| self.invalid("owner", e))
@@ -133,7 +159,7 @@ impl ConfigFile<SecurityServerConfig> {
 
     /// The authentication key.
     pub fn auth_key(&self) -> Result<AuthKey, ConfigError> {
-        let section = &self.config.auth;
+        let section = &self.config().auth;
         let signer = self.signer("auth.key", &section.key)?;
         let cert = self.certificate("auth.certificate", &section.certificate)?;
         AuthKey::new(Arc::new(signer), cert).map_err(|e| self.invalid("auth", e))
@@ -154,7 +180,7 @@ impl ConfigFile<SecurityServerConfig> {
         {
             return self.owner_key();
         }
-        for entry in &self.config.members {
+        for entry in &self.config().members {
             let id: XRoadClientIdentifierType = entry
                 .member
                 .parse()
@@ -177,7 +203,7 @@ impl ConfigFile<SecurityServerConfig> {
 
     /// The management client.
     pub fn client(&self) -> Result<ManagementClient, ConfigError> {
-        let c = &self.config;
+        let c = self.config();
         let provider: XRoadClientIdentifierType = c
             .management_service_provider
             .parse()

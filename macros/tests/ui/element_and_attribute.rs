@@ -1,4 +1,4 @@
-use xroad_mserv::xml::XmlWrite;
+use xroad_codec::xml::XmlWrite;
 
 #[derive(XmlWrite)]
 struct Item {

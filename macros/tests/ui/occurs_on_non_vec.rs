@@ -1,4 +1,4 @@
-use xroad_mserv::xml::XmlRead;
+use xroad_codec::xml::XmlRead;
 
 #[derive(XmlRead)]
 #[xml(namespace = "urn:test")]

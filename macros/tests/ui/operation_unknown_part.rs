@@ -1,4 +1,4 @@
-use xroad_mserv::operation::Operation;
+use xroad_codec::operation::Operation;
 
 #[derive(Operation)]
 #[operation(name = "clientReg", header = (), request = (), response = (), parts(SoapMessage, Signatur))]

@@ -1,4 +1,4 @@
-use xroad_mserv::xml::XmlText;
+use xroad_codec::xml::XmlText;
 
 #[derive(XmlText)]
 enum ObjectType {

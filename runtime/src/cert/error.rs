@@ -2,7 +2,7 @@
 
 use openssl::error::ErrorStack;
 use thiserror::Error;
-use xroad_mserv::identifier::CodeError;
+use xroad_codec::identifier::CodeError;
 
 use super::identity::MemberId;
 use super::time::Timestamp;

@@ -4,7 +4,7 @@ use std::fmt;
 
 use openssl::nid::Nid;
 use openssl::x509::X509Ref;
-use xroad_mserv::identifier::Code;
+use xroad_codec::identifier::Code;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 
 use super::error::IdentityError;

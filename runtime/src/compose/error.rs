@@ -1,6 +1,6 @@
 //! Errors of composing requests.
 
-use xroad_mserv::operation::MimePart;
+use xroad_codec::operation::MimePart;
 
 use crate::envelope::BuildError;
 use crate::message::MessageError;

@@ -9,7 +9,7 @@ mod error;
 
 pub use error::ComposeError;
 
-use xroad_mserv::operation::MimePart;
+use xroad_codec::operation::MimePart;
 
 use crate::envelope::{EncodedRequest, Request, RequestBody};
 use crate::message::{HttpMessage, RequestParts, SignaturePart};

@@ -1,8 +1,8 @@
 //! Reading the content of body elements (`clientReg`, `authCertRegResponse`, …) field by field,
 //! so that malformed identifiers are told apart and `requestId` is refused in requests.
 
+use xroad_codec::xml::{ErrorKind, Reader, StartTag, XmlRead};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
-use xroad_mserv::xml::{ErrorKind, Reader, StartTag, XmlRead};
 use xroad_mserv::xroad::{
     self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType, RequestIdType,
 };

@@ -1,8 +1,8 @@
 //! Errors of reading, writing and checking envelopes.
 
-use xroad_mserv::identifier::IdentifierError;
+use xroad_codec::identifier::IdentifierError;
+use xroad_codec::xml::{self, XmlText};
 use xroad_mserv::identifiers::XRoadObjectType;
-use xroad_mserv::xml::{self, XmlText};
 
 use super::fault::SoapFault;
 use crate::fault::{Fault, FaultCode};

@@ -12,8 +12,8 @@
 //! way. A namespace-qualified `faultcode` (`SOAP-ENV:Server`) is a SOAP standard code, not an
 //! X-Road code, and is refused as unknown, like any other code.
 
-use xroad_mserv::soap::{ENVELOPE_NS, ENVELOPE_PREFIX};
-use xroad_mserv::xml::{ErrorKind, Reader};
+use xroad_codec::soap::{ENVELOPE_NS, ENVELOPE_PREFIX};
+use xroad_codec::xml::{ErrorKind, Reader};
 
 use super::error::{BuildError, EnvelopeError};
 use super::frame::{
@@ -112,7 +112,7 @@ pub fn build_fault(fault: &Fault) -> Result<Vec<u8>, BuildError> {
 fn writable_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if xroad_mserv::xml::is_xml_char(c) {
+        if xroad_codec::xml::is_xml_char(c) {
             out.push(c);
         } else {
             out.extend(c.escape_unicode());

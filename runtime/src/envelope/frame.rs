@@ -1,7 +1,7 @@
 //! The SOAP 1.1 frame around X-Road content: `Envelope`, `Header` and `Body`.
 
-use xroad_mserv::soap::{ENVELOPE_NS, ENVELOPE_PREFIX};
-use xroad_mserv::xml::{self, ErrorKind, Reader, Writer};
+use xroad_codec::soap::{ENVELOPE_NS, ENVELOPE_PREFIX};
+use xroad_codec::xml::{self, ErrorKind, Reader, Writer};
 use xroad_mserv::{identifiers, xroad};
 
 /// Path of the `Envelope` element.

@@ -1,10 +1,10 @@
 //! The X-Road SOAP header: read with its fields in any order (as the reference implementation
 //! accepts), each at most once; written in the reference order.
 
+use xroad_codec::soap::ENVELOPE_NS;
+use xroad_codec::xml::{self, Reader, StartTag, Writer, XmlRead};
 use xroad_mserv::centralservice::{Header, OperationName};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadServiceIdentifierType};
-use xroad_mserv::soap::ENVELOPE_NS;
-use xroad_mserv::xml::{self, Reader, StartTag, Writer, XmlRead};
 use xroad_mserv::xroad::{self, RequestHash};
 
 use super::error::EnvelopeError;

@@ -1,7 +1,7 @@
 //! Reading identifiers (header `client` and `service`, body `server` and `client`) so that
 //! a malformed identifier is told apart from malformed XML.
 
-use xroad_mserv::xml::{self, ErrorKind, Reader, StartTag, XmlRead};
+use xroad_codec::xml::{self, ErrorKind, Reader, StartTag, XmlRead};
 
 use super::error::EnvelopeError;
 

@@ -1,12 +1,12 @@
 //! Management service requests: built by the security server, parsed by the central server.
 
+use xroad_codec::identifier::{Code, IdentifierError};
+use xroad_codec::soap::ENVELOPE_NS;
+use xroad_codec::xml::{self, Reader, Writer};
 use xroad_mserv::centralservice::{Header, OperationName};
-use xroad_mserv::identifier::{Code, IdentifierError};
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadServiceIdentifierType,
 };
-use xroad_mserv::soap::ENVELOPE_NS;
-use xroad_mserv::xml::{self, Reader, Writer};
 use xroad_mserv::xroad;
 
 use super::body::{

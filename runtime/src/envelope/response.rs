@@ -2,9 +2,9 @@
 //! built by the central server and checked by the security server against what it sent.
 
 use base64::Engine as _;
+use xroad_codec::soap::ENVELOPE_NS;
+use xroad_codec::xml::{self, Reader, Writer, XmlText};
 use xroad_mserv::centralservice::{Header, OperationName};
-use xroad_mserv::soap::ENVELOPE_NS;
-use xroad_mserv::xml::{self, Reader, Writer, XmlText};
 use xroad_mserv::xroad::{
     self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType, RequestHash,
     RequestIdType,

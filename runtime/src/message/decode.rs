@@ -1,7 +1,7 @@
 //! Reading request messages: framing first, then the parts of the named service.
 
+use xroad_codec::operation::MimePart;
 use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::operation::MimePart;
 
 use super::encode::media_type;
 use super::{MessageError, RequestParts, SignaturePart};

@@ -1,7 +1,7 @@
 //! Writing request messages in the reference layout.
 
+use xroad_codec::operation::MimePart;
 use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::operation::MimePart;
 
 use super::{BOUNDARY_PREFIX, HttpMessage, MessageError, RequestParts, SignaturePart};
 use crate::multipart::{

@@ -1,6 +1,6 @@
 //! Errors of encoding and decoding request messages.
 
-use xroad_mserv::operation::MimePart;
+use xroad_codec::operation::MimePart;
 
 use crate::fault::{Fault, FaultCode};
 use crate::multipart::{BoundaryError, ContentTypeError, MultipartError, WriteError};

@@ -2,7 +2,7 @@
 //!
 //! Requests that carry signatures, certificates and OCSP responses (clientReg, ownerChange,
 //! authCertReg) are `multipart/related` with the parts in the order of the operation's
-//! [`Operation::PARTS`](xroad_mserv::operation::Operation::PARTS); the deletions are a plain
+//! [`Operation::PARTS`](xroad_codec::operation::Operation::PARTS); the deletions are a plain
 //! `text/xml; charset=UTF-8` SOAP message. [`RequestParts::encode`] writes either form;
 //! [`Framing::parse`] and [`Framing::into_parts`] read them back in two steps, because the
 //! parts a request must carry are known only once its SOAP part names the service.
@@ -11,7 +11,7 @@ mod decode;
 mod encode;
 mod error;
 
-use xroad_mserv::operation::MimePart;
+use xroad_codec::operation::MimePart;
 
 pub use decode::Framing;
 pub use error::MessageError;

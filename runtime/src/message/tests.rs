@@ -1,5 +1,5 @@
+use xroad_codec::operation::MimePart;
 use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::operation::MimePart;
 
 use super::*;
 use crate::fault::FaultCode;

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use openssl::x509::X509;
+use xroad_codec::identifier::Code;
 use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::identifier::Code;
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
 };

@@ -3,8 +3,8 @@
 use xroad_downstream::centralservice::{AddressChange, OperationName};
 use xroad_downstream::identifiers::XRoadSecurityServerIdentifierType;
 use xroad_downstream::xroad::{self, AddressChangeRequestType, ClientRequestType};
-use xroad_mserv::operation::{MimePart, Operation};
-use xroad_mserv::xml;
+use xroad_codec::operation::{MimePart, Operation};
+use xroad_codec::xml;
 
 fn server() -> XRoadSecurityServerIdentifierType {
     "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap()

@@ -77,7 +77,7 @@ impl<T> ConfigFile<T> {
     }
 
     /// The error for an invalid value of `key`.
-    pub(crate) fn invalid(&self, key: &'static str, reason: impl ToString) -> ConfigError {
+    pub fn invalid(&self, key: &'static str, reason: impl ToString) -> ConfigError {
         ConfigError::Invalid {
             path: self.path.clone(),
             key,
@@ -86,7 +86,7 @@ impl<T> ConfigFile<T> {
     }
 
     /// The bytes of `file` (the value of `key`), resolved against the file's directory.
-    pub(crate) fn read(&self, key: &'static str, file: &Path) -> Result<Vec<u8>, ConfigError> {
+    pub fn read(&self, key: &'static str, file: &Path) -> Result<Vec<u8>, ConfigError> {
         let resolved = self.resolve(file);
         std::fs::read(&resolved)
             .map_err(|e| self.invalid(key, format!("cannot read {}: {e}", resolved.display())))

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use xroad_mserv::identifier::Code;
+use xroad_codec::identifier::Code;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::cert::TrustStore;
 use xroad_runtime::ocsp::{OcspPolicy, OcspVerifier};

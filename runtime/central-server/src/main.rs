@@ -13,10 +13,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use xroad_examples::central::config::LoadedConfig;
-use xroad_examples::central::service::CentralService;
-use xroad_examples::central::store::{RequestFilter, Service, Status, Store};
-use xroad_examples::central::verify_log::verify_record;
+use xroad_central_server::config::LoadedConfig;
+use xroad_central_server::service::CentralService;
+use xroad_central_server::store::{RequestFilter, Service, Status, Store};
+use xroad_central_server::verify_log::verify_record;
 use xroad_runtime::service::ServiceHandler;
 use xroad_runtime::transport::{Endpoint, Server, shutdown_signal};
 use xroad_runtime::verify::Verifier;

@@ -6,9 +6,9 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
+use xroad_codec::operation::Operation;
+use xroad_codec::soap::Envelope;
 use xroad_mserv::centralservice::{ClientReg, Header};
-use xroad_mserv::operation::Operation;
-use xroad_mserv::soap::Envelope;
 
 type Request = Envelope<Header, <ClientReg as Operation>::Request>;
 

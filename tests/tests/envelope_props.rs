@@ -25,22 +25,22 @@ use std::fmt::Debug;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use xroad_codec::identifier::{Code, CodeError, MAX_CODE_LEN};
+use xroad_codec::soap::Envelope;
+use xroad_codec::xml::XmlRoot;
 use xroad_mserv::NAMESPACES;
 use xroad_mserv::centralservice::Header;
-use xroad_mserv::identifier::{Code, CodeError, MAX_CODE_LEN};
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadGlobalGroupIdentifierType, XRoadIdentifierType,
     XRoadLocalGroupIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
     XRoadServiceIdentifierType,
 };
-use xroad_mserv::soap::Envelope;
-use xroad_mserv::xml::XmlRoot;
 use xroad_mserv::xroad::{
     self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType, RequestHash,
     RequestIdType,
 };
 
-/// Is `ch` forbidden in a code (the rule of `xroad_mserv::identifier`)?
+/// Is `ch` forbidden in a code (the rule of `xroad_codec::identifier`)?
 fn forbidden_in_code(ch: char) -> bool {
     matches!(
         ch,

@@ -30,10 +30,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
-use xroad_examples::central::config::LoadedConfig;
-use xroad_examples::central::store::{Service, Status, Store};
-use xroad_examples::central::verify_log::verify_record;
-use xroad_examples::process::CentralProcess;
+use xroad_central_server::config::LoadedConfig;
+use xroad_central_server::process::CentralProcess;
+use xroad_central_server::store::{Service, Status, Store};
+use xroad_central_server::verify_log::verify_record;
 use xroad_examples::sandbox::{MACK, SERVER, Sandbox};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::client::{ManagementClient, ManagementConnection, ManagementError, MemberKey};

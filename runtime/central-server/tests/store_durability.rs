@@ -8,7 +8,7 @@ use std::thread;
 use std::time::SystemTime;
 
 use rusqlite::Connection;
-use xroad_examples::central::store::{
+use xroad_central_server::store::{
     MessageLog, NewRequest, RequestFilter, SCHEMA_VERSION, Service, Status, Store, StoreError,
     Submitted,
 };

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
-use xroad_examples::central::store::{
+use xroad_central_server::store::{
     Action, MessageLog, NewRequest, RequestFilter, RuleViolation, Service, Status, Store,
     StoreError, Submitted,
 };

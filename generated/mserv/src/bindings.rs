@@ -22,8 +22,8 @@ pub mod identifiers {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadIdentifierType {
@@ -33,30 +33,30 @@ pub mod identifiers {
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
-        pub x_road_instance: Option<::xroad_mserv::identifier::Code>,
+        pub x_road_instance: Option<::xroad_codec::identifier::Code>,
         /// Type of the member (company, government institution, private person, etc.)
         #[xml(element = "memberClass")]
-        pub member_class: Option<::xroad_mserv::identifier::Code>,
+        pub member_class: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies a member of given member type.
         #[xml(element = "memberCode")]
-        pub member_code: Option<::xroad_mserv::identifier::Code>,
+        pub member_code: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies a subsystem of given X-Road member.
         #[xml(element = "subsystemCode")]
-        pub subsystem_code: Option<::xroad_mserv::identifier::Code>,
+        pub subsystem_code: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies a global group in given X-Road instance.
         #[xml(element = "groupCode")]
-        pub group_code: Option<::xroad_mserv::identifier::Code>,
+        pub group_code: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies a service offered by given X-Road member or
         /// subsystem.
         #[xml(element = "serviceCode")]
-        pub service_code: Option<::xroad_mserv::identifier::Code>,
+        pub service_code: Option<::xroad_codec::identifier::Code>,
         /// Version of the service.
         #[xml(element = "serviceVersion")]
-        pub service_version: Option<::xroad_mserv::identifier::Code>,
+        pub service_version: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies security server offered by a given X-Road member
         /// or subsystem.
         #[xml(element = "serverCode")]
-        pub server_code: Option<::xroad_mserv::identifier::Code>,
+        pub server_code: Option<::xroad_codec::identifier::Code>,
     }
 
     impl XRoadIdentifierType {
@@ -73,7 +73,7 @@ pub mod identifiers {
         /// Checks that the codes present are exactly those the object type has.
         pub fn validate(
             &self,
-        ) -> Result<(), ::xroad_mserv::identifier::IdentifierError> {
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
             match (
                 self.object_type,
                 self.x_road_instance.is_some(),
@@ -185,7 +185,7 @@ pub mod identifiers {
                     false,
                 ) => Ok(()),
                 (XRoadObjectType::Member, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "MEMBER".to_owned(),
                         expected: "3 codes".to_owned(),
                         found: usize::from(self.x_road_instance.is_some())
@@ -199,7 +199,7 @@ pub mod identifiers {
                     })
                 }
                 (XRoadObjectType::Subsystem, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SUBSYSTEM".to_owned(),
                         expected: "4 codes".to_owned(),
                         found: usize::from(self.x_road_instance.is_some())
@@ -213,7 +213,7 @@ pub mod identifiers {
                     })
                 }
                 (XRoadObjectType::Server, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SERVER".to_owned(),
                         expected: "4 codes".to_owned(),
                         found: usize::from(self.x_road_instance.is_some())
@@ -227,7 +227,7 @@ pub mod identifiers {
                     })
                 }
                 (XRoadObjectType::Globalgroup, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "GLOBALGROUP".to_owned(),
                         expected: "2 codes".to_owned(),
                         found: usize::from(self.x_road_instance.is_some())
@@ -241,7 +241,7 @@ pub mod identifiers {
                     })
                 }
                 (XRoadObjectType::Localgroup, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "LOCALGROUP".to_owned(),
                         expected: "1 code".to_owned(),
                         found: usize::from(self.x_road_instance.is_some())
@@ -255,7 +255,7 @@ pub mod identifiers {
                     })
                 }
                 (XRoadObjectType::Service, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SERVICE".to_owned(),
                         expected: "4, 5 or 6 codes".to_owned(),
                         found: usize::from(self.x_road_instance.is_some())
@@ -274,7 +274,7 @@ pub mod identifiers {
 
     impl ::std::fmt::Display for XRoadIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(&::xroad_mserv::xml::XmlText::to_text(&self.object_type))?;
+            f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
             let codes: [Option<&dyn ::std::fmt::Display>; 8] = [
                 self.x_road_instance.as_ref().map(|c| c as &dyn ::std::fmt::Display),
                 self.member_class.as_ref().map(|c| c as &dyn ::std::fmt::Display),
@@ -294,10 +294,10 @@ pub mod identifiers {
     }
 
     impl ::std::str::FromStr for XRoadIdentifierType {
-        type Err = ::xroad_mserv::identifier::IdentifierError;
+        type Err = ::xroad_codec::identifier::IdentifierError;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_mserv::identifier::split(text)?;
+            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
                 ("MEMBER", [c0, c1, c2]) => {
                     Ok(Self {
@@ -313,7 +313,7 @@ pub mod identifiers {
                     })
                 }
                 ("MEMBER", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "MEMBER".to_owned(),
                         expected: "3 codes".to_owned(),
                         found: found.len(),
@@ -333,7 +333,7 @@ pub mod identifiers {
                     })
                 }
                 ("SUBSYSTEM", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SUBSYSTEM".to_owned(),
                         expected: "4 codes".to_owned(),
                         found: found.len(),
@@ -353,7 +353,7 @@ pub mod identifiers {
                     })
                 }
                 ("SERVER", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SERVER".to_owned(),
                         expected: "4 codes".to_owned(),
                         found: found.len(),
@@ -373,7 +373,7 @@ pub mod identifiers {
                     })
                 }
                 ("GLOBALGROUP", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "GLOBALGROUP".to_owned(),
                         expected: "2 codes".to_owned(),
                         found: found.len(),
@@ -393,7 +393,7 @@ pub mod identifiers {
                     })
                 }
                 ("LOCALGROUP", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "LOCALGROUP".to_owned(),
                         expected: "1 code".to_owned(),
                         found: found.len(),
@@ -439,14 +439,14 @@ pub mod identifiers {
                     })
                 }
                 ("SERVICE", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SERVICE".to_owned(),
                         expected: "4, 5 or 6 codes".to_owned(),
                         found: found.len(),
                     })
                 }
                 (other, _) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::ObjectType {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
                         expected: "MEMBER, SUBSYSTEM, SERVER, GLOBALGROUP, LOCALGROUP, SERVICE"
                             .to_owned(),
@@ -466,7 +466,7 @@ pub mod identifiers {
         Hash,
         PartialOrd,
         Ord,
-        ::xroad_mserv::xml::XmlText
+        ::xroad_codec::xml::XmlText
     )]
     pub enum XRoadObjectType {
         /// The value `MEMBER`.
@@ -497,8 +497,8 @@ pub mod identifiers {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadClientIdentifierType {
@@ -508,16 +508,16 @@ pub mod identifiers {
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
-        pub x_road_instance: ::xroad_mserv::identifier::Code,
+        pub x_road_instance: ::xroad_codec::identifier::Code,
         /// Type of the member (company, government institution, private person, etc.)
         #[xml(element = "memberClass")]
-        pub member_class: ::xroad_mserv::identifier::Code,
+        pub member_class: ::xroad_codec::identifier::Code,
         /// Code that uniquely identifies a member of given member type.
         #[xml(element = "memberCode")]
-        pub member_code: ::xroad_mserv::identifier::Code,
+        pub member_code: ::xroad_codec::identifier::Code,
         /// Code that uniquely identifies a subsystem of given X-Road member.
         #[xml(element = "subsystemCode")]
-        pub subsystem_code: Option<::xroad_mserv::identifier::Code>,
+        pub subsystem_code: Option<::xroad_codec::identifier::Code>,
     }
 
     impl XRoadClientIdentifierType {
@@ -530,27 +530,27 @@ pub mod identifiers {
         /// Checks that the codes present are exactly those the object type has.
         pub fn validate(
             &self,
-        ) -> Result<(), ::xroad_mserv::identifier::IdentifierError> {
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
             match (self.object_type, self.subsystem_code.is_some()) {
                 (XRoadObjectType::Member, false) => Ok(()),
                 (XRoadObjectType::Subsystem, true) => Ok(()),
                 (XRoadObjectType::Member, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "MEMBER".to_owned(),
                         expected: "3 codes".to_owned(),
                         found: usize::from(self.subsystem_code.is_some()) + 3,
                     })
                 }
                 (XRoadObjectType::Subsystem, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SUBSYSTEM".to_owned(),
                         expected: "4 codes".to_owned(),
                         found: usize::from(self.subsystem_code.is_some()) + 3,
                     })
                 }
                 (other, ..) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::ObjectType {
-                        found: ::xroad_mserv::xml::XmlText::to_text(&other).into_owned(),
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
                         expected: "MEMBER, SUBSYSTEM".to_owned(),
                     })
                 }
@@ -560,7 +560,7 @@ pub mod identifiers {
 
     impl ::std::fmt::Display for XRoadClientIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(&::xroad_mserv::xml::XmlText::to_text(&self.object_type))?;
+            f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
             let codes: [Option<&dyn ::std::fmt::Display>; 4] = [
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
@@ -576,10 +576,10 @@ pub mod identifiers {
     }
 
     impl ::std::str::FromStr for XRoadClientIdentifierType {
-        type Err = ::xroad_mserv::identifier::IdentifierError;
+        type Err = ::xroad_codec::identifier::IdentifierError;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_mserv::identifier::split(text)?;
+            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
                 ("MEMBER", [c0, c1, c2]) => {
                     Ok(Self {
@@ -591,7 +591,7 @@ pub mod identifiers {
                     })
                 }
                 ("MEMBER", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "MEMBER".to_owned(),
                         expected: "3 codes".to_owned(),
                         found: found.len(),
@@ -607,14 +607,14 @@ pub mod identifiers {
                     })
                 }
                 ("SUBSYSTEM", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SUBSYSTEM".to_owned(),
                         expected: "4 codes".to_owned(),
                         found: found.len(),
                     })
                 }
                 (other, _) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::ObjectType {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
                         expected: "MEMBER, SUBSYSTEM".to_owned(),
                     })
@@ -631,8 +631,8 @@ pub mod identifiers {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -646,23 +646,23 @@ pub mod identifiers {
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
-        pub x_road_instance: ::xroad_mserv::identifier::Code,
+        pub x_road_instance: ::xroad_codec::identifier::Code,
         /// Type of the member (company, government institution, private person, etc.)
         #[xml(element = "memberClass")]
-        pub member_class: ::xroad_mserv::identifier::Code,
+        pub member_class: ::xroad_codec::identifier::Code,
         /// Code that uniquely identifies a member of given member type.
         #[xml(element = "memberCode")]
-        pub member_code: ::xroad_mserv::identifier::Code,
+        pub member_code: ::xroad_codec::identifier::Code,
         /// Code that uniquely identifies a subsystem of given X-Road member.
         #[xml(element = "subsystemCode")]
-        pub subsystem_code: Option<::xroad_mserv::identifier::Code>,
+        pub subsystem_code: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies a service offered by given X-Road member or
         /// subsystem.
         #[xml(element = "serviceCode")]
-        pub service_code: ::xroad_mserv::identifier::Code,
+        pub service_code: ::xroad_codec::identifier::Code,
         /// Version of the service.
         #[xml(element = "serviceVersion")]
-        pub service_version: Option<::xroad_mserv::identifier::Code>,
+        pub service_version: Option<::xroad_codec::identifier::Code>,
     }
 
     impl XRoadServiceIdentifierType {
@@ -690,10 +690,10 @@ pub mod identifiers {
     }
 
     impl ::std::str::FromStr for XRoadServiceIdentifierType {
-        type Err = ::xroad_mserv::identifier::IdentifierError;
+        type Err = ::xroad_codec::identifier::IdentifierError;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_mserv::identifier::split(text)?;
+            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
                 ("SERVICE", [c0, c1, c2, c3]) => {
                     Ok(Self {
@@ -726,14 +726,14 @@ pub mod identifiers {
                     })
                 }
                 ("SERVICE", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SERVICE".to_owned(),
                         expected: "4, 5 or 6 codes".to_owned(),
                         found: found.len(),
                     })
                 }
                 (other, _) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::ObjectType {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
                         expected: "SERVICE".to_owned(),
                     })
@@ -750,8 +750,8 @@ pub mod identifiers {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -765,17 +765,17 @@ pub mod identifiers {
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
-        pub x_road_instance: ::xroad_mserv::identifier::Code,
+        pub x_road_instance: ::xroad_codec::identifier::Code,
         /// Type of the member (company, government institution, private person, etc.)
         #[xml(element = "memberClass")]
-        pub member_class: ::xroad_mserv::identifier::Code,
+        pub member_class: ::xroad_codec::identifier::Code,
         /// Code that uniquely identifies a member of given member type.
         #[xml(element = "memberCode")]
-        pub member_code: ::xroad_mserv::identifier::Code,
+        pub member_code: ::xroad_codec::identifier::Code,
         /// Code that uniquely identifies security server offered by a given X-Road member
         /// or subsystem.
         #[xml(element = "serverCode")]
-        pub server_code: ::xroad_mserv::identifier::Code,
+        pub server_code: ::xroad_codec::identifier::Code,
     }
 
     impl XRoadSecurityServerIdentifierType {
@@ -801,10 +801,10 @@ pub mod identifiers {
     }
 
     impl ::std::str::FromStr for XRoadSecurityServerIdentifierType {
-        type Err = ::xroad_mserv::identifier::IdentifierError;
+        type Err = ::xroad_codec::identifier::IdentifierError;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_mserv::identifier::split(text)?;
+            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
                 ("SERVER", [c0, c1, c2, c3]) => {
                     Ok(Self {
@@ -815,14 +815,14 @@ pub mod identifiers {
                     })
                 }
                 ("SERVER", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SERVER".to_owned(),
                         expected: "4 codes".to_owned(),
                         found: found.len(),
                     })
                 }
                 (other, _) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::ObjectType {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
                         expected: "SERVER".to_owned(),
                     })
@@ -839,8 +839,8 @@ pub mod identifiers {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -854,10 +854,10 @@ pub mod identifiers {
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
-        pub x_road_instance: ::xroad_mserv::identifier::Code,
+        pub x_road_instance: ::xroad_codec::identifier::Code,
         /// Code that uniquely identifies a global group in given X-Road instance.
         #[xml(element = "groupCode")]
-        pub group_code: ::xroad_mserv::identifier::Code,
+        pub group_code: ::xroad_codec::identifier::Code,
     }
 
     impl XRoadGlobalGroupIdentifierType {
@@ -881,10 +881,10 @@ pub mod identifiers {
     }
 
     impl ::std::str::FromStr for XRoadGlobalGroupIdentifierType {
-        type Err = ::xroad_mserv::identifier::IdentifierError;
+        type Err = ::xroad_codec::identifier::IdentifierError;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_mserv::identifier::split(text)?;
+            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
                 ("GLOBALGROUP", [c0, c1]) => {
                     Ok(Self {
@@ -893,14 +893,14 @@ pub mod identifiers {
                     })
                 }
                 ("GLOBALGROUP", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "GLOBALGROUP".to_owned(),
                         expected: "2 codes".to_owned(),
                         found: found.len(),
                     })
                 }
                 (other, _) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::ObjectType {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
                         expected: "GLOBALGROUP".to_owned(),
                     })
@@ -917,8 +917,8 @@ pub mod identifiers {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -931,7 +931,7 @@ pub mod identifiers {
     pub struct XRoadLocalGroupIdentifierType {
         /// Code that uniquely identifies a global group in given X-Road instance.
         #[xml(element = "groupCode")]
-        pub group_code: ::xroad_mserv::identifier::Code,
+        pub group_code: ::xroad_codec::identifier::Code,
     }
 
     impl XRoadLocalGroupIdentifierType {
@@ -954,21 +954,21 @@ pub mod identifiers {
     }
 
     impl ::std::str::FromStr for XRoadLocalGroupIdentifierType {
-        type Err = ::xroad_mserv::identifier::IdentifierError;
+        type Err = ::xroad_codec::identifier::IdentifierError;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_mserv::identifier::split(text)?;
+            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
                 ("LOCALGROUP", [c0]) => Ok(Self { group_code: c0.clone() }),
                 ("LOCALGROUP", found) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::Shape {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "LOCALGROUP".to_owned(),
                         expected: "1 code".to_owned(),
                         found: found.len(),
                     })
                 }
                 (other, _) => {
-                    Err(::xroad_mserv::identifier::IdentifierError::ObjectType {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
                         expected: "LOCALGROUP".to_owned(),
                     })
@@ -991,8 +991,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct RequestHash {
@@ -1011,8 +1011,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertRegRequestType {
@@ -1040,8 +1040,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertDeletionRequestType {
@@ -1065,8 +1065,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct ClientRequestType {
@@ -1096,7 +1096,7 @@ pub mod xroad {
         Hash,
         PartialOrd,
         Ord,
-        ::xroad_mserv::xml::XmlText
+        ::xroad_codec::xml::XmlText
     )]
     pub struct RequestIdType(pub i64);
 
@@ -1107,8 +1107,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientReg(pub ClientRequestType);
@@ -1120,8 +1120,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         root(name = "clientRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
@@ -1135,8 +1135,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientDeletion(pub ClientRequestType);
@@ -1149,8 +1149,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         root(
@@ -1167,8 +1167,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "authCertReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AuthCertReg(pub AuthCertRegRequestType);
@@ -1180,8 +1180,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         root(name = "authCertRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
@@ -1195,8 +1195,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "authCertDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AuthCertDeletion(pub AuthCertDeletionRequestType);
@@ -1209,8 +1209,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         root(
@@ -1227,8 +1227,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "ownerChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct OwnerChange(pub ClientRequestType);
@@ -1240,8 +1240,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(
         root(name = "ownerChangeResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
@@ -1255,8 +1255,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "client", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Client(pub super::identifiers::XRoadClientIdentifierType);
@@ -1268,8 +1268,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "service", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Service(pub super::identifiers::XRoadServiceIdentifierType);
@@ -1281,8 +1281,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "id", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Id(pub String);
@@ -1294,8 +1294,8 @@ pub mod xroad {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "protocolVersion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ProtocolVersion(pub String);
@@ -1318,8 +1318,8 @@ pub mod centralservice {
         PartialEq,
         Eq,
         Hash,
-        ::xroad_mserv::xml::XmlRead,
-        ::xroad_mserv::xml::XmlWrite
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct Header {
@@ -1351,7 +1351,7 @@ pub mod centralservice {
         Eq,
         Hash,
         Default,
-        ::xroad_mserv::operation::Operation
+        ::xroad_codec::operation::Operation
     )]
     #[operation(
         name = "clientReg",
@@ -1371,7 +1371,7 @@ pub mod centralservice {
         Eq,
         Hash,
         Default,
-        ::xroad_mserv::operation::Operation
+        ::xroad_codec::operation::Operation
     )]
     #[operation(
         name = "clientDeletion",
@@ -1391,7 +1391,7 @@ pub mod centralservice {
         Eq,
         Hash,
         Default,
-        ::xroad_mserv::operation::Operation
+        ::xroad_codec::operation::Operation
     )]
     #[operation(
         name = "authCertDeletion",
@@ -1411,7 +1411,7 @@ pub mod centralservice {
         Eq,
         Hash,
         Default,
-        ::xroad_mserv::operation::Operation
+        ::xroad_codec::operation::Operation
     )]
     #[operation(
         name = "ownerChange",
@@ -1434,7 +1434,7 @@ pub mod centralservice {
         Eq,
         Hash,
         Default,
-        ::xroad_mserv::operation::Operation
+        ::xroad_codec::operation::Operation
     )]
     #[operation(
         name = "authCertReg",
@@ -1489,22 +1489,22 @@ pub mod centralservice {
         }
 
         /// The MIME parts of the operation's request.
-        pub const fn parts(self) -> &'static [::xroad_mserv::operation::MimePart] {
+        pub const fn parts(self) -> &'static [::xroad_codec::operation::MimePart] {
             match self {
                 Self::ClientReg => {
-                    <ClientReg as ::xroad_mserv::operation::Operation>::PARTS
+                    <ClientReg as ::xroad_codec::operation::Operation>::PARTS
                 }
                 Self::ClientDeletion => {
-                    <ClientDeletion as ::xroad_mserv::operation::Operation>::PARTS
+                    <ClientDeletion as ::xroad_codec::operation::Operation>::PARTS
                 }
                 Self::AuthCertDeletion => {
-                    <AuthCertDeletion as ::xroad_mserv::operation::Operation>::PARTS
+                    <AuthCertDeletion as ::xroad_codec::operation::Operation>::PARTS
                 }
                 Self::OwnerChange => {
-                    <OwnerChange as ::xroad_mserv::operation::Operation>::PARTS
+                    <OwnerChange as ::xroad_codec::operation::Operation>::PARTS
                 }
                 Self::AuthCertReg => {
-                    <AuthCertReg as ::xroad_mserv::operation::Operation>::PARTS
+                    <AuthCertReg as ::xroad_codec::operation::Operation>::PARTS
                 }
             }
         }
@@ -1517,7 +1517,7 @@ pub mod centralservice {
     }
 
     impl ::std::str::FromStr for OperationName {
-        type Err = ::xroad_mserv::operation::UnknownOperation;
+        type Err = ::xroad_codec::operation::UnknownOperation;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             match text {
@@ -1527,7 +1527,7 @@ pub mod centralservice {
                 "ownerChange" => Ok(Self::OwnerChange),
                 "authCertReg" => Ok(Self::AuthCertReg),
                 other => {
-                    Err(::xroad_mserv::operation::UnknownOperation(other.to_owned()))
+                    Err(::xroad_codec::operation::UnknownOperation(other.to_owned()))
                 }
             }
         }

@@ -4,10 +4,9 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use xroad_examples::central::store::{RequestFilter, Service};
-use xroad_examples::sandbox::{
-    MACK, MACK_SUBSYSTEM, RunningCentral, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox,
-};
+use xroad_central_server::RunningCentral;
+use xroad_central_server::store::{RequestFilter, Service};
+use xroad_examples::sandbox::{MACK, MACK_SUBSYSTEM, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::client::{ManagementError, endpoint_for};
 use xroad_runtime::fault::FaultCode;
@@ -101,7 +100,7 @@ async fn the_five_services_in_a_real_order() {
 
     // Every stored request verifies again from its message log.
     let loaded =
-        xroad_examples::central::config::LoadedConfig::load(&sandbox.central_config()).unwrap();
+        xroad_central_server::config::LoadedConfig::load(&sandbox.central_config()).unwrap();
     let verifier = xroad_runtime::verify::Verifier::new(
         loaded.verifier_config().unwrap(),
         loaded.trust_store().unwrap(),
@@ -109,7 +108,7 @@ async fn the_five_services_in_a_real_order() {
     );
     for record in central.store.requests(&RequestFilter::default()).unwrap() {
         let logged = central.store.message_log(record.id).unwrap().unwrap();
-        xroad_examples::central::verify_log::verify_record(&verifier, &record, &logged)
+        xroad_central_server::verify_log::verify_record(&verifier, &record, &logged)
             .unwrap_or_else(|fault| panic!("request {}: {fault}", record.id));
     }
     central.stop().await;
@@ -387,50 +386,24 @@ async fn a_client_refuses_a_server_that_is_not_pinned() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_command_line_programs() {
+async fn the_command_line_commands() {
     let Setup {
         _dir,
         sandbox,
         central,
     } = setup(true).await;
-    let ss = sandbox.security_config(&central, SERVER).unwrap().path;
-    let security_server = |args: Vec<String>| {
-        let ss = ss.clone();
-        tokio::task::spawn_blocking(move || {
-            Command::new(env!("CARGO_BIN_EXE_security-server"))
-                .arg("--config")
-                .arg(&ss)
-                .args(args)
-                .output()
-                .unwrap()
-        })
-    };
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let output = security_server(args(&["auth-cert-reg", "--address", "ss1.example.org"]))
+    let config = sandbox.security_config(&central, SERVER).unwrap();
+    let client = config.client().unwrap();
+    client
+        .auth_cert_reg(
+            "ss1.example.org",
+            &config.auth_key().unwrap(),
+            &config.owner_key().unwrap(),
+        )
         .await
         .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
-    let output = security_server(args(&["client-reg", MACK_SUBSYSTEM]))
-        .await
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "2");
-    // A fault: code and reason on stderr, exit status 2, no request id.
-    let output = security_server(args(&["client-reg", MACK_SUBSYSTEM]))
-        .await
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.starts_with("fault invalid_request: clientReg: client SUBSYSTEM:EE/COM/MACK/billing is already registered"), "{stderr}");
-    assert!(output.stdout.is_empty());
-    // A member without a key in the configuration: a clear error, exit status 1.
-    let output = security_server(args(&["client-reg", "SUBSYSTEM:EE/COM/NOKEY/x"]))
-        .await
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("no signing key for member EE/COM/NOKEY")
-    );
+    let mack = config.member_key(&id(MACK)).unwrap();
+    client.client_reg(&id(MACK_SUBSYSTEM), &mack).await.unwrap();
     central.stop().await;
 
     // The central server's own commands on the same database.

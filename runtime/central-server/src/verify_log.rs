@@ -5,7 +5,7 @@ use xroad_runtime::fault::{Fault, FaultCode};
 use xroad_runtime::message::{RequestParts, SignaturePart};
 use xroad_runtime::verify::Verifier;
 
-use super::store::{LoggedMessage, RequestRecord};
+use crate::store::{LoggedMessage, RequestRecord};
 
 /// Verifies the request of `record` from its message log as it was received: the same
 /// checks, at the time it was received (certificate validity and OCSP freshness then), and

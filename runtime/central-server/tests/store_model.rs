@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, UNIX_EPOCH};
 
 use proptest::prelude::*;
-use xroad_examples::central::store::{
+use xroad_central_server::store::{
     MessageLog, NewRequest, RuleViolation, ServerRecord, Service, Status, Store, StoreError,
     Submitted,
 };

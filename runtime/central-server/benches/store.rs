@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rusqlite::{Connection, params};
-use xroad_examples::central::store::{MessageLog, NewRequest, Service, Store, Submitted};
+use xroad_central_server::store::{MessageLog, NewRequest, Service, Store, Submitted};
 
 const SERVER: &str = "SERVER:EE/GOV/OWNER/SS1";
 const THREADS: u64 = 8;

@@ -8,7 +8,7 @@ use xroad_mserv::xroad::{AuthCertDeletionRequestType, AuthCertRegRequestType, Cl
 use xroad_runtime::fault::{Fault, FaultCode};
 use xroad_runtime::service::{Answer, Incoming, ManagementService, OwnedParts, OwnedSignature};
 
-use super::store::{MessageLog, NewRequest, Store, StoreError};
+use crate::store::{MessageLog, NewRequest, Store, StoreError};
 
 /// The central server's services over its store.
 #[derive(Debug, Clone)]

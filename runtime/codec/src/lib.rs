@@ -3,11 +3,14 @@
 //!
 //! - [`xml`]: strict namespace-aware reading and writing, and the derive macros.
 //! - [`identifier`]: validated identifier codes and the textual identifier form.
-//! - [`operation`]: the `Operation` trait and the MIME parts of requests.
+//! - [`operation`]: the `Operation` trait and the [`operation::OperationDescription`] the
+//!   runtime works from.
+//! - [`header`]: X-Road header vocabulary a WSDL does not declare.
 //! - [`soap`]: SOAP 1.1 envelopes.
 
 extern crate self as xroad_codec;
 
+pub mod header;
 pub mod identifier;
 pub mod operation;
 pub mod soap;

@@ -10,11 +10,13 @@
 mod decode;
 mod encode;
 mod error;
+mod parts;
 
 use xroad_codec::operation::MimePart;
 
 pub use decode::Framing;
 pub use error::MessageError;
+pub use parts::{Attachment, Parts};
 
 /// Prefix of the boundaries written by [`RequestParts::encode`], as the reference writes them.
 pub const BOUNDARY_PREFIX: &str = "xroad";

@@ -1,5 +1,7 @@
-//! Runtime for the X-Road management services protocol (PR-MSERV 1.15) on top of the
-//! `xroad-mserv` bindings.
+//! Runtime for the X-Road management services protocol (PR-MSERV) on top of the bindings
+//! `xroad-codegen` generates. Composing, signing, framing, sending, parsing, verifying and
+//! answering are generic over the generated operations ([`operation::ManagementOperation`])
+//! and their descriptions: the runtime holds no list of operations.
 //!
 //! - [`envelope`]: requests, responses and faults as SOAP envelopes, parsed strictly.
 //! - [`message`]: request messages as HTTP bodies: plain SOAP or `multipart/related`.
@@ -13,6 +15,7 @@
 //! - [`service`]: the server side: a trait per service and the handler that verifies,
 //!   routes and answers.
 //! - [`ocsp`]: OCSP response validation and fetching from the responder in a certificate.
+//! - [`operation`]: the operations the runtime handles, and their descriptions.
 //! - [`fault`]: the X-Road fault codes a refused request is answered with.
 //! - `testpki` (feature `test-pki`): a throw-away PKI for tests and demos.
 
@@ -24,6 +27,7 @@ pub mod fault;
 pub mod message;
 pub mod multipart;
 pub mod ocsp;
+pub mod operation;
 pub mod service;
 pub mod signature;
 #[cfg(feature = "test-pki")]
@@ -33,3 +37,5 @@ pub mod verify;
 
 #[cfg(test)]
 mod test_support;
+
+pub use operation::ManagementOperation;

@@ -17,18 +17,15 @@ pub mod identifiers {
     /// type specifier and list of hierarchical codes (starting with code that
     /// identifiers the X-Road instance).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadIdentifierType {
         /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
-        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
+        #[xml(
+            attribute = "objectType",
+            namespace = "http://x-road.eu/xsd/identifiers"
+        )]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
@@ -71,9 +68,7 @@ pub mod identifiers {
         ];
 
         /// Checks that the codes present are exactly those the object type has.
-        pub fn validate(
-            &self,
-        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+        pub fn validate(&self) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
             match (
                 self.object_type,
                 self.x_road_instance.is_some(),
@@ -85,17 +80,9 @@ pub mod identifiers {
                 self.service_version.is_some(),
                 self.server_code.is_some(),
             ) {
-                (
-                    XRoadObjectType::Member,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    false,
-                    false,
-                    false,
-                ) => Ok(()),
+                (XRoadObjectType::Member, true, true, true, false, false, false, false, false) => {
+                    Ok(())
+                }
                 (
                     XRoadObjectType::Subsystem,
                     true,
@@ -107,17 +94,9 @@ pub mod identifiers {
                     false,
                     false,
                 ) => Ok(()),
-                (
-                    XRoadObjectType::Server,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    false,
-                    false,
-                    true,
-                ) => Ok(()),
+                (XRoadObjectType::Server, true, true, true, false, false, false, false, true) => {
+                    Ok(())
+                }
                 (
                     XRoadObjectType::Globalgroup,
                     true,
@@ -140,50 +119,18 @@ pub mod identifiers {
                     false,
                     false,
                 ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    true,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    true,
-                    false,
-                    true,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    true,
-                    true,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    true,
-                    false,
-                    true,
-                    true,
-                    false,
-                ) => Ok(()),
+                (XRoadObjectType::Service, true, true, true, false, false, true, false, false) => {
+                    Ok(())
+                }
+                (XRoadObjectType::Service, true, true, true, true, false, true, false, false) => {
+                    Ok(())
+                }
+                (XRoadObjectType::Service, true, true, true, false, false, true, true, false) => {
+                    Ok(())
+                }
+                (XRoadObjectType::Service, true, true, true, true, false, true, true, false) => {
+                    Ok(())
+                }
                 (XRoadObjectType::Member, ..) => {
                     Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "MEMBER".to_owned(),
@@ -276,14 +223,30 @@ pub mod identifiers {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
             let codes: [Option<&dyn ::std::fmt::Display>; 8] = [
-                self.x_road_instance.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.member_class.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.member_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.subsystem_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.group_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.service_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.service_version.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.server_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.x_road_instance
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.member_class
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.member_code
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.subsystem_code
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.group_code
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.service_code
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.service_version
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.server_code
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
             ];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
@@ -299,174 +262,136 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("MEMBER", [c0, c1, c2]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Member,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: Some(c1.clone()),
-                        member_code: Some(c2.clone()),
-                        subsystem_code: None,
-                        group_code: None,
-                        service_code: None,
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("MEMBER", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "MEMBER".to_owned(),
-                        expected: "3 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("SUBSYSTEM", [c0, c1, c2, c3]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Subsystem,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: Some(c1.clone()),
-                        member_code: Some(c2.clone()),
-                        subsystem_code: Some(c3.clone()),
-                        group_code: None,
-                        service_code: None,
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("SUBSYSTEM", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SUBSYSTEM".to_owned(),
-                        expected: "4 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("SERVER", [c0, c1, c2, c3]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Server,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: Some(c1.clone()),
-                        member_code: Some(c2.clone()),
-                        subsystem_code: None,
-                        group_code: None,
-                        service_code: None,
-                        service_version: None,
-                        server_code: Some(c3.clone()),
-                    })
-                }
-                ("SERVER", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SERVER".to_owned(),
-                        expected: "4 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("GLOBALGROUP", [c0, c1]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Globalgroup,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: None,
-                        member_code: None,
-                        subsystem_code: None,
-                        group_code: Some(c1.clone()),
-                        service_code: None,
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("GLOBALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "GLOBALGROUP".to_owned(),
-                        expected: "2 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("LOCALGROUP", [c0]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Localgroup,
-                        x_road_instance: None,
-                        member_class: None,
-                        member_code: None,
-                        subsystem_code: None,
-                        group_code: Some(c0.clone()),
-                        service_code: None,
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("LOCALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "LOCALGROUP".to_owned(),
-                        expected: "1 code".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("SERVICE", [c0, c1, c2, c3]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Service,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: Some(c1.clone()),
-                        member_code: Some(c2.clone()),
-                        subsystem_code: None,
-                        group_code: None,
-                        service_code: Some(c3.clone()),
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("SERVICE", [c0, c1, c2, c3, c4]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Service,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: Some(c1.clone()),
-                        member_code: Some(c2.clone()),
-                        subsystem_code: Some(c3.clone()),
-                        group_code: None,
-                        service_code: Some(c4.clone()),
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Service,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: Some(c1.clone()),
-                        member_code: Some(c2.clone()),
-                        subsystem_code: Some(c3.clone()),
-                        group_code: None,
-                        service_code: Some(c4.clone()),
-                        service_version: Some(c5.clone()),
-                        server_code: None,
-                    })
-                }
-                ("SERVICE", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SERVICE".to_owned(),
-                        expected: "4, 5 or 6 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "MEMBER, SUBSYSTEM, SERVER, GLOBALGROUP, LOCALGROUP, SERVICE"
-                            .to_owned(),
-                    })
-                }
+                ("MEMBER", [c0, c1, c2]) => Ok(Self {
+                    object_type: XRoadObjectType::Member,
+                    x_road_instance: Some(c0.clone()),
+                    member_class: Some(c1.clone()),
+                    member_code: Some(c2.clone()),
+                    subsystem_code: None,
+                    group_code: None,
+                    service_code: None,
+                    service_version: None,
+                    server_code: None,
+                }),
+                ("MEMBER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "MEMBER".to_owned(),
+                    expected: "3 codes".to_owned(),
+                    found: found.len(),
+                }),
+                ("SUBSYSTEM", [c0, c1, c2, c3]) => Ok(Self {
+                    object_type: XRoadObjectType::Subsystem,
+                    x_road_instance: Some(c0.clone()),
+                    member_class: Some(c1.clone()),
+                    member_code: Some(c2.clone()),
+                    subsystem_code: Some(c3.clone()),
+                    group_code: None,
+                    service_code: None,
+                    service_version: None,
+                    server_code: None,
+                }),
+                ("SUBSYSTEM", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "SUBSYSTEM".to_owned(),
+                    expected: "4 codes".to_owned(),
+                    found: found.len(),
+                }),
+                ("SERVER", [c0, c1, c2, c3]) => Ok(Self {
+                    object_type: XRoadObjectType::Server,
+                    x_road_instance: Some(c0.clone()),
+                    member_class: Some(c1.clone()),
+                    member_code: Some(c2.clone()),
+                    subsystem_code: None,
+                    group_code: None,
+                    service_code: None,
+                    service_version: None,
+                    server_code: Some(c3.clone()),
+                }),
+                ("SERVER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "SERVER".to_owned(),
+                    expected: "4 codes".to_owned(),
+                    found: found.len(),
+                }),
+                ("GLOBALGROUP", [c0, c1]) => Ok(Self {
+                    object_type: XRoadObjectType::Globalgroup,
+                    x_road_instance: Some(c0.clone()),
+                    member_class: None,
+                    member_code: None,
+                    subsystem_code: None,
+                    group_code: Some(c1.clone()),
+                    service_code: None,
+                    service_version: None,
+                    server_code: None,
+                }),
+                ("GLOBALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "GLOBALGROUP".to_owned(),
+                    expected: "2 codes".to_owned(),
+                    found: found.len(),
+                }),
+                ("LOCALGROUP", [c0]) => Ok(Self {
+                    object_type: XRoadObjectType::Localgroup,
+                    x_road_instance: None,
+                    member_class: None,
+                    member_code: None,
+                    subsystem_code: None,
+                    group_code: Some(c0.clone()),
+                    service_code: None,
+                    service_version: None,
+                    server_code: None,
+                }),
+                ("LOCALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "LOCALGROUP".to_owned(),
+                    expected: "1 code".to_owned(),
+                    found: found.len(),
+                }),
+                ("SERVICE", [c0, c1, c2, c3]) => Ok(Self {
+                    object_type: XRoadObjectType::Service,
+                    x_road_instance: Some(c0.clone()),
+                    member_class: Some(c1.clone()),
+                    member_code: Some(c2.clone()),
+                    subsystem_code: None,
+                    group_code: None,
+                    service_code: Some(c3.clone()),
+                    service_version: None,
+                    server_code: None,
+                }),
+                ("SERVICE", [c0, c1, c2, c3, c4]) => Ok(Self {
+                    object_type: XRoadObjectType::Service,
+                    x_road_instance: Some(c0.clone()),
+                    member_class: Some(c1.clone()),
+                    member_code: Some(c2.clone()),
+                    subsystem_code: Some(c3.clone()),
+                    group_code: None,
+                    service_code: Some(c4.clone()),
+                    service_version: None,
+                    server_code: None,
+                }),
+                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => Ok(Self {
+                    object_type: XRoadObjectType::Service,
+                    x_road_instance: Some(c0.clone()),
+                    member_class: Some(c1.clone()),
+                    member_code: Some(c2.clone()),
+                    subsystem_code: Some(c3.clone()),
+                    group_code: None,
+                    service_code: Some(c4.clone()),
+                    service_version: Some(c5.clone()),
+                    server_code: None,
+                }),
+                ("SERVICE", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "SERVICE".to_owned(),
+                    expected: "4, 5 or 6 codes".to_owned(),
+                    found: found.len(),
+                }),
+                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                    found: other.to_owned(),
+                    expected: "MEMBER, SUBSYSTEM, SERVER, GLOBALGROUP, LOCALGROUP, SERVICE"
+                        .to_owned(),
+                }),
             }
         }
     }
 
     /// Enumeration for X-Road identifier types.
     #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        PartialOrd,
-        Ord,
-        ::xroad_codec::xml::XmlText
+        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText,
     )]
     pub enum XRoadObjectType {
         /// The value `MEMBER`.
@@ -492,18 +417,15 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadClientIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadClientIdentifierType {
         /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
-        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
+        #[xml(
+            attribute = "objectType",
+            namespace = "http://x-road.eu/xsd/identifiers"
+        )]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
@@ -522,15 +444,11 @@ pub mod identifiers {
 
     impl XRoadClientIdentifierType {
         /// Object types this identifier type allows.
-        pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[
-            XRoadObjectType::Member,
-            XRoadObjectType::Subsystem,
-        ];
+        pub const OBJECT_TYPES: &'static [XRoadObjectType] =
+            &[XRoadObjectType::Member, XRoadObjectType::Subsystem];
 
         /// Checks that the codes present are exactly those the object type has.
-        pub fn validate(
-            &self,
-        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+        pub fn validate(&self) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
             match (self.object_type, self.subsystem_code.is_some()) {
                 (XRoadObjectType::Member, false) => Ok(()),
                 (XRoadObjectType::Subsystem, true) => Ok(()),
@@ -548,12 +466,10 @@ pub mod identifiers {
                         found: usize::from(self.subsystem_code.is_some()) + 3,
                     })
                 }
-                (other, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
-                        expected: "MEMBER, SUBSYSTEM".to_owned(),
-                    })
-                }
+                (other, ..) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                    found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
+                    expected: "MEMBER, SUBSYSTEM".to_owned(),
+                }),
             }
         }
     }
@@ -565,7 +481,9 @@ pub mod identifiers {
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
                 Some(&self.member_code as &dyn ::std::fmt::Display),
-                self.subsystem_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.subsystem_code
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
             ];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
@@ -581,44 +499,34 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("MEMBER", [c0, c1, c2]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Member,
-                        x_road_instance: c0.clone(),
-                        member_class: c1.clone(),
-                        member_code: c2.clone(),
-                        subsystem_code: None,
-                    })
-                }
-                ("MEMBER", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "MEMBER".to_owned(),
-                        expected: "3 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("SUBSYSTEM", [c0, c1, c2, c3]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Subsystem,
-                        x_road_instance: c0.clone(),
-                        member_class: c1.clone(),
-                        member_code: c2.clone(),
-                        subsystem_code: Some(c3.clone()),
-                    })
-                }
-                ("SUBSYSTEM", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SUBSYSTEM".to_owned(),
-                        expected: "4 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "MEMBER, SUBSYSTEM".to_owned(),
-                    })
-                }
+                ("MEMBER", [c0, c1, c2]) => Ok(Self {
+                    object_type: XRoadObjectType::Member,
+                    x_road_instance: c0.clone(),
+                    member_class: c1.clone(),
+                    member_code: c2.clone(),
+                    subsystem_code: None,
+                }),
+                ("MEMBER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "MEMBER".to_owned(),
+                    expected: "3 codes".to_owned(),
+                    found: found.len(),
+                }),
+                ("SUBSYSTEM", [c0, c1, c2, c3]) => Ok(Self {
+                    object_type: XRoadObjectType::Subsystem,
+                    x_road_instance: c0.clone(),
+                    member_class: c1.clone(),
+                    member_code: c2.clone(),
+                    subsystem_code: Some(c3.clone()),
+                }),
+                ("SUBSYSTEM", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "SUBSYSTEM".to_owned(),
+                    expected: "4 codes".to_owned(),
+                    found: found.len(),
+                }),
+                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                    found: other.to_owned(),
+                    expected: "MEMBER, SUBSYSTEM".to_owned(),
+                }),
             }
         }
     }
@@ -626,13 +534,7 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadServiceIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -677,9 +579,13 @@ pub mod identifiers {
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
                 Some(&self.member_code as &dyn ::std::fmt::Display),
-                self.subsystem_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.subsystem_code
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
                 Some(&self.service_code as &dyn ::std::fmt::Display),
-                self.service_version.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.service_version
+                    .as_ref()
+                    .map(|c| c as &dyn ::std::fmt::Display),
             ];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
@@ -695,49 +601,39 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("SERVICE", [c0, c1, c2, c3]) => {
-                    Ok(Self {
-                        x_road_instance: c0.clone(),
-                        member_class: c1.clone(),
-                        member_code: c2.clone(),
-                        subsystem_code: None,
-                        service_code: c3.clone(),
-                        service_version: None,
-                    })
-                }
-                ("SERVICE", [c0, c1, c2, c3, c4]) => {
-                    Ok(Self {
-                        x_road_instance: c0.clone(),
-                        member_class: c1.clone(),
-                        member_code: c2.clone(),
-                        subsystem_code: Some(c3.clone()),
-                        service_code: c4.clone(),
-                        service_version: None,
-                    })
-                }
-                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => {
-                    Ok(Self {
-                        x_road_instance: c0.clone(),
-                        member_class: c1.clone(),
-                        member_code: c2.clone(),
-                        subsystem_code: Some(c3.clone()),
-                        service_code: c4.clone(),
-                        service_version: Some(c5.clone()),
-                    })
-                }
-                ("SERVICE", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SERVICE".to_owned(),
-                        expected: "4, 5 or 6 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "SERVICE".to_owned(),
-                    })
-                }
+                ("SERVICE", [c0, c1, c2, c3]) => Ok(Self {
+                    x_road_instance: c0.clone(),
+                    member_class: c1.clone(),
+                    member_code: c2.clone(),
+                    subsystem_code: None,
+                    service_code: c3.clone(),
+                    service_version: None,
+                }),
+                ("SERVICE", [c0, c1, c2, c3, c4]) => Ok(Self {
+                    x_road_instance: c0.clone(),
+                    member_class: c1.clone(),
+                    member_code: c2.clone(),
+                    subsystem_code: Some(c3.clone()),
+                    service_code: c4.clone(),
+                    service_version: None,
+                }),
+                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => Ok(Self {
+                    x_road_instance: c0.clone(),
+                    member_class: c1.clone(),
+                    member_code: c2.clone(),
+                    subsystem_code: Some(c3.clone()),
+                    service_code: c4.clone(),
+                    service_version: Some(c5.clone()),
+                }),
+                ("SERVICE", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "SERVICE".to_owned(),
+                    expected: "4, 5 or 6 codes".to_owned(),
+                    found: found.len(),
+                }),
+                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                    found: other.to_owned(),
+                    expected: "SERVICE".to_owned(),
+                }),
             }
         }
     }
@@ -745,13 +641,7 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadSecurityServerIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -806,27 +696,21 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("SERVER", [c0, c1, c2, c3]) => {
-                    Ok(Self {
-                        x_road_instance: c0.clone(),
-                        member_class: c1.clone(),
-                        member_code: c2.clone(),
-                        server_code: c3.clone(),
-                    })
-                }
-                ("SERVER", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SERVER".to_owned(),
-                        expected: "4 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "SERVER".to_owned(),
-                    })
-                }
+                ("SERVER", [c0, c1, c2, c3]) => Ok(Self {
+                    x_road_instance: c0.clone(),
+                    member_class: c1.clone(),
+                    member_code: c2.clone(),
+                    server_code: c3.clone(),
+                }),
+                ("SERVER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "SERVER".to_owned(),
+                    expected: "4 codes".to_owned(),
+                    found: found.len(),
+                }),
+                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                    found: other.to_owned(),
+                    expected: "SERVER".to_owned(),
+                }),
             }
         }
     }
@@ -834,13 +718,7 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadGlobalGroupIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -886,25 +764,19 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("GLOBALGROUP", [c0, c1]) => {
-                    Ok(Self {
-                        x_road_instance: c0.clone(),
-                        group_code: c1.clone(),
-                    })
-                }
-                ("GLOBALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "GLOBALGROUP".to_owned(),
-                        expected: "2 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "GLOBALGROUP".to_owned(),
-                    })
-                }
+                ("GLOBALGROUP", [c0, c1]) => Ok(Self {
+                    x_road_instance: c0.clone(),
+                    group_code: c1.clone(),
+                }),
+                ("GLOBALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "GLOBALGROUP".to_owned(),
+                    expected: "2 codes".to_owned(),
+                    found: found.len(),
+                }),
+                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                    found: other.to_owned(),
+                    expected: "GLOBALGROUP".to_owned(),
+                }),
             }
         }
     }
@@ -912,13 +784,7 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadLocalGroupIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(
         namespace = "http://x-road.eu/xsd/identifiers",
@@ -942,9 +808,8 @@ pub mod identifiers {
     impl ::std::fmt::Display for XRoadLocalGroupIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str("LOCALGROUP")?;
-            let codes: [Option<&dyn ::std::fmt::Display>; 1] = [
-                Some(&self.group_code as &dyn ::std::fmt::Display),
-            ];
+            let codes: [Option<&dyn ::std::fmt::Display>; 1] =
+                [Some(&self.group_code as &dyn ::std::fmt::Display)];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
                 ::std::fmt::Display::fmt(code, f)?;
@@ -959,20 +824,18 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("LOCALGROUP", [c0]) => Ok(Self { group_code: c0.clone() }),
-                ("LOCALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "LOCALGROUP".to_owned(),
-                        expected: "1 code".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "LOCALGROUP".to_owned(),
-                    })
-                }
+                ("LOCALGROUP", [c0]) => Ok(Self {
+                    group_code: c0.clone(),
+                }),
+                ("LOCALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
+                    object_type: "LOCALGROUP".to_owned(),
+                    expected: "1 code".to_owned(),
+                    found: found.len(),
+                }),
+                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                    found: other.to_owned(),
+                    expected: "LOCALGROUP".to_owned(),
+                }),
             }
         }
     }
@@ -986,13 +849,7 @@ pub mod xroad {
     /// Content of the `requestHash` element (namespace
     /// `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct RequestHash {
@@ -1006,13 +863,7 @@ pub mod xroad {
 
     /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertRegRequestType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertRegRequestType {
@@ -1035,13 +886,7 @@ pub mod xroad {
 
     /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertDeletionRequestType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertDeletionRequestType {
@@ -1060,13 +905,7 @@ pub mod xroad {
 
     /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRequestType`.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct ClientRequestType {
@@ -1088,55 +927,30 @@ pub mod xroad {
     /// For responses only, unique identifier of the request that is stored in the
     /// central server database.
     #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        PartialOrd,
-        Ord,
-        ::xroad_codec::xml::XmlText
+        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText,
     )]
     pub struct RequestIdType(pub i64);
 
     /// The `clientReg` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientReg(pub ClientRequestType);
 
     /// The `clientRegResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
-    #[xml(
-        root(name = "clientRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
-    )]
+    #[xml(root(
+        name = "clientRegResponse",
+        namespace = "http://x-road.eu/xsd/xroad.xsd"
+    ))]
     pub struct ClientRegResponse(pub ClientRequestType);
 
     /// The `clientDeletion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "clientDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientDeletion(pub ClientRequestType);
@@ -1144,158 +958,93 @@ pub mod xroad {
     /// The `clientDeletionResponse` element (namespace
     /// `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
-    #[xml(
-        root(
-            name = "clientDeletionResponse",
-            namespace = "http://x-road.eu/xsd/xroad.xsd"
-        )
-    )]
+    #[xml(root(
+        name = "clientDeletionResponse",
+        namespace = "http://x-road.eu/xsd/xroad.xsd"
+    ))]
     pub struct ClientDeletionResponse(pub ClientRequestType);
 
     /// The `authCertReg` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "authCertReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AuthCertReg(pub AuthCertRegRequestType);
 
     /// The `authCertRegResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
-    #[xml(
-        root(name = "authCertRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
-    )]
+    #[xml(root(
+        name = "authCertRegResponse",
+        namespace = "http://x-road.eu/xsd/xroad.xsd"
+    ))]
     pub struct AuthCertRegResponse(pub AuthCertRegRequestType);
 
     /// The `authCertDeletion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
-    #[xml(root(name = "authCertDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[xml(root(
+        name = "authCertDeletion",
+        namespace = "http://x-road.eu/xsd/xroad.xsd"
+    ))]
     pub struct AuthCertDeletion(pub AuthCertDeletionRequestType);
 
     /// The `authCertDeletionResponse` element (namespace
     /// `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
-    #[xml(
-        root(
-            name = "authCertDeletionResponse",
-            namespace = "http://x-road.eu/xsd/xroad.xsd"
-        )
-    )]
+    #[xml(root(
+        name = "authCertDeletionResponse",
+        namespace = "http://x-road.eu/xsd/xroad.xsd"
+    ))]
     pub struct AuthCertDeletionResponse(pub AuthCertDeletionRequestType);
 
     /// The `ownerChange` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "ownerChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct OwnerChange(pub ClientRequestType);
 
     /// The `ownerChangeResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
-    #[xml(
-        root(name = "ownerChangeResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
-    )]
+    #[xml(root(
+        name = "ownerChangeResponse",
+        namespace = "http://x-road.eu/xsd/xroad.xsd"
+    ))]
     pub struct OwnerChangeResponse(pub ClientRequestType);
 
     /// The `client` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "client", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Client(pub super::identifiers::XRoadClientIdentifierType);
 
     /// The `service` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "service", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Service(pub super::identifiers::XRoadServiceIdentifierType);
 
     /// The `id` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "id", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Id(pub String);
 
     /// The `protocolVersion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(root(name = "protocolVersion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ProtocolVersion(pub String);
@@ -1310,28 +1059,46 @@ pub mod centralservice {
     /// `soap:address` of the `centralservice` service's port.
     pub const ADDRESS: &str = "http://INSERT_MANAGEMENT_SERVICE_ADDRESS_HERE";
 
-    /// SOAP header of the service (message `requestheader`). Parts not carried by every
-    /// request and response are optional.
+    use super::identifiers::{
+        XRoadClientIdentifierType, XRoadSecurityServerIdentifierType, XRoadServiceIdentifierType,
+    };
+    use super::xroad;
+    use ::xroad_codec::operation::{
+        BodyFields, EchoMismatch, Endpoint, ManagementBody, MimePart, Operation,
+        OperationDescription, Signer,
+    };
+
+    /// The X-Road SOAP header (message `requestheader`, and the fields the X-Road message
+    /// protocol adds). Fields not carried by every request and response are optional.
     #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
+        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct Header {
         /// Header element `{http://x-road.eu/xsd/xroad.xsd}client`.
         #[xml(element = "client")]
-        pub client: super::identifiers::XRoadClientIdentifierType,
+        pub client: XRoadClientIdentifierType,
         /// Header element `{http://x-road.eu/xsd/xroad.xsd}service`.
         #[xml(element = "service")]
-        pub service: super::identifiers::XRoadServiceIdentifierType,
+        pub service: XRoadServiceIdentifierType,
+        /// Header element `{http://x-road.eu/xsd/xroad.xsd}securityServer`.
+        #[xml(element = "securityServer")]
+        pub security_server: Option<XRoadSecurityServerIdentifierType>,
         /// Header element `{http://x-road.eu/xsd/xroad.xsd}id`.
         #[xml(element = "id")]
         pub id: String,
+        /// Header element `{http://x-road.eu/xsd/xroad.xsd}userId`.
+        #[xml(element = "userId")]
+        pub user_id: Option<String>,
+        /// Header element `{http://x-road.eu/xsd/representation.xsd}representedParty`.
+        #[xml(
+            element = "representedParty",
+            namespace = "http://x-road.eu/xsd/representation.xsd"
+        )]
+        pub represented_party: Option<::xroad_codec::header::RepresentedParty>,
+        /// Header element `{http://x-road.eu/xsd/xroad.xsd}issue`.
+        #[xml(element = "issue")]
+        pub issue: Option<String>,
         /// Header element `{http://x-road.eu/xsd/xroad.xsd}protocolVersion`.
         #[xml(element = "protocolVersion")]
         pub protocol_version: String,
@@ -1339,118 +1106,436 @@ pub mod centralservice {
         ///
         /// Responses only.
         #[xml(element = "requestHash")]
-        pub request_hash: Option<super::xroad::RequestHash>,
+        pub request_hash: Option<xroad::RequestHash>,
+    }
+
+    impl Header {
+        /// A request header from `client` to `service` with message id `id`.
+        pub fn request(
+            client: XRoadClientIdentifierType,
+            service: XRoadServiceIdentifierType,
+            id: impl Into<String>,
+        ) -> Self {
+            Self {
+                client,
+                service,
+                security_server: None,
+                id: id.into(),
+                user_id: None,
+                represented_party: None,
+                issue: None,
+                protocol_version: ::xroad_codec::header::PROTOCOL_VERSION.to_owned(),
+                request_hash: None,
+            }
+        }
     }
 
     /// The `clientReg` operation.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        Default,
-        ::xroad_codec::operation::Operation
-    )]
-    #[operation(
-        name = "clientReg",
-        header = Header,
-        request = super::xroad::ClientReg,
-        response = super::xroad::ClientRegResponse,
-        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ClientReg;
 
+    impl Operation for ClientReg {
+        const NAME: &'static str = "clientReg";
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "clientReg",
+            endpoint: Endpoint::Manage,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::ClientOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: true,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "client"],
+        };
+        type Header = Header;
+        type Request = xroad::ClientReg;
+        type Response = xroad::ClientRegResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            xroad::ClientRegResponse(xroad::ClientRequestType {
+                server: request.0.server.clone(),
+                client: request.0.client.clone(),
+                request_id: Some(xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.client != request.0.client {
+                return Err(EchoMismatch { element: "client" });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for xroad::ClientReg {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+            Some(&self.0.client)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for xroad::ClientRegResponse {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+            Some(&self.0.client)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
     /// The `clientDeletion` operation.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        Default,
-        ::xroad_codec::operation::Operation
-    )]
-    #[operation(
-        name = "clientDeletion",
-        header = Header,
-        request = super::xroad::ClientDeletion,
-        response = super::xroad::ClientDeletionResponse,
-        parts(SoapMessage)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ClientDeletion;
 
+    impl Operation for ClientDeletion {
+        const NAME: &'static str = "clientDeletion";
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "clientDeletion",
+            endpoint: Endpoint::Manage,
+            parts: &[MimePart::Soap],
+            fields: BodyFields {
+                client: true,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "client"],
+        };
+        type Header = Header;
+        type Request = xroad::ClientDeletion;
+        type Response = xroad::ClientDeletionResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            xroad::ClientDeletionResponse(xroad::ClientRequestType {
+                server: request.0.server.clone(),
+                client: request.0.client.clone(),
+                request_id: Some(xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.client != request.0.client {
+                return Err(EchoMismatch { element: "client" });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for xroad::ClientDeletion {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+            Some(&self.0.client)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for xroad::ClientDeletionResponse {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+            Some(&self.0.client)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
     /// The `authCertDeletion` operation.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        Default,
-        ::xroad_codec::operation::Operation
-    )]
-    #[operation(
-        name = "authCertDeletion",
-        header = Header,
-        request = super::xroad::AuthCertDeletion,
-        response = super::xroad::AuthCertDeletionResponse,
-        parts(SoapMessage)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct AuthCertDeletion;
 
+    impl Operation for AuthCertDeletion {
+        const NAME: &'static str = "authCertDeletion";
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "authCertDeletion",
+            endpoint: Endpoint::Manage,
+            parts: &[MimePart::Soap],
+            fields: BodyFields {
+                client: false,
+                auth_cert: true,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "authCert"],
+        };
+        type Header = Header;
+        type Request = xroad::AuthCertDeletion;
+        type Response = xroad::AuthCertDeletionResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            xroad::AuthCertDeletionResponse(xroad::AuthCertDeletionRequestType {
+                server: request.0.server.clone(),
+                auth_cert: request.0.auth_cert.clone(),
+                request_id: Some(xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.auth_cert != request.0.auth_cert {
+                return Err(EchoMismatch {
+                    element: "authCert",
+                });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for xroad::AuthCertDeletion {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn auth_cert(&self) -> Option<&[u8]> {
+            Some(&self.0.auth_cert)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for xroad::AuthCertDeletionResponse {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn auth_cert(&self) -> Option<&[u8]> {
+            Some(&self.0.auth_cert)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
     /// The `ownerChange` operation.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        Default,
-        ::xroad_codec::operation::Operation
-    )]
-    #[operation(
-        name = "ownerChange",
-        header = Header,
-        request = super::xroad::OwnerChange,
-        response = super::xroad::OwnerChangeResponse,
-        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct OwnerChange;
 
-    /// Registers an authentication certificate of a security server. Not an X-Road
-    /// message: it is sent to the central server directly over HTTPS, because a
-    /// security server cannot send X-Road messages before its authentication
-    /// certificate is registered (PR-MSERV 2.3).
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        Default,
-        ::xroad_codec::operation::Operation
-    )]
-    #[operation(
-        name = "authCertReg",
-        header = Header,
-        request = super::xroad::AuthCertReg,
-        response = super::xroad::AuthCertRegResponse,
-        parts(
-            SoapMessage,
-            AuthKeySignature,
-            Signature,
-            AuthCertificate,
-            SigningCertificate,
-            OcspResponse
-        )
-    )]
+    impl Operation for OwnerChange {
+        const NAME: &'static str = "ownerChange";
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "ownerChange",
+            endpoint: Endpoint::Manage,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::NewOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: true,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "client"],
+        };
+        type Header = Header;
+        type Request = xroad::OwnerChange;
+        type Response = xroad::OwnerChangeResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            xroad::OwnerChangeResponse(xroad::ClientRequestType {
+                server: request.0.server.clone(),
+                client: request.0.client.clone(),
+                request_id: Some(xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.client != request.0.client {
+                return Err(EchoMismatch { element: "client" });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for xroad::OwnerChange {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+            Some(&self.0.client)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for xroad::OwnerChangeResponse {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+            Some(&self.0.client)
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    /// The `authCertReg` operation.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct AuthCertReg;
+
+    impl Operation for AuthCertReg {
+        const NAME: &'static str = "authCertReg";
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "authCertReg",
+            endpoint: Endpoint::Registration,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::AuthenticationKey,
+                    certificate: 3,
+                    ocsp: None,
+                },
+                MimePart::Signature {
+                    signer: Signer::ServerOwner,
+                    certificate: 4,
+                    ocsp: Some(5),
+                },
+                MimePart::Certificate,
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: false,
+                auth_cert: true,
+                address: true,
+            },
+            request_hash: false,
+            echo: &["server", "address", "authCert"],
+        };
+        type Header = Header;
+        type Request = xroad::AuthCertReg;
+        type Response = xroad::AuthCertRegResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            xroad::AuthCertRegResponse(xroad::AuthCertRegRequestType {
+                server: request.0.server.clone(),
+                address: request.0.address.clone(),
+                auth_cert: request.0.auth_cert.clone(),
+                request_id: Some(xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.address != request.0.address {
+                return Err(EchoMismatch { element: "address" });
+            }
+            if response.0.auth_cert != request.0.auth_cert {
+                return Err(EchoMismatch {
+                    element: "authCert",
+                });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for xroad::AuthCertReg {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn auth_cert(&self) -> Option<&[u8]> {
+            Some(&self.0.auth_cert)
+        }
+        fn address(&self) -> Option<&str> {
+            self.0.address.as_deref()
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for xroad::AuthCertRegResponse {
+        type Server = XRoadSecurityServerIdentifierType;
+        type Client = XRoadClientIdentifierType;
+        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+            &self.0.server
+        }
+        fn auth_cert(&self) -> Option<&[u8]> {
+            Some(&self.0.auth_cert)
+        }
+        fn address(&self) -> Option<&str> {
+            self.0.address.as_deref()
+        }
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
 
     /// The operations of this service, for dispatching on a service code.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1488,24 +1573,14 @@ pub mod centralservice {
             }
         }
 
-        /// The MIME parts of the operation's request.
-        pub const fn parts(self) -> &'static [::xroad_codec::operation::MimePart] {
+        /// What the runtime needs to know about the operation.
+        pub const fn description(self) -> &'static OperationDescription {
             match self {
-                Self::ClientReg => {
-                    <ClientReg as ::xroad_codec::operation::Operation>::PARTS
-                }
-                Self::ClientDeletion => {
-                    <ClientDeletion as ::xroad_codec::operation::Operation>::PARTS
-                }
-                Self::AuthCertDeletion => {
-                    <AuthCertDeletion as ::xroad_codec::operation::Operation>::PARTS
-                }
-                Self::OwnerChange => {
-                    <OwnerChange as ::xroad_codec::operation::Operation>::PARTS
-                }
-                Self::AuthCertReg => {
-                    <AuthCertReg as ::xroad_codec::operation::Operation>::PARTS
-                }
+                Self::ClientReg => <ClientReg as Operation>::DESCRIPTION,
+                Self::ClientDeletion => <ClientDeletion as Operation>::DESCRIPTION,
+                Self::AuthCertDeletion => <AuthCertDeletion as Operation>::DESCRIPTION,
+                Self::OwnerChange => <OwnerChange as Operation>::DESCRIPTION,
+                Self::AuthCertReg => <AuthCertReg as Operation>::DESCRIPTION,
             }
         }
     }
@@ -1526,9 +1601,7 @@ pub mod centralservice {
                 "authCertDeletion" => Ok(Self::AuthCertDeletion),
                 "ownerChange" => Ok(Self::OwnerChange),
                 "authCertReg" => Ok(Self::AuthCertReg),
-                other => {
-                    Err(::xroad_codec::operation::UnknownOperation(other.to_owned()))
-                }
+                other => Err(::xroad_codec::operation::UnknownOperation(other.to_owned())),
             }
         }
     }

@@ -3,10 +3,11 @@
 use std::fmt;
 
 use crate::compose::ComposedRequest;
+use crate::operation::{ManagementBody, ManagementOperation};
 use crate::transport::{Connection, Endpoint};
 
 use super::error::ManagementError;
-use super::{endpoint_for, reply};
+use super::reply;
 
 /// A keep-alive HTTPS connection to one endpoint of the central server, for sending
 /// requests (prepared once, e.g. for a load test) one after the other. Made by
@@ -27,15 +28,17 @@ impl ManagementConnection {
         self.connection.is_closed()
     }
 
-    /// Sends `composed` and returns the request id from the response, as
+    /// Sends `composed` and returns the response body, as
     /// [`ManagementClient::send`](super::ManagementClient::send) does. The request must be
     /// for this connection's endpoint.
-    pub async fn send(&mut self, composed: &ComposedRequest) -> Result<i64, ManagementError> {
-        let operation = composed.request.request.operation();
-        let expected = endpoint_for(operation);
+    pub async fn send<O: ManagementOperation>(
+        &mut self,
+        composed: &ComposedRequest<O>,
+    ) -> Result<O::Response, ManagementError> {
+        let expected = O::DESCRIPTION.endpoint;
         if expected != self.endpoint {
             return Err(ManagementError::WrongEndpoint {
-                operation: operation.as_str(),
+                operation: O::NAME,
                 expected,
                 connection: self.endpoint,
             });
@@ -52,20 +55,20 @@ impl ManagementConnection {
                 source,
             })?;
         let header = &composed.request.request.header;
-        match reply::request_id(&composed.request, &answer, self.endpoint) {
-            Ok(request_id) => {
+        match reply::response(&composed.request, &answer, self.endpoint) {
+            Ok(response) => {
                 tracing::debug!(
-                    operation = operation.as_str(),
+                    operation = O::NAME,
                     id = %header.id,
                     endpoint = %self.endpoint,
-                    request_id,
+                    request_id = response.request_id(),
                     "management request accepted"
                 );
-                Ok(request_id)
+                Ok(response)
             }
             Err(error) => {
                 tracing::debug!(
-                    operation = operation.as_str(),
+                    operation = O::NAME,
                     id = %header.id,
                     endpoint = %self.endpoint,
                     %error,

@@ -55,6 +55,15 @@ pub enum KeyPairError {
         /// Subject of the certificate.
         subject: String,
     },
+    /// The certificate names no member.
+    #[error("the certificate {subject} names no member")]
+    Identity {
+        /// Subject of the certificate.
+        subject: String,
+        /// Why no member could be read.
+        #[source]
+        source: crate::cert::IdentityError,
+    },
     /// The certificate or its public key could not be encoded or compared.
     #[error("cannot read the certificate {subject}: {source}")]
     Certificate {
@@ -78,6 +87,12 @@ pub enum ManagementError {
         /// What is wrong.
         source: Box<BuildError>,
     },
+    /// The operation's signature is by the owner of the body's client, and the body has none.
+    #[error("{operation}: the request body names no client whose owner signs it")]
+    NoClient {
+        /// The service code.
+        operation: &'static str,
+    },
     /// An argument has the wrong identifier type for the service.
     #[error("{operation}: the {field} must be a MEMBER identifier, found {found}")]
     NotAMember {
@@ -87,6 +102,21 @@ pub enum ManagementError {
         field: &'static str,
         /// The identifier given.
         found: String,
+    },
+    /// The operation's request is signed by a member the client has no signing key of.
+    #[error("{operation}: no signing key for member {member}")]
+    NoSigningKey {
+        /// The service code.
+        operation: &'static str,
+        /// The member (`instance/class/code`).
+        member: String,
+    },
+    /// The operation's request carries a proof of possession of the authentication key, and
+    /// the client has none.
+    #[error("{operation}: no authentication key configured")]
+    NoAuthKey {
+        /// The service code.
+        operation: &'static str,
     },
     /// None of the configured CA certificates issued the signing certificate, so its OCSP
     /// response cannot be asked for.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use openssl::x509::{X509, X509Ref};
 
 use super::error::KeyPairError;
-use crate::cert::distinguished_name;
+use crate::cert::{MemberId, MemberIdentityDecoder, SubjectNameDecoder, distinguished_name};
 use crate::signature::Signer;
 
 /// A signer and the certificate of its key, checked to match.
@@ -54,26 +54,56 @@ impl fmt::Debug for CertifiedKey {
     }
 }
 
-/// A member's signing key and signing certificate: signs clientReg (the client's member),
-/// ownerChange (the new owner) and authCertReg (the security server's owner).
+/// A member's signing key, its signing certificate, and the member the certificate names:
+/// signs the requests whose operation names that member's signature (the client's owner, the
+/// new owner, the security server's owner).
 #[derive(Debug, Clone)]
-pub struct MemberKey(pub(super) CertifiedKey);
+pub struct MemberKey {
+    pub(super) key: CertifiedKey,
+    member: MemberId,
+}
 
 impl MemberKey {
     /// Pairs `signer` with its signing certificate; fails when the certificate is not for
-    /// the signer's key.
+    /// the signer's key, or names no member (read as the verifier reads it, with
+    /// [`SubjectNameDecoder`]).
     pub fn new(signer: Arc<dyn Signer>, cert: X509) -> Result<Self, KeyPairError> {
-        CertifiedKey::new(signer, cert).map(Self)
+        let member =
+            SubjectNameDecoder
+                .member_id(&cert)
+                .map_err(|source| KeyPairError::Identity {
+                    subject: distinguished_name(cert.subject_name()),
+                    source,
+                })?;
+        Self::with_member(signer, cert, member)
+    }
+
+    /// Like [`MemberKey::new`] for a certificate profile whose member identity is read
+    /// otherwise: `member` is the member the certificate belongs to.
+    pub fn with_member(
+        signer: Arc<dyn Signer>,
+        cert: X509,
+        member: MemberId,
+    ) -> Result<Self, KeyPairError> {
+        Ok(Self {
+            key: CertifiedKey::new(signer, cert)?,
+            member,
+        })
+    }
+
+    /// The member the certificate belongs to.
+    pub fn member(&self) -> &MemberId {
+        &self.member
     }
 
     /// The signer.
     pub fn signer(&self) -> &Arc<dyn Signer> {
-        &self.0.signer
+        &self.key.signer
     }
 
     /// The signing certificate.
     pub fn cert(&self) -> &X509Ref {
-        &self.0.cert
+        &self.key.cert
     }
 }
 
@@ -116,7 +146,8 @@ mod tests {
         let signer: Arc<dyn Signer> =
             Arc::new(SoftwareSigner::from_pkey(member.key().clone()).unwrap());
         let key = MemberKey::new(Arc::clone(&signer), member.cert().clone()).unwrap();
-        assert_eq!(&*key.0.cert_der, member.cert_der().unwrap().as_slice());
+        assert_eq!(key.member().to_string(), "EE/GOV/KEYS");
+        assert_eq!(&*key.key.cert_der, member.cert_der().unwrap().as_slice());
         assert_eq!(key.cert().to_der().unwrap(), member.cert_der().unwrap());
         assert!(key.signer().public_key().public_eq(member.key()));
 

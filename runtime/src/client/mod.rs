@@ -1,27 +1,26 @@
-//! The security server's side of the management services: one method per service.
+//! The security server's side of the management services: [`ManagementClient::call`] sends
+//! a request of any operation the bindings describe. The generated client of a service (the
+//! `…Client` in the manner of tonic-build) wraps it with one method per operation.
 //!
-//! A [`ManagementClient`] builds each request with the security server's owner as sender,
-//! signs it through the [`Signer`](crate::signature::Signer) trait, attaches the signing
-//! certificate and an OCSP response fetched from the responder the certificate names
-//! (reused while fresh), and posts it:
-//!
-//! | service | endpoint | TLS client certificate | signatures |
-//! |---|---|---|---|
-//! | authCertReg | registration | none | authentication key, owner |
-//! | clientReg | manage | authentication certificate | client's member |
-//! | ownerChange | manage | authentication certificate | new owner |
-//! | clientDeletion, authCertDeletion | manage | authentication certificate | none |
+//! For each request the client builds the SOAP message with the security server's owner as
+//! sender, makes the signatures the operation's description lists — with the signing key of
+//! the member the request names (the client's owner, the new owner, the security server's
+//! owner) or with the authentication key — through the [`Signer`](crate::signature::Signer)
+//! trait, attaches each signing certificate and an OCSP response fetched from the responder
+//! the certificate names (reused while fresh), and posts it to the endpoint the description
+//! names: the registration endpoint without a TLS client certificate, the manage endpoint
+//! with the authentication certificate.
 //!
 //! The central server must present the pinned TLS certificate. Its answer must be an HTTP
-//! 200 `text/xml` response that echoes the request and carries the SHA-512 hash of the
-//! SOAP bytes sent (every service but authCertReg); then the method returns the
-//! `requestId`. An HTTP 500 SOAP fault is [`ManagementError::Fault`]; anything else is a
-//! [`ManagementError`] that says what was wrong.
+//! 200 `text/xml` response that echoes the request, carries the SHA-512 hash of the SOAP
+//! bytes sent where the operation's responses carry it, and a positive `requestId`; then
+//! the response body is returned. An HTTP 500 SOAP fault is [`ManagementError::Fault`];
+//! anything else is a [`ManagementError`] that says what was wrong.
 //!
 //! Signing runs on tokio's blocking thread pool, so a slow signer (an HSM, large RSA keys)
-//! does not stall the runtime. Requests can also be prepared once (`prepare_*`) and sent
-//! later, on a new connection ([`ManagementClient::send`]) or on a keep-alive
-//! [`ManagementConnection`].
+//! does not stall the runtime. Requests can also be prepared once
+//! ([`ManagementClient::prepare`]) and sent later, on a new connection
+//! ([`ManagementClient::send`]) or on a keep-alive [`ManagementConnection`].
 
 mod connection;
 mod error;
@@ -35,34 +34,23 @@ pub use error::{KeyPairError, ManagementError, SetupError};
 pub use keys::{AuthKey, MemberKey};
 pub use settings::{CentralServer, ClientSettings};
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use openssl::x509::X509;
-use xroad_mserv::centralservice::OperationName;
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
 };
-use xroad_mserv::xroad::{
-    AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, AuthCertRegRequestType,
-    ClientDeletion, ClientReg, ClientRequestType, OwnerChange,
-};
 
 use crate::cert::distinguished_name;
-use crate::compose::{AuthKeyProof, ComposedRequest, MemberSignature, compose};
-use crate::envelope::{Request, RequestBody};
+use crate::compose::{ComposedRequest, SignatureInput, compose};
+use crate::envelope::Request;
 use crate::ocsp::OcspClient;
+use crate::operation::{ManagementBody, ManagementOperation, Signer as SignedBy};
 use crate::signature::SignatureAlgorithm;
 use crate::transport::{ClientConfig, Endpoint, HttpsClient, ServerTrust};
 
 use keys::CertifiedKey;
-
-/// The endpoint a service is served at: authCertReg at the registration endpoint, the
-/// others at the manage endpoint.
-pub fn endpoint_for(operation: OperationName) -> Endpoint {
-    match operation {
-        OperationName::AuthCertReg => Endpoint::Registration,
-        _ => Endpoint::Manage,
-    }
-}
 
 /// An HTTPS client for one endpoint and its URL.
 #[derive(Debug, Clone)]
@@ -83,7 +71,17 @@ pub struct ManagementClient {
     trusted_cas: Vec<X509>,
     signature_algorithm: SignatureAlgorithm,
     auth_key_algorithm: SignatureAlgorithm,
+    signing_keys: Arc<[MemberKey]>,
+    auth_key: Option<AuthKey>,
     ocsp: OcspClient,
+}
+
+/// A key for one signature of a request, and what goes with it.
+struct SigningStep {
+    key: CertifiedKey,
+    algorithm: SignatureAlgorithm,
+    /// The OCSP response for a member's signing certificate.
+    ocsp_response: Option<Bytes>,
 }
 
 impl ManagementClient {
@@ -98,6 +96,8 @@ impl ManagementClient {
             central_server,
             tls_identity,
             trusted_cas,
+            signing_keys,
+            auth_key,
             signature_algorithm,
             auth_key_algorithm,
             connect_timeout,
@@ -140,6 +140,8 @@ impl ManagementClient {
             trusted_cas,
             signature_algorithm,
             auth_key_algorithm,
+            signing_keys: signing_keys.into(),
+            auth_key,
             ocsp,
         })
     }
@@ -154,132 +156,94 @@ impl ManagementClient {
         &self.owner
     }
 
-    /// Registers `auth`'s certificate for the security server at `address` (its host name
-    /// or IP address), signed with the authentication key and by the owner (`owner`).
-    /// Sent to the registration endpoint without a TLS client certificate.
-    pub async fn auth_cert_reg(
+    /// Sends a request of operation `O` with `body`: builds, signs and frames it
+    /// ([`ManagementClient::prepare`]), posts it on a new connection to the operation's
+    /// endpoint, and returns the response body after checking that it answers the request.
+    pub async fn call<O: ManagementOperation>(
         &self,
-        address: &str,
-        auth: &AuthKey,
-        owner: &MemberKey,
-    ) -> Result<i64, ManagementError> {
-        let composed = self.prepare_auth_cert_reg(address, auth, owner).await?;
+        body: O::Request,
+    ) -> Result<O::Response, ManagementError> {
+        let composed = self.prepare::<O>(body).await?;
         self.send(&composed).await
     }
 
-    /// Registers `client` (a subsystem, or a member) as a client of the security server,
-    /// signed by the client's member (`client_owner`).
-    pub async fn client_reg(
+    /// The request of operation `O` with `body` from the security server's owner to the
+    /// management service provider, with a fresh id, signed as the operation's description
+    /// says and framed, not sent.
+    pub async fn prepare<O: ManagementOperation>(
         &self,
-        client: &XRoadClientIdentifierType,
-        client_owner: &MemberKey,
-    ) -> Result<i64, ManagementError> {
-        let composed = self.prepare_client_reg(client, client_owner).await?;
-        self.send(&composed).await
-    }
-
-    /// Changes the owner of the security server to the member `new_owner`, signed by it
-    /// (`new_owner_key`).
-    pub async fn owner_change(
-        &self,
-        new_owner: &XRoadClientIdentifierType,
-        new_owner_key: &MemberKey,
-    ) -> Result<i64, ManagementError> {
-        let composed = self.prepare_owner_change(new_owner, new_owner_key).await?;
-        self.send(&composed).await
-    }
-
-    /// Removes `client` from the clients of the security server.
-    pub async fn client_deletion(
-        &self,
-        client: &XRoadClientIdentifierType,
-    ) -> Result<i64, ManagementError> {
-        let composed = self.prepare_client_deletion(client)?;
-        self.send(&composed).await
-    }
-
-    /// Removes the authentication certificate `auth_cert_der` (DER) from the security
-    /// server.
-    pub async fn auth_cert_deletion(&self, auth_cert_der: &[u8]) -> Result<i64, ManagementError> {
-        let composed = self.prepare_auth_cert_deletion(auth_cert_der)?;
-        self.send(&composed).await
-    }
-
-    /// The authCertReg request of [`auth_cert_reg`](Self::auth_cert_reg), signed and
-    /// framed, not sent.
-    pub async fn prepare_auth_cert_reg(
-        &self,
-        address: &str,
-        auth: &AuthKey,
-        owner: &MemberKey,
-    ) -> Result<ComposedRequest, ManagementError> {
-        let body = AuthCertReg(AuthCertRegRequestType {
-            server: self.server.clone(),
-            address: Some(address.to_owned()),
-            auth_cert: auth.0.cert_der.to_vec(),
-            request_id: None,
-        });
-        let request = self.request(body)?;
-        self.sign(request, &owner.0, Some(&auth.0)).await
-    }
-
-    /// The clientReg request of [`client_reg`](Self::client_reg), signed and framed, not
-    /// sent.
-    pub async fn prepare_client_reg(
-        &self,
-        client: &XRoadClientIdentifierType,
-        client_owner: &MemberKey,
-    ) -> Result<ComposedRequest, ManagementError> {
-        let request = self.request(ClientReg(self.client_request(client)))?;
-        self.sign(request, &client_owner.0, None).await
-    }
-
-    /// The ownerChange request of [`owner_change`](Self::owner_change), signed and framed,
-    /// not sent.
-    pub async fn prepare_owner_change(
-        &self,
-        new_owner: &XRoadClientIdentifierType,
-        new_owner_key: &MemberKey,
-    ) -> Result<ComposedRequest, ManagementError> {
-        if new_owner.object_type != XRoadObjectType::Member {
-            return Err(ManagementError::NotAMember {
-                operation: OperationName::OwnerChange.as_str(),
-                field: "new owner",
-                found: new_owner.to_string(),
-            });
+        body: O::Request,
+    ) -> Result<ComposedRequest<O>, ManagementError> {
+        let request =
+            Request::<O>::new(self.owner.clone(), &self.provider, body).map_err(|source| {
+                ManagementError::Build {
+                    operation: O::NAME,
+                    source: Box::new(source),
+                }
+            })?;
+        let mut steps = Vec::new();
+        for (_, signed_by, _, ocsp) in O::DESCRIPTION.signatures() {
+            let step = match signed_by {
+                SignedBy::AuthenticationKey => SigningStep {
+                    key: self
+                        .auth_key
+                        .as_ref()
+                        .ok_or(ManagementError::NoAuthKey { operation: O::NAME })?
+                        .0
+                        .clone(),
+                    algorithm: self.auth_key_algorithm,
+                    ocsp_response: None,
+                },
+                member_role => {
+                    let member = self.signing_member::<O>(member_role, &request.body)?;
+                    let key = self.signing_key::<O>(member)?;
+                    let ocsp_response = match ocsp {
+                        Some(_) => Some(self.ocsp_response(&key.key).await?),
+                        None => None,
+                    };
+                    SigningStep {
+                        key: key.key.clone(),
+                        algorithm: self.signature_algorithm,
+                        ocsp_response,
+                    }
+                }
+            };
+            steps.push(step);
         }
-        let request = self.request(OwnerChange(self.client_request(new_owner)))?;
-        self.sign(request, &new_owner_key.0, None).await
+        let signing = tokio::task::spawn_blocking(move || {
+            let inputs: Vec<SignatureInput<'_>> = steps
+                .iter()
+                .map(|step| SignatureInput {
+                    signer: &*step.key.signer,
+                    algorithm: step.algorithm,
+                    certificate: &step.key.cert_der,
+                    ocsp_response: step.ocsp_response.as_deref(),
+                })
+                .collect();
+            compose(request, &inputs)
+        });
+        signing
+            .await
+            .map_err(|source| ManagementError::SigningTask {
+                operation: O::NAME,
+                source,
+            })?
+            .map_err(|source| ManagementError::Compose {
+                operation: O::NAME,
+                source: Box::new(source),
+            })
     }
 
-    /// The clientDeletion request of [`client_deletion`](Self::client_deletion), not sent.
-    pub fn prepare_client_deletion(
+    /// Sends a prepared request on a new connection to its operation's endpoint and returns
+    /// the response body.
+    pub async fn send<O: ManagementOperation>(
         &self,
-        client: &XRoadClientIdentifierType,
-    ) -> Result<ComposedRequest, ManagementError> {
-        let request = self.request(ClientDeletion(self.client_request(client)))?;
-        compose_unsigned(request)
-    }
-
-    /// The authCertDeletion request of [`auth_cert_deletion`](Self::auth_cert_deletion),
-    /// not sent.
-    pub fn prepare_auth_cert_deletion(
-        &self,
-        auth_cert_der: &[u8],
-    ) -> Result<ComposedRequest, ManagementError> {
-        let request = self.request(AuthCertDeletion(AuthCertDeletionRequestType {
-            server: self.server.clone(),
-            auth_cert: auth_cert_der.to_vec(),
-            request_id: None,
-        }))?;
-        compose_unsigned(request)
-    }
-
-    /// Sends a prepared request on a new connection to its service's endpoint and returns
-    /// the request id from the response.
-    pub async fn send(&self, composed: &ComposedRequest) -> Result<i64, ManagementError> {
-        let endpoint = endpoint_for(composed.request.request.operation());
-        self.connect(endpoint).await?.send(composed).await
+        composed: &ComposedRequest<O>,
+    ) -> Result<O::Response, ManagementError> {
+        self.connect(O::DESCRIPTION.endpoint)
+            .await?
+            .send(composed)
+            .await
     }
 
     /// Opens a keep-alive connection to `endpoint`, presenting the authentication
@@ -303,61 +267,47 @@ impl ManagementClient {
         })
     }
 
-    /// The body fields of clientReg, clientDeletion and ownerChange.
-    fn client_request(&self, client: &XRoadClientIdentifierType) -> ClientRequestType {
-        ClientRequestType {
-            server: self.server.clone(),
-            client: client.clone(),
-            request_id: None,
+    /// The member whose signature `signed_by` names in a request with `body`.
+    fn signing_member<'b, O: ManagementOperation>(
+        &'b self,
+        signed_by: SignedBy,
+        body: &'b O::Request,
+    ) -> Result<&'b XRoadClientIdentifierType, ManagementError> {
+        let client = || {
+            body.client()
+                .ok_or(ManagementError::NoClient { operation: O::NAME })
+        };
+        match signed_by {
+            SignedBy::ClientOwner => client(),
+            SignedBy::NewOwner => {
+                let new_owner = client()?;
+                if new_owner.object_type != XRoadObjectType::Member {
+                    return Err(ManagementError::NotAMember {
+                        operation: O::NAME,
+                        field: "new owner",
+                        found: new_owner.to_string(),
+                    });
+                }
+                Ok(new_owner)
+            }
+            SignedBy::ServerOwner | SignedBy::AuthenticationKey => Ok(&self.owner),
         }
     }
 
-    /// A request from the owner to the management service provider, with a fresh id.
-    fn request(&self, body: impl Into<RequestBody>) -> Result<Request, ManagementError> {
-        let body = body.into();
-        let operation = body.operation().as_str();
-        Request::new(self.owner.clone(), &self.provider, body).map_err(|source| {
-            ManagementError::Build {
-                operation,
-                source: Box::new(source),
-            }
-        })
-    }
-
-    /// Fetches (or reuses) the OCSP response for `member`'s certificate, then signs and
-    /// frames `request` on the blocking thread pool; `auth` adds the proof of possession of
-    /// the authentication key.
-    async fn sign(
+    /// The signing key of the member `member` names.
+    fn signing_key<O: ManagementOperation>(
         &self,
-        request: Request,
-        member: &CertifiedKey,
-        auth: Option<&CertifiedKey>,
-    ) -> Result<ComposedRequest, ManagementError> {
-        let operation = request.operation().as_str();
-        let ocsp_response = self.ocsp_response(member).await?;
-        let member = member.clone();
-        let auth = auth.cloned();
-        let algorithm = self.signature_algorithm;
-        let auth_algorithm = self.auth_key_algorithm;
-        let signing = tokio::task::spawn_blocking(move || {
-            let signature = MemberSignature {
-                signer: &*member.signer,
-                algorithm,
-                certificate: &member.cert_der,
-                ocsp_response: &ocsp_response,
-            };
-            let proof = auth.as_ref().map(|auth| AuthKeyProof {
-                signer: &*auth.signer,
-                algorithm: auth_algorithm,
-            });
-            compose(request, Some(signature), proof)
-        });
-        signing
-            .await
-            .map_err(|source| ManagementError::SigningTask { operation, source })?
-            .map_err(|source| ManagementError::Compose {
-                operation,
-                source: Box::new(source),
+        member: &XRoadClientIdentifierType,
+    ) -> Result<&MemberKey, ManagementError> {
+        self.signing_keys
+            .iter()
+            .find(|key| key.member().matches(member))
+            .ok_or_else(|| ManagementError::NoSigningKey {
+                operation: O::NAME,
+                member: format!(
+                    "{}/{}/{}",
+                    member.x_road_instance, member.member_class, member.member_code
+                ),
             })
     }
 
@@ -375,13 +325,4 @@ impl ManagementClient {
                 source,
             })
     }
-}
-
-/// Frames a request that carries no signature (the deletions).
-fn compose_unsigned(request: Request) -> Result<ComposedRequest, ManagementError> {
-    let operation = request.operation().as_str();
-    compose(request, None, None).map_err(|source| ManagementError::Compose {
-        operation,
-        source: Box::new(source),
-    })
 }

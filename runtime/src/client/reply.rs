@@ -1,24 +1,25 @@
-//! Reading the central server's answer to a request: the request id of a response that
-//! answers it, or why there is none.
+//! Reading the central server's answer to a request: the response that answers it, or why
+//! there is none.
 
 use hyper::StatusCode;
 
 use super::error::ManagementError;
 use crate::envelope::{EncodedRequest, ResponseError, parse_fault, parse_response};
 use crate::multipart::ContentType;
+use crate::operation::ManagementOperation;
 use crate::transport::{ClientResponse, Endpoint};
 
-/// The request id in `answer` to `sent`, received from `endpoint`.
+/// The response body in `answer` to `sent`, received from `endpoint`.
 ///
 /// - HTTP 200 with `text/xml`: the response must echo the request and carry the hash of
 ///   the SOAP bytes sent (see [`parse_response`]); a SOAP fault is taken as a refusal too.
 /// - HTTP 500 with `text/xml`: a SOAP fault, [`ManagementError::Fault`].
 /// - Any other 2xx status, or another content type: refused as not a management answer.
-pub(super) fn request_id(
-    sent: &EncodedRequest,
+pub(super) fn response<O: ManagementOperation>(
+    sent: &EncodedRequest<O>,
     answer: &ClientResponse,
     endpoint: Endpoint,
-) -> Result<i64, ManagementError> {
+) -> Result<O::Response, ManagementError> {
     let status = answer.status;
     if status != StatusCode::OK && status != StatusCode::INTERNAL_SERVER_ERROR {
         return Err(ManagementError::UnexpectedStatus { endpoint, status });
@@ -36,7 +37,7 @@ pub(super) fn request_id(
     parse_response(&sent.request, &sent.soap, &answer.body).map_err(|error| match error {
         ResponseError::Fault(fault) => ManagementError::Fault(fault.fault),
         source => ManagementError::Response {
-            operation: sent.request.operation().as_str(),
+            operation: O::NAME,
             source: Box::new(source),
         },
     })
@@ -56,23 +57,28 @@ fn is_soap_content_type(content_type: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;
+    use xroad_mserv::centralservice::ClientDeletion;
     use xroad_mserv::identifiers::XRoadClientIdentifierType;
-    use xroad_mserv::xroad::{ClientDeletion, ClientRequestType};
+    use xroad_mserv::xroad;
 
     use super::*;
-    use crate::envelope::{SoapFault, build_fault, build_request, build_response};
+    use crate::envelope::{Request, Response, SoapFault, build_fault};
     use crate::fault::{Fault, FaultCode};
+    use crate::operation::ManagementBody;
 
-    fn deletion() -> EncodedRequest {
+    fn deletion() -> EncodedRequest<ClientDeletion> {
         let owner: XRoadClientIdentifierType = "MEMBER:EE/GOV/TS1OWNER".parse().unwrap();
         let provider: XRoadClientIdentifierType =
             "SUBSYSTEM:EE/GOV/CENTRAL/management".parse().unwrap();
-        let body = ClientDeletion(ClientRequestType {
+        let body = xroad::ClientDeletion(xroad::ClientRequestType {
             server: "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap(),
             client: "SUBSYSTEM:EE/COM/client/sub".parse().unwrap(),
             request_id: None,
         });
-        build_request(owner, &provider, body).unwrap()
+        Request::<ClientDeletion>::new(owner, &provider, body)
+            .unwrap()
+            .encode()
+            .unwrap()
     }
 
     fn answer(status: StatusCode, content_type: Option<&str>, body: Vec<u8>) -> ClientResponse {
@@ -83,12 +89,15 @@ mod tests {
         }
     }
 
-    fn response_to(sent: &EncodedRequest, id: i64) -> Vec<u8> {
-        build_response(&sent.request, &sent.soap, id).unwrap()
+    fn response_to(sent: &EncodedRequest<ClientDeletion>, id: i64) -> Vec<u8> {
+        Response::answer(&sent.request, &sent.soap, id, true)
+            .unwrap()
+            .to_soap()
+            .unwrap()
     }
 
     #[test]
-    fn a_matching_response_gives_its_request_id() {
+    fn a_matching_response_gives_its_body() {
         let sent = deletion();
         for content_type in [
             "text/xml",
@@ -96,7 +105,8 @@ mod tests {
             "Text/XML;charset=utf-8",
         ] {
             let ok = answer(StatusCode::OK, Some(content_type), response_to(&sent, 42));
-            assert_eq!(request_id(&sent, &ok, Endpoint::Manage).unwrap(), 42);
+            let body = response(&sent, &ok, Endpoint::Manage).unwrap();
+            assert_eq!(body.request_id(), Some(42));
         }
     }
 
@@ -107,7 +117,7 @@ mod tests {
         let body = build_fault(&fault).unwrap();
         for status in [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::OK] {
             let refused = answer(status, Some("text/xml; charset=UTF-8"), body.clone());
-            match request_id(&sent, &refused, Endpoint::Manage) {
+            match response(&sent, &refused, Endpoint::Manage) {
                 Err(ManagementError::Fault(found)) => assert_eq!(found, fault),
                 other => panic!("{status}: {other:?}"),
             }
@@ -121,17 +131,17 @@ mod tests {
             Some("text/xml"),
             prefixed.to_soap().unwrap(),
         );
-        let error = request_id(&sent, &refused, Endpoint::Manage).unwrap_err();
+        let error = response(&sent, &refused, Endpoint::Manage).unwrap_err();
         assert_eq!(error.fault(), Some(&fault));
     }
 
     #[test]
     fn other_answers_are_refused_with_what_was_wrong() {
         let sent = deletion();
-        let response = response_to(&sent, 7);
-        let error = request_id(
+        let ok = response_to(&sent, 7);
+        let error = response(
             &sent,
-            &answer(StatusCode::ACCEPTED, Some("text/xml"), response.clone()),
+            &answer(StatusCode::ACCEPTED, Some("text/xml"), ok.clone()),
             Endpoint::Registration,
         )
         .unwrap_err();
@@ -150,9 +160,9 @@ mod tests {
             Some("application/json"),
             Some("text/xml; charset=latin1"),
         ] {
-            let error = request_id(
+            let error = response(
                 &sent,
-                &answer(StatusCode::OK, content_type, response.clone()),
+                &answer(StatusCode::OK, content_type, ok.clone()),
                 Endpoint::Manage,
             )
             .unwrap_err();
@@ -164,13 +174,9 @@ mod tests {
                 other => panic!("{content_type:?}: {other:?}"),
             }
         }
-        let error = request_id(
+        let error = response(
             &sent,
-            &answer(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Some("text/xml"),
-                response,
-            ),
+            &answer(StatusCode::INTERNAL_SERVER_ERROR, Some("text/xml"), ok),
             Endpoint::Manage,
         )
         .unwrap_err();
@@ -184,7 +190,7 @@ mod tests {
     fn a_response_to_another_request_is_refused_naming_the_field() {
         let sent = deletion();
         let other = deletion();
-        let error = request_id(
+        let error = response(
             &sent,
             &answer(StatusCode::OK, Some("text/xml"), response_to(&other, 3)),
             Endpoint::Manage,

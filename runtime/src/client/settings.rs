@@ -8,6 +8,7 @@ use openssl::x509::X509;
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 
 use super::error::SetupError;
+use super::keys::{AuthKey, MemberKey};
 use crate::ocsp::{OcspClient, OcspClientConfig};
 use crate::signature::SignatureAlgorithm;
 use crate::transport::TlsIdentity;
@@ -43,6 +44,12 @@ pub struct ClientSettings {
     /// The approved CA certificates (intermediate ones included): the issuer of a signing
     /// certificate is looked up here for its OCSP request.
     pub trusted_cas: Vec<X509>,
+    /// The signing keys of the members whose signatures requests carry: the security
+    /// server's owner, the owners of its clients, a new owner. Empty by default.
+    pub signing_keys: Vec<MemberKey>,
+    /// The authentication key whose certificate authCertReg registers (the proof of
+    /// possession). `None` by default.
+    pub auth_key: Option<AuthKey>,
     /// Algorithm of the member signatures. Default `SHA512withRSA`.
     pub signature_algorithm: SignatureAlgorithm,
     /// Algorithm of the proof of possession of the authentication key in authCertReg; one
@@ -75,6 +82,8 @@ impl ClientSettings {
             central_server,
             tls_identity,
             trusted_cas,
+            signing_keys: Vec::new(),
+            auth_key: None,
             signature_algorithm: SignatureAlgorithm::Sha512WithRsa,
             auth_key_algorithm: SignatureAlgorithm::Sha512WithRsa,
             connect_timeout: Duration::from_secs(10),

@@ -1,7 +1,5 @@
 //! Errors of composing requests.
 
-use xroad_codec::operation::MimePart;
-
 use crate::envelope::BuildError;
 use crate::message::MessageError;
 use crate::signature::{SignatureAlgorithm, SignatureError};
@@ -13,21 +11,25 @@ pub enum ComposeError {
     /// The SOAP message could not be written.
     #[error("cannot write the SOAP message: {0}")]
     Build(#[from] BuildError),
-    /// The service needs a signature that was not given.
-    #[error("{operation} requests need the {part}")]
-    MissingSignature {
+    /// Not as many signatures as the operation's request carries.
+    #[error("{operation} requests carry {expected} signature(s), {found} were given")]
+    SignatureCount {
         /// The service code.
         operation: &'static str,
-        /// Which signature.
-        part: MimePart,
+        /// The number of signature parts of the operation.
+        expected: usize,
+        /// The number of signatures given.
+        found: usize,
     },
-    /// A signature was given for a service that does not carry it.
-    #[error("{operation} requests do not carry the {part}")]
-    UnexpectedSignature {
+    /// An OCSP response given for a signature that carries none, or missing for one that does.
+    #[error("{operation}: the {part} {}", if *expected { "needs an OCSP response" } else { "carries no OCSP response" })]
+    OcspResponse {
         /// The service code.
         operation: &'static str,
         /// Which signature.
-        part: MimePart,
+        part: String,
+        /// Whether the signature carries one.
+        expected: bool,
     },
     /// The authentication key signature must use PKCS#1 v1.5.
     #[error(
@@ -38,11 +40,17 @@ pub enum ComposeError {
         /// The algorithm given.
         algorithm: SignatureAlgorithm,
     },
+    /// The certificate of the authentication key signature is not the body's `authCert`.
+    #[error("{operation}: the authentication certificate differs from the request's `authCert`")]
+    AuthCertMismatch {
+        /// The service code.
+        operation: &'static str,
+    },
     /// A signer failed.
     #[error("cannot make the {part}: {source}")]
     Sign {
         /// Which signature.
-        part: MimePart,
+        part: String,
         /// What failed.
         source: SignatureError,
     },

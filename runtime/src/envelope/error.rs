@@ -28,7 +28,7 @@ pub enum EnvelopeError {
         /// Path of the header.
         path: String,
         /// Local name of the field (`client`, `service`, `id`, `protocolVersion`).
-        field: &'static str,
+        field: String,
     },
     /// An X-Road header field occurs more than once.
     #[error("{path}: X-Road header field `{field}` occurs more than once")]
@@ -36,7 +36,7 @@ pub enum EnvelopeError {
         /// Path of the second occurrence.
         path: String,
         /// Local name of the field.
-        field: &'static str,
+        field: String,
     },
     /// A header element that is not one of the X-Road header fields allowed here.
     #[error("{path}: header element `{name}` is not allowed")]
@@ -205,7 +205,7 @@ pub enum ResponseError {
     #[error("{path}: the response has `{received}`, the request had `{sent}`")]
     HeaderMismatch {
         /// Path of the header field.
-        path: &'static str,
+        path: String,
         /// The value sent (textual form; empty when absent).
         sent: String,
         /// The value received (textual form; empty when absent).
@@ -217,17 +217,11 @@ pub enum ResponseError {
         /// Path of the body field.
         path: String,
     },
-    /// No `requestHash` in the response to a request other than `authCertReg`.
+    /// No `requestHash` in the response to an X-Road message (every operation but those
+    /// posted to the central server directly, such as `authCertReg`).
     #[error("{path}: missing, the response must carry the hash of the request")]
     MissingRequestHash {
         /// Path of the header.
-        path: &'static str,
-    },
-    /// A `requestHash` in the response to `authCertReg`, which is not an X-Road message
-    /// and is answered without one.
-    #[error("{path}: not expected in the response to `authCertReg`")]
-    UnexpectedRequestHash {
-        /// Path of the field.
         path: &'static str,
     },
     /// A `requestHash` with an algorithm other than SHA-512.
@@ -300,7 +294,7 @@ mod tests {
             (
                 EnvelopeError::MissingHeaderField {
                     path: "/Envelope/Header".to_owned(),
-                    field: "id",
+                    field: "id".to_owned(),
                 },
                 FaultCode::MissingHeaderField,
                 "/Envelope/Header",
@@ -336,14 +330,14 @@ mod tests {
     fn messages_name_the_field() {
         let error = EnvelopeError::DuplicateHeaderField {
             path: "/Envelope/Header/id".to_owned(),
-            field: "id",
+            field: "id".to_owned(),
         };
         assert_eq!(
             error.to_string(),
             "/Envelope/Header/id: X-Road header field `id` occurs more than once"
         );
         let error = ResponseError::HeaderMismatch {
-            path: "/Envelope/Header/id",
+            path: "/Envelope/Header/id".to_owned(),
             sent: "a".to_owned(),
             received: "b".to_owned(),
         };

@@ -20,7 +20,6 @@ use super::frame::{
     BODY_PATH, Section, close_envelope, display_name, enter_body, enter_first_section,
     finish_envelope, open_envelope, start_envelope,
 };
-use super::header::{HeaderFields, HeaderKind};
 use crate::fault::{Fault, FaultCode};
 
 /// Path of `faultcode`.
@@ -121,12 +120,12 @@ fn writable_text(text: &str) -> String {
     out
 }
 
-/// Parses a SOAP fault. A header, if present, must hold only X-Road header fields (which
-/// are ignored); the body must hold the fault only.
+/// Parses a SOAP fault. A header, if present, is skipped (it must be well-formed), as the
+/// reference implementation does for faults; the body must hold the fault only.
 pub fn parse_fault(soap: &[u8]) -> Result<SoapFault, EnvelopeError> {
     let mut reader = open_envelope(soap)?;
-    if enter_first_section(&mut reader)? == Section::Header {
-        HeaderFields::read(&mut reader, HeaderKind::Response)?;
+    if let Section::Header(_) = enter_first_section(&mut reader)? {
+        reader.skip_content()?;
         enter_body(&mut reader)?;
     }
     let fault = read_fault(&mut reader)?;

@@ -1,7 +1,7 @@
 //! The SOAP 1.1 frame around X-Road content: `Envelope`, `Header` and `Body`.
 
 use xroad_codec::soap::{ENVELOPE_NS, ENVELOPE_PREFIX};
-use xroad_codec::xml::{self, ErrorKind, Reader, Writer};
+use xroad_codec::xml::{self, ErrorKind, Reader, StartTag, Writer};
 use xroad_mserv::{identifiers, xroad};
 
 /// Path of the `Envelope` element.
@@ -19,10 +19,10 @@ pub(crate) const MESSAGE_PREFIXES: &[(&str, &str)] = &[
 ];
 
 /// The element `Envelope` holds first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Section {
-    /// `SOAP-ENV:Header`, entered.
-    Header,
+#[derive(Debug)]
+pub(crate) enum Section<'a> {
+    /// `SOAP-ENV:Header`, entered; its start tag (the header type reads its attributes).
+    Header(StartTag<'a>),
     /// `SOAP-ENV:Body`, entered.
     Body,
 }
@@ -37,21 +37,19 @@ pub(crate) fn open_envelope(xml: &[u8]) -> Result<Reader<'_>, xml::Error> {
 }
 
 /// Enters the first child of `Envelope`, which must be `Header` or `Body`.
-pub(crate) fn enter_first_section(reader: &mut Reader<'_>) -> Result<Section, xml::Error> {
+pub(crate) fn enter_first_section<'a>(reader: &mut Reader<'a>) -> Result<Section<'a>, xml::Error> {
     let Some(start) = reader.next_child()? else {
         return Err(reader.error(ErrorKind::MissingElement {
             expected: format!("{{{ENVELOPE_NS}}}Body"),
             found: None,
         }));
     };
-    let section = if start.namespace() == ENVELOPE_NS && start.local_name() == "Header" {
-        Section::Header
-    } else {
-        reader.expect_name(&start, ENVELOPE_NS, "Body")?;
-        Section::Body
-    };
+    if start.namespace() == ENVELOPE_NS && start.local_name() == "Header" {
+        return Ok(Section::Header(start));
+    }
+    reader.expect_name(&start, ENVELOPE_NS, "Body")?;
     reader.reject_attributes(&start)?;
-    Ok(section)
+    Ok(Section::Body)
 }
 
 /// Enters `Body`, which must come next.

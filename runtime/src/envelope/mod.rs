@@ -1,36 +1,34 @@
 //! Requests, responses and faults as SOAP 1.1 envelopes, as the X-Road reference
-//! implementation writes them.
+//! implementation writes them, for any operation the bindings describe.
 //!
-//! - Requests ([`Request`], [`build_request`], [`parse_request`]): the X-Road header
+//! - Requests ([`Request`], [`OpenRequest`], [`parse_request`]): the X-Road header
 //!   (`client` = the security server's owner, `service` = the management service provider and
-//!   the service code, a fresh `id`, `protocolVersion` `4.0`) and one body element in the
-//!   `xroad` namespace named after the service code.
-//! - Responses ([`Response`], [`build_response`], [`parse_response`]): the request echoed,
-//!   with the body element renamed `<serviceCode>Response` and `requestId` appended, and
-//!   (for every service but `authCertReg`) the SHA-512 hash of the request's SOAP bytes in
-//!   `requestHash`.
+//!   the service code, a fresh `id`, `protocolVersion` `4.0`) and one body element named after
+//!   the service code.
+//! - Responses ([`Response`], [`parse_reply`], [`parse_response`]): the request's header
+//!   echoed, with `requestHash` where the operation's description asks for it, and the body
+//!   the operation builds from the request (its fields echoed, `requestId` added).
 //! - Faults ([`SoapFault`], [`build_fault`], [`parse_fault`]): `SOAP-ENV:Fault` with one of
 //!   the X-Road fault codes of [`FaultCode`](crate::fault::FaultCode).
 //!
-//! Reading is strict: the header fields may come in any order (as the reference accepts) but
-//! each at most once, unknown header elements are refused, and the body must be the element
-//! the service code names. Every refusal is an [`EnvelopeError`] that names the element path
-//! and maps to the fault code a receiver answers with ([`EnvelopeError::fault_code`]).
+//! The header is read by the generated `Header` (fields in any order, each at most once) and
+//! the body by the operation's generated request or response type: one reader, the one the
+//! bindings define. What they refuse is classified here into an [`EnvelopeError`] that names
+//! the element path and maps to the fault code a receiver answers with
+//! ([`EnvelopeError::fault_code`]).
 
-mod body;
+mod classify;
 mod error;
 mod fault;
 mod frame;
 mod header;
-mod identifier;
 mod request;
 mod response;
 
 pub use error::{BuildError, EnvelopeError, ResponseError};
 pub use fault::{SoapFault, build_fault, parse_fault};
-pub use header::{PROTOCOL_VERSION, is_supported_protocol_version};
-pub use request::{EncodedRequest, Request, RequestBody, build_request, parse_request};
+pub use request::{EncodedRequest, OpenRequest, Request, parse_request};
 pub use response::{
-    Reply, Response, ResponseBody, SHA512_ALGORITHM_ID, build_response, parse_reply,
-    parse_response, request_hash,
+    Reply, Response, SHA512_ALGORITHM_ID, parse_reply, parse_response, request_hash,
 };
+pub use xroad_codec::header::{PROTOCOL_VERSION, is_supported_protocol_version};

@@ -1,162 +1,72 @@
 //! Management service requests: built by the security server, parsed by the central server.
 
+use std::fmt;
+
+use bytes::Bytes;
+
 use xroad_codec::identifier::{Code, IdentifierError};
 use xroad_codec::soap::ENVELOPE_NS;
-use xroad_codec::xml::{self, Reader, Writer};
-use xroad_mserv::centralservice::{Header, OperationName};
+use xroad_codec::xml::{ErrorKind, Reader, XmlRoot};
+use xroad_mserv::centralservice::Header;
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadServiceIdentifierType,
 };
-use xroad_mserv::xroad;
 
-use super::body::{
-    RequestIdRule, enter_body_element, read_auth_cert_deletion, read_auth_cert_reg,
-    read_client_request,
-};
+use super::classify::body_error;
 use super::error::{BuildError, EnvelopeError};
 use super::frame::{
-    ENVELOPE_PATH, MESSAGE_PREFIXES, Section, close_envelope, enter_body, enter_first_section,
-    finish_envelope, open_envelope, start_envelope,
+    BODY_PATH, ENVELOPE_PATH, MESSAGE_PREFIXES, Section, close_envelope, display_name, enter_body,
+    enter_first_section, finish_envelope, open_envelope, start_envelope,
 };
-use super::header::{
-    HeaderFields, HeaderKind, MessageHeader, PROTOCOL_VERSION, operation_of, write_header,
-};
+use super::header::{HeaderKind, read_header, write_header};
+use crate::operation::{ManagementBody, ManagementOperation, Operation};
 
-/// The body of a request: one of the five management service requests.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RequestBody {
-    /// Registers a client of a security server.
-    ClientReg(xroad::ClientReg),
-    /// Removes a client from a security server.
-    ClientDeletion(xroad::ClientDeletion),
-    /// Registers an authentication certificate of a security server.
-    AuthCertReg(xroad::AuthCertReg),
-    /// Removes an authentication certificate from a security server.
-    AuthCertDeletion(xroad::AuthCertDeletion),
-    /// Changes the owner of a security server.
-    OwnerChange(xroad::OwnerChange),
-}
-
-impl RequestBody {
-    /// The operation, whose name is the service code and the body element's name.
-    pub fn operation(&self) -> OperationName {
-        match self {
-            RequestBody::ClientReg(_) => OperationName::ClientReg,
-            RequestBody::ClientDeletion(_) => OperationName::ClientDeletion,
-            RequestBody::AuthCertReg(_) => OperationName::AuthCertReg,
-            RequestBody::AuthCertDeletion(_) => OperationName::AuthCertDeletion,
-            RequestBody::OwnerChange(_) => OperationName::OwnerChange,
-        }
-    }
-
-    /// Checks what the schema cannot: the body client's codes fit its object type, and no
-    /// `requestId` is set.
-    fn validate(&self) -> Result<(), BuildError> {
-        let (client, request_id) = match self {
-            RequestBody::ClientReg(body) => (Some(&body.0.client), body.0.request_id),
-            RequestBody::ClientDeletion(body) => (Some(&body.0.client), body.0.request_id),
-            RequestBody::OwnerChange(body) => (Some(&body.0.client), body.0.request_id),
-            RequestBody::AuthCertReg(body) => (None, body.0.request_id),
-            RequestBody::AuthCertDeletion(body) => (None, body.0.request_id),
-        };
-        if let Some(client) = client {
-            client.validate().map_err(|source| BuildError::Identifier {
-                field: "body client",
-                source,
-            })?;
-        }
-        match request_id {
-            Some(id) => Err(BuildError::RequestIdInRequest(id.0)),
-            None => Ok(()),
-        }
-    }
-
-    /// Reads the body element (still to be entered), which must be the one `operation` names.
-    fn read(reader: &mut Reader<'_>, operation: OperationName) -> Result<Self, EnvelopeError> {
-        let (start, path) = enter_body_element(reader, operation.as_str())?;
-        let rule = RequestIdRule::Forbidden;
-        Ok(match operation {
-            OperationName::ClientReg => RequestBody::ClientReg(xroad::ClientReg(
-                read_client_request(reader, &start, &path, rule)?,
-            )),
-            OperationName::ClientDeletion => RequestBody::ClientDeletion(xroad::ClientDeletion(
-                read_client_request(reader, &start, &path, rule)?,
-            )),
-            OperationName::OwnerChange => RequestBody::OwnerChange(xroad::OwnerChange(
-                read_client_request(reader, &start, &path, rule)?,
-            )),
-            OperationName::AuthCertReg => RequestBody::AuthCertReg(xroad::AuthCertReg(
-                read_auth_cert_reg(reader, &start, &path, rule)?,
-            )),
-            OperationName::AuthCertDeletion => RequestBody::AuthCertDeletion(
-                xroad::AuthCertDeletion(read_auth_cert_deletion(reader, &start, &path, rule)?),
-            ),
-        })
-    }
-
-    /// Writes the body element.
-    fn write(&self, writer: &mut Writer) -> Result<(), xml::Error> {
-        let name = self.operation().as_str();
-        match self {
-            RequestBody::ClientReg(body) => writer.element(xroad::NAMESPACE, name, body),
-            RequestBody::ClientDeletion(body) => writer.element(xroad::NAMESPACE, name, body),
-            RequestBody::AuthCertReg(body) => writer.element(xroad::NAMESPACE, name, body),
-            RequestBody::AuthCertDeletion(body) => writer.element(xroad::NAMESPACE, name, body),
-            RequestBody::OwnerChange(body) => writer.element(xroad::NAMESPACE, name, body),
-        }
-    }
-}
-
-impl From<xroad::ClientReg> for RequestBody {
-    fn from(body: xroad::ClientReg) -> Self {
-        RequestBody::ClientReg(body)
-    }
-}
-
-impl From<xroad::ClientDeletion> for RequestBody {
-    fn from(body: xroad::ClientDeletion) -> Self {
-        RequestBody::ClientDeletion(body)
-    }
-}
-
-impl From<xroad::AuthCertReg> for RequestBody {
-    fn from(body: xroad::AuthCertReg) -> Self {
-        RequestBody::AuthCertReg(body)
-    }
-}
-
-impl From<xroad::AuthCertDeletion> for RequestBody {
-    fn from(body: xroad::AuthCertDeletion) -> Self {
-        RequestBody::AuthCertDeletion(body)
-    }
-}
-
-impl From<xroad::OwnerChange> for RequestBody {
-    fn from(body: xroad::OwnerChange) -> Self {
-        RequestBody::OwnerChange(body)
-    }
-}
-
-/// A management service request: the X-Road header and the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
-    /// The mandatory X-Road header fields; `request_hash` is always `None` in a request.
+/// A management service request of operation `O`: the X-Road header and the body.
+pub struct Request<O: Operation> {
+    /// The X-Road header; `request_hash` is always `None` in a request.
     pub header: Header,
-    /// The optional `userId` header field (never set by [`Request::new`]).
-    pub user_id: Option<String>,
-    /// The optional `issue` header field (never set by [`Request::new`]).
-    pub issue: Option<String>,
     /// The body.
-    pub body: RequestBody,
+    pub body: O::Request,
 }
 
-impl Request {
+impl<O: Operation> Clone for Request<O> {
+    fn clone(&self) -> Self {
+        Self {
+            header: self.header.clone(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+impl<O: Operation> fmt::Debug for Request<O>
+where
+    O::Request: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("operation", &O::NAME)
+            .field("header", &self.header)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+impl<O: Operation> PartialEq for Request<O>
+where
+    O::Request: PartialEq,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.header == other.header && self.body == other.body
+    }
+}
+
+impl<O: ManagementOperation> Request<O> {
     /// A request from the security server's owner `client` to the management service
     /// `provider` (a member or subsystem), with a fresh UUID (version 4) as `id`.
     pub fn new(
         client: XRoadClientIdentifierType,
         provider: &XRoadClientIdentifierType,
-        body: impl Into<RequestBody>,
+        body: O::Request,
     ) -> Result<Self, BuildError> {
         Self::with_id(client, provider, body, uuid::Uuid::new_v4().to_string())
     }
@@ -165,7 +75,7 @@ impl Request {
     pub fn with_id(
         client: XRoadClientIdentifierType,
         provider: &XRoadClientIdentifierType,
-        body: impl Into<RequestBody>,
+        body: O::Request,
         id: impl Into<String>,
     ) -> Result<Self, BuildError> {
         client.validate().map_err(|source| BuildError::Identifier {
@@ -183,119 +93,208 @@ impl Request {
                 field: "service provider",
                 source,
             })?;
-        let body = body.into();
-        body.validate()?;
-        let operation = body.operation();
-        // Operation names are valid codes; the error only keeps this free of panics.
-        let service_code =
-            Code::new(operation.as_str()).map_err(|source| BuildError::Identifier {
-                field: "service",
-                source: IdentifierError::Code {
-                    index: if provider.subsystem_code.is_some() {
-                        5
-                    } else {
-                        4
-                    },
+        if let Some(body_client) = body.client() {
+            body_client
+                .validate()
+                .map_err(|source| BuildError::Identifier {
+                    field: "body client",
                     source,
-                },
-            })?;
-        let service = XRoadServiceIdentifierType {
-            x_road_instance: provider.x_road_instance.clone(),
-            member_class: provider.member_class.clone(),
-            member_code: provider.member_code.clone(),
-            subsystem_code: provider.subsystem_code.clone(),
-            service_code,
-            service_version: None,
-        };
+                })?;
+        }
+        if let Some(id) = body.request_id() {
+            return Err(BuildError::RequestIdInRequest(id));
+        }
+        let service = service_of::<O>(provider)?;
         Ok(Request {
-            header: Header {
-                client,
-                service,
-                id: id.into(),
-                protocol_version: PROTOCOL_VERSION.to_owned(),
-                request_hash: None,
-            },
-            user_id: None,
-            issue: None,
+            header: Header::request(client, service, id),
             body,
         })
-    }
-
-    /// The operation the request is for.
-    pub fn operation(&self) -> OperationName {
-        self.body.operation()
     }
 
     /// The SOAP message: XML declaration, `SOAP-ENV`, `id` and `xroad` prefixes on the
     /// envelope, no indentation.
     pub fn to_soap(&self) -> Result<Vec<u8>, BuildError> {
         let mut writer = start_envelope(MESSAGE_PREFIXES)?;
-        write_header(
-            &mut writer,
-            &self.header,
-            self.user_id.as_ref(),
-            self.issue.as_ref(),
-        )?;
+        write_header(&mut writer, &self.header)?;
         writer.start(ENVELOPE_NS, "Body")?;
-        self.body.write(&mut writer)?;
+        writer.element(
+            <O::Request as XmlRoot>::NAMESPACE,
+            <O::Request as XmlRoot>::NAME,
+            &self.body,
+        )?;
         writer.end()?;
         Ok(finish_envelope(writer)?)
     }
+
+    /// The request and its SOAP message.
+    pub fn encode(self) -> Result<EncodedRequest<O>, BuildError> {
+        let soap = Bytes::from(self.to_soap()?);
+        Ok(EncodedRequest {
+            request: self,
+            soap,
+        })
+    }
+}
+
+/// `SERVICE:<provider>/<operation>`.
+fn service_of<O: Operation>(
+    provider: &XRoadClientIdentifierType,
+) -> Result<XRoadServiceIdentifierType, BuildError> {
+    let service_code = Code::new(O::NAME).map_err(|source| BuildError::Identifier {
+        field: "service",
+        source: IdentifierError::Code {
+            index: if provider.subsystem_code.is_some() {
+                5
+            } else {
+                4
+            },
+            source,
+        },
+    })?;
+    Ok(XRoadServiceIdentifierType {
+        x_road_instance: provider.x_road_instance.clone(),
+        member_class: provider.member_class.clone(),
+        member_code: provider.member_code.clone(),
+        subsystem_code: provider.subsystem_code.clone(),
+        service_code,
+        service_version: None,
+    })
 }
 
 /// A request and its SOAP message, kept together because the response is checked against
 /// both (the echoed fields and the hash of the exact bytes sent).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodedRequest {
+pub struct EncodedRequest<O: Operation> {
     /// The request.
-    pub request: Request,
+    pub request: Request<O>,
     /// Its SOAP message, to be sent as is.
-    pub soap: Vec<u8>,
+    pub soap: Bytes,
 }
 
-/// Builds a request (see [`Request::new`]) and its SOAP message.
-pub fn build_request(
-    client: XRoadClientIdentifierType,
-    provider: &XRoadClientIdentifierType,
-    body: impl Into<RequestBody>,
-) -> Result<EncodedRequest, BuildError> {
-    let request = Request::new(client, provider, body)?;
-    let soap = request.to_soap()?;
-    Ok(EncodedRequest { request, soap })
+impl<O: Operation> Clone for EncodedRequest<O> {
+    fn clone(&self) -> Self {
+        Self {
+            request: self.request.clone(),
+            soap: self.soap.clone(),
+        }
+    }
 }
 
-/// Parses a request's SOAP message strictly: header fields in any order, each at most once
-/// (`client`, `service`, `id`, `protocolVersion` mandatory, `userId` and `issue` optional),
-/// `protocolVersion` `4.x`, a service code naming one of the five services, and the body
-/// element that service code names, without `requestId`.
-pub fn parse_request(soap: &[u8]) -> Result<Request, EnvelopeError> {
-    let mut reader = open_envelope(soap)?;
-    if enter_first_section(&mut reader)? == Section::Body {
-        return Err(EnvelopeError::MissingHeader {
-            path: ENVELOPE_PATH.to_owned(),
+impl<O: Operation> fmt::Debug for EncodedRequest<O>
+where
+    O::Request: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncodedRequest")
+            .field("request", &self.request)
+            .field("soap", &String::from_utf8_lossy(&self.soap))
+            .finish()
+    }
+}
+
+/// A request envelope read up to its body: the header is read and checked, the body not yet,
+/// because which operation's body it holds is known only from the header's service code.
+/// The central server reads the header once, picks the operation, and reads on.
+pub struct OpenRequest<'a> {
+    reader: Reader<'a>,
+    header: Header,
+}
+
+impl fmt::Debug for OpenRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenRequest")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> OpenRequest<'a> {
+    /// Reads the envelope of a request up to its body, strictly: header fields in any order,
+    /// each at most once (`client`, `service`, `id`, `protocolVersion` mandatory), no
+    /// `requestHash`, `protocolVersion` `4.x`.
+    pub fn parse(soap: &'a [u8]) -> Result<Self, EnvelopeError> {
+        let mut reader = open_envelope(soap)?;
+        let Section::Header(start) = enter_first_section(&mut reader)? else {
+            return Err(EnvelopeError::MissingHeader {
+                path: ENVELOPE_PATH.to_owned(),
+            });
+        };
+        let header = read_header(&mut reader, &start, HeaderKind::Request)?;
+        Ok(Self { reader, header })
+    }
+
+    /// The header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The service code the header names.
+    pub fn service_code(&self) -> &str {
+        self.header.service.service_code.as_str()
+    }
+
+    /// [`EnvelopeError::UnknownService`]: the service code names no operation served here.
+    pub fn unknown_service(&self) -> EnvelopeError {
+        EnvelopeError::UnknownService {
+            path: format!("{}/service/serviceCode", super::frame::HEADER_PATH),
+            code: self.service_code().to_owned(),
+        }
+    }
+
+    /// Reads the body, which must be the request element of operation `O` (the one the
+    /// service code names) without `requestId`, and the end of the envelope.
+    pub fn into_request<O: ManagementOperation>(mut self) -> Result<Request<O>, EnvelopeError> {
+        enter_body(&mut self.reader)?;
+        let body = read_body::<O::Request>(&mut self.reader)?;
+        if body.request_id().is_some() {
+            return Err(EnvelopeError::RequestIdInRequest {
+                path: format!("{BODY_PATH}/{}/requestId", <O::Request as XmlRoot>::NAME),
+            });
+        }
+        close_envelope(&mut self.reader)?;
+        Ok(Request {
+            header: self.header,
+            body,
+        })
+    }
+}
+
+/// Reads the body element (still to be entered), which must be `B`'s element.
+pub(crate) fn read_body<B: XmlRoot>(reader: &mut Reader<'_>) -> Result<B, EnvelopeError> {
+    let expected = display_name(B::NAMESPACE, B::NAME);
+    let Some(start) = reader.next_child()? else {
+        return Err(reader
+            .error(ErrorKind::MissingElement {
+                expected,
+                found: None,
+            })
+            .into());
+    };
+    if start.namespace() != B::NAMESPACE || start.local_name() != B::NAME {
+        return Err(EnvelopeError::BodyMismatch {
+            path: format!("{BODY_PATH}/{}", start.local_name()),
+            expected,
+            found: display_name(start.namespace(), start.local_name()),
         });
     }
-    let MessageHeader {
-        header,
-        user_id,
-        issue,
-    } = HeaderFields::read(&mut reader, HeaderKind::Request)?.complete()?;
-    let operation = operation_of(&header.service)?;
-    enter_body(&mut reader)?;
-    let body = RequestBody::read(&mut reader, operation)?;
-    close_envelope(&mut reader)?;
-    Ok(Request {
-        header,
-        user_id,
-        issue,
-        body,
-    })
+    B::read(reader, &start).map_err(body_error)
+}
+
+/// Parses a request's SOAP message whose service code must name operation `O`: the header
+/// as [`OpenRequest::parse`] reads it, then the body.
+pub fn parse_request<O: ManagementOperation>(soap: &[u8]) -> Result<Request<O>, EnvelopeError> {
+    let open = OpenRequest::parse(soap)?;
+    if open.service_code() != O::NAME {
+        return Err(open.unknown_service());
+    }
+    open.into_request()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xroad_mserv::centralservice::ClientReg;
     use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
+    use xroad_mserv::xroad;
 
     fn owner() -> XRoadClientIdentifierType {
         "MEMBER:EE/GOV/TS1OWNER".parse().unwrap()
@@ -314,55 +313,23 @@ mod tests {
     #[test]
     fn service_is_the_provider_and_the_operation() {
         let provider: XRoadClientIdentifierType = "SUBSYSTEM:EE/GOV/CS/management".parse().unwrap();
-        let request =
-            Request::with_id(owner(), &provider, client_reg("SUBSYSTEM:EE/COM/c/s"), "1").unwrap();
-        assert_eq!(request.operation(), OperationName::ClientReg);
+        let request = Request::<ClientReg>::with_id(
+            owner(),
+            &provider,
+            client_reg("SUBSYSTEM:EE/COM/c/s"),
+            "1",
+        )
+        .unwrap();
         assert_eq!(
             request.header.service.to_string(),
             "SERVICE:EE/GOV/CS/management/clientReg"
         );
-        assert_eq!(request.header.protocol_version, PROTOCOL_VERSION);
+        assert_eq!(request.header.protocol_version, "4.0");
         assert_eq!(request.header.request_hash, None);
-        let fresh = Request::new(owner(), &provider, client_reg("SUBSYSTEM:EE/COM/c/s")).unwrap();
+        let fresh =
+            Request::<ClientReg>::new(owner(), &provider, client_reg("SUBSYSTEM:EE/COM/c/s"))
+                .unwrap();
         assert!(uuid::Uuid::parse_str(&fresh.header.id).is_ok());
-    }
-
-    #[test]
-    fn operations_of_bodies() {
-        let request = client_reg("MEMBER:EE/COM/c").0;
-        let auth = xroad::AuthCertRegRequestType {
-            server: request.server.clone(),
-            address: None,
-            auth_cert: vec![1],
-            request_id: None,
-        };
-        let deletion = xroad::AuthCertDeletionRequestType {
-            server: request.server.clone(),
-            auth_cert: vec![1],
-            request_id: None,
-        };
-        let bodies: [(RequestBody, OperationName); 5] = [
-            (
-                xroad::ClientReg(request.clone()).into(),
-                OperationName::ClientReg,
-            ),
-            (
-                xroad::ClientDeletion(request.clone()).into(),
-                OperationName::ClientDeletion,
-            ),
-            (
-                xroad::OwnerChange(request).into(),
-                OperationName::OwnerChange,
-            ),
-            (xroad::AuthCertReg(auth).into(), OperationName::AuthCertReg),
-            (
-                xroad::AuthCertDeletion(deletion).into(),
-                OperationName::AuthCertDeletion,
-            ),
-        ];
-        for (body, operation) in bodies {
-            assert_eq!(body.operation(), operation);
-        }
     }
 
     #[test]
@@ -370,22 +337,23 @@ mod tests {
         let provider = owner();
         let subsystem: XRoadClientIdentifierType = "SUBSYSTEM:EE/GOV/TS1OWNER/sub".parse().unwrap();
         assert_eq!(
-            Request::new(subsystem, &provider, client_reg("MEMBER:EE/COM/c")),
-            Err(BuildError::ClientNotMember {
+            Request::<ClientReg>::new(subsystem, &provider, client_reg("MEMBER:EE/COM/c"))
+                .unwrap_err(),
+            BuildError::ClientNotMember {
                 found: XRoadObjectType::Subsystem
-            })
+            }
         );
         let mut shapeless = owner();
         shapeless.subsystem_code = Some(Code::new("sub").unwrap());
         assert!(matches!(
-            Request::new(shapeless.clone(), &provider, client_reg("MEMBER:EE/COM/c")),
+            Request::<ClientReg>::new(shapeless.clone(), &provider, client_reg("MEMBER:EE/COM/c")),
             Err(BuildError::Identifier {
                 field: "client",
                 ..
             })
         ));
         assert!(matches!(
-            Request::new(owner(), &shapeless, client_reg("MEMBER:EE/COM/c")),
+            Request::<ClientReg>::new(owner(), &shapeless, client_reg("MEMBER:EE/COM/c")),
             Err(BuildError::Identifier {
                 field: "service provider",
                 ..
@@ -394,7 +362,7 @@ mod tests {
         let mut body = client_reg("MEMBER:EE/COM/c");
         body.0.client.object_type = XRoadObjectType::Server;
         assert!(matches!(
-            Request::new(owner(), &provider, body),
+            Request::<ClientReg>::new(owner(), &provider, body),
             Err(BuildError::Identifier {
                 field: "body client",
                 ..
@@ -403,27 +371,42 @@ mod tests {
         let mut body = client_reg("MEMBER:EE/COM/c");
         body.0.request_id = Some(xroad::RequestIdType(5));
         assert_eq!(
-            Request::new(owner(), &provider, body),
-            Err(BuildError::RequestIdInRequest(5))
+            Request::<ClientReg>::new(owner(), &provider, body).unwrap_err(),
+            BuildError::RequestIdInRequest(5)
         );
     }
 
     #[test]
     fn unwritable_text_is_a_build_error() {
-        let request =
-            Request::with_id(owner(), &owner(), client_reg("MEMBER:EE/COM/c"), "a\u{1}b").unwrap();
+        let request = Request::<ClientReg>::with_id(
+            owner(),
+            &owner(),
+            client_reg("MEMBER:EE/COM/c"),
+            "a\u{1}b",
+        )
+        .unwrap();
         assert!(matches!(request.to_soap(), Err(BuildError::Xml(_))));
     }
 
     #[test]
     fn written_requests_parse_back() {
         let mut request =
-            Request::with_id(owner(), &owner(), client_reg("MEMBER:EE/COM/c"), "x<&>").unwrap();
-        request.user_id = Some("EE1".to_owned());
-        request.issue = Some(" issue ".to_owned());
+            Request::<ClientReg>::with_id(owner(), &owner(), client_reg("MEMBER:EE/COM/c"), "x<&>")
+                .unwrap();
+        request.header.user_id = Some("EE1".to_owned());
+        request.header.issue = Some(" issue ".to_owned());
         let soap = request.to_soap().unwrap();
-        assert_eq!(parse_request(&soap).unwrap(), request);
-        let encoded = build_request(owner(), &owner(), client_reg("MEMBER:EE/COM/c")).unwrap();
-        assert_eq!(parse_request(&encoded.soap).unwrap(), encoded.request);
+        assert_eq!(parse_request::<ClientReg>(&soap).unwrap(), request);
+        let open = OpenRequest::parse(&soap).unwrap();
+        assert_eq!(open.service_code(), "clientReg");
+        assert_eq!(open.header(), &request.header);
+        let encoded = Request::<ClientReg>::new(owner(), &owner(), client_reg("MEMBER:EE/COM/c"))
+            .unwrap()
+            .encode()
+            .unwrap();
+        assert_eq!(
+            parse_request::<ClientReg>(&encoded.soap).unwrap(),
+            encoded.request
+        );
     }
 }

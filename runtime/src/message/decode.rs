@@ -1,11 +1,10 @@
 //! Reading request messages: framing first, then the parts of the named service.
 
-use xroad_codec::operation::MimePart;
-use xroad_mserv::centralservice::OperationName;
+use bytes::Bytes;
 
-use super::encode::media_type;
-use super::{MessageError, RequestParts, SignaturePart};
+use super::{Attachment, MessageError, Parts};
 use crate::multipart::{ContentType, Limits, Part, parse_body};
+use crate::operation::{MimePart, OperationDescription};
 
 const TEXT_XML: &str = "text/xml";
 const MULTIPART_RELATED: &str = "multipart/related";
@@ -14,6 +13,7 @@ const MULTIPART_RELATED: &str = "multipart/related";
 /// request is `multipart/related`. Everything borrows from the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Framing<'a> {
+    body: &'a Bytes,
     soap: &'a [u8],
     /// All parts, the SOAP part first; `None` for a plain `text/xml` request.
     parts: Option<Vec<Part<'a>>>,
@@ -25,7 +25,7 @@ impl<'a> Framing<'a> {
     /// message (`text/xml`). A `charset`, where given, must be UTF-8.
     pub fn parse(
         content_type: Option<&str>,
-        body: &'a [u8],
+        body: &'a Bytes,
         limits: &Limits,
     ) -> Result<Self, MessageError> {
         let value = content_type.ok_or(MessageError::MissingContentType)?;
@@ -43,6 +43,7 @@ impl<'a> Framing<'a> {
         }
         if ct.is("text", "xml") {
             return Ok(Self {
+                body,
                 soap: body,
                 parts: None,
             });
@@ -54,14 +55,10 @@ impl<'a> Framing<'a> {
         }
         let boundary = ct.boundary().ok_or(MessageError::MissingBoundary)?;
         let parts = parse_body(boundary, body, limits).map_err(MessageError::Multipart)?;
-        let first = parts.first().ok_or(MessageError::PartCount {
-            operation: "any",
-            expected: 1,
-            names: MimePart::SoapMessage.to_string(),
-            found: 0,
-        })?;
-        check_content_type(first, 1, MimePart::SoapMessage)?;
+        let first = parts.first().ok_or(MessageError::NoParts)?;
+        check_content_type(first, 0, MimePart::Soap, || "SOAP message".to_owned())?;
         Ok(Self {
+            body,
             soap: first.body,
             parts: Some(parts),
         })
@@ -77,73 +74,75 @@ impl<'a> Framing<'a> {
         self.parts.is_some()
     }
 
-    /// Assigns the parts to what `operation` carries: their number, order, content types
-    /// and the `signature-algorithm-id` of signature parts.
-    pub fn into_parts(self, operation: OperationName) -> Result<RequestParts<'a>, MessageError> {
-        let expected = operation.parts();
-        let wants_multipart = expected != [MimePart::SoapMessage];
+    /// Assigns the parts to what the operation `description` describes carries: their
+    /// number, order, content types and the `signature-algorithm-id` of signature parts. The
+    /// parts share the body's buffer.
+    pub fn into_parts(self, description: &OperationDescription) -> Result<Parts, MessageError> {
+        let operation = description.name;
+        let soap = self.body.slice_ref(self.soap);
         let Some(parts) = self.parts else {
-            if wants_multipart {
+            if description.is_multipart() {
                 return Err(MessageError::WrongFraming {
-                    operation: operation.as_str(),
+                    operation,
                     expected: MULTIPART_RELATED,
                     found: TEXT_XML,
                 });
             }
-            return Ok(RequestParts::soap(self.soap));
+            return Ok(Parts::soap(soap));
         };
-        if !wants_multipart {
+        if !description.is_multipart() {
             return Err(MessageError::WrongFraming {
-                operation: operation.as_str(),
+                operation,
                 expected: TEXT_XML,
                 found: MULTIPART_RELATED,
             });
         }
-        if parts.len() != expected.len() {
+        if parts.len() != description.parts.len() {
             return Err(MessageError::PartCount {
-                operation: operation.as_str(),
-                expected: expected.len(),
-                names: expected
-                    .iter()
-                    .map(|part| part.description())
+                operation,
+                expected: description.parts.len(),
+                names: (0..description.parts.len())
+                    .map(|index| description.part_description(index))
                     .collect::<Vec<_>>()
                     .join(", "),
                 found: parts.len(),
             });
         }
-        let mut out = RequestParts::soap(self.soap);
-        for (index, (part, kind)) in parts.iter().zip(expected).enumerate().skip(1) {
-            let index = index + 1;
-            check_content_type(part, index, *kind)?;
-            let signature = || -> Result<SignaturePart<'a>, MessageError> {
-                let algorithm_id = part
-                    .signature_algorithm_id()
-                    .ok_or(MessageError::MissingSignatureAlgorithm { index, part: *kind })?;
-                Ok(SignaturePart {
-                    algorithm_id,
-                    value: part.body,
-                })
+        let mut attachments = Vec::with_capacity(parts.len() - 1);
+        for (index, (part, kind)) in parts.iter().zip(description.parts).enumerate().skip(1) {
+            let what = || description.part_description(index);
+            check_content_type(part, index, *kind, what)?;
+            let signature_algorithm_id = match kind {
+                MimePart::Signature { .. } => Some(
+                    part.signature_algorithm_id()
+                        .ok_or_else(|| MessageError::MissingSignatureAlgorithm {
+                            index,
+                            part: what(),
+                        })?
+                        .to_owned(),
+                ),
+                _ => None,
             };
-            match kind {
-                MimePart::SoapMessage => {}
-                MimePart::Signature => out.signature = Some(signature()?),
-                MimePart::AuthKeySignature => out.auth_key_signature = Some(signature()?),
-                MimePart::AuthCertificate => out.auth_certificate = Some(part.body),
-                MimePart::SigningCertificate => out.signing_certificate = Some(part.body),
-                MimePart::OcspResponse => out.ocsp_response = Some(part.body),
-            }
+            attachments.push(Attachment {
+                signature_algorithm_id,
+                body: self.body.slice_ref(part.body),
+            });
         }
-        Ok(out)
+        Ok(Parts { soap, attachments })
     }
 }
 
-/// Checks that part `index` (one-based) has the media type of `kind`, and UTF-8 if it
-/// names a charset.
-fn check_content_type(part: &Part<'_>, index: usize, kind: MimePart) -> Result<(), MessageError> {
-    let expected = media_type(kind);
+/// Checks that part `index` has the media type of `kind`, and UTF-8 if it names a charset.
+fn check_content_type(
+    part: &Part<'_>,
+    index: usize,
+    kind: MimePart,
+    what: impl Fn() -> String,
+) -> Result<(), MessageError> {
+    let expected = kind.media_type();
     let wrong = |found: String| MessageError::PartContentType {
         index,
-        part: kind,
+        part: what(),
         expected,
         found,
     };

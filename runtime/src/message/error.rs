@@ -1,7 +1,5 @@
 //! Errors of encoding and decoding request messages.
 
-use xroad_codec::operation::MimePart;
-
 use crate::fault::{Fault, FaultCode};
 use crate::multipart::{BoundaryError, ContentTypeError, MultipartError, WriteError};
 
@@ -38,8 +36,11 @@ pub enum MessageError {
     /// The `multipart/related` body is malformed.
     #[error("malformed multipart body: {0}")]
     Multipart(MultipartError),
+    /// A `multipart/related` body without parts.
+    #[error("the multipart/related body has no parts")]
+    NoParts,
     /// The request's form does not fit its service: a plain SOAP message for a service that
-    /// needs attachments, or the other way round.
+    /// needs more parts, or the other way round.
     #[error("{operation} requests must be {expected}, not {found}")]
     WrongFraming {
         /// The service code.
@@ -62,40 +63,42 @@ pub enum MessageError {
         found: usize,
     },
     /// A MIME part has a missing or wrong `Content-Type`.
-    #[error("MIME part {index} ({part}) must be {expected}, found {found}")]
+    #[error("MIME part {} ({part}) must be {expected}, found {found}", index + 1)]
     PartContentType {
-        /// One-based position of the part.
+        /// Zero-based position of the part.
         index: usize,
         /// What the part must hold.
-        part: MimePart,
+        part: String,
         /// The media type required.
         expected: &'static str,
         /// The `Content-Type` found, or `no Content-Type`.
         found: String,
     },
     /// A signature part without a `signature-algorithm-id` header.
-    #[error("MIME part {index} ({part}) has no signature-algorithm-id header")]
+    #[error("MIME part {} ({part}) has no signature-algorithm-id header", index + 1)]
     MissingSignatureAlgorithm {
-        /// One-based position of the part.
+        /// Zero-based position of the part.
         index: usize,
         /// Which signature.
-        part: MimePart,
+        part: String,
     },
-    /// A part the service needs was not given (encoding).
-    #[error("{operation} requests need the {part} part")]
-    MissingPart {
+    /// A part other than a signature with a `signature-algorithm-id` (encoding).
+    #[error("MIME part {} ({part}) is not a signature but has a signature algorithm", index + 1)]
+    UnexpectedSignatureAlgorithm {
+        /// Zero-based position of the part.
+        index: usize,
+        /// What the part holds.
+        part: String,
+    },
+    /// Not the number of parts the service carries (encoding).
+    #[error("{operation} requests have {expected} MIME parts, {found} were given")]
+    WrongPartCount {
         /// The service code.
         operation: &'static str,
-        /// The missing part.
-        part: MimePart,
-    },
-    /// A part the service does not carry was given (encoding).
-    #[error("{operation} requests do not carry a {part} part")]
-    UnexpectedPart {
-        /// The service code.
-        operation: &'static str,
-        /// The extra part.
-        part: MimePart,
+        /// The number of parts required.
+        expected: usize,
+        /// The number of parts given.
+        found: usize,
     },
     /// No boundary could be made (encoding).
     #[error("cannot make a multipart boundary: {0}")]
@@ -117,10 +120,11 @@ impl MessageError {
             MessageError::MissingSignatureAlgorithm { .. } => FaultCode::InvalidSignatureValue,
             MessageError::MissingBoundary
             | MessageError::Multipart(_)
+            | MessageError::NoParts
             | MessageError::PartCount { .. }
             | MessageError::PartContentType { .. } => FaultCode::MimeParsingFailed,
-            MessageError::MissingPart { .. }
-            | MessageError::UnexpectedPart { .. }
+            MessageError::UnexpectedSignatureAlgorithm { .. }
+            | MessageError::WrongPartCount { .. }
             | MessageError::Boundary(_)
             | MessageError::Write(_) => FaultCode::InternalError,
         }

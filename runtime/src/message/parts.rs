@@ -51,6 +51,11 @@ impl Parts {
         }
     }
 
+    /// Part `index` after the SOAP message (1 is the first attachment).
+    pub fn attachment(&self, index: usize) -> Option<&Attachment> {
+        index.checked_sub(1).and_then(|i| self.attachments.get(i))
+    }
+
     /// The total size of the parts' bodies, in bytes.
     pub fn byte_len(&self) -> usize {
         self.soap.len() + self.attachments.iter().map(|a| a.body.len()).sum::<usize>()

@@ -1,44 +1,50 @@
-//! The transport handler around a [`ManagementService`].
+//! The transport handler around a generated server.
 
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use xroad_mserv::centralservice::OperationName;
 
-use super::incoming::{Incoming, OwnedParts};
-use super::{Answer, ManagementService};
-use crate::envelope::{RequestBody, build_fault, build_response};
+use super::call::Call;
+use super::{AuthCertRegistry, Dispatch};
+use crate::envelope::build_fault;
 use crate::fault::{Fault, FaultCode};
 use crate::multipart::SOAP_CONTENT_TYPE;
-use crate::transport::{Endpoint, Handler, HandlerResponse, IncomingRequest, Outcome};
-use crate::verify::{VerifiedRequest, Verifier};
+use crate::operation::OperationDescription;
+use crate::transport::{
+    Endpoint, Handler, HandlerResponse, IncomingRequest, Outcome, UNKNOWN_SERVICE,
+};
+use crate::verify::Verifier;
 
-/// Transport trust of the manage endpoint (clientReg, clientDeletion, authCertDeletion,
-/// ownerChange; UC MESS_05–07).
+/// Transport trust of the manage endpoint (the operations the description serves there;
+/// UC MESS_05–07).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ManageTrust {
     /// The TLS client certificate must be a registered, approved authentication
-    /// certificate of the security server the request names (the default).
+    /// certificate of the security server the request names (the default). The central
+    /// server answers security servers directly, and its responses carry `requestHash`.
     #[default]
     RegisteredAuthCert,
     /// No transport check: for deployments behind a management service provider's
-    /// security server, which authenticates the sending security server itself.
+    /// security server, which authenticates the sending security server itself and adds
+    /// `requestHash` to the responses it relays.
     Off,
 }
 
-/// Serves the management services: verifies each request, checks it came to the right
-/// endpoint (authCertReg to the registration endpoint, the others to the manage endpoint)
-/// and, on the manage endpoint, the TLS client certificate; calls the service; answers with
-/// the response or a SOAP fault (HTTP 500).
-pub struct ServiceHandler<S> {
-    service: S,
+/// Serves a generated server (`D`): verifies each request, checks it came to the endpoint its
+/// operation's description names and, on the manage endpoint, the TLS client certificate
+/// against `registry`; calls the service; answers with the response or a SOAP fault
+/// (HTTP 500).
+pub struct ServiceHandler<D, R> {
+    service: D,
+    registry: R,
     verifier: Verifier,
     trust: ManageTrust,
 }
 
-impl<S: ManagementService> ServiceHandler<S> {
-    /// A handler calling `service` for requests that pass `verifier`.
-    pub fn new(service: S, verifier: Verifier, trust: ManageTrust) -> Self {
+impl<D: Dispatch, R: AuthCertRegistry> ServiceHandler<D, R> {
+    /// A handler calling `service` for requests that pass `verifier`, with `registry` as the
+    /// manage endpoint's transport trust.
+    pub fn new(service: D, registry: R, verifier: Verifier, trust: ManageTrust) -> Self {
         if trust == ManageTrust::Off {
             tracing::warn!(
                 "manage endpoint transport trust is off: requests are accepted without a \
@@ -47,14 +53,20 @@ impl<S: ManagementService> ServiceHandler<S> {
         }
         Self {
             service,
+            registry,
             verifier,
             trust,
         }
     }
 
     /// The service.
-    pub fn service(&self) -> &S {
+    pub fn service(&self) -> &D {
         &self.service
+    }
+
+    /// The registry of authentication certificates.
+    pub fn registry(&self) -> &R {
+        &self.registry
     }
 
     /// The verifier.
@@ -68,98 +80,31 @@ impl<S: ManagementService> ServiceHandler<S> {
         outcome: &mut Outcome,
     ) -> Result<Bytes, Fault> {
         let received_at = SystemTime::now();
-        let verified =
-            self.verifier
-                .verify(request.content_type.as_deref(), &request.body, received_at)?;
-        let operation = verified.operation();
-        outcome.service = Some(operation.as_str().to_owned());
-        outcome.message_id = Some(verified.request.header.id.clone());
-        outcome.sender = Some(verified.request.header.client.to_string());
-        check_endpoint(request.endpoint, operation)?;
-        if request.endpoint == Endpoint::Manage && self.trust == ManageTrust::RegisteredAuthCert {
-            self.check_client_certificate(request, &verified).await?;
-        }
-        let parts = OwnedParts::from_parts(&request.body, &verified.parts);
-        let VerifiedRequest {
-            request: parsed,
-            signer,
-            ..
-        } = verified;
-        let incoming = IncomingParts {
-            header: &parsed.header,
-            parts: &parts,
-            signer: &signer,
-            peer: request.peer,
-            client_certificate: request.client_certificate.as_ref(),
+        let opened = self
+            .verifier
+            .open(request.content_type.as_deref(), &request.body)?;
+        let header = opened.header();
+        outcome.message_id = Some(header.id.clone());
+        outcome.sender = Some(header.client.to_string());
+        let Some(description) = self.service.operation(opened.service_code()) else {
+            outcome.service = Some(UNKNOWN_SERVICE);
+            return Err(opened.unknown_service());
+        };
+        outcome.service = Some(description.name);
+        check_endpoint(request.endpoint, description)?;
+        let call = Call {
+            opened,
+            incoming: request,
             received_at,
-            request: &parsed,
+            verifier: &self.verifier,
+            trust: self.trust,
+            registry: &self.registry,
         };
-        let answer = match &parsed.body {
-            RequestBody::ClientReg(b) => self.service.client_reg(incoming.with(b.0.clone())).await,
-            RequestBody::ClientDeletion(b) => {
-                self.service
-                    .client_deletion(incoming.with(b.0.clone()))
-                    .await
-            }
-            RequestBody::AuthCertReg(b) => {
-                self.service.auth_cert_reg(incoming.with(b.0.clone())).await
-            }
-            RequestBody::AuthCertDeletion(b) => {
-                self.service
-                    .auth_cert_deletion(incoming.with(b.0.clone()))
-                    .await
-            }
-            RequestBody::OwnerChange(b) => {
-                self.service.owner_change(incoming.with(b.0.clone())).await
-            }
-        }?;
-        match answer {
-            Answer::Stored { response, .. } => Ok(response),
-            Answer::RequestId(id) => build_response(&parsed, &parts.soap, id)
-                .map(Bytes::from)
-                .map_err(|e| {
-                    Fault::new(
-                        FaultCode::InternalError,
-                        format!("cannot build the response: {e}"),
-                    )
-                }),
-        }
-    }
-
-    async fn check_client_certificate(
-        &self,
-        request: &IncomingRequest,
-        verified: &VerifiedRequest<'_>,
-    ) -> Result<(), Fault> {
-        let server = verified.server();
-        let Some(certificate) = &request.client_certificate else {
-            return Err(Fault::new(
-                FaultCode::IncorrectCertificate,
-                format!(
-                    "the manage endpoint needs the authentication certificate of {server} as \
-                     TLS client certificate; none was presented"
-                ),
-            ));
-        };
-        if self
-            .service
-            .is_registered_auth_cert(server, certificate)
-            .await?
-        {
-            Ok(())
-        } else {
-            Err(Fault::new(
-                FaultCode::IncorrectCertificate,
-                format!(
-                    "the TLS client certificate is not a registered authentication certificate \
-                     of {server}"
-                ),
-            ))
-        }
+        Ok(self.service.dispatch(call).await?.response)
     }
 }
 
-impl<S: ManagementService> Handler for ServiceHandler<S> {
+impl<D: Dispatch, R: AuthCertRegistry> Handler for ServiceHandler<D, R> {
     async fn handle(&self, request: IncomingRequest) -> HandlerResponse {
         let mut outcome = Outcome::default();
         match self.serve(&request, &mut outcome).await {
@@ -172,48 +117,17 @@ impl<S: ManagementService> Handler for ServiceHandler<S> {
     }
 }
 
-/// What every [`Incoming`] of one request shares, borrowed until the typed body is known.
-struct IncomingParts<'a> {
-    header: &'a xroad_mserv::centralservice::Header,
-    parts: &'a OwnedParts,
-    signer: &'a Option<crate::cert::MemberId>,
-    peer: std::net::SocketAddr,
-    client_certificate: Option<&'a openssl::x509::X509>,
-    received_at: SystemTime,
-    request: &'a crate::envelope::Request,
-}
-
-impl IncomingParts<'_> {
-    /// The [`Incoming`] with `body`.
-    fn with<B>(&self, body: B) -> Incoming<B> {
-        Incoming {
-            body,
-            header: self.header.clone(),
-            parts: self.parts.clone(),
-            signer: self.signer.clone(),
-            peer: self.peer,
-            client_certificate: self.client_certificate.cloned(),
-            received_at: self.received_at,
-            request: self.request.clone(),
-        }
-    }
-}
-
-/// authCertReg belongs to the registration endpoint, everything else to the manage one.
-fn check_endpoint(endpoint: Endpoint, operation: OperationName) -> Result<(), Fault> {
-    let expected = match operation {
-        OperationName::AuthCertReg => Endpoint::Registration,
-        _ => Endpoint::Manage,
-    };
-    if endpoint == expected {
+/// Each operation is served at the endpoint its description names.
+fn check_endpoint(endpoint: Endpoint, description: &OperationDescription) -> Result<(), Fault> {
+    if endpoint == description.endpoint {
         return Ok(());
     }
     Err(Fault::new(
         FaultCode::InvalidRequest,
         format!(
             "{} requests are served at {}, not at {}",
-            operation.as_str(),
-            expected.default_path(),
+            description.name,
+            description.endpoint.default_path(),
             endpoint.default_path()
         ),
     ))

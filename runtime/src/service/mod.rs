@@ -1,33 +1,38 @@
-//! The server side of the management services: a [`ManagementService`] implements the five
-//! services on typed, verified requests; [`ServiceHandler`] is the
+//! The server side of the management services. A generated server (the `…Server` of a
+//! service, in the manner of tonic-build) implements [`Dispatch`]: it names the operations it
+//! serves and hands each verified request to the user's implementation of the generated
+//! service trait, one method per operation. [`ServiceHandler`] is the
 //! [`transport::Handler`](crate::transport::Handler) around it that owns everything else —
-//! endpoint routing, the [`Verifier`](crate::verify::Verifier) pipeline, transport trust
-//! on the manage endpoint, response building and SOAP faults.
+//! endpoint routing, the [`Verifier`](crate::verify::Verifier) pipeline, transport trust on
+//! the manage endpoint, response building and SOAP faults.
 //!
 //! ```text
-//! HTTPS ─▶ transport::Server ─▶ ServiceHandler ─▶ Verifier ─▶ ManagementService::client_reg(..)
-//!                                      ◀── response / SOAP fault ◀── Answer / Fault
+//! HTTPS ─▶ transport::Server ─▶ ServiceHandler ─▶ Verifier::open (framing, header)
+//!            Dispatch::dispatch ─▶ Call::serve::<O> (body, trust, signatures) ─▶ service method
+//!                                       ◀── response / SOAP fault ◀── Answer / Fault
 //! ```
 
+mod call;
 mod handler;
 mod incoming;
 
+pub use call::Call;
 pub use handler::{ManageTrust, ServiceHandler};
-pub use incoming::{Incoming, OwnedParts, OwnedSignature};
+pub use incoming::Incoming;
 
 use std::future::Future;
 
 use bytes::Bytes;
 use openssl::x509::X509Ref;
 use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
-use xroad_mserv::xroad::{AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType};
 
 use crate::fault::Fault;
+use crate::operation::OperationDescription;
 
 /// What a service answers an accepted request with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// A new request id; the handler builds the response.
+    /// A new request id; the runtime builds the response.
     RequestId(i64),
     /// A response already built and stored (see [`Incoming::response`]), sent as is: for a
     /// repeated request, the first response.
@@ -48,44 +53,34 @@ impl Answer {
     }
 }
 
-/// The five management services on the central server's side. Each method receives a
-/// request that passed the whole verification pipeline and answers with a request id or a
-/// fault (a business rule, a storage failure).
-///
-/// Implementations are shared between connections: `Send + Sync + 'static`.
-pub trait ManagementService: Send + Sync + 'static {
-    /// Registers a client of a security server.
-    fn client_reg(
-        &self,
-        request: Incoming<ClientRequestType>,
-    ) -> impl Future<Output = Result<Answer, Fault>> + Send;
+/// An answered request: its request id and the response SOAP message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// The request id.
+    pub request_id: i64,
+    /// The response SOAP message.
+    pub response: Bytes,
+}
 
-    /// Deletes a client of a security server.
-    fn client_deletion(
-        &self,
-        request: Incoming<ClientRequestType>,
-    ) -> impl Future<Output = Result<Answer, Fault>> + Send;
+/// The operations of a service as the HTTPS handler reaches them. Implemented by generated
+/// servers; see the module documentation.
+pub trait Dispatch: Send + Sync + 'static {
+    /// The description of the operation `service_code` names, if the service has it.
+    fn operation(&self, service_code: &str) -> Option<&'static OperationDescription>;
 
-    /// Registers an authentication certificate of a security server.
-    fn auth_cert_reg(
-        &self,
-        request: Incoming<AuthCertRegRequestType>,
-    ) -> impl Future<Output = Result<Answer, Fault>> + Send;
+    /// Serves `call` with the operation its service code names, through
+    /// [`Call::serve`]; [`Call::unknown`] for a code it does not know.
+    fn dispatch<'a>(
+        &'a self,
+        call: Call<'a>,
+    ) -> impl Future<Output = Result<Answered, Fault>> + Send + 'a;
+}
 
-    /// Deletes an authentication certificate of a security server.
-    fn auth_cert_deletion(
-        &self,
-        request: Incoming<AuthCertDeletionRequestType>,
-    ) -> impl Future<Output = Result<Answer, Fault>> + Send;
-
-    /// Changes the owner of a security server.
-    fn owner_change(
-        &self,
-        request: Incoming<ClientRequestType>,
-    ) -> impl Future<Output = Result<Answer, Fault>> + Send;
-
+/// The registered authentication certificates: the transport trust of the manage endpoint
+/// (see [`ManageTrust`]).
+pub trait AuthCertRegistry: Send + Sync + 'static {
     /// Whether `certificate` is a registered, approved authentication certificate of
-    /// `server`: the transport trust of the manage endpoint (see [`ManageTrust`]).
+    /// `server`.
     fn is_registered_auth_cert(
         &self,
         server: &XRoadSecurityServerIdentifierType,

@@ -1,6 +1,5 @@
 //! Server configuration: listeners, endpoints, client authentication and limits.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -8,39 +7,9 @@ use std::time::Duration;
 use super::error::TransportError;
 use super::identity::TlsIdentity;
 
-/// The two management service endpoints of a central server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    /// `authCertReg`, over HTTPS with server authentication only.
-    Registration,
-    /// `clientReg`, `clientDeletion`, `authCertDeletion` and `ownerChange`, over HTTPS with
-    /// TLS client authentication by the security server's authentication certificate.
-    Manage,
-}
-
-impl Endpoint {
-    /// The path the endpoint is served at by default, as in the reference central server.
-    pub const fn default_path(self) -> &'static str {
-        match self {
-            Endpoint::Registration => "/managementservice/",
-            Endpoint::Manage => "/managementservice/manage/",
-        }
-    }
-
-    /// The name used in logs and metric labels: `registration` or `manage`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Endpoint::Registration => "registration",
-            Endpoint::Manage => "manage",
-        }
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The two management service endpoints of a central server, as operation descriptions
+/// name them.
+pub use xroad_codec::operation::Endpoint;
 
 /// Whether a listener asks TLS clients for a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

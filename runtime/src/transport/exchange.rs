@@ -184,7 +184,7 @@ where
     let status = response.status();
     let response_bytes = response.body().size_hint().exact().unwrap_or(0);
     let (service, outcome_label) = match &outcome {
-        Ok(outcome) => (outcome.service.as_deref(), handled_label(outcome, status)),
+        Ok(outcome) => (outcome.service, handled_label(outcome, status)),
         Err(rejection) => (None, Cow::Borrowed(rejection.label())),
     };
     context
@@ -382,7 +382,7 @@ mod tests {
                 request.content_type.unwrap_or_default(),
                 request.body,
                 Outcome {
-                    service: Some("clientReg".to_owned()),
+                    service: Some("clientReg"),
                     sender,
                     ..Outcome::default()
                 },

@@ -75,14 +75,18 @@ impl HandlerResponse {
     }
 }
 
+/// [`Outcome::service`] of a request whose service code names no operation served.
+pub const UNKNOWN_SERVICE: &str = "unknown";
+
 /// What the handler learnt about a request, as far as it got: logged with the request and
 /// used as metric labels. Every field is optional because a request can fail before the
 /// field is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
-    /// The X-Road service code, e.g. `clientReg`. In metrics, codes other than the five
-    /// management services are counted as `unknown`.
-    pub service: Option<String>,
+    /// The operation, e.g. `clientReg`: the name of an operation the handler serves, or
+    /// [`UNKNOWN_SERVICE`] for a service code that names none (so that metric labels stay a
+    /// bounded set whatever clients send).
+    pub service: Option<&'static str>,
     /// The message id from the SOAP header.
     pub message_id: Option<String>,
     /// The sender (client identifier) from the SOAP header, in a printable form.

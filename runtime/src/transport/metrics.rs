@@ -14,7 +14,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
-use xroad_mserv::centralservice::OperationName;
 
 use super::config::Endpoint;
 
@@ -77,16 +76,11 @@ fn latency_histogram() -> Histogram {
     ])
 }
 
-/// The service label of a service code: one of the five operations, `unknown` for any other
-/// code (keeps the label set bounded whatever clients send) or `none` when not known.
-fn service_label(service: Option<&str>) -> Cow<'static, str> {
-    match service {
-        None => Cow::Borrowed("none"),
-        Some(code) => match code.parse::<OperationName>() {
-            Ok(operation) => Cow::Borrowed(operation.as_str()),
-            Err(_) => Cow::Borrowed("unknown"),
-        },
-    }
+/// The service label: the operation's name as the handler set it (only names of operations
+/// it serves, or [`UNKNOWN_SERVICE`](super::UNKNOWN_SERVICE), so the label set stays bounded
+/// whatever clients send), or `none` when the request failed before its service was known.
+fn service_label(service: Option<&'static str>) -> Cow<'static, str> {
+    Cow::Borrowed(service.unwrap_or("none"))
 }
 
 /// Counters, histograms and gauges of the server, and their registry.
@@ -143,7 +137,7 @@ impl Metrics {
     pub(crate) fn record_request(
         &self,
         endpoint: Endpoint,
-        service: Option<&str>,
+        service: Option<&'static str>,
         outcome: Cow<'static, str>,
         duration: Duration,
     ) {
@@ -242,10 +236,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn service_codes_outside_the_five_operations_share_one_label() {
+    fn a_request_without_a_service_is_labelled_none() {
         assert_eq!(service_label(Some("clientReg")), "clientReg");
-        assert_eq!(service_label(Some("authCertReg")), "authCertReg");
-        assert_eq!(service_label(Some("dropTables")), "unknown");
+        assert_eq!(
+            service_label(Some(super::super::UNKNOWN_SERVICE)),
+            "unknown"
+        );
         assert_eq!(service_label(None), "none");
     }
 

@@ -62,7 +62,7 @@ mod url;
 pub use client::{ClientConfig, ClientResponse, Connection, HttpsClient, ServerTrust};
 pub use config::{ClientAuth, Endpoint, Limits, ListenerConfig, RateLimit, ServerConfig};
 pub use error::{ClientError, PemError, TransportError};
-pub use handler::{Handler, HandlerResponse, IncomingRequest, Outcome};
+pub use handler::{Handler, HandlerResponse, IncomingRequest, Outcome, UNKNOWN_SERVICE};
 pub use identity::TlsIdentity;
 pub use server::Server;
 pub use signal::shutdown_signal;

@@ -6,7 +6,7 @@ mod cache;
 mod verifier;
 
 pub use address::{AddressError, check_address};
-pub use verifier::{VerifiedRequest, Verifier, VerifierConfig};
+pub use verifier::{OpenedRequest, ParsedRequest, VerifiedRequest, Verifier, VerifierConfig};
 
 #[cfg(test)]
 mod tests;

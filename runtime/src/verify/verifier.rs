@@ -1,11 +1,13 @@
 //! The verification pipeline: from an HTTP request to a verified, typed management request.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use bytes::Bytes;
 use openssl::x509::X509;
 use xroad_codec::identifier::Code;
-use xroad_mserv::centralservice::OperationName;
+use xroad_mserv::centralservice::Header;
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
 };
@@ -15,11 +17,12 @@ use super::cache::{SignerBytes, SignerCache, VerifiedSigner};
 use crate::cert::{
     CertUse, MemberId, MemberIdentityDecoder, SubjectNameDecoder, Timestamp, TrustStore, parse_der,
 };
-use crate::envelope::{Request, RequestBody, parse_request};
+use crate::envelope::{OpenRequest, Request};
 use crate::fault::{Fault, FaultCode};
-use crate::message::{Framing, RequestParts, SignaturePart};
+use crate::message::{Framing, Parts};
 use crate::multipart::Limits;
 use crate::ocsp::OcspVerifier;
+use crate::operation::{ManagementBody, ManagementOperation, Signer};
 use crate::signature::{SignatureAlgorithm, VerifyingKey};
 
 /// What a central server checks requests against.
@@ -60,28 +63,85 @@ impl VerifierConfig {
     }
 }
 
-/// A request that passed every check, with its parts borrowed from the HTTP body.
-#[derive(Debug, Clone)]
-pub struct VerifiedRequest<'a> {
+/// A request that passed every check, with its MIME parts (sharing the HTTP body's buffer).
+pub struct VerifiedRequest<O: ManagementOperation> {
     /// The parsed SOAP message.
-    pub request: Request,
-    /// The MIME parts (the SOAP bytes, signatures, certificates, OCSP response).
-    pub parts: RequestParts<'a>,
-    /// The member whose signature was verified: the client's member (clientReg), the new
-    /// owner (ownerChange) or the security server's owner (authCertReg). `None` for the
-    /// deletions, whose trust comes from the transport.
+    pub request: Request<O>,
+    /// The MIME parts: the SOAP bytes, signatures, certificates, OCSP responses.
+    pub parts: Parts,
+    /// The member whose signing certificate signed the request (the client's member, the new
+    /// owner or the security server's owner, as the operation says). `None` for requests
+    /// without a member's signature (the deletions), whose trust comes from the transport.
     pub signer: Option<MemberId>,
 }
 
-impl VerifiedRequest<'_> {
-    /// The operation.
-    pub fn operation(&self) -> OperationName {
-        self.request.operation()
+impl<O: ManagementOperation> fmt::Debug for VerifiedRequest<O>
+where
+    O::Request: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedRequest")
+            .field("request", &self.request)
+            .field("parts", &self.parts.len())
+            .field("signer", &self.signer)
+            .finish()
     }
+}
 
+impl<O: ManagementOperation> VerifiedRequest<O> {
     /// The security server the request is about.
     pub fn server(&self) -> &XRoadSecurityServerIdentifierType {
-        server_of(&self.request.body)
+        self.request.body.server()
+    }
+}
+
+/// A request whose framing, envelope, MIME parts and addressing passed
+/// [`Verifier::read`]; its signatures are not verified yet ([`Verifier::authenticate`]).
+pub struct ParsedRequest<O: ManagementOperation> {
+    /// The parsed SOAP message.
+    pub request: Request<O>,
+    /// The MIME parts.
+    pub parts: Parts,
+}
+
+impl<O: ManagementOperation> ParsedRequest<O> {
+    /// The security server the request is about.
+    pub fn server(&self) -> &XRoadSecurityServerIdentifierType {
+        self.request.body.server()
+    }
+}
+
+/// A request read up to its SOAP header: the content type and MIME framing are checked and
+/// the header is read, so the service code — and with it the operation — is known. Produced
+/// by [`Verifier::open`], finished by [`Verifier::verify`].
+pub struct OpenedRequest<'a> {
+    framing: Framing<'a>,
+    envelope: OpenRequest<'a>,
+}
+
+impl fmt::Debug for OpenedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenedRequest")
+            .field("header", self.envelope.header())
+            .field("multipart", &self.framing.is_multipart())
+            .finish()
+    }
+}
+
+impl OpenedRequest<'_> {
+    /// The SOAP header.
+    pub fn header(&self) -> &Header {
+        self.envelope.header()
+    }
+
+    /// The service code the header names.
+    pub fn service_code(&self) -> &str {
+        self.envelope.service_code()
+    }
+
+    /// The fault for a service code that names no operation served here.
+    pub fn unknown_service(&self) -> Fault {
+        self.envelope.unknown_service().into_fault()
     }
 }
 
@@ -134,42 +194,61 @@ impl Verifier {
         &self.config
     }
 
-    /// Verifies an HTTP request (its `Content-Type` and body) at time `at`. Every refusal is
-    /// a [`Fault`] with the X-Road fault code and a precise reason.
-    pub fn verify<'a>(
+    /// The first steps of verifying an HTTP request (its `Content-Type` and body): the
+    /// content type, the MIME framing and the SOAP header. The header's service code then
+    /// picks the operation for [`Verifier::verify`].
+    pub fn open<'a>(
         &self,
         content_type: Option<&str>,
-        body: &'a [u8],
-        at: SystemTime,
-    ) -> Result<VerifiedRequest<'a>, Fault> {
+        body: &'a Bytes,
+    ) -> Result<OpenedRequest<'a>, Fault> {
         let framing =
             Framing::parse(content_type, body, &self.config.limits).map_err(|e| e.to_fault())?;
-        let request = parse_request(framing.soap()).map_err(|e| e.into_fault())?;
+        let envelope = OpenRequest::parse(framing.soap()).map_err(|e| e.into_fault())?;
+        Ok(OpenedRequest { framing, envelope })
+    }
+
+    /// The rest of the verification, for operation `O` (the one the service code names), at
+    /// time `at`: [`Verifier::read`], then [`Verifier::authenticate`]. Every refusal is a
+    /// [`Fault`] with the X-Road fault code and a precise reason.
+    pub fn verify<O: ManagementOperation>(
+        &self,
+        opened: OpenedRequest<'_>,
+        at: SystemTime,
+    ) -> Result<VerifiedRequest<O>, Fault> {
+        let parsed = self.read::<O>(opened)?;
+        self.authenticate(parsed, at)
+    }
+
+    /// The cheap checks of a request of operation `O` (the one the service code names): its
+    /// body, the MIME parts the operation carries, and addressing (the management service
+    /// provider, the instance, sender = the security server's owner, the body's own fields).
+    /// No signature, certificate or OCSP response is looked at yet.
+    pub fn read<O: ManagementOperation>(
+        &self,
+        opened: OpenedRequest<'_>,
+    ) -> Result<ParsedRequest<O>, Fault> {
+        let OpenedRequest { framing, envelope } = opened;
+        if envelope.service_code() != O::NAME {
+            return Err(envelope.unknown_service().into_fault());
+        }
+        let request = envelope.into_request::<O>().map_err(|e| e.into_fault())?;
         let parts = framing
-            .into_parts(request.operation())
+            .into_parts(O::DESCRIPTION)
             .map_err(|e| e.to_fault())?;
         self.check_addressing(&request)?;
-        let at = Timestamp::from(at);
-        let signer = match &request.body {
-            RequestBody::ClientReg(body) => {
-                let client = &body.0.client;
-                Some(self.check_member_signature(&parts, client, "client's member", at)?)
-            }
-            RequestBody::OwnerChange(body) => {
-                let owner = &body.0.client;
-                if owner.object_type != XRoadObjectType::Member {
-                    return Err(Fault::new(
-                        FaultCode::InvalidClientIdentifier,
-                        format!("the new owner must be a MEMBER, not {owner}"),
-                    ));
-                }
-                Some(self.check_member_signature(&parts, owner, "new owner", at)?)
-            }
-            RequestBody::AuthCertReg(body) => {
-                Some(self.check_auth_cert_reg(&request, &body.0, &parts, at)?)
-            }
-            RequestBody::ClientDeletion(_) | RequestBody::AuthCertDeletion(_) => None,
-        };
+        Ok(ParsedRequest { request, parts })
+    }
+
+    /// The expensive checks at time `at`: each signature the operation's description lists,
+    /// with its certificate and OCSP response.
+    pub fn authenticate<O: ManagementOperation>(
+        &self,
+        parsed: ParsedRequest<O>,
+        at: SystemTime,
+    ) -> Result<VerifiedRequest<O>, Fault> {
+        let ParsedRequest { request, parts } = parsed;
+        let signer = self.check_signatures(&request, &parts, Timestamp::from(at))?;
         Ok(VerifiedRequest {
             request,
             parts,
@@ -177,8 +256,45 @@ impl Verifier {
         })
     }
 
-    /// The management service address, the instance, and sender = security server owner.
-    fn check_addressing(&self, request: &Request) -> Result<(), Fault> {
+    /// [`Verifier::open`] and [`Verifier::verify`] for a request of a known operation.
+    pub fn verify_as<O: ManagementOperation>(
+        &self,
+        content_type: Option<&str>,
+        body: &Bytes,
+        at: SystemTime,
+    ) -> Result<VerifiedRequest<O>, Fault> {
+        let opened = self.open(content_type, body)?;
+        self.verify(opened, at)
+    }
+
+    /// Verifies the MIME parts of a request of operation `O` as received at `at` — for
+    /// example read back from a message log — without framing them again.
+    pub fn verify_parts<O: ManagementOperation>(
+        &self,
+        parts: &Parts,
+        at: SystemTime,
+    ) -> Result<VerifiedRequest<O>, Fault> {
+        parts
+            .check_against(O::DESCRIPTION)
+            .map_err(|e| Fault::new(FaultCode::MimeParsingFailed, e.to_string()))?;
+        let envelope = OpenRequest::parse(&parts.soap).map_err(|e| e.into_fault())?;
+        if envelope.service_code() != O::NAME {
+            return Err(envelope.unknown_service().into_fault());
+        }
+        let request = envelope.into_request::<O>().map_err(|e| e.into_fault())?;
+        self.check_addressing(&request)?;
+        self.authenticate(
+            ParsedRequest {
+                request,
+                parts: parts.clone(),
+            },
+            at,
+        )
+    }
+
+    /// The management service address, the instance, sender = security server owner, and
+    /// the body's own fields (a member as new owner, a valid address).
+    fn check_addressing<O: ManagementOperation>(&self, request: &Request<O>) -> Result<(), Fault> {
         let header = &request.header;
         let service = &header.service;
         let provider = &self.config.management_service_provider;
@@ -212,7 +328,8 @@ impl Verifier {
                 ),
             ));
         }
-        let server = server_of(&request.body);
+        let body = &request.body;
+        let server = body.server();
         if server.x_road_instance != self.config.instance {
             return Err(Fault::new(
                 FaultCode::InvalidRequest,
@@ -232,43 +349,123 @@ impl Verifier {
                 format!("sender {sender} does not match the owner of security server {server}"),
             ));
         }
-        if let Some(client) = client_of(&request.body)
-            && client.x_road_instance != self.config.instance
-        {
-            return Err(Fault::new(
-                FaultCode::InvalidClientIdentifier,
-                format!(
-                    "client {client} is not of X-Road instance {}",
-                    self.config.instance
-                ),
-            ));
+        if let Some(client) = body.client() {
+            if client.x_road_instance != self.config.instance {
+                return Err(Fault::new(
+                    FaultCode::InvalidClientIdentifier,
+                    format!(
+                        "client {client} is not of X-Road instance {}",
+                        self.config.instance
+                    ),
+                ));
+            }
+            if O::DESCRIPTION.is_signed_by(Signer::NewOwner)
+                && client.object_type != XRoadObjectType::Member
+            {
+                return Err(Fault::new(
+                    FaultCode::InvalidClientIdentifier,
+                    format!("the new owner must be a MEMBER, not {client}"),
+                ));
+            }
+        }
+        if O::DESCRIPTION.fields.address {
+            match body.address() {
+                None => {
+                    return Err(Fault::new(
+                        FaultCode::InvalidRequest,
+                        "invalid server address: the request has no address",
+                    ));
+                }
+                Some(address) => check_address(address).map_err(|e| {
+                    Fault::new(
+                        FaultCode::InvalidRequest,
+                        format!("invalid server address {address:?}: {e}"),
+                    )
+                })?,
+            }
         }
         Ok(())
     }
 
-    /// The member signature of clientReg, ownerChange and authCertReg: the signing
-    /// certificate chains to a trusted CA and may sign, its OCSP response is valid and good,
-    /// it belongs to the member `expected` names (`role` says who that is, for messages),
-    /// and the signature over the SOAP part verifies with it.
+    /// Every signature the operation's description lists, in order: a member's signature
+    /// with its signing certificate and OCSP response, or the proof of possession of an
+    /// authentication key with the certificate the body registers. Returns the member whose
+    /// signing certificate signed first.
+    fn check_signatures<O: ManagementOperation>(
+        &self,
+        request: &Request<O>,
+        parts: &Parts,
+        at: Timestamp,
+    ) -> Result<Option<MemberId>, Fault> {
+        let description = O::DESCRIPTION;
+        let mut signer = None;
+        for (index, signed_by, certificate, ocsp) in description.signatures() {
+            let (Some(signature), Some(certificate)) =
+                (parts.attachment(index), parts.body(certificate))
+            else {
+                // `Framing::into_parts` and `Parts::check_against` guarantee the parts.
+                return Err(missing_part(description.part_description(index)));
+            };
+            let algorithm_id = signature
+                .signature_algorithm_id
+                .as_deref()
+                .unwrap_or_default();
+            let what = description.part_description(index);
+            match signed_by {
+                Signer::AuthenticationKey => {
+                    self.check_auth_key_proof(
+                        algorithm_id,
+                        &signature.body,
+                        certificate,
+                        &parts.soap,
+                        at,
+                    )?;
+                    if request.body.auth_cert() != Some(&certificate[..]) {
+                        return Err(Fault::new(
+                            FaultCode::CertValidation,
+                            "the attached authentication certificate differs from the authCert \
+                             in the request",
+                        ));
+                    }
+                }
+                member_role => {
+                    let Some(ocsp_response) = ocsp.and_then(|ocsp| parts.body(ocsp)) else {
+                        return Err(missing_part(format!("OCSP response for the {what}")));
+                    };
+                    let (expected, role) = expected_member(member_role, request)?;
+                    let member = self.check_member_signature(
+                        algorithm_id,
+                        &signature.body,
+                        certificate,
+                        ocsp_response,
+                        &parts.soap,
+                        expected,
+                        role,
+                        at,
+                    )?;
+                    signer.get_or_insert(member);
+                }
+            }
+        }
+        Ok(signer)
+    }
+
+    /// A member's signature: the signing certificate chains to a trusted CA and may sign, its
+    /// OCSP response is valid and good, it belongs to the member `expected` names (`role`
+    /// says who that is, for messages), and the signature over the SOAP part verifies with it.
+    #[allow(clippy::too_many_arguments)]
     fn check_member_signature(
         &self,
-        parts: &RequestParts<'_>,
+        algorithm_id: &str,
+        signature: &[u8],
+        certificate: &[u8],
+        ocsp_response: &[u8],
+        soap: &[u8],
         expected: &XRoadClientIdentifierType,
         role: &str,
         at: Timestamp,
     ) -> Result<MemberId, Fault> {
-        let (Some(signature), Some(certificate), Some(ocsp_response)) = (
-            parts.signature,
-            parts.signing_certificate,
-            parts.ocsp_response,
-        ) else {
-            // `Framing::into_parts` guarantees the parts of the operation.
-            return Err(Fault::new(
-                FaultCode::InternalError,
-                "the signature, signing certificate or OCSP response part is missing",
-            ));
-        };
-        let algorithm = signature_algorithm(signature, "signature")?;
+        let algorithm = signature_algorithm(algorithm_id, "signature")?;
         let signer = self.verified_signer(certificate, ocsp_response, at)?;
         if !signer.member.matches(expected) {
             return Err(Fault::new(
@@ -282,7 +479,7 @@ impl Verifier {
         }
         signer
             .key
-            .verify(algorithm, parts.soap, signature.value)
+            .verify(algorithm, soap, signature)
             .map_err(|e| signature_fault("signature of the SOAP message", &e))?;
         Ok(signer.member.clone())
     }
@@ -358,24 +555,18 @@ impl Verifier {
         Ok(())
     }
 
-    /// authCertReg: the authentication certificate (trusted issuer, validity, usage), the
-    /// proof of possession of its key, the owner's signature, certificate and OCSP response,
-    /// the attached certificate equal to the body's, and the address.
-    fn check_auth_cert_reg(
+    /// The proof of possession of an authentication key: the certificate being registered
+    /// (trusted issuer, validity, usage, key size) and the signature over the SOAP part made
+    /// with its key, with one of the algorithms PR-MSERV allows for it.
+    fn check_auth_key_proof(
         &self,
-        request: &Request,
-        body: &xroad_mserv::xroad::AuthCertRegRequestType,
-        parts: &RequestParts<'_>,
+        algorithm_id: &str,
+        signature: &[u8],
+        certificate: &[u8],
+        soap: &[u8],
         at: Timestamp,
-    ) -> Result<MemberId, Fault> {
-        let (Some(attached), Some(proof)) = (parts.auth_certificate, parts.auth_key_signature)
-        else {
-            return Err(Fault::new(
-                FaultCode::InternalError,
-                "the authentication certificate or its signature part is missing",
-            ));
-        };
-        let auth_cert = parse_der(attached)
+    ) -> Result<(), Fault> {
+        let auth_cert = parse_der(certificate)
             .map_err(|e| Fault::new(e.fault_code(), format!("authentication certificate: {e}")))?;
         self.trust
             .verify(&auth_cert, &[], at.to_system_time())
@@ -391,7 +582,7 @@ impl Verifier {
                 format!("authentication certificate is not valid: {e}"),
             )
         })?;
-        let algorithm = signature_algorithm(proof, "authentication key signature")?;
+        let algorithm = signature_algorithm(algorithm_id, "authentication key signature")?;
         if !algorithm.is_allowed_for_auth_key_proof() {
             return Err(Fault::new(
                 FaultCode::InvalidSignatureValue,
@@ -409,57 +600,43 @@ impl Verifier {
         })?;
         self.check_key_size(&auth_key, "authentication certificate")?;
         auth_key
-            .verify(algorithm, parts.soap, proof.value)
-            .map_err(|e| signature_fault("authentication key signature", &e))?;
-        let owner = self.check_member_signature(
-            parts,
-            &request.header.client,
-            "security server's owner",
-            at,
-        )?;
-        if attached != body.auth_cert.as_slice() {
-            return Err(Fault::new(
-                FaultCode::CertValidation,
-                "the attached authentication certificate differs from the authCert in the request",
-            ));
-        }
-        match body.address.as_deref() {
-            None => {
-                return Err(Fault::new(
-                    FaultCode::InvalidRequest,
-                    "invalid server address: the request has no address",
-                ));
-            }
-            Some(address) => check_address(address).map_err(|e| {
-                Fault::new(
-                    FaultCode::InvalidRequest,
-                    format!("invalid server address {address:?}: {e}"),
-                )
-            })?,
-        }
-        Ok(owner)
+            .verify(algorithm, soap, signature)
+            .map_err(|e| signature_fault("authentication key signature", &e))
     }
 }
 
-/// The security server a request body names.
-fn server_of(body: &RequestBody) -> &XRoadSecurityServerIdentifierType {
-    match body {
-        RequestBody::ClientReg(b) => &b.0.server,
-        RequestBody::ClientDeletion(b) => &b.0.server,
-        RequestBody::OwnerChange(b) => &b.0.server,
-        RequestBody::AuthCertReg(b) => &b.0.server,
-        RequestBody::AuthCertDeletion(b) => &b.0.server,
-    }
+/// The member a member's signature must be by, and who that is, for messages.
+fn expected_member<O: ManagementOperation>(
+    signed_by: Signer,
+    request: &Request<O>,
+) -> Result<(&XRoadClientIdentifierType, &'static str), Fault> {
+    let client = || {
+        request.body.client().ok_or_else(|| {
+            Fault::new(
+                FaultCode::InternalError,
+                format!(
+                    "{} requests have no client to check the signature against",
+                    O::NAME
+                ),
+            )
+        })
+    };
+    Ok(match signed_by {
+        Signer::ClientOwner => (client()?, "client's member"),
+        Signer::NewOwner => (client()?, "new owner"),
+        // The sender, checked to be the security server's owner.
+        Signer::ServerOwner | Signer::AuthenticationKey => {
+            (&request.header.client, "security server's owner")
+        }
+    })
 }
 
-/// The client (or new owner) a request body names, if any.
-fn client_of(body: &RequestBody) -> Option<&XRoadClientIdentifierType> {
-    match body {
-        RequestBody::ClientReg(b) => Some(&b.0.client),
-        RequestBody::ClientDeletion(b) => Some(&b.0.client),
-        RequestBody::OwnerChange(b) => Some(&b.0.client),
-        RequestBody::AuthCertReg(_) | RequestBody::AuthCertDeletion(_) => None,
-    }
+/// The fault for a part the framing guarantees but that is missing.
+fn missing_part(what: String) -> Fault {
+    Fault::new(
+        FaultCode::InternalError,
+        format!("the {what} part is missing"),
+    )
 }
 
 /// `EE/GOV/TS1OWNER`: the member part of a client identifier.
@@ -484,8 +661,8 @@ fn describe_provider(service: &xroad_mserv::identifiers::XRoadServiceIdentifierT
 }
 
 /// The algorithm of a signature part; an unknown id is an `invalid_signature_value`.
-fn signature_algorithm(part: SignaturePart<'_>, what: &str) -> Result<SignatureAlgorithm, Fault> {
-    part.algorithm_id
+fn signature_algorithm(algorithm_id: &str, what: &str) -> Result<SignatureAlgorithm, Fault> {
+    algorithm_id
         .parse()
         .map_err(|e| Fault::new(FaultCode::InvalidSignatureValue, format!("{what}: {e}")))
 }

@@ -439,6 +439,44 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Skips the rest of the current element — child elements, text, comments — up to and
+    /// including its end tag (leaving it). The skipped content must still be well-formed,
+    /// namespace-correct XML without DTDs or unknown entities.
+    pub fn skip_content(&mut self) -> Result<(), Error> {
+        let depth = self.frames.len();
+        loop {
+            match self.peeked.take() {
+                Some(Peeked::Start(tag)) => self.enter(&tag),
+                Some(Peeked::End(_)) => {
+                    self.leave();
+                    if self.frames.len() < depth {
+                        return Ok(());
+                    }
+                }
+                None => {}
+            }
+            if self.stage != Stage::Content {
+                return Err(self.error(ErrorKind::Invalid("not inside an element".to_owned())));
+            }
+            match self.next_event()? {
+                Event::Start(start) => {
+                    let tag = self.open_tag(&start)?;
+                    self.peeked = Some(Peeked::Start(tag));
+                }
+                Event::End(_) => self.peeked = Some(Peeked::End(self.position)),
+                Event::GeneralRef(reference) => {
+                    let name = self.borrow_str(&reference)?;
+                    resolve_reference(name).map_err(|kind| self.error(kind))?;
+                }
+                Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::DocType(_) => return Err(self.error(ErrorKind::Dtd)),
+                Event::Decl(_) => return Err(self.syntax("XML declaration inside an element")),
+                Event::Eof => return Err(self.error(ErrorKind::UnexpectedEof)),
+                Event::Empty(_) => return Err(self.syntax("unexpected empty element event")),
+            }
+        }
+    }
+
     /// Reads the text content of the current element up to and including its end tag; a child
     /// element is an error. Character and predefined entity references are resolved, CDATA is
     /// taken as text, comments are skipped.
@@ -1209,6 +1247,31 @@ mod tests {
 
     fn err(xml: &str) -> Error {
         from_str::<Client>(xml).unwrap_err()
+    }
+
+    #[test]
+    fn skip_content_leaves_the_element_and_checks_what_it_skips() {
+        let xml = r#"<a><b x="1"><c>text &amp; <d/></c><!-- c --></b><e>after</e></a>"#;
+        let mut reader = Reader::new(xml.as_bytes()).unwrap();
+        reader.read_root().unwrap();
+        let b = reader.next_child().unwrap().unwrap();
+        assert_eq!(b.local_name(), "b");
+        reader.skip_content().unwrap();
+        let e: String = reader.required("", "e").unwrap();
+        assert_eq!(e, "after");
+        reader.end().unwrap();
+        reader.finish().unwrap();
+
+        for bad in [
+            r#"<a><b><p:c/></b></a>"#,
+            r#"<a><b>&unknown;</b></a>"#,
+            r#"<a><b><c></b></a>"#,
+        ] {
+            let mut reader = Reader::new(bad.as_bytes()).unwrap();
+            reader.read_root().unwrap();
+            reader.next_child().unwrap().unwrap();
+            assert!(reader.skip_content().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -15,8 +15,9 @@ use std::time::Instant;
 use xroad_central_server::RunningCentral;
 use xroad_examples::sandbox::{MACK, MACK_SUBSYSTEM, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
-use xroad_runtime::client::endpoint_for;
 use xroad_runtime::fault::FaultCode;
+use xroad_runtime::operation::ManagementBody;
+use xroad_runtime::transport::Endpoint;
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
@@ -82,16 +83,11 @@ async fn run() -> Result<(), Failure> {
 
 async fn steps(sandbox: &Sandbox, central: &RunningCentral) -> Result<(), Failure> {
     let config = sandbox.security_config(central, SERVER)?;
-    let client = config.client()?;
-    let owner = config.owner_key()?;
-    let auth = config.auth_key()?;
+    let client = config.security_server()?;
     let mack: XRoadClientIdentifierType = MACK.parse()?;
-    let mack_key = config.member_key(&mack)?;
     let subsystem: XRoadClientIdentifierType = MACK_SUBSYSTEM.parse()?;
 
-    let id = client
-        .auth_cert_reg("ss1.example.org", &auth, &owner)
-        .await?;
+    let id = client.auth_cert_reg("ss1.example.org").await?;
     step(
         1,
         "authCertReg",
@@ -99,15 +95,13 @@ async fn steps(sandbox: &Sandbox, central: &RunningCentral) -> Result<(), Failur
         id,
     );
 
-    let id = client.client_reg(&subsystem, &mack_key).await?;
+    let id = client.client_reg(&subsystem).await?;
     step(2, "clientReg", MACK_SUBSYSTEM, id);
 
     // A clientReg whose SOAP part is changed after signing: the signature no longer holds.
-    let mut tampered = client.prepare_client_reg(&subsystem, &mack_key).await?;
+    let mut tampered = client.prepare_client_reg(&subsystem).await?;
     tamper(&mut tampered.message.body, b"billing", b"bi11ing")?;
-    let mut connection = client
-        .connect(endpoint_for(tampered.request.request.operation()))
-        .await?;
+    let mut connection = client.client().inner().connect(Endpoint::Manage).await?;
     match connection.send(&tampered).await {
         Err(error) => match error.fault() {
             Some(fault) if fault.code == FaultCode::InvalidSignatureValue => {
@@ -118,19 +112,25 @@ async fn steps(sandbox: &Sandbox, central: &RunningCentral) -> Result<(), Failur
             }
             _ => return Err(format!("the tampered request failed otherwise: {error}").into()),
         },
-        Ok(id) => return Err(format!("the tampered request was accepted as {id}").into()),
+        Ok(response) => {
+            return Err(format!(
+                "the tampered request was accepted as {:?}",
+                response.request_id()
+            )
+            .into());
+        }
     }
 
-    let id = client.owner_change(&mack, &mack_key).await?;
+    let id = client.owner_change(&mack).await?;
     step(3, "ownerChange", MACK, id);
 
     // The server now belongs to MACK: it sends as its new owner.
     let config = sandbox.security_config(central, SERVER_AFTER_OWNER_CHANGE)?;
-    let client = config.client()?;
+    let client = config.security_server()?;
     let id = client.client_deletion(&subsystem).await?;
     step(4, "clientDeletion", MACK_SUBSYSTEM, id);
 
-    let id = client.auth_cert_deletion(&sandbox.auth.cert_der()?).await?;
+    let id = client.auth_cert_deletion().await?;
     step(5, "authCertDeletion", SERVER_AFTER_OWNER_CHANGE, id);
     Ok(())
 }

@@ -98,26 +98,13 @@ impl<E: Into<Failure>> From<E> for Outcome {
 
 async fn run(cli: Cli) -> Result<i64, Outcome> {
     let loaded = LoadedSecurityConfig::load(&cli.config)?;
-    let client = loaded.client()?;
+    let server = loaded.security_server()?;
     let result = match cli.command {
-        Command::AuthCertReg { address } => {
-            let auth = loaded.auth_key()?;
-            let owner = loaded.owner_key()?;
-            client.auth_cert_reg(&address, &auth, &owner).await
-        }
-        Command::ClientReg { client: id } => {
-            let key = loaded.member_key(&id)?;
-            client.client_reg(&id, &key).await
-        }
-        Command::OwnerChange { owner } => {
-            let key = loaded.member_key(&owner)?;
-            client.owner_change(&owner, &key).await
-        }
-        Command::ClientDeletion { client: id } => client.client_deletion(&id).await,
-        Command::AuthCertDeletion => {
-            let der = loaded.auth_key()?.cert().to_der()?;
-            client.auth_cert_deletion(&der).await
-        }
+        Command::AuthCertReg { address } => server.auth_cert_reg(&address).await,
+        Command::ClientReg { client } => server.client_reg(&client).await,
+        Command::OwnerChange { owner } => server.owner_change(&owner).await,
+        Command::ClientDeletion { client } => server.client_deletion(&client).await,
+        Command::AuthCertDeletion => server.auth_cert_deletion().await,
     };
     result.map_err(|error| match error.fault() {
         Some(fault) => Outcome::Fault(fault.code.to_string(), fault.reason.clone()),

@@ -17,6 +17,8 @@ use xroad_runtime::transport::TlsIdentity;
 
 use xroad_central_server::config_file::{ConfigError, ConfigFile};
 
+use super::SecurityServer;
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -165,44 +167,40 @@ impl LoadedSecurityConfig {
         AuthKey::new(Arc::new(signer), cert).map_err(|e| self.invalid("auth", e))
     }
 
-    /// The signing key of `member` (a member, or the member of a subsystem): the owner's or
-    /// one of `[[members]]`.
-    pub fn member_key(&self, member: &XRoadClientIdentifierType) -> Result<MemberKey, ConfigError> {
-        let same_member = |other: &XRoadClientIdentifierType| {
-            other.x_road_instance == member.x_road_instance
-                && other.member_class == member.member_class
-                && other.member_code == member.member_code
-        };
-        let server = self.server()?;
-        if server.x_road_instance == member.x_road_instance
-            && server.member_class == member.member_class
-            && server.member_code == member.member_code
-        {
-            return self.owner_key();
-        }
+    /// The signing keys: the owner's and those of `[[members]]`.
+    pub fn signing_keys(&self) -> Result<Vec<MemberKey>, ConfigError> {
+        let mut keys = vec![self.owner_key()?];
         for entry in &self.config().members {
-            let id: XRoadClientIdentifierType = entry
+            let signer = self.signer("members.key", &entry.key)?;
+            let cert = self.certificate("members.certificate", &entry.certificate)?;
+            let key =
+                MemberKey::new(Arc::new(signer), cert).map_err(|e| self.invalid("members", e))?;
+            let named: XRoadClientIdentifierType = entry
                 .member
                 .parse()
                 .map_err(|e| self.invalid("members.member", e))?;
-            if same_member(&id) {
-                let signer = self.signer("members.key", &entry.key)?;
-                let cert = self.certificate("members.certificate", &entry.certificate)?;
-                return MemberKey::new(Arc::new(signer), cert)
-                    .map_err(|e| self.invalid("members", e));
+            if !key.member().matches(&named) {
+                return Err(self.invalid(
+                    "members",
+                    format!(
+                        "the certificate of {} belongs to member {}",
+                        entry.member,
+                        key.member()
+                    ),
+                ));
             }
+            keys.push(key);
         }
-        Err(self.invalid(
-            "members",
-            format!(
-                "no signing key for member {}/{}/{}",
-                member.x_road_instance, member.member_class, member.member_code
-            ),
-        ))
+        Ok(keys)
     }
 
     /// The management client.
     pub fn client(&self) -> Result<ManagementClient, ConfigError> {
+        ManagementClient::new(self.settings()?).map_err(|e| self.invalid("central_server", e))
+    }
+
+    /// The management client's settings, with this configuration's keys.
+    pub fn settings(&self) -> Result<ClientSettings, ConfigError> {
         let c = self.config();
         let provider: XRoadClientIdentifierType = c
             .management_service_provider
@@ -233,6 +231,8 @@ impl LoadedSecurityConfig {
                 })?);
         }
         let mut settings = ClientSettings::new(self.server()?, provider, central, tls, trusted);
+        settings.signing_keys = self.signing_keys()?;
+        settings.auth_key = Some(self.auth_key()?);
         settings.signature_algorithm = algorithm;
         settings.connect_timeout = Duration::from_secs(c.timeouts.connect_seconds);
         settings.response_timeout = Duration::from_secs(c.timeouts.response_seconds);
@@ -240,6 +240,17 @@ impl LoadedSecurityConfig {
             connect_timeout: settings.connect_timeout,
             ..OcspClientConfig::default()
         });
-        ManagementClient::new(settings).map_err(|e| self.invalid("central_server", e))
+        Ok(settings)
+    }
+
+    /// The security server as the command line runs it: the management client with this
+    /// configuration's keys, and the authentication certificate.
+    pub fn security_server(&self) -> Result<SecurityServer, ConfigError> {
+        let auth = self.auth_key()?;
+        let auth_cert = auth
+            .cert()
+            .to_der()
+            .map_err(|e| self.invalid("auth.certificate", e))?;
+        Ok(SecurityServer::new(self.client()?, auth_cert))
     }
 }

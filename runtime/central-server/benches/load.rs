@@ -71,10 +71,13 @@ use tokio::task::JoinSet;
 use xroad_central_server::config_file::ConfigError;
 use xroad_central_server::process::{CentralProcess, ProcessError};
 use xroad_central_server::store::{RequestFilter, Service, Store, StoreError};
-use xroad_examples::sandbox::{MACK, SERVER, Sandbox};
+use xroad_examples::sandbox::{SERVER, Sandbox};
+use xroad_examples::security::SecurityServer;
+use xroad_mserv::centralservice::ClientReg;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::client::{ManagementClient, ManagementError};
 use xroad_runtime::compose::ComposedRequest;
+use xroad_runtime::operation::ManagementBody;
 use xroad_runtime::transport::Endpoint;
 
 /// The throughput target, as a fraction of the single-core RSA-2048 verify rate.
@@ -403,16 +406,14 @@ fn identifier(text: &str) -> Result<XRoadClientIdentifierType, LoadError> {
 
 /// Signs `count` clientReg requests for subsystems `sNNNNN`, a few at a time.
 async fn presign(
-    client: &ManagementClient,
-    mack: &xroad_runtime::client::MemberKey,
+    client: &SecurityServer,
     count: usize,
-) -> Result<Vec<ComposedRequest>, LoadError> {
+) -> Result<Vec<ComposedRequest<ClientReg>>, LoadError> {
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = JoinSet::new();
     for _ in 0..parallel.min(count.max(1)) {
         let client = client.clone();
-        let mack = mack.clone();
         let next = Arc::clone(&next);
         tasks.spawn(async move {
             let mut signed = Vec::new();
@@ -423,7 +424,7 @@ async fn presign(
                 }
                 let subsystem = identifier(&format!("SUBSYSTEM:EE/COM/MACK/s{n:05}"))?;
                 let composed = client
-                    .prepare_client_reg(&subsystem, &mack)
+                    .prepare_client_reg(&subsystem)
                     .await
                     .map_err(LoadError::management(format!("signing clientReg {n}")))?;
                 signed.push((n, composed));
@@ -464,19 +465,19 @@ impl ClientOutcome {
 
 /// The requests a run's clients share: each is taken by one client only.
 struct Work {
-    requests: Vec<ComposedRequest>,
+    requests: Vec<ComposedRequest<ClientReg>>,
     warmup_end: usize,
     next_warmup: AtomicUsize,
     next_timed: AtomicUsize,
 }
 
 impl Work {
-    fn take_warmup(&self) -> Option<&ComposedRequest> {
+    fn take_warmup(&self) -> Option<&ComposedRequest<ClientReg>> {
         let n = self.next_warmup.fetch_add(1, Ordering::Relaxed);
         (n < self.warmup_end).then(|| &self.requests[n])
     }
 
-    fn take_timed(&self) -> Option<&ComposedRequest> {
+    fn take_timed(&self) -> Option<&ComposedRequest<ClientReg>> {
         let n = self.warmup_end + self.next_timed.fetch_add(1, Ordering::Relaxed);
         self.requests.get(n)
     }
@@ -506,7 +507,7 @@ async fn run_client(
                 break;
             };
             match connection.send(request).await {
-                Ok(id) => outcome.ids.push(id),
+                Ok(response) => outcome.ids.push(response.request_id().unwrap_or_default()),
                 Err(error) => outcome.failed(format!("warm-up: {error}")),
             }
         }
@@ -536,7 +537,7 @@ async fn run_client(
         let answer = connection.send(request).await;
         outcome.latencies.push(sent.elapsed());
         match answer {
-            Ok(id) => outcome.ids.push(id),
+            Ok(response) => outcome.ids.push(response.request_id().unwrap_or_default()),
             Err(error) => outcome.failed(format!("{error}")),
         }
     }
@@ -614,16 +615,15 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     let config = sandbox
         .security_config_for(server.registration(), server.manage(), SERVER)
         .map_err(LoadError::Sandbox)?;
-    let client = config.client()?;
+    let client = config.security_server()?;
     let auth_reg = client
-        .auth_cert_reg("127.0.0.1", &config.auth_key()?, &config.owner_key()?)
+        .auth_cert_reg("127.0.0.1")
         .await
         .map_err(LoadError::management("authCertReg"))?;
-    let mack = config.member_key(&identifier(MACK)?)?;
 
     let warmup_total = clients * options.warmup;
     let signing = Instant::now();
-    let requests = presign(&client, &mack, warmup_total + options.max_requests).await?;
+    let requests = presign(&client, warmup_total + options.max_requests).await?;
     eprintln!(
         "  {clients} clients: {} requests signed in {:.1} s",
         requests.len(),
@@ -640,7 +640,7 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     let mut tasks = JoinSet::new();
     for _ in 0..clients {
         tasks.spawn(run_client(
-            client.clone(),
+            client.client().inner().clone(),
             Arc::clone(&work),
             options.warmup,
             Arc::clone(&start),

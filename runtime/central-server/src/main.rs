@@ -17,6 +17,7 @@ use xroad_central_server::config::LoadedConfig;
 use xroad_central_server::service::CentralService;
 use xroad_central_server::store::{RequestFilter, Service, Status, Store};
 use xroad_central_server::verify_log::verify_record;
+use xroad_mserv_service::centralservice_server::CentralserviceServer;
 use xroad_runtime::service::ServiceHandler;
 use xroad_runtime::transport::{Endpoint, Server, shutdown_signal};
 use xroad_runtime::verify::Verifier;
@@ -136,7 +137,12 @@ fn serve(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
     let server_config = loaded.server_config()?;
     let store = Store::open(loaded.database())?;
     let service = CentralService::new(store, loaded.config.auto_approve);
-    let handler = ServiceHandler::new(service, verifier, loaded.manage_trust());
+    let handler = ServiceHandler::new(
+        CentralserviceServer::new(service.clone()),
+        service,
+        verifier,
+        loaded.manage_trust(),
+    );
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let server = Server::bind(server_config, handler).await?;

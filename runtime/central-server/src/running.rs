@@ -5,6 +5,7 @@ use std::path::Path;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use xroad_mserv_service::centralservice_server::CentralserviceServer;
 use xroad_runtime::service::ServiceHandler;
 use xroad_runtime::transport::{Endpoint, Server};
 use xroad_runtime::verify::Verifier;
@@ -40,7 +41,12 @@ impl RunningCentral {
         );
         let store = Store::open(loaded.database())?;
         let service = CentralService::new(store.clone(), loaded.config.auto_approve);
-        let handler = ServiceHandler::new(service, verifier, loaded.manage_trust());
+        let handler = ServiceHandler::new(
+            CentralserviceServer::new(service.clone()),
+            service,
+            verifier,
+            loaded.manage_trust(),
+        );
         let server = Server::bind(loaded.server_config()?, handler).await?;
         let registration = server.local_addr(Endpoint::Registration);
         let manage = server.local_addr(Endpoint::Manage);

@@ -1,12 +1,18 @@
-//! The management services of the example central server: every accepted request becomes
-//! one durable record in the [`Store`] before its response is sent.
+//! The management services of the central server: the generated `Centralservice` trait
+//! implemented over the [`Store`]. Every accepted request becomes one durable record before
+//! its response is sent.
 
 use bytes::Bytes;
 use openssl::x509::X509Ref;
+use xroad_mserv::centralservice::{
+    AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
+};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
-use xroad_mserv::xroad::{AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType};
+use xroad_mserv_service::centralservice_server::Centralservice;
+use xroad_runtime::ManagementOperation;
 use xroad_runtime::fault::{Fault, FaultCode};
-use xroad_runtime::service::{Answer, Incoming, ManagementService, OwnedParts, OwnedSignature};
+use xroad_runtime::message::Parts;
+use xroad_runtime::service::{Answer, AuthCertRegistry, Incoming};
 
 use crate::store::{MessageLog, NewRequest, Store, StoreError};
 
@@ -32,31 +38,32 @@ impl CentralService {
     }
 
     /// Stores `request` (with the fields of its service) and answers with its response.
-    async fn submit<B>(
+    async fn submit<O: ManagementOperation>(
         &self,
-        request: &Incoming<B>,
+        request: Incoming<O>,
         client: Option<XRoadClientIdentifierType>,
         auth_cert: Option<Vec<u8>>,
         address: Option<String>,
         server: XRoadSecurityServerIdentifierType,
     ) -> Result<Answer, Fault> {
         let new = NewRequest {
-            service: request.operation(),
+            service: O::NAME.parse().map_err(|_| {
+                Fault::new(
+                    FaultCode::InternalError,
+                    format!("{} requests cannot be stored", O::NAME),
+                )
+            })?,
             server,
             client,
             auth_cert,
             address,
-            message_id: request.header.id.clone(),
-            sender: request.header.client.clone(),
+            message_id: request.header().id.clone(),
+            sender: request.header().client.clone(),
             received_at: request.received_at,
-            log: message_log(&request.parts),
+            log: message_log(O::NAME, &request.parts),
         };
         // The response is built inside the store's transaction, once the id is known.
-        let parsed = request.request().clone();
-        let soap = request.parts.soap.clone();
-        let respond = move |id: i64| {
-            xroad_runtime::envelope::build_response(&parsed, &soap, id).unwrap_or_default()
-        };
+        let respond = move |id: i64| request.response(id).unwrap_or_default();
         let submitted = self
             .store
             .submit_async(new, self.auto_approve, respond)
@@ -77,26 +84,38 @@ impl CentralService {
     }
 }
 
-impl ManagementService for CentralService {
-    async fn client_reg(&self, request: Incoming<ClientRequestType>) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, Some(body.client), None, None, body.server)
+impl Centralservice for CentralService {
+    async fn client_reg(&self, request: Incoming<ClientReg>) -> Result<Answer, Fault> {
+        let body = request.body().0.clone();
+        self.submit(request, Some(body.client), None, None, body.server)
             .await
     }
 
-    async fn client_deletion(&self, request: Incoming<ClientRequestType>) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, Some(body.client), None, None, body.server)
+    async fn client_deletion(&self, request: Incoming<ClientDeletion>) -> Result<Answer, Fault> {
+        let body = request.body().0.clone();
+        self.submit(request, Some(body.client), None, None, body.server)
             .await
     }
 
-    async fn auth_cert_reg(
+    async fn auth_cert_deletion(
         &self,
-        request: Incoming<AuthCertRegRequestType>,
+        request: Incoming<AuthCertDeletion>,
     ) -> Result<Answer, Fault> {
-        let body = request.body.clone();
+        let body = request.body().0.clone();
+        self.submit(request, None, Some(body.auth_cert), None, body.server)
+            .await
+    }
+
+    async fn owner_change(&self, request: Incoming<OwnerChange>) -> Result<Answer, Fault> {
+        let body = request.body().0.clone();
+        self.submit(request, Some(body.client), None, None, body.server)
+            .await
+    }
+
+    async fn auth_cert_reg(&self, request: Incoming<AuthCertReg>) -> Result<Answer, Fault> {
+        let body = request.body().0.clone();
         self.submit(
-            &request,
+            request,
             None,
             Some(body.auth_cert),
             body.address,
@@ -104,22 +123,9 @@ impl ManagementService for CentralService {
         )
         .await
     }
+}
 
-    async fn auth_cert_deletion(
-        &self,
-        request: Incoming<AuthCertDeletionRequestType>,
-    ) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, None, Some(body.auth_cert), None, body.server)
-            .await
-    }
-
-    async fn owner_change(&self, request: Incoming<ClientRequestType>) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, Some(body.client), None, None, body.server)
-            .await
-    }
-
+impl AuthCertRegistry for CentralService {
     async fn is_registered_auth_cert(
         &self,
         server: &XRoadSecurityServerIdentifierType,
@@ -140,19 +146,35 @@ impl ManagementService for CentralService {
 }
 
 /// The message log of a request: its parts, copied out of the HTTP body.
-fn message_log(parts: &OwnedParts) -> MessageLog {
-    let signature = |s: &Option<OwnedSignature>| {
-        s.as_ref()
-            .map(|s| (s.algorithm_id.clone(), s.value.to_vec()))
+fn message_log(operation: &str, parts: &Parts) -> MessageLog {
+    let part = |index: usize| parts.body(index).map(|b| b.to_vec());
+    let signature = |index: usize| {
+        parts.attachment(index).and_then(|a| {
+            a.signature_algorithm_id
+                .clone()
+                .map(|id| (id, a.body.to_vec()))
+        })
     };
-    MessageLog {
+    let mut log = MessageLog {
         soap: parts.soap.to_vec(),
-        signature: signature(&parts.signature),
-        auth_key_signature: signature(&parts.auth_key_signature),
-        auth_certificate: parts.auth_certificate.as_ref().map(|b| b.to_vec()),
-        signing_certificate: parts.signing_certificate.as_ref().map(|b| b.to_vec()),
-        ocsp_response: parts.ocsp_response.as_ref().map(|b| b.to_vec()),
+        ..MessageLog::default()
+    };
+    match operation {
+        "authCertReg" => {
+            log.auth_key_signature = signature(1);
+            log.signature = signature(2);
+            log.auth_certificate = part(3);
+            log.signing_certificate = part(4);
+            log.ocsp_response = part(5);
+        }
+        _ if parts.len() == 4 => {
+            log.signature = signature(1);
+            log.signing_certificate = part(2);
+            log.ocsp_response = part(3);
+        }
+        _ => {}
     }
+    log
 }
 
 /// A business rule is the sender's problem (`invalid_request`, naming the rule); anything

@@ -34,10 +34,13 @@ use xroad_central_server::config::LoadedConfig;
 use xroad_central_server::process::CentralProcess;
 use xroad_central_server::store::{Service, Status, Store};
 use xroad_central_server::verify_log::verify_record;
-use xroad_examples::sandbox::{MACK, SERVER, Sandbox};
+use xroad_examples::sandbox::{SERVER, Sandbox};
+use xroad_examples::security::SecurityServer;
+use xroad_mserv::centralservice::ClientReg;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
-use xroad_runtime::client::{ManagementClient, ManagementConnection, ManagementError, MemberKey};
+use xroad_runtime::client::{ManagementClient, ManagementConnection, ManagementError};
 use xroad_runtime::compose::ComposedRequest;
+use xroad_runtime::operation::ManagementBody;
 use xroad_runtime::transport::Endpoint;
 use xroad_runtime::verify::Verifier;
 
@@ -94,14 +97,14 @@ fn id(text: &str) -> XRoadClientIdentifierType {
         .unwrap_or_else(|e| panic!("identifier {text}: {e}"))
 }
 
-/// The management client and MACK's signing key for the server listening at `central`.
-fn client_for(sandbox: &Sandbox, central: &CentralProcess) -> (ManagementClient, MemberKey) {
+/// The security server (with MACK's signing key) for the server listening at `central`.
+fn client_for(sandbox: &Sandbox, central: &CentralProcess) -> SecurityServer {
     let config = sandbox
         .security_config_for(central.registration(), central.manage(), SERVER)
         .expect("writing ss.toml");
-    let client = config.client().expect("building the management client");
-    let key = config.member_key(&id(MACK)).expect("MACK's signing key");
-    (client, key)
+    config
+        .security_server()
+        .expect("building the management client")
 }
 
 /// Records the answer `request_id` for `sent`, refusing an id already answered.
@@ -112,7 +115,7 @@ fn record(received: &mut BTreeMap<i64, Sent>, request_id: i64, sent: Sent) {
 }
 
 /// The subsystem and message id of a prepared request.
-fn sent_of(client: XRoadClientIdentifierType, composed: &ComposedRequest) -> Sent {
+fn sent_of(client: XRoadClientIdentifierType, composed: &ComposedRequest<ClientReg>) -> Sent {
     Sent {
         client,
         message_id: composed.request.request.header.id.clone(),
@@ -121,8 +124,7 @@ fn sent_of(client: XRoadClientIdentifierType, composed: &ComposedRequest) -> Sen
 
 /// Sends [`PROBES`] requests one by one and checks each id is above `floor`.
 async fn probe(
-    client: &ManagementClient,
-    key: &MemberKey,
+    client: &SecurityServer,
     round: usize,
     floor: i64,
     received: &mut BTreeMap<i64, Sent>,
@@ -130,13 +132,17 @@ async fn probe(
     for n in 0..PROBES {
         let subsystem = id(&format!("SUBSYSTEM:EE/COM/MACK/p{round}_{n}"));
         let composed = client
-            .prepare_client_reg(&subsystem, key)
+            .prepare_client_reg(&subsystem)
             .await
             .expect("signing a probe");
         let request_id = client
+            .client()
+            .inner()
             .send(&composed)
             .await
-            .unwrap_or_else(|e| panic!("probe {n} after restart {round}: {e}"));
+            .unwrap_or_else(|e| panic!("probe {n} after restart {round}: {e}"))
+            .request_id()
+            .unwrap_or_default();
         assert!(
             request_id > floor,
             "after restart {round} the new request got id {request_id}, not above {floor}, \
@@ -150,13 +156,14 @@ async fn probe(
 async fn send_on(
     client: &ManagementClient,
     connection: &mut Option<ManagementConnection>,
-    composed: &ComposedRequest,
+    composed: &ComposedRequest<ClientReg>,
 ) -> Result<i64, ManagementError> {
     let open = match connection {
         Some(open) if !open.is_closed() => open,
         _ => connection.insert(client.connect(Endpoint::Manage).await?),
     };
-    open.send(composed).await
+    let response = open.send(composed).await?;
+    Ok(response.request_id().unwrap_or_default())
 }
 
 /// What one load task saw.
@@ -169,21 +176,19 @@ struct TaskOutcome {
 /// Runs [`TASKS`] tasks sending pre-signed clientReg requests over keep-alive connections,
 /// kills the server once [`KILL_AFTER`] have been answered, and returns the answers.
 async fn load_and_kill(
-    client: &ManagementClient,
-    key: &MemberKey,
+    client: &SecurityServer,
     round: usize,
     central: CentralProcess,
 ) -> Vec<(i64, Sent)> {
     let mut signing = JoinSet::new();
     for task in 0..TASKS {
         let client = client.clone();
-        let key = key.clone();
         signing.spawn(async move {
             let mut batch = Vec::with_capacity(PER_TASK);
             for n in 0..PER_TASK {
                 let subsystem = id(&format!("SUBSYSTEM:EE/COM/MACK/r{round}c{task}_{n}"));
                 let composed = client
-                    .prepare_client_reg(&subsystem, &key)
+                    .prepare_client_reg(&subsystem)
                     .await
                     .expect("signing a clientReg");
                 batch.push((subsystem, composed));
@@ -211,7 +216,7 @@ async fn load_and_kill(
             };
             let mut connection = None;
             for (subsystem, composed) in batch {
-                let result = send_on(&client, &mut connection, &composed).await;
+                let result = send_on(client.client().inner(), &mut connection, &composed).await;
                 match result {
                     Ok(request_id) => {
                         outcome
@@ -396,26 +401,19 @@ async fn sigkill_under_load_loses_no_answered_request_and_reuses_no_id() {
     let mut floor = None;
     for round in 0..=CRASHES {
         let central = start_central(&config, &log(round));
-        let (client, key) = client_for(&sandbox, &central);
+        let client = client_for(&sandbox, &central);
         let before: Vec<i64> = received.keys().copied().collect();
         match floor {
             None => {
-                let ss = sandbox
-                    .security_config_for(central.registration(), central.manage(), SERVER)
-                    .expect("writing ss.toml");
                 client
-                    .auth_cert_reg(
-                        "127.0.0.1",
-                        &ss.auth_key().expect("auth key"),
-                        &ss.owner_key().expect("owner key"),
-                    )
+                    .auth_cert_reg("127.0.0.1")
                     .await
                     .expect("registering the authentication certificate");
             }
-            Some(floor) => probe(&client, &key, round, floor, &mut received).await,
+            Some(floor) => probe(&client, round, floor, &mut received).await,
         }
         if round < CRASHES {
-            for (request_id, sent) in load_and_kill(&client, &key, round, central).await {
+            for (request_id, sent) in load_and_kill(&client, round, central).await {
                 if let Some(floor) = floor {
                     assert!(
                         request_id > floor,

@@ -7,11 +7,14 @@ use std::process::Command;
 use xroad_central_server::RunningCentral;
 use xroad_central_server::store::{RequestFilter, Service};
 use xroad_examples::sandbox::{MACK, MACK_SUBSYSTEM, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox};
+use xroad_examples::security::SecurityServer;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
-use xroad_runtime::client::{ManagementError, endpoint_for};
+use xroad_runtime::cert::MemberId;
+use xroad_runtime::client::{ManagementClient, ManagementError, MemberKey};
 use xroad_runtime::fault::FaultCode;
 use xroad_runtime::testpki::CertRequest;
 use xroad_runtime::transport::ClientError;
+use xroad_runtime::transport::Endpoint;
 
 fn id(text: &str) -> XRoadClientIdentifierType {
     text.parse().unwrap()
@@ -52,20 +55,12 @@ async fn the_five_services_in_a_real_order() {
         central,
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let client = config.client().unwrap();
+    let client = config.security_server().unwrap();
     let mack = id(MACK);
-    let mack_key = config.member_key(&mack).unwrap();
     let subsystem = id(MACK_SUBSYSTEM);
 
-    let first = client
-        .auth_cert_reg(
-            "ss1.example.org",
-            &config.auth_key().unwrap(),
-            &config.owner_key().unwrap(),
-        )
-        .await
-        .unwrap();
-    let second = client.client_reg(&subsystem, &mack_key).await.unwrap();
+    let first = client.auth_cert_reg("ss1.example.org").await.unwrap();
+    let second = client.client_reg(&subsystem).await.unwrap();
     let registry = central.store.registry().unwrap();
     assert_eq!(registry.len(), 1);
     assert_eq!(registry[0].id.to_string(), SERVER);
@@ -73,16 +68,13 @@ async fn the_five_services_in_a_real_order() {
     assert_eq!(registry[0].auth_certs, [sandbox.auth.cert_der().unwrap()]);
     assert_eq!(registry[0].clients, std::slice::from_ref(&subsystem));
 
-    let third = client.owner_change(&mack, &mack_key).await.unwrap();
+    let third = client.owner_change(&mack).await.unwrap();
     let config = sandbox
         .security_config(&central, SERVER_AFTER_OWNER_CHANGE)
         .unwrap();
-    let client = config.client().unwrap();
+    let client = config.security_server().unwrap();
     let fourth = client.client_deletion(&subsystem).await.unwrap();
-    let fifth = client
-        .auth_cert_deletion(&sandbox.auth.cert_der().unwrap())
-        .await
-        .unwrap();
+    let fifth = client.auth_cert_deletion().await.unwrap();
     assert_eq!([first, second, third, fourth, fifth], [1, 2, 3, 4, 5]);
 
     let registry = central.store.registry().unwrap();
@@ -124,13 +116,9 @@ async fn request_ids_keep_increasing_across_a_restart() {
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
     let first = config
-        .client()
+        .security_server()
         .unwrap()
-        .auth_cert_reg(
-            "10.0.0.1",
-            &config.auth_key().unwrap(),
-            &config.owner_key().unwrap(),
-        )
+        .auth_cert_reg("10.0.0.1")
         .await
         .unwrap();
     central.stop().await;
@@ -139,11 +127,10 @@ async fn request_ids_keep_increasing_across_a_restart() {
         .await
         .unwrap();
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let mack_key = config.member_key(&id(MACK)).unwrap();
     let second = config
-        .client()
+        .security_server()
         .unwrap()
-        .client_reg(&id(MACK_SUBSYSTEM), &mack_key)
+        .client_reg(&id(MACK_SUBSYSTEM))
         .await
         .unwrap();
     assert!(second > first, "{second} after {first}");
@@ -160,23 +147,14 @@ async fn concurrent_client_registrations_get_distinct_ids() {
         central,
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let client = config.client().unwrap();
-    client
-        .auth_cert_reg(
-            "10.0.0.1",
-            &config.auth_key().unwrap(),
-            &config.owner_key().unwrap(),
-        )
-        .await
-        .unwrap();
-    let mack_key = config.member_key(&id(MACK)).unwrap();
+    let client = config.security_server().unwrap();
+    client.auth_cert_reg("10.0.0.1").await.unwrap();
     let tasks: Vec<_> = (0..200)
         .map(|n| {
             let client = client.clone();
-            let key = mack_key.clone();
             tokio::spawn(async move {
                 client
-                    .client_reg(&id(&format!("SUBSYSTEM:EE/COM/MACK/s{n}")), &key)
+                    .client_reg(&id(&format!("SUBSYSTEM:EE/COM/MACK/s{n}")))
                     .await
             })
         })
@@ -211,20 +189,14 @@ async fn refused_requests_leave_the_store_unchanged() {
         central,
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let client = config.client().unwrap();
-    let auth = config.auth_key().unwrap();
-    let owner = config.owner_key().unwrap();
-    let mack_key = config.member_key(&id(MACK)).unwrap();
+    let client = config.security_server().unwrap();
     let subsystem = id(MACK_SUBSYSTEM);
-    client
-        .auth_cert_reg("10.0.0.1", &auth, &owner)
-        .await
-        .unwrap();
-    client.client_reg(&subsystem, &mack_key).await.unwrap();
+    client.auth_cert_reg("10.0.0.1").await.unwrap();
+    client.client_reg(&subsystem).await.unwrap();
     let before = central.store.dump().unwrap();
 
     // The same client again: a business rule.
-    let error = client.client_reg(&subsystem, &mack_key).await.unwrap_err();
+    let error = client.client_reg(&subsystem).await.unwrap_err();
     assert_eq!(fault_code(&error), FaultCode::InvalidRequest);
     assert!(error.to_string().contains("already registered"), "{error}");
     // A client that is not registered.
@@ -234,14 +206,11 @@ async fn refused_requests_leave_the_store_unchanged() {
         .unwrap_err();
     assert!(error.to_string().contains("not registered"), "{error}");
     // The authentication certificate again.
-    let error = client
-        .auth_cert_reg("10.0.0.1", &auth, &owner)
-        .await
-        .unwrap_err();
+    let error = client.auth_cert_reg("10.0.0.1").await.unwrap_err();
     assert_eq!(fault_code(&error), FaultCode::InvalidRequest);
     // A tampered SOAP part.
     let mut tampered = client
-        .prepare_client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"), &mack_key)
+        .prepare_client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"))
         .await
         .unwrap();
     let at = tampered
@@ -252,14 +221,28 @@ async fn refused_requests_leave_the_store_unchanged() {
         .unwrap();
     tampered.message.body[at..at + 3].copy_from_slice(b"now");
     let mut connection = client
-        .connect(endpoint_for(tampered.request.request.operation()))
+        .client()
+        .inner()
+        .connect(Endpoint::Manage)
         .await
         .unwrap();
     let error = connection.send(&tampered).await.unwrap_err();
     assert_eq!(fault_code(&error), FaultCode::InvalidSignatureValue);
     // A client signed for by another member (the owner signs MACK's subsystem).
-    let error = client
-        .client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"), &owner)
+    let mut settings = config.settings().unwrap();
+    let owner = config.owner_key().unwrap();
+    let mack = id(MACK);
+    let mack_member = MemberId::new(mack.x_road_instance, mack.member_class, mack.member_code);
+    settings.signing_keys = vec![
+        MemberKey::with_member(owner.signer().clone(), owner.cert().to_owned(), mack_member)
+            .unwrap(),
+    ];
+    let impostor = SecurityServer::new(
+        ManagementClient::new(settings).unwrap(),
+        sandbox.auth.cert_der().unwrap(),
+    );
+    let error = impostor
+        .client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"))
         .await
         .unwrap_err();
     assert_eq!(fault_code(&error), FaultCode::InvalidRequest);
@@ -281,10 +264,10 @@ async fn refused_requests_leave_the_store_unchanged() {
     let fresh = sandbox
         .security_config(&central, SERVER)
         .unwrap()
-        .client()
+        .security_server()
         .unwrap();
     let error = fresh
-        .client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"), &mack_key)
+        .client_reg(&id("SUBSYSTEM:EE/COM/MACK/new"))
         .await
         .unwrap_err();
     assert_eq!(fault_code(&error), FaultCode::CertValidation);
@@ -302,21 +285,14 @@ async fn the_manage_endpoint_needs_a_registered_auth_cert() {
         central,
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let client = config.client().unwrap();
+    let client = config.security_server().unwrap();
     // Before registration the certificate is unknown.
     let error = client
         .client_deletion(&id(MACK_SUBSYSTEM))
         .await
         .unwrap_err();
     assert_eq!(fault_code(&error), FaultCode::IncorrectCertificate);
-    client
-        .auth_cert_reg(
-            "10.0.0.1",
-            &config.auth_key().unwrap(),
-            &config.owner_key().unwrap(),
-        )
-        .await
-        .unwrap();
+    client.auth_cert_reg("10.0.0.1").await.unwrap();
     // Another authentication certificate of the same owner, not registered: refused.
     let other = sandbox
         .pki()
@@ -327,7 +303,7 @@ async fn the_manage_endpoint_needs_a_registered_auth_cert() {
     let impostor = sandbox
         .security_config(&central, SERVER)
         .unwrap()
-        .client()
+        .security_server()
         .unwrap();
     let error = impostor
         .client_deletion(&id(MACK_SUBSYSTEM))
@@ -359,7 +335,7 @@ async fn a_client_refuses_a_server_that_is_not_pinned() {
     .unwrap();
     let config = sandbox.security_config(&central, SERVER).unwrap();
     let error = config
-        .client()
+        .security_server()
         .unwrap()
         .client_deletion(&id(MACK_SUBSYSTEM))
         .await
@@ -393,17 +369,9 @@ async fn the_command_line_commands() {
         central,
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let client = config.client().unwrap();
-    client
-        .auth_cert_reg(
-            "ss1.example.org",
-            &config.auth_key().unwrap(),
-            &config.owner_key().unwrap(),
-        )
-        .await
-        .unwrap();
-    let mack = config.member_key(&id(MACK)).unwrap();
-    client.client_reg(&id(MACK_SUBSYSTEM), &mack).await.unwrap();
+    let client = config.security_server().unwrap();
+    client.auth_cert_reg("ss1.example.org").await.unwrap();
+    client.client_reg(&id(MACK_SUBSYSTEM)).await.unwrap();
     central.stop().await;
 
     // The central server's own commands on the same database.
@@ -444,20 +412,13 @@ async fn a_repeated_request_gets_the_first_response() {
         central,
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let client = config.client().unwrap();
-    let composed = client
-        .prepare_auth_cert_reg(
-            "10.0.0.1",
-            &config.auth_key().unwrap(),
-            &config.owner_key().unwrap(),
-        )
-        .await
-        .unwrap();
-    let first = client.send(&composed).await.unwrap();
+    let client = config.security_server().unwrap();
+    let composed = client.prepare_auth_cert_reg("10.0.0.1").await.unwrap();
+    let first = client.client().inner().send(&composed).await.unwrap();
     let dump = central.store.dump().unwrap();
     // The same message (sender and xroad:id) again: the same id, nothing new stored, although
     // the certificate is now registered and a new request would break a rule.
-    let again = client.send(&composed).await.unwrap();
+    let again = client.client().inner().send(&composed).await.unwrap();
     assert_eq!(again, first);
     assert_eq!(central.store.dump().unwrap(), dump);
     central.stop().await;
@@ -474,15 +435,8 @@ async fn metrics_count_requests_by_service_and_outcome() {
         central,
     } = setup(true).await;
     let config = sandbox.security_config(&central, SERVER).unwrap();
-    let client = config.client().unwrap();
-    client
-        .auth_cert_reg(
-            "10.0.0.1",
-            &config.auth_key().unwrap(),
-            &config.owner_key().unwrap(),
-        )
-        .await
-        .unwrap();
+    let client = config.security_server().unwrap();
+    client.auth_cert_reg("10.0.0.1").await.unwrap();
     client
         .client_deletion(&id(MACK_SUBSYSTEM))
         .await

@@ -43,9 +43,9 @@ use tokio::task::JoinHandle;
 use tokio_openssl::SslStream;
 use xroad_central_server::RunningCentral;
 use xroad_central_server::store::{RequestFilter, Service};
-use xroad_examples::sandbox::{MACK, SERVER, Sandbox};
+use xroad_examples::sandbox::{SERVER, Sandbox};
+use xroad_examples::security::SecurityServer;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
-use xroad_runtime::client::{ManagementClient, MemberKey};
 use xroad_runtime::envelope::parse_fault;
 use xroad_runtime::fault::FaultCode;
 use xroad_runtime::testpki::CertRequest;
@@ -728,20 +728,15 @@ struct Served {
 
 /// Registers new clients one after the other until `stop`; every request must succeed
 /// within [`VALID_LATENCY`].
-async fn keep_registering(
-    client: ManagementClient,
-    key: MemberKey,
-    stop: Arc<AtomicBool>,
-) -> Vec<Served> {
+async fn keep_registering(client: SecurityServer, stop: Arc<AtomicBool>) -> Vec<Served> {
     let mut served = Vec::new();
     while !stop.load(Ordering::Relaxed) {
         let subsystem = format!("SUBSYSTEM:EE/COM/MACK/valid{}", served.len());
         let started = Instant::now();
-        let request_id =
-            tokio::time::timeout(VALID_LATENCY, client.client_reg(&id(&subsystem), &key))
-                .await
-                .unwrap_or_else(|_| panic!("valid clientReg {subsystem}: over {VALID_LATENCY:?}"))
-                .unwrap_or_else(|e| panic!("valid clientReg {subsystem}: {e}"));
+        let request_id = tokio::time::timeout(VALID_LATENCY, client.client_reg(&id(&subsystem)))
+            .await
+            .unwrap_or_else(|_| panic!("valid clientReg {subsystem}: over {VALID_LATENCY:?}"))
+            .unwrap_or_else(|e| panic!("valid clientReg {subsystem}: {e}"));
         served.push(Served {
             finished: Instant::now(),
             latency: started.elapsed(),
@@ -769,23 +764,17 @@ async fn scenario() {
     let security = sandbox
         .security_config(&central, SERVER)
         .expect("security server configuration");
-    let client = security.client().expect("client");
-    let auth = security.auth_key().expect("auth key");
-    let owner = security.owner_key().expect("owner key");
-    let mack = security.member_key(&id(MACK)).expect("MACK's key");
-    let first = client
-        .auth_cert_reg("10.0.0.1", &auth, &owner)
-        .await
-        .expect("authCertReg");
+    let client = security.security_server().expect("client");
+    let first = client.auth_cert_reg("10.0.0.1").await.expect("authCertReg");
 
     let composed = client
-        .prepare_auth_cert_reg("10.0.0.9", &auth, &owner)
+        .prepare_auth_cert_reg("10.0.0.9")
         .await
         .expect("authCertReg template");
     let template = Template {
         content_type: composed.message.content_type.clone(),
         body: composed.message.body.clone(),
-        soap: String::from_utf8(composed.request.soap.clone()).expect("UTF-8 SOAP"),
+        soap: String::from_utf8(composed.request.soap.to_vec()).expect("UTF-8 SOAP"),
     };
     let secret = dir.path().join("secret.txt");
     std::fs::write(&secret, MARKER).expect("write the secret");
@@ -818,11 +807,7 @@ async fn scenario() {
     let setup_time = test_started.elapsed();
 
     let stop = Arc::new(AtomicBool::new(false));
-    let valid = tokio::spawn(keep_registering(
-        client.clone(),
-        mack.clone(),
-        Arc::clone(&stop),
-    ));
+    let valid = tokio::spawn(keep_registering(client.clone(), Arc::clone(&stop)));
     let attacks_started = Instant::now();
     let xml: Vec<_> = xml_attacks(&template, &secret)
         .into_iter()
@@ -1004,9 +989,9 @@ async fn scenario() {
         .security_config(&central, SERVER)
         .expect("security server configuration");
     let after = renewed
-        .client()
+        .security_server()
         .expect("client")
-        .auth_cert_reg("10.0.0.1", &renewed.auth_key().expect("auth key"), &owner)
+        .auth_cert_reg("10.0.0.1")
         .await
         .expect("a valid authCertReg after the attacks");
     assert!(after > first);

@@ -1,4 +1,6 @@
-//! Bindings for a management services WSDL extended with an `addressChange` operation and a
-//! `comment` field, generated at build time.
+//! Bindings for a management services WSDL extended with a `contactChange` operation and a
+//! `comment` field — types, a client and a server — generated at build time. The X-Road
+//! identifiers and header are those of `xroad-mserv`, so that `xroad-runtime` serves and sends
+//! them.
 
 include!(concat!(env!("OUT_DIR"), "/centralservice.rs"));

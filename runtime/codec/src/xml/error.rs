@@ -57,6 +57,9 @@ pub enum ErrorKind {
         /// The element found instead, if any.
         found: Option<String>,
     },
+    /// An element that may occur once occurs again (in content read in any order).
+    #[error("element `{0}` occurs more than once")]
+    DuplicateElement(String),
     /// An element occurs more often than `maxOccurs` allows.
     #[error("element `{name}` occurs more than {max} times")]
     TooMany {

@@ -140,7 +140,8 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         });
     }
 
-    let mut dedup = naming::Dedup::default();
+    let (mut attribute_idents, content_idents) = field_idents(c);
+    let mut content_idents = content_idents.into_iter();
     let mut fields = Vec::new();
     let mut tokens = Vec::new();
     for a in &c.attributes {
@@ -150,7 +151,7 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
             args.push(quote!(attribute(name = #local, #ns_arg fixed = #fixed)));
             continue;
         }
-        let ident = naming::ident(&dedup.take(naming::field_name(local), true));
+        let ident = attribute_idents.remove(0);
         let inner = ctx.rust_type(module, &a.ty, &a.location)?;
         let optional = !a.required || a.default.is_some();
         let ty = if optional {
@@ -181,7 +182,9 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
     match &c.content {
         Content::Empty => {}
         Content::Simple(ty) => {
-            let ident = naming::ident(&dedup.take("value".into(), true));
+            let ident = content_idents
+                .next()
+                .unwrap_or_else(|| naming::ident("value"));
             let inner = ctx.rust_type(module, ty, &c.location)?;
             let d = doc::doc("Text content.");
             tokens.push(quote! {
@@ -193,7 +196,9 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         Content::Sequence(elements) => {
             for f in elements {
                 let local = &f.name.local;
-                let ident = naming::ident(&dedup.take(naming::field_name(local), true));
+                let ident = content_idents
+                    .next()
+                    .unwrap_or_else(|| naming::ident(&naming::field_name(local)));
                 let inner = ctx.rust_type(module, &f.ty, &f.location)?;
                 let (ty, mut extra, optional, repeated) =
                     occurrence(inner, f.min_occurs, f.max_occurs);
@@ -256,6 +261,39 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         }
         #impls
     })
+}
+
+/// The Rust names of a complex type's fields, de-duplicated in declaration order: its
+/// attributes that are not fixed, then its text (`value`) or its elements.
+pub fn field_idents(c: &ComplexType) -> (Vec<Ident>, Vec<Ident>) {
+    let mut dedup = naming::Dedup::default();
+    let attributes = c
+        .attributes
+        .iter()
+        .filter(|a| a.fixed.is_none())
+        .map(|a| naming::ident(&dedup.take(naming::field_name(&a.name.local), true)))
+        .collect();
+    let content = match &c.content {
+        Content::Empty => Vec::new(),
+        Content::Simple(_) => vec![naming::ident(&dedup.take("value".into(), true))],
+        Content::Sequence(elements) => elements
+            .iter()
+            .map(|f| naming::ident(&dedup.take(naming::field_name(&f.name.local), true)))
+            .collect(),
+    };
+    (attributes, content)
+}
+
+/// The Rust name of the field of element `local` of complex type `c`.
+pub fn element_ident(c: &ComplexType, local: &str) -> Option<Ident> {
+    let Content::Sequence(elements) = &c.content else {
+        return None;
+    };
+    let (_, idents) = field_idents(c);
+    elements
+        .iter()
+        .position(|f| f.name.local == local)
+        .and_then(|i| idents.into_iter().nth(i))
 }
 
 /// The Rust variant names of an enumeration, in value order.

@@ -265,12 +265,10 @@ pub fn emit_server(ctx: &Ctx<'_>, service: &Service) -> Result<TokenStream> {
                     }
                 }
 
-                fn dispatch<'a>(&'a self, call: #call<'a>) -> impl #future<Output = Result<#answered, #fault>> + Send + 'a {
-                    async move {
-                        match call.service_code() {
-                            #(#codes => call.serve(|request| self.inner.#idents(request)).await,)*
-                            _ => Err(call.unknown()),
-                        }
+                async fn dispatch<'a>(&'a self, call: #call<'a>) -> Result<#answered, #fault> {
+                    match call.service_code() {
+                        #(#codes => call.serve(|request| self.inner.#idents(request)).await,)*
+                        _ => Err(call.unknown()),
                     }
                 }
             }

@@ -1090,9 +1090,9 @@ fn types_from_another_crate_emit_client_and_server_only() {
         "#[derive(Debug)] pub struct CentralserviceServer<S> { inner: Arc<S>, }",
         "impl<S: Centralservice> Dispatch for CentralserviceServer<S> {",
         r#""clientReg" => Some(centralservice::ClientReg::DESCRIPTION),"#,
-        "fn dispatch<'a>(&'a self, call: Call<'a>) -> impl Future<Output = Result<Answered, Fault>> + Send + 'a {
-         async move { match call.service_code() {",
-        r#""clientReg" => { call.serve(|request| self.inner.client_reg(request)).await }"#,
+        "async fn dispatch<'a>(&'a self, call: Call<'a>) -> Result<Answered, Fault> {
+         match call.service_code() {",
+        r#""clientReg" => call.serve(|request| self.inner.client_reg(request)).await,"#,
         "_ => Err(call.unknown()),",
     ] {
         assert_has(&out, snippet);

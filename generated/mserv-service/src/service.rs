@@ -286,53 +286,42 @@ pub mod centralservice_server {
                 _ => None,
             }
         }
-
-        fn dispatch<'a>(
-            &'a self,
-            call: Call<'a>,
-        ) -> impl Future<Output = Result<Answered, Fault>> + Send + 'a {
-            async move {
-                match call.service_code() {
-                    "clientReg" => {
-                        call.serve(|request| self.inner.client_reg(request)).await
-                    }
-                    "clientDeletion" => {
-                        call.serve(|request| self.inner.client_deletion(request)).await
-                    }
-                    "clientDisable" => {
-                        call.serve(|request| self.inner.client_disable(request)).await
-                    }
-                    "clientEnable" => {
-                        call.serve(|request| self.inner.client_enable(request)).await
-                    }
-                    "clientRename" => {
-                        call.serve(|request| self.inner.client_rename(request)).await
-                    }
-                    "authCertDeletion" => {
-                        call.serve(|request| self.inner.auth_cert_deletion(request))
-                            .await
-                    }
-                    "ownerChange" => {
-                        call.serve(|request| self.inner.owner_change(request)).await
-                    }
-                    "addressChange" => {
-                        call.serve(|request| self.inner.address_change(request)).await
-                    }
-                    "maintenanceModeEnable" => {
-                        call.serve(|request| self.inner.maintenance_mode_enable(request))
-                            .await
-                    }
-                    "maintenanceModeDisable" => {
-                        call.serve(|request| {
-                                self.inner.maintenance_mode_disable(request)
-                            })
-                            .await
-                    }
-                    "authCertReg" => {
-                        call.serve(|request| self.inner.auth_cert_reg(request)).await
-                    }
-                    _ => Err(call.unknown()),
+        async fn dispatch<'a>(&'a self, call: Call<'a>) -> Result<Answered, Fault> {
+            match call.service_code() {
+                "clientReg" => call.serve(|request| self.inner.client_reg(request)).await,
+                "clientDeletion" => {
+                    call.serve(|request| self.inner.client_deletion(request)).await
                 }
+                "clientDisable" => {
+                    call.serve(|request| self.inner.client_disable(request)).await
+                }
+                "clientEnable" => {
+                    call.serve(|request| self.inner.client_enable(request)).await
+                }
+                "clientRename" => {
+                    call.serve(|request| self.inner.client_rename(request)).await
+                }
+                "authCertDeletion" => {
+                    call.serve(|request| self.inner.auth_cert_deletion(request)).await
+                }
+                "ownerChange" => {
+                    call.serve(|request| self.inner.owner_change(request)).await
+                }
+                "addressChange" => {
+                    call.serve(|request| self.inner.address_change(request)).await
+                }
+                "maintenanceModeEnable" => {
+                    call.serve(|request| self.inner.maintenance_mode_enable(request))
+                        .await
+                }
+                "maintenanceModeDisable" => {
+                    call.serve(|request| self.inner.maintenance_mode_disable(request))
+                        .await
+                }
+                "authCertReg" => {
+                    call.serve(|request| self.inner.auth_cert_reg(request)).await
+                }
+                _ => Err(call.unknown()),
             }
         }
     }

@@ -277,7 +277,7 @@ fn any_order(model: &XmlStruct<'_>) -> TokenStream {
             #krate::xml::XmlRead::read(reader, &__child)?
         };
         quote! {
-            (#namespace, #local_name) => {
+            (#local_name, #namespace) => {
                 if #var.is_some() {
                     return ::core::result::Result::Err(reader.error(
                         #krate::xml::ErrorKind::DuplicateElement(::std::string::String::from(#name)),
@@ -326,10 +326,11 @@ fn any_order(model: &XmlStruct<'_>) -> TokenStream {
         });
     quote! {
         #(#declarations)*
+        // Local name first: it tells most names apart without comparing namespace URIs.
         while let ::core::option::Option::Some(__child) = reader.next_child()? {
-            match (__child.namespace(), __child.local_name()) {
+            match (__child.local_name(), __child.namespace()) {
                 #(#arms)*
-                (__namespace, __local) => {
+                (__local, __namespace) => {
                     let __expected: ::core::option::Option<&str> = match __local {
                         #(#namespaces)*
                         _ => ::core::option::Option::None,

@@ -547,8 +547,14 @@ fn emits_contract_attribute_forms() {
         r#"#[xml(element = "authCert")] pub auth_cert: Vec<u8>,"#,
         r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText)]
            pub struct RequestIdType(pub i64);"#,
-        r#"#[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+        r#"/// The request body of the `clientReg` operation (element `clientReg`, namespace
+           /// `http://x-road.eu/xsd/xroad.xsd`).
+           #[derive(Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite)]
+           #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
            pub struct ClientReg(pub ClientRequestType);"#,
+        // A field without documentation of its own takes its type's.
+        r#"/// For responses only, unique identifier of the request.
+           #[xml(element = "requestId")] pub request_id: Option<RequestIdType>,"#,
         "pub struct Client(pub super::identifiers::XRoadClientIdentifierType);",
         "pub struct Id(pub String);",
         r#"#[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]

@@ -205,7 +205,10 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
                 if let Some(ns) = element_namespace_arg(&f.name.namespace, container) {
                     extra.insert(0, ns);
                 }
-                let d = doc::doc_or(f.doc.as_deref(), &format!("Element `{}`.", f.name));
+                let d = match (&f.doc, type_doc(ctx, &f.ty)) {
+                    (None, Some(of_type)) => doc::schema_doc(of_type),
+                    _ => doc::doc_or(f.doc.as_deref(), &format!("Element `{}`.", f.name)),
+                };
                 tokens.push(quote! {
                     #d
                     #[xml(element = #local #(, #extra)*)]
@@ -251,7 +254,10 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         }
         (None, None) => format!("Type `{}`.", c.name),
     };
-    let d = doc::doc_or(c.doc.as_deref(), &fallback);
+    let d = match (&c.doc, root.and_then(|r| header_doc(ctx, r))) {
+        (None, Some(profile)) => doc::doc(profile),
+        _ => doc::doc_or(c.doc.as_deref(), &fallback),
+    };
     Ok(quote! {
         #d
         #derives
@@ -544,14 +550,64 @@ pub fn emit_element(ctx: &Ctx<'_>, module: usize, e: &Element) -> Result<TokenSt
     let derives = struct_derives(ctx, ctx.has_float(&e.ty));
     let (local, ns) = (&e.name.local, &e.name.namespace);
     let xml = ctx.xml_attr(vec![quote!(root(name = #local, namespace = #ns))]);
-    let d = doc::doc_or(
-        e.doc.as_deref(),
-        &format!("The `{}` element (namespace `{ns}`).", e.name.local),
-    );
+    let d = match (&e.doc, header_doc(ctx, &e.name)) {
+        (None, Some(profile)) => doc::doc(profile),
+        _ => doc::doc_or(e.doc.as_deref(), &element_fallback(ctx, e)),
+    };
     Ok(quote! {
         #d
         #derives
         #xml
         pub struct #name(pub #inner);
     })
+}
+
+/// What a root element is, when the schema does not document it: the request or response
+/// body of the operations that use it, else the element.
+fn element_fallback(ctx: &Ctx<'_>, e: &Element) -> String {
+    let (local, ns) = (&e.name.local, &e.name.namespace);
+    let uses: Vec<String> = ctx
+        .model
+        .services
+        .iter()
+        .flat_map(|s| &s.operations)
+        .filter_map(|op| {
+            let what = if op.input == e.name {
+                "request"
+            } else if op.output == e.name {
+                "response"
+            } else {
+                return None;
+            };
+            Some(format!("The {what} body of the `{}` operation", op.name))
+        })
+        .collect();
+    match uses.as_slice() {
+        [one] => format!("{one} (element `{local}`, namespace `{ns}`)."),
+        _ => format!("The `{local}` element (namespace `{ns}`)."),
+    }
+}
+
+/// The profile's documentation of a header element, for the element's own type.
+fn header_doc<'m>(ctx: &Ctx<'m>, element: &crate::model::QName) -> Option<&'m str> {
+    ctx.model
+        .services
+        .iter()
+        .filter_map(|s| s.header.as_ref())
+        .flat_map(|h| &h.parts)
+        .find(|p| p.element == *element)
+        .and_then(|p| p.profile_doc.as_deref())
+}
+
+/// The documentation of a named type, which a field of that type without documentation of
+/// its own takes.
+fn type_doc<'m>(ctx: &Ctx<'m>, ty: &TypeRef) -> Option<&'m str> {
+    let TypeRef::Named(name) = ty else {
+        return None;
+    };
+    match ctx.type_def(name)? {
+        TypeDef::Complex(c) => c.doc.as_deref(),
+        TypeDef::Simple(s) => s.doc.as_deref(),
+    }
+    .filter(|d| !d.trim().is_empty())
 }

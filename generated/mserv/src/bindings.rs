@@ -743,8 +743,8 @@ pub mod xroad {
     /// Namespace URI of this module's items.
     pub const NAMESPACE: &str = "http://x-road.eu/xsd/xroad.xsd";
 
-    /// Content of the `requestHash` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The hash of the request's SOAP message, which the service provider's security
+    /// server adds to the response.
     #[derive(
         Debug,
         Clone,
@@ -788,7 +788,8 @@ pub mod xroad {
         /// to the list of certificates authenticating the Security Server.
         #[xml(element = "authCert")]
         pub auth_cert: Vec<u8>,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -813,7 +814,8 @@ pub mod xroad {
         /// deleted from the list of certificates authenticating the Security Server.
         #[xml(element = "authCert")]
         pub auth_cert: Vec<u8>,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -840,7 +842,8 @@ pub mod xroad {
         /// the Security Server.
         #[xml(element = "client")]
         pub client: super::identifiers::XRoadClientIdentifierType,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -870,7 +873,8 @@ pub mod xroad {
         /// Optional new name for client subsystem.
         #[xml(element = "subsystemName")]
         pub subsystem_name: Option<String>,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -900,7 +904,8 @@ pub mod xroad {
         /// New name of client subsystem.
         #[xml(element = "subsystemName")]
         pub subsystem_name: String,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -923,7 +928,8 @@ pub mod xroad {
         /// New address of the Security Server
         #[xml(element = "address")]
         pub address: String,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -946,7 +952,8 @@ pub mod xroad {
         /// Optional message for maintenance mode
         #[xml(element = "message")]
         pub message: Option<String>,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -966,7 +973,8 @@ pub mod xroad {
         /// Identifier of the security server which will be taken out of maintenance mode.
         #[xml(element = "server")]
         pub server: super::identifiers::XRoadSecurityServerIdentifierType,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
@@ -986,7 +994,8 @@ pub mod xroad {
     )]
     pub struct RequestIdType(pub i64);
 
-    /// The `clientReg` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientReg` operation (element `clientReg`, namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -999,7 +1008,8 @@ pub mod xroad {
     #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientReg(pub ClientRegRequestType);
 
-    /// The `clientRegResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `clientReg` operation (element `clientRegResponse`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1014,7 +1024,8 @@ pub mod xroad {
     )]
     pub struct ClientRegResponse(pub ClientRegRequestType);
 
-    /// The `clientDeletion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientDeletion` operation (element `clientDeletion`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1027,8 +1038,8 @@ pub mod xroad {
     #[xml(root(name = "clientDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientDeletion(pub ClientRequestType);
 
-    /// The `clientDeletionResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `clientDeletion` operation (element
+    /// `clientDeletionResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1046,7 +1057,8 @@ pub mod xroad {
     )]
     pub struct ClientDeletionResponse(pub ClientRequestType);
 
-    /// The `clientDisable` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientDisable` operation (element `clientDisable`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1059,8 +1071,8 @@ pub mod xroad {
     #[xml(root(name = "clientDisable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientDisable(pub ClientRequestType);
 
-    /// The `clientDisableResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `clientDisable` operation (element
+    /// `clientDisableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1078,7 +1090,8 @@ pub mod xroad {
     )]
     pub struct ClientDisableResponse(pub ClientRequestType);
 
-    /// The `clientEnable` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientEnable` operation (element `clientEnable`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1091,7 +1104,8 @@ pub mod xroad {
     #[xml(root(name = "clientEnable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientEnable(pub ClientRequestType);
 
-    /// The `clientEnableResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `clientEnable` operation (element
+    /// `clientEnableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1106,7 +1120,8 @@ pub mod xroad {
     )]
     pub struct ClientEnableResponse(pub ClientRequestType);
 
-    /// The `clientRename` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientRename` operation (element `clientRename`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1119,7 +1134,8 @@ pub mod xroad {
     #[xml(root(name = "clientRename", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientRename(pub ClientRenameRequestType);
 
-    /// The `clientRenameResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `clientRename` operation (element
+    /// `clientRenameResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1134,7 +1150,8 @@ pub mod xroad {
     )]
     pub struct ClientRenameResponse(pub ClientRenameRequestType);
 
-    /// The `authCertReg` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `authCertReg` operation (element `authCertReg`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1147,7 +1164,8 @@ pub mod xroad {
     #[xml(root(name = "authCertReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AuthCertReg(pub AuthCertRegRequestType);
 
-    /// The `authCertRegResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `authCertReg` operation (element `authCertRegResponse`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1162,7 +1180,8 @@ pub mod xroad {
     )]
     pub struct AuthCertRegResponse(pub AuthCertRegRequestType);
 
-    /// The `authCertDeletion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `authCertDeletion` operation (element
+    /// `authCertDeletion`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1175,8 +1194,8 @@ pub mod xroad {
     #[xml(root(name = "authCertDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AuthCertDeletion(pub AuthCertDeletionRequestType);
 
-    /// The `authCertDeletionResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `authCertDeletion` operation (element
+    /// `authCertDeletionResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1194,7 +1213,8 @@ pub mod xroad {
     )]
     pub struct AuthCertDeletionResponse(pub AuthCertDeletionRequestType);
 
-    /// The `ownerChange` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `ownerChange` operation (element `ownerChange`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1207,7 +1227,8 @@ pub mod xroad {
     #[xml(root(name = "ownerChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct OwnerChange(pub ClientRequestType);
 
-    /// The `ownerChangeResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `ownerChange` operation (element `ownerChangeResponse`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1222,7 +1243,8 @@ pub mod xroad {
     )]
     pub struct OwnerChangeResponse(pub ClientRequestType);
 
-    /// The `addressChange` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `addressChange` operation (element `addressChange`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1235,8 +1257,8 @@ pub mod xroad {
     #[xml(root(name = "addressChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AddressChange(pub AddressChangeRequestType);
 
-    /// The `addressChangeResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `addressChange` operation (element
+    /// `addressChangeResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1254,8 +1276,8 @@ pub mod xroad {
     )]
     pub struct AddressChangeResponse(pub AddressChangeRequestType);
 
-    /// The `maintenanceModeEnable` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `maintenanceModeEnable` operation (element
+    /// `maintenanceModeEnable`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1273,8 +1295,8 @@ pub mod xroad {
     )]
     pub struct MaintenanceModeEnable(pub MaintenanceModeEnableRequestType);
 
-    /// The `maintenanceModeEnableResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `maintenanceModeEnable` operation (element
+    /// `maintenanceModeEnableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1292,8 +1314,8 @@ pub mod xroad {
     )]
     pub struct MaintenanceModeEnableResponse(pub MaintenanceModeEnableRequestType);
 
-    /// The `maintenanceModeDisable` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `maintenanceModeDisable` operation (element
+    /// `maintenanceModeDisable`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1311,8 +1333,8 @@ pub mod xroad {
     )]
     pub struct MaintenanceModeDisable(pub MaintenanceModeDisableRequestType);
 
-    /// The `maintenanceModeDisableResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `maintenanceModeDisable` operation (element
+    /// `maintenanceModeDisableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
         Debug,
         Clone,
@@ -1330,7 +1352,8 @@ pub mod xroad {
     )]
     pub struct MaintenanceModeDisableResponse(pub MaintenanceModeDisableRequestType);
 
-    /// The `client` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The member or subsystem that sends the message; for a management request, the
+    /// owner of the security server that sends it.
     #[derive(
         Debug,
         Clone,
@@ -1343,7 +1366,7 @@ pub mod xroad {
     #[xml(root(name = "client", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Client(pub super::identifiers::XRoadClientIdentifierType);
 
-    /// The `service` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The service called: its provider and service code, which names the operation.
     #[derive(
         Debug,
         Clone,
@@ -1356,7 +1379,7 @@ pub mod xroad {
     #[xml(root(name = "service", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Service(pub super::identifiers::XRoadServiceIdentifierType);
 
-    /// The `id` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The message id the client chose; the response carries the same id.
     #[derive(
         Debug,
         Clone,
@@ -1369,7 +1392,7 @@ pub mod xroad {
     #[xml(root(name = "id", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Id(pub String);
 
-    /// The `protocolVersion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The X-Road message protocol version, `4.0` in what is written.
     #[derive(
         Debug,
         Clone,

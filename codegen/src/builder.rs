@@ -49,26 +49,36 @@ impl Builder {
     }
 
     /// Generates bindings for `wsdl`, prints `cargo:rerun-if-changed` for it, writes the file
-    /// (only when its content changes) and returns its path. Problems are printed as cargo
-    /// errors (through `build-print`) and returned.
+    /// (only when its content changes) and returns its path. Warnings (such as an operation
+    /// the profile does not describe) are printed as cargo warnings, problems as cargo errors
+    /// (through `build-print`); problems are returned too.
     pub fn compile(&self, wsdl: impl AsRef<Path>) -> Result<PathBuf> {
         let wsdl = wsdl.as_ref();
         println!("cargo:rerun-if-changed={}", wsdl.display());
-        let result = self.compile_quietly(wsdl);
-        if let Err(error) = &result {
-            build_print::error!("xroad-codegen: {error}");
+        match self.compile_quietly(wsdl) {
+            Ok((out_file, warnings)) => {
+                for warning in warnings {
+                    build_print::warn!("xroad-codegen: {warning}");
+                }
+                Ok(out_file)
+            }
+            Err(error) => {
+                build_print::error!("xroad-codegen: {error}");
+                Err(error)
+            }
         }
-        result
     }
 
-    fn compile_quietly(&self, wsdl: &Path) -> Result<PathBuf> {
+    /// [`compile`](Self::compile) without printing anything: the written file and the
+    /// warnings.
+    pub fn compile_quietly(&self, wsdl: &Path) -> Result<(PathBuf, Vec<crate::Warning>)> {
         let out_file = match &self.out_file {
             Some(path) => path.clone(),
             None => default_out_file(wsdl)?,
         };
-        let code = crate::generate_file(wsdl, &self.options)?;
-        crate::write_if_changed(&out_file, &code)?;
-        Ok(out_file)
+        let generated = crate::generate_file(wsdl, &self.options)?;
+        crate::write_if_changed(&out_file, &generated.code)?;
+        Ok((out_file, generated.warnings))
     }
 }
 

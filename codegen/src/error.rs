@@ -85,6 +85,17 @@ pub enum Error {
         /// The first definition.
         first: Location,
     },
+    /// A described operation whose body does not have what its profile needs.
+    #[error("{location}: operation `{operation}`: {reason}")]
+    Profile {
+        /// Where the offending declaration stands (the body type or element, or the
+        /// operation).
+        location: Location,
+        /// The operation.
+        operation: String,
+        /// What is missing or does not fit.
+        reason: String,
+    },
     /// The options refer to something the WSDL does not have, or are inconsistent.
     #[error("options: {0}")]
     Options(String),

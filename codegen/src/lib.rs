@@ -2,10 +2,12 @@
 //!
 //! The pipeline has three stages, each in its own module: [`parse`] reads the WSDL and its
 //! embedded XML schemas with roxmltree into the plain [`model`], resolving every QName by
-//! namespace URI; [`emit`] turns the model into Rust tokens with `quote` and formats them
-//! with `prettyplease`. [`Builder`] runs the pipeline from `build.rs`; the `xroad-codegen`
-//! binary runs it from the command line. Both take the same [`Options`], whose default is the
-//! X-Road management services profile (see [`options`]).
+//! namespace URI and applying the X-Road profile of the [`Options`] (operation descriptions,
+//! header elements); [`emit`] turns the model into Rust tokens with `quote` — types, `Operation`
+//! impls, and a client and server per service — and formats them with `prettyplease`.
+//! [`Builder`] runs the pipeline from `build.rs`; the `xroad-codegen` binary runs it from the
+//! command line. Both take the same [`Options`], whose default is the X-Road management
+//! services profile (see [`options`]), and both report the [`Warning`]s of a run.
 
 mod builder;
 pub mod check;
@@ -14,23 +16,44 @@ pub mod error;
 pub mod model;
 pub mod options;
 pub mod parse;
+mod warning;
 
 use std::path::Path;
 
 pub use builder::{Builder, configure};
 pub use error::{Error, Result};
-pub use options::{ExtraOperation, Options};
+pub use options::{
+    BodyRoles, Endpoint, ExtraOperation, HeaderField, HeaderType, OperationProfile, Options, Signer,
+};
+pub use warning::{Warning, warnings};
 
-/// Reads the WSDL file at `wsdl` and returns the generated Rust source.
-pub fn generate_file(wsdl: &Path, options: &Options) -> Result<String> {
-    let model = parse::parse_file(wsdl, options)?;
-    emit::emit(&model, options)
+/// The outcome of a run: the generated Rust source, and what the generator warns about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The Rust source, with its `@generated` header.
+    pub code: String,
+    /// Warnings, in WSDL order.
+    pub warnings: Vec<Warning>,
 }
 
-/// Generates Rust source from WSDL text; `path` is used in error locations and the header.
-pub fn generate_str(path: &Path, wsdl: &str, options: &Options) -> Result<String> {
+/// Reads the WSDL file at `wsdl` and generates the bindings.
+pub fn generate_file(wsdl: &Path, options: &Options) -> Result<Generated> {
+    let model = parse::parse_file(wsdl, options)?;
+    generate_model(&model, options)
+}
+
+/// Generates bindings from WSDL text; `path` is used in error locations and the header.
+pub fn generate_str(path: &Path, wsdl: &str, options: &Options) -> Result<Generated> {
     let model = parse::parse_str(path, wsdl, options)?;
-    emit::emit(&model, options)
+    generate_model(&model, options)
+}
+
+/// Generates bindings from a parsed model.
+pub fn generate_model(model: &model::Model, options: &Options) -> Result<Generated> {
+    Ok(Generated {
+        code: emit::emit(model, options)?,
+        warnings: warnings(model, options),
+    })
 }
 
 /// A short human-readable account of a model: namespaces, types, elements and operations.
@@ -63,13 +86,33 @@ pub fn summary(model: &model::Model) -> String {
                 model::OperationSource::Wsdl(_) => "WSDL",
                 model::OperationSource::Options => "options",
             };
+            let profile = match &operation.description {
+                Some(description) => {
+                    let signers: Vec<&str> = description
+                        .parts
+                        .iter()
+                        .filter_map(|p| match p {
+                            model::MimePart::Signature { signer, .. } => Some(signer.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    format!(
+                        "{} endpoint, MIME parts: {}, signed by: {}",
+                        description.endpoint,
+                        description.parts.len(),
+                        if signers.is_empty() {
+                            "nobody".to_owned()
+                        } else {
+                            signers.join(", ")
+                        }
+                    )
+                }
+                None => "not described: types only".to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "  {:<18} {} -> {}  parts: {}  [{origin}]",
-                operation.name,
-                operation.input.local,
-                operation.output.local,
-                operation.parts.join(", ")
+                "  {:<22} {} -> {}  {profile}  [{origin}]",
+                operation.name, operation.input.local, operation.output.local,
             );
         }
     }

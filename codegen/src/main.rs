@@ -1,16 +1,21 @@
 //! `xroad-codegen`: generates Rust bindings from a management services WSDL.
 //!
 //! ```text
-//! xroad-codegen wsdl/centralservice.wsdl -o generated/mserv/src/bindings.rs
-//! xroad-codegen wsdl/centralservice.wsdl -o generated/mserv/src/bindings.rs --check
+//! xroad-codegen wsdl/centralservice.wsdl --compile-xroad-types --emit types \
+//!     -o generated/mserv/src/bindings.rs
+//! xroad-codegen wsdl/centralservice.wsdl --emit client,server --types-from ::xroad_mserv \
+//!     -o generated/mserv-service/src/service.rs
 //! ```
+//!
+//! Add `--check` to compare with the file instead of writing it. Warnings go to standard
+//! error; they do not change the exit status.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use xroad_codegen::model::QName;
-use xroad_codegen::{Error, ExtraOperation, Options};
+use xroad_codegen::{Error, ExtraOperation, OperationProfile, Options};
 
 /// Generates typed Rust bindings from an X-Road management services WSDL.
 #[derive(Debug, Parser)]
@@ -28,22 +33,47 @@ struct Cli {
     /// Print a summary of what was generated to standard error.
     #[arg(long)]
     summary: bool,
-    /// Generate only what the WSDL declares, without the X-Road management services profile.
+    /// Generate only what the WSDL declares, without the X-Road management services profile:
+    /// no operation is described, so only types are generated.
     #[arg(long)]
     bare: bool,
     /// Add an operation that is not in the port type: NAME=INPUT,OUTPUT with elements in
     /// Clark notation (`{namespace}local`).
     #[arg(long, value_name = "NAME=INPUT,OUTPUT")]
     extra_operation: Vec<String>,
-    /// MIME parts of an operation's request: NAME=Part,Part,… (`SoapMessage` first).
-    #[arg(long, value_name = "NAME=PARTS")]
-    parts: Vec<String>,
+    /// Describe an operation: NAME=ENDPOINT[:SIGNER,…], ENDPOINT `manage` (an X-Road message,
+    /// whose response carries requestHash) or `registration` (posted directly, no
+    /// requestHash), SIGNER among `client-owner`, `server-owner`, `new-owner`, `auth-key`, in
+    /// part order. Replaces the profile's description of NAME.
+    #[arg(long, value_name = "NAME=ENDPOINT[:SIGNERS]")]
+    operation: Vec<String>,
     /// Rust module for a namespace: URI=MODULE.
     #[arg(long, value_name = "URI=MODULE")]
     module: Vec<String>,
+    /// Do not generate the items of a namespace; refer to them in a Rust module instead:
+    /// URI=PATH.
+    #[arg(long, value_name = "URI=PATH")]
+    extern_namespace: Vec<String>,
+    /// Use this Rust type as the SOAP header instead of generating one.
+    #[arg(long, value_name = "PATH")]
+    extern_header: Option<String>,
+    /// Generate the X-Road identifier types and the header instead of taking them from
+    /// `xroad-mserv` (what `xroad-mserv` is generated with).
+    #[arg(long)]
+    compile_xroad_types: bool,
+    /// Take the types from this crate, generated from the same WSDL, and generate none.
+    #[arg(long, value_name = "PATH")]
+    types_from: Option<String>,
+    /// What to generate: a comma-separated list of `types`, `client`, `server` (default: all
+    /// three; without `types` when `--types-from` is given).
+    #[arg(long, value_name = "PARTS", value_delimiter = ',')]
+    emit: Vec<String>,
     /// Path of the support crate in generated code.
     #[arg(long, value_name = "PATH")]
     runtime_crate: Option<String>,
+    /// Path of the runtime crate in the generated client and server.
+    #[arg(long, value_name = "PATH")]
+    service_runtime: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -60,7 +90,10 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode, Error> {
     let options = options(cli)?;
     let model = xroad_codegen::parse::parse_file(&cli.wsdl, &options)?;
-    let code = xroad_codegen::emit::emit(&model, &options)?;
+    let generated = xroad_codegen::generate_model(&model, &options)?;
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
+    }
     if cli.summary {
         eprint!("{}", xroad_codegen::summary(&model));
     }
@@ -71,13 +104,13 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         })?;
         let label = cli.out.display().to_string();
         return Ok(
-            match xroad_codegen::check::short_diff(&current, &code, &label) {
+            match xroad_codegen::check::short_diff(&current, &generated.code, &label) {
                 None => ExitCode::SUCCESS,
                 Some(diff) => {
                     eprintln!(
-                        "{label} is not what {} generates; regenerate it with\n  xroad-codegen {} -o {label}\n",
+                        "{label} is not what {} generates; regenerate it with\n  {}\n",
                         cli.wsdl.display(),
-                        cli.wsdl.display()
+                        regenerate_command()
                     );
                     eprint!("{diff}");
                     ExitCode::from(1)
@@ -86,11 +119,29 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         );
     }
     if cli.out.as_os_str() == "-" {
-        print!("{code}");
+        print!("{}", generated.code);
     } else {
-        xroad_codegen::write_if_changed(&cli.out, &code)?;
+        xroad_codegen::write_if_changed(&cli.out, &generated.code)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// This command line without `--check`.
+fn regenerate_command() -> String {
+    let mut words = vec!["xroad-codegen".to_owned()];
+    words.extend(
+        std::env::args()
+            .skip(1)
+            .filter(|a| a != "--check")
+            .map(|a| {
+                if a.contains(|c: char| c.is_whitespace() || "{}$\"'".contains(c)) {
+                    format!("'{a}'")
+                } else {
+                    a
+                }
+            }),
+    );
+    words.join(" ")
 }
 
 fn options(cli: &Cli) -> Result<Options, Error> {
@@ -113,17 +164,68 @@ fn options(cli: &Cli) -> Result<Options, Error> {
             doc: None,
         });
     }
-    for spec in &cli.parts {
-        let (name, parts) = split_pair(spec, "--parts", "NAME=PARTS")?;
-        let parts: Vec<&str> = parts.split(',').map(str::trim).collect();
-        options.mime_parts(name, &parts);
+    for spec in &cli.operation {
+        let (name, profile) = spec
+            .split_once('=')
+            .filter(|(name, profile)| !name.is_empty() && !profile.is_empty())
+            .ok_or_else(|| {
+                Error::Options(format!(
+                    "--operation `{spec}`: expected NAME=ENDPOINT[:SIGNER,…]"
+                ))
+            })?;
+        let profile: OperationProfile = profile
+            .parse()
+            .map_err(|e| Error::Options(format!("--operation `{name}`: {e}")))?;
+        options.operation(name, profile);
     }
     for spec in &cli.module {
         let (uri, module) = split_pair(spec, "--module", "URI=MODULE")?;
         options.module(uri, module);
     }
+    if cli.compile_xroad_types {
+        options.compile_xroad_types();
+    }
+    for spec in &cli.extern_namespace {
+        let (uri, path) = split_pair(spec, "--extern-namespace", "URI=PATH")?;
+        options.extern_namespace(uri, path);
+    }
+    if let Some(path) = &cli.extern_header {
+        options.extern_header(Some(path));
+    }
     if let Some(path) = &cli.runtime_crate {
         options.runtime_crate(path);
+    }
+    if let Some(path) = &cli.service_runtime {
+        options.service_runtime(path);
+    }
+    if !cli.emit.is_empty() {
+        let mut emit = [false; 3];
+        for part in &cli.emit {
+            match part.trim() {
+                "types" => emit[0] = true,
+                "client" => emit[1] = true,
+                "server" => emit[2] = true,
+                other => {
+                    return Err(Error::Options(format!(
+                        "--emit `{other}`: expected a comma-separated list of `types`, \
+                         `client`, `server`"
+                    )));
+                }
+            }
+        }
+        options
+            .emit_types(emit[0])
+            .emit_client(emit[1])
+            .emit_server(emit[2]);
+    }
+    if let Some(path) = &cli.types_from {
+        if cli.emit.iter().any(|p| p.trim() == "types") {
+            return Err(Error::Options(
+                "--types-from takes the types from another crate: leave `types` out of --emit"
+                    .into(),
+            ));
+        }
+        options.types_from(path);
     }
     Ok(options)
 }

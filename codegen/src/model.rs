@@ -10,6 +10,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::options::{Endpoint, Signer};
+
 /// A namespace-qualified XML name. An empty `namespace` means "no namespace".
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QName {
@@ -350,19 +352,31 @@ pub struct Header {
     pub parts: Vec<HeaderPart>,
 }
 
-/// One header part.
+/// One header part: a WSDL header part, or a header element of the profile that the WSDL
+/// does not declare.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderPart {
-    /// Part name.
+    /// Part name (for a profile element, its local name).
     pub name: String,
     /// The element the part refers to.
     pub element: QName,
+    /// The element's type.
+    pub ty: TypeRef,
+    /// The element's documentation in the schema.
+    pub doc: Option<String>,
+    /// The profile's documentation (Markdown), which comes first.
+    pub profile_doc: Option<String>,
     /// Whether every input and every output of every operation carries this part.
     pub always: bool,
     /// Whether any operation's input carries it.
     pub in_input: bool,
     /// Whether any operation's output carries it.
     pub in_output: bool,
+    /// Whether it is the element that carries the protocol version (see
+    /// [`crate::options::HeaderField::protocol_version`]).
+    pub protocol_version: bool,
+    /// The prefix the profile gives its namespace, if any.
+    pub prefix: Option<String>,
 }
 
 /// A typed operation.
@@ -380,10 +394,94 @@ pub struct Operation {
     pub input_headers: Vec<String>,
     /// Header parts (by part name) the response carries.
     pub output_headers: Vec<String>,
-    /// MIME parts of the request, by `MimePart` variant name (`SoapMessage` first).
-    pub parts: Vec<String>,
+    /// What the profile says about the operation; `None` when it does not describe it (then
+    /// only its types are generated).
+    pub description: Option<Description>,
     /// Where the operation comes from.
     pub source: OperationSource,
+}
+
+impl Operation {
+    /// Where the operation is declared: its binding operation, or the service's binding for
+    /// an extra operation.
+    pub fn location<'s>(&'s self, service: &'s Service) -> &'s Location {
+        match &self.source {
+            OperationSource::Wsdl(location) => location,
+            OperationSource::Options => &service.location,
+        }
+    }
+}
+
+/// A described operation: what the runtime needs beyond its types, checked against its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    /// The endpoint that serves it.
+    pub endpoint: Endpoint,
+    /// The MIME parts of the request, in order.
+    pub parts: Vec<MimePart>,
+    /// Whether the response carries `requestHash`.
+    pub request_hash: bool,
+    /// The profile's documentation, if any.
+    pub doc: Option<String>,
+    /// The request body: its type and the elements that play a part.
+    pub request: Body,
+    /// The response body.
+    pub response: Body,
+    /// The request's elements the response echoes, in order (all but the request id).
+    pub echo: Vec<String>,
+}
+
+/// A MIME part of a request; the variants of `xroad_codec::operation::MimePart`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MimePart {
+    /// The SOAP message, always part 0.
+    Soap,
+    /// A signature of the SOAP message.
+    Signature {
+        /// Whose key made it.
+        signer: Signer,
+        /// The index of its certificate part.
+        certificate: usize,
+        /// The index of the OCSP response for that certificate, if it has one.
+        ocsp: Option<usize>,
+    },
+    /// A certificate.
+    Certificate,
+    /// An OCSP response.
+    OcspResponse,
+}
+
+/// A management body: the complex type of a request or response element, and its elements
+/// that play a part in the protocol, by local name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    /// The body element.
+    pub element: QName,
+    /// Its complex type.
+    pub ty: QName,
+    /// `server` (required).
+    pub server: Role,
+    /// `client`, if the body has it.
+    pub client: Option<Role>,
+    /// `authCert`, if the body has it.
+    pub auth_cert: Option<Role>,
+    /// `address`, if the body has it.
+    pub address: Option<Role>,
+    /// `requestId`, if the body has it.
+    pub request_id: Option<Role>,
+    /// The type the body names as its client type: its `client` element's, or the profile's.
+    pub client_type: TypeRef,
+}
+
+/// A body element with a part in the protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    /// Local name.
+    pub local: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it may be absent (`Option`).
+    pub optional: bool,
 }
 
 /// Where an operation was declared.

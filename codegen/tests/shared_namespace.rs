@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use xroad_codegen::Options;
+use xroad_codegen::{OperationProfile, Options, Signer};
 
 const WSDL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
@@ -12,8 +12,15 @@ const WSDL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     name="echo" targetNamespace="urn:example:echo">
   <wsdl:types>
     <xsd:schema targetNamespace="urn:example:echo" elementFormDefault="qualified">
-      <xsd:element name="echo" type="xsd:string"/>
-      <xsd:element name="echoResponse" type="xsd:string"/>
+      <xsd:complexType name="EchoType">
+        <xsd:sequence>
+          <xsd:element name="server" type="xsd:string"/>
+          <xsd:element name="client" type="xsd:string"/>
+          <xsd:element name="requestId" type="xsd:integer" minOccurs="0"/>
+        </xsd:sequence>
+      </xsd:complexType>
+      <xsd:element name="echo" type="tns:EchoType"/>
+      <xsd:element name="echoResponse" type="tns:EchoType"/>
     </xsd:schema>
   </wsdl:types>
   <wsdl:message name="echo"><wsdl:part name="p" element="tns:echo"/></wsdl:message>
@@ -37,15 +44,43 @@ const WSDL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 #[test]
-fn operations_and_elements_in_one_namespace() {
-    let code = xroad_codegen::generate_str(Path::new("echo.wsdl"), WSDL, &Options::bare())
-        .expect("generates");
-    assert!(code.contains("pub struct Echo(pub String);"), "{code}");
+fn described_operation_struct_takes_a_suffix() {
+    let mut options = Options::bare();
+    options.operation(
+        "echo",
+        OperationProfile::manage().signed_by(Signer::ClientOwner),
+    );
+    let generated =
+        xroad_codegen::generate_str(Path::new("echo.wsdl"), WSDL, &options).expect("generates");
+    let code = &generated.code;
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    assert!(code.contains("pub struct Echo(pub EchoType);"), "{code}");
     assert!(code.contains("pub struct EchoOperation;"), "{code}");
     assert!(
-        code.contains("<EchoOperation as ::xroad_codec::operation::Operation>::PARTS"),
+        code.contains("impl Operation for EchoOperation {"),
         "{code}"
     );
-    assert!(code.contains("request = Echo,"), "{code}");
-    syn::parse_file(&code).expect("generated code parses");
+    assert!(code.contains("type Request = Echo;"), "{code}");
+    // The client's type is the body's own (a string here), and the request id a plain long.
+    assert!(code.contains("type Client = String;"), "{code}");
+    assert!(code.contains("request_id: Some(request_id),"), "{code}");
+    assert!(code.contains("pub mod echo_client {"), "{code}");
+    assert!(
+        code.contains("self.inner.call::<echo::EchoOperation>(request).await"),
+        "{code}"
+    );
+    syn::parse_file(code).expect("generated code parses");
+}
+
+#[test]
+fn bare_options_generate_types_only_without_warnings() {
+    let generated = xroad_codegen::generate_str(Path::new("echo.wsdl"), WSDL, &Options::bare())
+        .expect("generates");
+    assert!(generated.warnings.is_empty());
+    let code = &generated.code;
+    assert!(code.contains("pub struct Echo(pub EchoType);"), "{code}");
+    assert!(!code.contains("EchoOperation"), "{code}");
+    assert!(!code.contains("OperationName"), "{code}");
+    assert!(!code.contains("echo_client"), "{code}");
+    syn::parse_file(code).expect("generated code parses");
 }

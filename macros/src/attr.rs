@@ -1,4 +1,4 @@
-//! Parsing of `#[xml(...)]` and `#[operation(...)]` attributes into plain structs with spans.
+//! Parsing of `#[xml(...)]` attributes into plain structs with spans.
 //!
 //! Only syntax is checked here (known keys, literal kinds, duplicate keys); the checks that
 //! relate attributes to each other and to field types are in `validate`.
@@ -6,7 +6,7 @@
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, Lit, LitStr, Path, Type};
+use syn::{Attribute, Lit, LitStr, Path};
 
 /// Collects errors so that all of them are reported, not just the first.
 #[derive(Default)]
@@ -47,6 +47,8 @@ pub struct XmlContainer {
     pub root: Option<Sp<Root>>,
     pub attributes: Vec<Sp<FixedAttribute>>,
     pub validate: Option<Sp<Path>>,
+    /// `any_order`: child elements in any order, each at most once.
+    pub any_order: Option<Sp<()>>,
 }
 
 /// `root(name = "..", namespace = "..")`.
@@ -80,19 +82,6 @@ pub struct XmlField {
 #[derive(Default)]
 pub struct XmlVariant {
     pub value: Option<Sp<String>>,
-    pub any: Option<Span>,
-}
-
-/// Container attributes of `Operation`.
-#[derive(Default)]
-pub struct OperationAttrs {
-    pub krate: Option<Sp<Path>>,
-    pub name: Option<Sp<String>>,
-    pub header: Option<Sp<Type>>,
-    pub request: Option<Sp<Type>>,
-    pub response: Option<Sp<Type>>,
-    pub parts: Option<Sp<Vec<Ident>>>,
-    /// Span of the first `#[operation]` attribute, if any.
     pub any: Option<Span>,
 }
 
@@ -163,6 +152,8 @@ pub fn xml_container(attrs: &[Attribute], errors: &mut Errors) -> XmlContainer {
                     input.parse()?
                 };
                 set(&mut c.validate, path, &meta, errors);
+            } else if meta.path.is_ident("any_order") {
+                set(&mut c.any_order, (), &meta, errors);
             } else if meta.path.is_ident("root") {
                 let mut root = Root {
                     name: None,
@@ -209,7 +200,7 @@ pub fn xml_container(attrs: &[Attribute], errors: &mut Errors) -> XmlContainer {
                 return Err(unknown(
                     &meta,
                     "`xml` attribute",
-                    "`namespace`, `root(..)`, `attribute(..)`, `validate`, `crate`",
+                    "`namespace`, `root(..)`, `attribute(..)`, `validate`, `any_order`, `crate`",
                 ));
             }
             Ok(())
@@ -279,51 +270,4 @@ pub fn xml_variant(attrs: &[Attribute], errors: &mut Errors) -> XmlVariant {
         }
     }
     v
-}
-
-/// Parses the `#[operation(...)]` attributes of a container.
-pub fn operation(attrs: &[Attribute], errors: &mut Errors) -> OperationAttrs {
-    let mut o = OperationAttrs::default();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("operation")) {
-        o.any.get_or_insert(attr.path().span());
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("crate") {
-                let path = crate_path(&meta)?;
-                set(&mut o.krate, path, &meta, errors);
-            } else if meta.path.is_ident("name") {
-                let name = string(&meta)?;
-                set(&mut o.name, name, &meta, errors);
-            } else if meta.path.is_ident("header") {
-                let ty = meta.value()?.parse()?;
-                set(&mut o.header, ty, &meta, errors);
-            } else if meta.path.is_ident("request") {
-                let ty = meta.value()?.parse()?;
-                set(&mut o.request, ty, &meta, errors);
-            } else if meta.path.is_ident("response") {
-                let ty = meta.value()?.parse()?;
-                set(&mut o.response, ty, &meta, errors);
-            } else if meta.path.is_ident("parts") {
-                let mut parts = Vec::new();
-                meta.parse_nested_meta(|part| match part.path.get_ident() {
-                    Some(ident) if part.input.is_empty() || part.input.peek(syn::Token![,]) => {
-                        parts.push(ident.clone());
-                        Ok(())
-                    }
-                    _ => Err(part.error("expected a MIME part name such as `SoapMessage`")),
-                })?;
-                set(&mut o.parts, parts, &meta, errors);
-            } else {
-                return Err(unknown(
-                    &meta,
-                    "`operation` attribute",
-                    "`name`, `header`, `request`, `response`, `parts(..)`, `crate`",
-                ));
-            }
-            Ok(())
-        });
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
-    o
 }

@@ -1,7 +1,6 @@
 //! Derive macros of the X-Road management services toolkit: [`XmlRead`], [`XmlWrite`] and
-//! [`XmlText`] implement the traits of `xroad_codec::xml`, [`Operation`] implements
-//! `xroad_codec::operation::Operation`. The generated bindings use them; they work on
-//! hand-written types too, and the generated code needs no imports.
+//! [`XmlText`] implement the traits of `xroad_codec::xml`. The generated bindings use them;
+//! they work on hand-written types too, and the generated code needs no imports.
 //!
 //! Errors in the attributes are reported all at once, at the offending attribute or field.
 
@@ -27,8 +26,8 @@ fn run(
 /// `xroad_codec::xml::XmlRoot` (which requires `XmlWrite` as well).
 ///
 /// Reading is strict: attributes are matched by namespace and local name (unknown or duplicate
-/// ones are errors), child elements must come exactly in field order, and anything left over
-/// is an error.
+/// ones are errors), child elements must come exactly in field order (unless `any_order`), and
+/// anything left over is an error.
 ///
 /// # Structs with named fields
 ///
@@ -40,6 +39,13 @@ fn run(
 /// - `attribute(name = "local", namespace = "uri", fixed = "VALUE")`, repeatable: an attribute
 ///   with a fixed value and no field. It is always written; on reading it must be present with
 ///   exactly this value. `namespace` defaults to none.
+/// - `any_order`: the child elements may come in any order, as the blocks of a SOAP header do.
+///   Each element field is read at most once: a second occurrence is
+///   `ErrorKind::DuplicateElement`, a child that no field reads is `UnexpectedElement` (or
+///   `WrongNamespace` when a field has its local name), and a missing required element is
+///   `MissingElement`, naming the first missing one in field order, reported at the end of the
+///   parent. Writing keeps field order. Repeated (`Vec<T>` with occurrences) and `text` fields
+///   are not allowed with it.
 /// - `validate = path::to::function`: called as `function(&value)` once all fields are read,
 ///   before the end tag; it returns `Result<_, E>` with `E: Display`, and an `Err` becomes
 ///   `ErrorKind::Invalid`. Only used when reading; `Self::validate` works.
@@ -122,31 +128,4 @@ pub fn derive_xml_write(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(XmlText, attributes(xml))]
 pub fn derive_xml_text(input: TokenStream) -> TokenStream {
     run(input, expand::text::derive)
-}
-
-/// Derives `xroad_codec::operation::Operation` for a unit struct.
-///
-/// ```ignore
-/// #[derive(Operation)]
-/// #[operation(
-///     name = "clientReg",
-///     header = Header,
-///     request = ClientReg,
-///     response = ClientRegResponse,
-///     parts(SoapMessage, Signature, SigningCertificate, OcspResponse),
-/// )]
-/// pub struct ClientReg;
-/// ```
-///
-/// - `name = "..."` (required, non-empty): `Operation::NAME`, the service code.
-/// - `request = Type`, `response = Type` (required) and `header = Type` (default `()`, for
-///   bindings without SOAP headers): the associated types;
-///   the request and response implement `XmlRoot`.
-/// - `parts(...)`: `Operation::PARTS`, the MIME parts of the request, among `SoapMessage`,
-///   `Signature`, `AuthKeySignature`, `AuthCertificate`, `SigningCertificate`, `OcspResponse`;
-///   no duplicates, `SoapMessage` first. Default: `parts(SoapMessage)`.
-/// - `crate = "path"`: path of the support crate (default `::xroad_codec`).
-#[proc_macro_derive(Operation, attributes(operation))]
-pub fn derive_operation(input: TokenStream) -> TokenStream {
-    run(input, expand::operation::derive)
 }

@@ -18,6 +18,8 @@ pub struct XmlStruct<'a> {
     pub root: Option<(String, String)>,
     pub fixed: Vec<Fixed>,
     pub validate: Option<Path>,
+    /// `any_order`: the child elements are read in any order, each at most once.
+    pub any_order: bool,
     pub body: Body<'a>,
 }
 
@@ -291,6 +293,39 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     }
                 }
             }
+            if let Some(any_order) = &c.any_order {
+                if let Some((_, span)) = text {
+                    errors.at(
+                        span,
+                        "`any_order` orders child elements; a `text` field (simple content) has none",
+                    );
+                }
+                for field in &elements {
+                    if let Occurs::Repeated { .. } = field.occurs {
+                        errors.at(
+                            field.ty.span(),
+                            "`any_order` reads each child element at most once; a repeated element needs the in-order reading (leave out `any_order`)",
+                        );
+                    }
+                }
+                if elements.is_empty() {
+                    errors.at(any_order.span, "`any_order` needs element fields");
+                }
+                for (i, field) in elements.iter().enumerate() {
+                    if elements[..i]
+                        .iter()
+                        .any(|e| e.namespace == field.namespace && e.local == field.local)
+                    {
+                        errors.at(
+                            field.member.span(),
+                            format_args!(
+                                "duplicate element `{}`: with `any_order` each element names one field",
+                                qualified(&field.namespace, &field.local)
+                            ),
+                        );
+                    }
+                }
+            }
             if let (Some((_, span)), Some(first)) = (text, elements.first()) {
                 errors.at(
                     span,
@@ -321,6 +356,12 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
             for a in &fixed {
                 errors.at(a.span, "`attribute(..)` does not apply to a newtype");
             }
+            if let Some(any_order) = &c.any_order {
+                errors.at(
+                    any_order.span,
+                    "`any_order` does not apply to a newtype; put it on the inner type",
+                );
+            }
             Body::Newtype(&field.ty)
         }
         Fields::Unnamed(fields) => {
@@ -346,6 +387,7 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
         root,
         fixed,
         validate: c.validate.map(|v| v.value),
+        any_order: c.any_order.is_some(),
         body,
     })
 }
@@ -446,6 +488,9 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
     for a in &c.attributes {
         errors.at(a.span, format_args!("`attribute` {not_here}"));
     }
+    if let Some(any_order) = &c.any_order {
+        errors.at(any_order.span, format_args!("`any_order` {not_here}"));
+    }
     if let (Some(v), Data::Enum(_)) = (&c.validate, &input.data) {
         errors.at(v.span, format_args!("`validate` {not_here}"));
     }
@@ -523,106 +568,4 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
     };
     errors.finish()?;
     Ok(result)
-}
-
-/// The MIME parts an operation may list, in the spelling of `xroad_codec::operation::MimePart`.
-pub const MIME_PARTS: [&str; 6] = [
-    "SoapMessage",
-    "Signature",
-    "AuthKeySignature",
-    "AuthCertificate",
-    "SigningCertificate",
-    "OcspResponse",
-];
-
-/// A unit struct deriving `Operation`.
-pub struct OperationInput {
-    pub krate: Path,
-    pub name: String,
-    pub header: Type,
-    pub request: Type,
-    pub response: Type,
-    pub parts: Vec<Ident>,
-}
-
-/// Checks a type for `Operation`.
-pub fn operation(input: &DeriveInput) -> syn::Result<OperationInput> {
-    let mut errors = Errors::default();
-    let o = attr::operation(&input.attrs, &mut errors);
-    if !matches!(&input.data, Data::Struct(data) if matches!(data.fields, Fields::Unit)) {
-        errors.at(
-            input.ident.span(),
-            "`Operation` can be derived for unit structs only (`struct Name;`)",
-        );
-    }
-    let at = o.any.unwrap_or_else(|| input.ident.span());
-    let mut required = |value: Option<Sp<Type>>, key: &str| {
-        value.map(|v| v.value).ok_or_else(|| {
-            errors.at(
-                at,
-                format_args!("missing `{key} = Type` in `#[operation(...)]`"),
-            );
-        })
-    };
-    // Without SOAP headers the operation's header is the empty `()`.
-    let header: Result<Type, ()> = Ok(o
-        .header
-        .map(|h| h.value)
-        .unwrap_or_else(|| syn::parse_quote!(())));
-    let request = required(o.request, "request");
-    let response = required(o.response, "response");
-    let name = match o.name {
-        Some(name) if name.value.is_empty() => {
-            errors.at(name.span, "the operation `name` must not be empty");
-            None
-        }
-        Some(name) => Some(name.value),
-        None => {
-            errors.at(at, "missing `name = \"...\"` in `#[operation(...)]`");
-            None
-        }
-    };
-    let parts = match o.parts {
-        Some(parts) => {
-            let mut seen: Vec<String> = Vec::new();
-            let mut misplaced = false;
-            for (i, part) in parts.value.iter().enumerate() {
-                let text = part.to_string();
-                if !MIME_PARTS.contains(&text.as_str()) {
-                    errors.at(
-                        part.span(),
-                        format_args!(
-                            "unknown MIME part `{text}`; expected one of: {}",
-                            MIME_PARTS.join(", ")
-                        ),
-                    );
-                } else if seen.contains(&text) {
-                    errors.at(part.span(), format_args!("duplicate MIME part `{text}`"));
-                } else if i == 0 && text != "SoapMessage" {
-                    errors.at(part.span(), "the first MIME part must be `SoapMessage`");
-                    misplaced = true;
-                } else if i > 0 && text == "SoapMessage" && !misplaced {
-                    errors.at(part.span(), "`SoapMessage` must be the first MIME part");
-                }
-                seen.push(text);
-            }
-            if parts.value.is_empty() {
-                errors.at(parts.span, "`parts(..)` must list `SoapMessage` first");
-            }
-            parts.value
-        }
-        None => vec![Ident::new("SoapMessage", Span::call_site())],
-    };
-    errors.finish()?;
-    match (name, header, request, response) {
-        (Some(name), Ok(header), Ok(request), Ok(response)) => Ok(OperationInput {
-            krate: crate_path(o.krate),
-            name,
-            header,
-            request,
-            response,
-            parts,
-        }),
-        _ => unreachable!("errors were reported"),
-    }
 }

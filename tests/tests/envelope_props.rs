@@ -10,10 +10,12 @@
 //!    text. The exception is a service with a version but no subsystem: its five codes read
 //!    back as member, subsystem (the service code) and service (the version).
 //! 3. **Envelopes.** `Envelope<centralservice::Header, B>` for every request and response
-//!    body `B`, with arbitrary valid identifiers, ids, protocol versions, request hashes,
-//!    addresses, certificates and request ids (text of XML 1.0 characters, codes of the allowed
-//!    alphabet that XML can carry), is written by `to_vec` (with the WSDL prefixes and with
-//!    generated ones) and read back by `from_slice` to an equal value.
+//!    body `B` of the eleven services, with arbitrary valid identifiers, ids, protocol
+//!    versions, request hashes, the optional X-Road header fields (security server, user id,
+//!    represented party, issue), addresses, certificates, names, messages and request ids
+//!    (text of XML 1.0 characters, codes of the allowed alphabet that XML can carry), is
+//!    written by `to_vec` (with the WSDL prefixes and with generated ones) and read back by
+//!    `from_slice` to an equal value.
 //! 4. **No panics.** Arbitrary bytes, and Annex A messages damaged by bit flips, deletions,
 //!    insertions of XML fragments, duplications and truncation, read as every body type give
 //!    a value or an error; every value that is read is written and read again unchanged.
@@ -25,18 +27,20 @@ use std::fmt::Debug;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use xroad_codec::header::RepresentedParty;
 use xroad_codec::identifier::{Code, CodeError, MAX_CODE_LEN};
 use xroad_codec::soap::Envelope;
 use xroad_codec::xml::XmlRoot;
 use xroad_mserv::NAMESPACES;
 use xroad_mserv::centralservice::Header;
 use xroad_mserv::identifiers::{
-    XRoadClientIdentifierType, XRoadGlobalGroupIdentifierType, XRoadIdentifierType,
-    XRoadLocalGroupIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
-    XRoadServiceIdentifierType,
+    XRoadClientIdentifierType, XRoadIdentifierType, XRoadObjectType,
+    XRoadSecurityServerIdentifierType, XRoadServiceIdentifierType,
 };
 use xroad_mserv::xroad::{
-    self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType, RequestHash,
+    self, AddressChangeRequestType, AuthCertDeletionRequestType, AuthCertRegRequestType,
+    ClientRegRequestType, ClientRenameRequestType, ClientRequestType,
+    MaintenanceModeDisableRequestType, MaintenanceModeEnableRequestType, RequestHash,
     RequestIdType,
 };
 
@@ -108,6 +112,7 @@ fn service() -> impl Strategy<Value = XRoadServiceIdentifierType> {
         .prop_map(
             |((x_road_instance, member_class, member_code), subsystem_code, service_code, v)| {
                 XRoadServiceIdentifierType {
+                    object_type: XRoadObjectType::Service,
                     x_road_instance,
                     member_class,
                     member_code,
@@ -123,6 +128,7 @@ fn server() -> impl Strategy<Value = XRoadSecurityServerIdentifierType> {
     (code(), code(), code(), code()).prop_map(
         |(x_road_instance, member_class, member_code, server_code)| {
             XRoadSecurityServerIdentifierType {
+                object_type: XRoadObjectType::Server,
                 x_road_instance,
                 member_class,
                 member_code,
@@ -132,23 +138,44 @@ fn server() -> impl Strategy<Value = XRoadSecurityServerIdentifierType> {
     )
 }
 
+fn represented_party() -> impl Strategy<Value = RepresentedParty> {
+    (prop::option::of(text()), text()).prop_map(|(party_class, party_code)| RepresentedParty {
+        party_class,
+        party_code,
+    })
+}
+
 fn header() -> impl Strategy<Value = Header> {
+    let optional = (
+        prop::option::of(server()),
+        prop::option::of(text()),
+        prop::option::of(represented_party()),
+        prop::option::of(text()),
+    );
     (
         client(),
         service(),
         text(),
         text(),
         prop::option::of((text(), text())),
+        optional,
     )
-        .prop_map(|(client, service, id, protocol_version, hash)| Header {
-            client,
-            service,
-            id,
-            protocol_version,
-            request_hash: hash.map(|(algorithm_id, value)| RequestHash {
-                algorithm_id,
-                value,
-            }),
+        .prop_map(|(client, service, id, protocol_version, hash, optional)| {
+            let (security_server, user_id, represented_party, issue) = optional;
+            Header {
+                client,
+                service,
+                security_server,
+                id,
+                user_id,
+                represented_party,
+                issue,
+                protocol_version,
+                request_hash: hash.map(|(algorithm_id, value)| RequestHash {
+                    algorithm_id,
+                    value,
+                }),
+            }
         })
 }
 
@@ -162,6 +189,53 @@ fn client_request() -> impl Strategy<Value = ClientRequestType> {
         client,
         request_id,
     })
+}
+
+fn client_reg() -> impl Strategy<Value = ClientRegRequestType> {
+    (server(), client(), prop::option::of(text()), request_id()).prop_map(
+        |(server, client, subsystem_name, request_id)| ClientRegRequestType {
+            server,
+            client,
+            subsystem_name,
+            request_id,
+        },
+    )
+}
+
+fn client_rename() -> impl Strategy<Value = ClientRenameRequestType> {
+    (server(), client(), text(), request_id()).prop_map(
+        |(server, client, subsystem_name, request_id)| ClientRenameRequestType {
+            server,
+            client,
+            subsystem_name,
+            request_id,
+        },
+    )
+}
+
+fn address_change() -> impl Strategy<Value = AddressChangeRequestType> {
+    (server(), text(), request_id()).prop_map(|(server, address, request_id)| {
+        AddressChangeRequestType {
+            server,
+            address,
+            request_id,
+        }
+    })
+}
+
+fn maintenance_mode_enable() -> impl Strategy<Value = MaintenanceModeEnableRequestType> {
+    (server(), prop::option::of(text()), request_id()).prop_map(|(server, message, request_id)| {
+        MaintenanceModeEnableRequestType {
+            server,
+            message,
+            request_id,
+        }
+    })
+}
+
+fn maintenance_mode_disable() -> impl Strategy<Value = MaintenanceModeDisableRequestType> {
+    (server(), request_id())
+        .prop_map(|(server, request_id)| MaintenanceModeDisableRequestType { server, request_id })
 }
 
 fn auth_cert() -> impl Strategy<Value = Vec<u8>> {
@@ -232,17 +306,29 @@ fn accepted_by_any_body(input: &[u8]) -> Result<usize, TestCaseError> {
         accepted_as::<xroad::ClientRegResponse>(input)?,
         accepted_as::<xroad::ClientDeletion>(input)?,
         accepted_as::<xroad::ClientDeletionResponse>(input)?,
+        accepted_as::<xroad::ClientDisable>(input)?,
+        accepted_as::<xroad::ClientDisableResponse>(input)?,
+        accepted_as::<xroad::ClientEnable>(input)?,
+        accepted_as::<xroad::ClientEnableResponse>(input)?,
+        accepted_as::<xroad::ClientRename>(input)?,
+        accepted_as::<xroad::ClientRenameResponse>(input)?,
         accepted_as::<xroad::AuthCertReg>(input)?,
         accepted_as::<xroad::AuthCertRegResponse>(input)?,
         accepted_as::<xroad::AuthCertDeletion>(input)?,
         accepted_as::<xroad::AuthCertDeletionResponse>(input)?,
         accepted_as::<xroad::OwnerChange>(input)?,
         accepted_as::<xroad::OwnerChangeResponse>(input)?,
+        accepted_as::<xroad::AddressChange>(input)?,
+        accepted_as::<xroad::AddressChangeResponse>(input)?,
+        accepted_as::<xroad::MaintenanceModeEnable>(input)?,
+        accepted_as::<xroad::MaintenanceModeEnableResponse>(input)?,
+        accepted_as::<xroad::MaintenanceModeDisable>(input)?,
+        accepted_as::<xroad::MaintenanceModeDisableResponse>(input)?,
     ];
     Ok(accepted.into_iter().filter(|&a| a).count())
 }
 
-/// The Annex A messages.
+/// The Annex A messages, of PR-MSERV 1.15 (A.1–A.5) and 1.20 (A.1, A.6–A.11).
 const ANNEX_A: &[(&str, &[u8])] = &[
     (
         "a1-client-reg-request",
@@ -283,6 +369,62 @@ const ANNEX_A: &[(&str, &[u8])] = &[
     (
         "a5-owner-change-response",
         include_bytes!("../../tests/fixtures/annex-a/a5-owner-change-response.xml"),
+    ),
+    (
+        "a1-client-reg-request-1.20",
+        include_bytes!("../../tests/fixtures/annex-a/a1-client-reg-request-1.20.xml"),
+    ),
+    (
+        "a1-client-reg-response-1.20",
+        include_bytes!("../../tests/fixtures/annex-a/a1-client-reg-response-1.20.xml"),
+    ),
+    (
+        "a6-address-change-request",
+        include_bytes!("../../tests/fixtures/annex-a/a6-address-change-request.xml"),
+    ),
+    (
+        "a6-address-change-response",
+        include_bytes!("../../tests/fixtures/annex-a/a6-address-change-response.xml"),
+    ),
+    (
+        "a7-client-disable-request",
+        include_bytes!("../../tests/fixtures/annex-a/a7-client-disable-request.xml"),
+    ),
+    (
+        "a7-client-disable-response",
+        include_bytes!("../../tests/fixtures/annex-a/a7-client-disable-response.xml"),
+    ),
+    (
+        "a8-client-enable-request",
+        include_bytes!("../../tests/fixtures/annex-a/a8-client-enable-request.xml"),
+    ),
+    (
+        "a8-client-enable-response",
+        include_bytes!("../../tests/fixtures/annex-a/a8-client-enable-response.xml"),
+    ),
+    (
+        "a9-client-rename-request",
+        include_bytes!("../../tests/fixtures/annex-a/a9-client-rename-request.xml"),
+    ),
+    (
+        "a9-client-rename-response",
+        include_bytes!("../../tests/fixtures/annex-a/a9-client-rename-response.xml"),
+    ),
+    (
+        "a10-maintenance-mode-enable-request",
+        include_bytes!("../../tests/fixtures/annex-a/a10-maintenance-mode-enable-request.xml"),
+    ),
+    (
+        "a10-maintenance-mode-enable-response",
+        include_bytes!("../../tests/fixtures/annex-a/a10-maintenance-mode-enable-response.xml"),
+    ),
+    (
+        "a11-maintenance-mode-disable-request",
+        include_bytes!("../../tests/fixtures/annex-a/a11-maintenance-mode-disable-request.xml"),
+    ),
+    (
+        "a11-maintenance-mode-disable-response",
+        include_bytes!("../../tests/fixtures/annex-a/a11-maintenance-mode-disable-response.xml"),
     ),
 ];
 
@@ -450,15 +592,52 @@ proptest! {
     fn client_request_envelopes_round_trip(
         header in header(),
         body in client_request(),
-        which in 0..6,
+        which in 0..8,
     ) {
         match which {
-            0 => round_trips(&Envelope { header, body: xroad::ClientReg(body) })?,
-            1 => round_trips(&Envelope { header, body: xroad::ClientDeletion(body) })?,
-            2 => round_trips(&Envelope { header, body: xroad::OwnerChange(body) })?,
-            3 => round_trips(&Envelope { header, body: xroad::ClientRegResponse(body) })?,
+            0 => round_trips(&Envelope { header, body: xroad::ClientDeletion(body) })?,
+            1 => round_trips(&Envelope { header, body: xroad::ClientDisable(body) })?,
+            2 => round_trips(&Envelope { header, body: xroad::ClientEnable(body) })?,
+            3 => round_trips(&Envelope { header, body: xroad::OwnerChange(body) })?,
             4 => round_trips(&Envelope { header, body: xroad::ClientDeletionResponse(body) })?,
+            5 => round_trips(&Envelope { header, body: xroad::ClientDisableResponse(body) })?,
+            6 => round_trips(&Envelope { header, body: xroad::ClientEnableResponse(body) })?,
             _ => round_trips(&Envelope { header, body: xroad::OwnerChangeResponse(body) })?,
+        }
+    }
+
+    #[test]
+    fn named_client_envelopes_round_trip(
+        header in header(),
+        reg in client_reg(),
+        rename in client_rename(),
+        response in any::<bool>(),
+    ) {
+        if response {
+            round_trips(&Envelope { header: header.clone(), body: xroad::ClientRegResponse(reg) })?;
+            round_trips(&Envelope { header, body: xroad::ClientRenameResponse(rename) })?;
+        } else {
+            round_trips(&Envelope { header: header.clone(), body: xroad::ClientReg(reg) })?;
+            round_trips(&Envelope { header, body: xroad::ClientRename(rename) })?;
+        }
+    }
+
+    #[test]
+    fn server_envelopes_round_trip(
+        header in header(),
+        address in address_change(),
+        enable in maintenance_mode_enable(),
+        disable in maintenance_mode_disable(),
+        response in any::<bool>(),
+    ) {
+        if response {
+            round_trips(&Envelope { header: header.clone(), body: xroad::AddressChangeResponse(address) })?;
+            round_trips(&Envelope { header: header.clone(), body: xroad::MaintenanceModeEnableResponse(enable) })?;
+            round_trips(&Envelope { header, body: xroad::MaintenanceModeDisableResponse(disable) })?;
+        } else {
+            round_trips(&Envelope { header: header.clone(), body: xroad::AddressChange(address) })?;
+            round_trips(&Envelope { header: header.clone(), body: xroad::MaintenanceModeEnable(enable) })?;
+            round_trips(&Envelope { header, body: xroad::MaintenanceModeDisable(disable) })?;
         }
     }
 
@@ -526,7 +705,8 @@ fn codes_xml_cannot_carry_are_refused() {
     }
 }
 
-/// The identifier seeds of the `identifier_parse` fuzz target: one per object type and shape.
+/// The identifier seeds of the `identifier_parse` fuzz target: one per object type and shape
+/// of PR-MSERV 1.20, whose identifiers schema has no group identifiers.
 fn identifier_seeds() -> Vec<(&'static str, String)> {
     let c = |s: &str| Code::new(s).unwrap_or_else(|e| panic!("{s}: {e}"));
     let member = XRoadClientIdentifierType {
@@ -544,12 +724,14 @@ fn identifier_seeds() -> Vec<(&'static str, String)> {
         ..member.clone()
     };
     let server = XRoadSecurityServerIdentifierType {
+        object_type: XRoadObjectType::Server,
         x_road_instance: c("EE"),
         member_class: c("GOV"),
         member_code: c("TS1OWNER"),
         server_code: c("TS1"),
     };
     let service = XRoadServiceIdentifierType {
+        object_type: XRoadObjectType::Service,
         x_road_instance: c("EE"),
         member_class: c("GOV"),
         member_code: c("TS1OWNER"),
@@ -562,21 +744,12 @@ fn identifier_seeds() -> Vec<(&'static str, String)> {
         service_version: Some(c("v1")),
         ..service.clone()
     };
-    let global = XRoadGlobalGroupIdentifierType {
-        x_road_instance: c("EE"),
-        group_code: c("security-server-owners"),
-    };
-    let local = XRoadLocalGroupIdentifierType {
-        group_code: c("admins"),
-    };
     vec![
         ("member", member.to_string()),
         ("subsystem", subsystem.to_string()),
         ("server", server.to_string()),
         ("service", service.to_string()),
         ("service-versioned", versioned.to_string()),
-        ("globalgroup", global.to_string()),
-        ("localgroup", local.to_string()),
     ]
 }
 

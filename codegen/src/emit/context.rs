@@ -1,7 +1,7 @@
 //! What every emitter needs: the Rust names of modules, types and root elements, type paths,
 //! and facts about types (floats, `Copy`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -10,10 +10,9 @@ use super::graph::TypeFacts;
 use super::naming;
 use crate::error::{Error, Result};
 use crate::model::{
-    Builtin, ComplexType, Element, Location, Model, OperationSource, QName, SimpleKind, TypeDef,
-    TypeRef,
+    Builtin, ComplexType, Element, Location, Model, QName, Service, SimpleKind, TypeDef, TypeRef,
 };
-use crate::options::Options;
+use crate::options::{Emit, Options};
 
 /// A generated module.
 pub struct ModuleInfo {
@@ -21,7 +20,15 @@ pub struct ModuleInfo {
     pub uri: String,
     /// Module identifier.
     pub ident: Ident,
+    /// The Rust module that holds the namespace's items instead, when they are not generated
+    /// ([`Options::extern_namespace`]).
+    pub extern_path: Option<TokenStream>,
 }
+
+/// The `from` of [`Ctx::item_path`] for code outside every namespace module (the client and
+/// server modules, which sit beside them and import the namespace modules they use, see
+/// [`Ctx::modules_home`]).
+pub const TOP: usize = usize::MAX;
 
 /// The Rust item a type or root element becomes.
 pub struct Item {
@@ -42,6 +49,14 @@ pub struct Ctx<'a> {
     /// `crate = "<path>"` for container attributes, when the support crate is not at its
     /// default path.
     pub crate_arg: Option<TokenStream>,
+    /// Path of the runtime the client and server call, e.g. `::xroad_runtime`.
+    pub service_rt: TokenStream,
+    /// The crate the types are taken from, when they are not generated.
+    pub types_from: Option<TokenStream>,
+    /// The shared header type, when it is not generated.
+    pub extern_header: Option<TokenStream>,
+    /// What is generated.
+    pub emit: Emit,
     types: BTreeMap<QName, (Item, &'a TypeDef)>,
     /// Root elements with a generated newtype (anonymous complex types have none).
     elements: BTreeMap<QName, Item>,
@@ -60,32 +75,68 @@ impl<'a> Ctx<'a> {
     /// Assigns module, type and element names; fails on clashes.
     pub fn new(model: &'a Model, options: &Options) -> Result<Self> {
         let path = options.runtime_path();
-        let rt_path: syn::Path = syn::parse_str(path).map_err(|e| {
-            Error::Options(format!(
-                "runtime crate path `{path}` is not a Rust path: {e}"
-            ))
-        })?;
+        let rt_path = rust_path(path, "runtime crate path")?;
         let crate_arg = (path != DEFAULT_RUNTIME).then(|| quote!(crate = #path));
+        let service_rt = rust_path(options.service_runtime_path(), "service runtime path")?;
+        let types_from = options
+            .types_crate()
+            .map(|path| rust_path(path, "crate path of `types_from`"))
+            .transpose()?;
+        let extern_header = options
+            .extern_header_path()
+            .map(|path| rust_path(path, "extern header path"))
+            .transpose()?;
+        let emit = options.emitted();
+        if emit.types && types_from.is_some() {
+            return Err(Error::Options(
+                "the types are taken from another crate (`types_from`), so they cannot be                  emitted too: emit only the client and server"
+                    .into(),
+            ));
+        }
+        let file_start = Location {
+            file: std::sync::Arc::from(model.source.as_path()),
+            line: 1,
+            column: 1,
+        };
         let mut modules = Vec::new();
-        let mut module_names = BTreeSet::new();
+        let mut top_names = BTreeMap::new();
         for ns in &model.namespaces {
             let name = naming::field_name(&ns.module);
-            if !module_names.insert(name.clone()) {
+            let what = format!("the module of namespace `{}`", ns.uri);
+            if let Some(other) = top_names.insert(name.clone(), what.clone()) {
                 return Err(Error::NameClash {
-                    location: Location {
-                        file: std::sync::Arc::from(model.source.as_path()),
-                        line: 1,
-                        column: 1,
-                    },
-                    what: format!("the module of namespace `{}`", ns.uri),
+                    location: file_start.clone(),
+                    what,
                     rust: name,
-                    other: "the module of another namespace".into(),
+                    other,
                 });
             }
+            let extern_path = options
+                .extern_module(&ns.uri)
+                .map(|path| rust_path(path, "extern namespace module"))
+                .transpose()?;
             modules.push(ModuleInfo {
                 uri: ns.uri.clone(),
                 ident: naming::ident(&name),
+                extern_path,
             });
+        }
+        for service in &model.services {
+            for (suffix, on) in [("client", emit.client), ("server", emit.server)] {
+                if !on || !service.operations.iter().any(|o| o.description.is_some()) {
+                    continue;
+                }
+                let name = format!("{}_{suffix}", naming::field_name(&service.name));
+                let what = format!("the {suffix} module of service `{}`", service.name);
+                if let Some(other) = top_names.insert(name.clone(), what.clone()) {
+                    return Err(Error::NameClash {
+                        location: service.location.clone(),
+                        what,
+                        rust: name,
+                        other,
+                    });
+                }
+            }
         }
         let mut ctx = Ctx {
             model,
@@ -93,6 +144,10 @@ impl<'a> Ctx<'a> {
             modules,
             rt: quote!(#rt_path),
             crate_arg,
+            service_rt,
+            types_from,
+            extern_header,
+            emit,
             types: BTreeMap::new(),
             elements: BTreeMap::new(),
             operations: BTreeMap::new(),
@@ -128,20 +183,24 @@ impl<'a> Ctx<'a> {
         for service in &model.services {
             let module = ctx.module_index(&service.namespace, &service.location)?;
             let what = |item: &str| format!("{item} of service `{}`", service.name);
-            if service.header.is_some() {
+            if service.header.is_some() && ctx.extern_header.is_none() {
                 ctx.claim(module, "Header", &what("the header"), &service.location)?;
             }
-            ctx.claim(
-                module,
-                "OperationName",
-                &what("the operation enum"),
-                &service.location,
-            )?;
-            for op in &service.operations {
-                let at = match &op.source {
-                    OperationSource::Wsdl(location) => location,
-                    OperationSource::Options => &service.location,
-                };
+            let described: Vec<_> = service
+                .operations
+                .iter()
+                .filter(|o| o.description.is_some())
+                .collect();
+            if !described.is_empty() {
+                ctx.claim(
+                    module,
+                    "OperationName",
+                    &what("the operation enum"),
+                    &service.location,
+                )?;
+            }
+            for op in described {
+                let at = op.location(service);
                 // A WSDL whose schema shares the WSDL's namespace has elements named like
                 // the operations: the operation struct then takes a suffix.
                 let mut rust = naming::type_name(&op.name);
@@ -162,6 +221,34 @@ impl<'a> Ctx<'a> {
             .get(&(service.to_owned(), operation.to_owned()))
             .cloned()
             .unwrap_or_else(|| naming::type_name(operation))
+    }
+
+    /// Whether a generated item of module `module` is called `rust`.
+    pub fn is_taken(&self, module: usize, rust: &str) -> bool {
+        self.names.get(module).is_some_and(|n| n.contains_key(rust))
+    }
+
+    /// Path from module `from` to the unit struct of `operation` of `service`.
+    pub fn operation_path(
+        &self,
+        from: usize,
+        service: &Service,
+        operation: &str,
+    ) -> Result<TokenStream> {
+        let module = self.module_index(&service.namespace, &service.location)?;
+        Ok(self.item_path(from, module, &self.operation_name(&service.name, operation)))
+    }
+
+    /// Path from module `from` to the header type of `service`, `()` when it has none.
+    pub fn header_path(&self, from: usize, service: &Service) -> Result<TokenStream> {
+        if service.header.is_none() {
+            return Ok(quote!(()));
+        }
+        if let Some(path) = &self.extern_header {
+            return Ok(path.clone());
+        }
+        let module = self.module_index(&service.namespace, &service.location)?;
+        Ok(self.item_path(from, module, "Header"))
     }
 
     /// Records that `rust` in `module` belongs to `what`; fails when it is taken.
@@ -227,14 +314,30 @@ impl<'a> Ctx<'a> {
         self.elements.get(name).map(|i| naming::ident(&i.name))
     }
 
-    /// Path from `from` to an item in module `module` called `name`.
-    fn item_path(&self, from: usize, module: usize, name: &str) -> TokenStream {
+    /// Path from `from` (a module index, or [`TOP`]) to an item in module `module` called
+    /// `name`: through the extern module or the crate of `types_from` when the item is not
+    /// generated here.
+    pub fn item_path(&self, from: usize, module: usize, name: &str) -> TokenStream {
         let ident = naming::ident(name);
-        if module == from {
-            quote!(#ident)
-        } else {
-            let m = &self.modules[module].ident;
-            quote!(super::#m::#ident)
+        let info = &self.modules[module];
+        if let Some(path) = &info.extern_path {
+            return quote!(#path::#ident);
+        }
+        let m = &info.ident;
+        match &self.types_from {
+            _ if from == TOP => quote!(#m::#ident),
+            Some(krate) => quote!(#krate::#m::#ident),
+            None if module == from => quote!(#ident),
+            None => quote!(super::#m::#ident),
+        }
+    }
+
+    /// Where code at [`TOP`] imports the namespace modules from: `super`, or the crate of
+    /// `types_from`.
+    pub fn modules_home(&self) -> TokenStream {
+        match &self.types_from {
+            Some(krate) => krate.clone(),
+            None => quote!(super),
         }
     }
 
@@ -338,6 +441,13 @@ impl<'a> Ctx<'a> {
         let rt = &self.rt;
         quote!(#rt::#rest)
     }
+}
+
+/// Parses a Rust path given in the options; `what` names it in the error.
+fn rust_path(path: &str, what: &str) -> Result<TokenStream> {
+    let parsed: syn::Path = syn::parse_str(path)
+        .map_err(|e| Error::Options(format!("{what} `{path}` is not a Rust path: {e}")))?;
+    Ok(quote!(#parsed))
 }
 
 /// The Rust type of a built-in.

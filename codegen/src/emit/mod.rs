@@ -2,15 +2,21 @@
 //!
 //! [`emit_tokens`] builds the bindings with `quote`: a `NAMESPACES` table and one module per
 //! namespace holding its types, root-element newtypes and, for the WSDL namespace, the
-//! service's header and operations. [`emit`] formats them with `prettyplease` and prepends the
-//! `@generated` header. Output depends only on the model and options (no hash-map order).
+//! service's header and described operations; then, per service, a client module and a server
+//! module (`service`). [`Options::emitted`] selects which. [`emit`] formats them with
+//! `prettyplease` and prepends the `@generated` header. Output depends only on the model and
+//! options (no hash-map order).
 
+mod body;
 mod context;
 mod doc;
 mod graph;
+mod header;
 mod identifiers;
+mod imports;
 mod naming;
 mod operations;
+mod service;
 mod types;
 
 #[cfg(test)]
@@ -50,8 +56,8 @@ pub fn emit(model: &Model, options: &Options) -> Result<String> {
 /// Puts a blank line between consecutive items of a module or impl block, which
 /// `prettyplease` writes back to back.
 fn separate_items(code: &str) -> String {
-    const ITEM_STARTS: [&str; 8] = [
-        "///", "#[", "pub ", "impl ", "mod ", "const ", "fn ", "struct ",
+    const ITEM_STARTS: [&str; 9] = [
+        "///", "#[", "pub ", "impl ", "impl<", "mod ", "const ", "fn ", "struct ",
     ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut previous: Option<&str> = None;
@@ -77,29 +83,63 @@ fn separate_items(code: &str) -> String {
 /// Generates the bindings for `model` as unformatted tokens.
 pub fn emit_tokens(model: &Model, options: &Options) -> Result<TokenStream> {
     let ctx = Ctx::new(model, options)?;
-    // Only namespaces that elements or types live in are written in XML.
+    let mut out = Vec::new();
+    if ctx.emit.types {
+        out.push(emit_namespaces(&ctx));
+        for module in 0..ctx.modules.len() {
+            if ctx.modules[module].extern_path.is_none() {
+                out.push(emit_module(&ctx, module)?);
+            }
+        }
+    }
+    for service in &model.services {
+        if ctx.emit.client {
+            out.push(service::emit_client(&ctx, service)?);
+        }
+        if ctx.emit.server {
+            out.push(service::emit_server(&ctx, service)?);
+        }
+    }
+    Ok(quote!(#(#out)*))
+}
+
+/// `NAMESPACES`: the prefixes of the WSDL for the namespaces that elements and types live in,
+/// and those the profile gives the header elements it adds.
+fn emit_namespaces(ctx: &Ctx<'_>) -> TokenStream {
+    let model = ctx.model;
     let in_content = |uri: &str| {
         model.types.iter().any(|t| t.name().namespace == uri)
             || model.elements.iter().any(|e| e.name.namespace == uri)
     };
-    let table = model
+    let mut pairs: Vec<(&str, &str)> = model
         .namespaces
         .iter()
         .filter(|ns| in_content(&ns.uri))
-        .filter_map(|ns| ns.prefix.as_ref().map(|p| (p, &ns.uri)))
-        .map(|(prefix, uri)| quote!((#prefix, #uri)));
+        .filter_map(|ns| ns.prefix.as_deref().map(|p| (p, ns.uri.as_str())))
+        .collect();
+    if ctx.extern_header.is_none() {
+        let parts = model
+            .services
+            .iter()
+            .filter_map(|s| s.header.as_ref())
+            .flat_map(|h| &h.parts);
+        for part in parts {
+            let uri = part.element.namespace.as_str();
+            if let Some(prefix) = &part.prefix
+                && !pairs.iter().any(|(p, u)| *u == uri || *p == prefix)
+            {
+                pairs.push((prefix, uri));
+            }
+        }
+    }
+    let table = pairs.iter().map(|(prefix, uri)| quote!((#prefix, #uri)));
     let namespaces_doc = doc::doc(
         "`(prefix, namespace)` pairs of the WSDL, for writing XML with the usual prefixes.",
     );
-    let mut modules = Vec::new();
-    for module in 0..ctx.modules.len() {
-        modules.push(emit_module(&ctx, module)?);
-    }
-    Ok(quote! {
+    quote! {
         #namespaces_doc
         pub const NAMESPACES: &[(&str, &str)] = &[#(#table),*];
-        #(#modules)*
-    })
+    }
 }
 
 /// One `pub mod` with its `NAMESPACE` constant and items in model order.
@@ -107,6 +147,7 @@ fn emit_module(ctx: &Ctx<'_>, module: usize) -> Result<TokenStream> {
     let info = &ctx.modules[module];
     let uri = &info.uri;
     let ident = &info.ident;
+    let mut uses = Vec::new();
     let mut items = Vec::new();
     for def in &ctx.model.types {
         if ctx.module_of_type(def.name()) == Some(module) {
@@ -121,7 +162,9 @@ fn emit_module(ctx: &Ctx<'_>, module: usize) -> Result<TokenStream> {
     let mut module_doc = doc::doc(&format!("Items of namespace `{uri}`."));
     for service in &ctx.model.services {
         if service.namespace == *uri {
-            items.push(operations::emit_service(ctx, module, service)?);
+            let (service_uses, service_items) = operations::emit_service(ctx, module, service)?;
+            uses.push(service_uses);
+            items.push(service_items);
             module_doc = doc::doc(&format!(
                 "Operations of the `{}` service (namespace `{uri}`).",
                 service.name
@@ -136,6 +179,8 @@ fn emit_module(ctx: &Ctx<'_>, module: usize) -> Result<TokenStream> {
     Ok(quote! {
         #module_doc
         pub mod #ident {
+            #(#uses)*
+
             #ns_doc
             pub const NAMESPACE: &str = #uri;
             #(#items)*

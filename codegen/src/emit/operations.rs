@@ -1,18 +1,27 @@
-//! Per service: `ADDRESS`, the SOAP `Header`, one `Operation` struct per operation and the
-//! `OperationName` enum.
+//! Per service module: `ADDRESS`, the SOAP `Header`, and for every operation the profile
+//! describes a unit struct with its `Operation` impl (description, `respond`, `check_echo`),
+//! the `ManagementBody` impls of its bodies, and the `OperationName` enum.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::body::{check_echo, management_body, respond};
 use super::context::Ctx;
-use super::types::{common_namespace, element_namespace_arg, struct_derives};
+use super::header::emit_header;
+use super::imports::Imports;
 use super::{doc, naming};
-use crate::error::{Error, Result};
-use crate::model::{Header, Operation, OperationSource, Service};
-use crate::options::MIME_PARTS;
+use crate::error::Result;
+use crate::model::{Description, MimePart, Operation, Service};
+use crate::options::Endpoint;
 
-/// Emits the items of `service` into `module`.
-pub fn emit_service(ctx: &Ctx<'_>, module: usize, service: &Service) -> Result<TokenStream> {
+/// Emits the items of `service` into `module`: its `use` declarations and its items.
+pub fn emit_service(
+    ctx: &Ctx<'_>,
+    module: usize,
+    service: &Service,
+) -> Result<(TokenStream, TokenStream)> {
     let address = service.address.as_ref().map(|a| {
         let d = doc::doc(&format!(
             "`soap:address` of the `{}` service's port.",
@@ -24,169 +33,209 @@ pub fn emit_service(ctx: &Ctx<'_>, module: usize, service: &Service) -> Result<T
         }
     });
     let header = match &service.header {
-        Some(h) => Some(emit_header(ctx, module, service, h)?),
-        None => None,
+        Some(h) if ctx.extern_header.is_none() => Some(emit_header(ctx, module, service, h)?),
+        _ => None,
     };
+    let mut imports = Imports::new(|name| ctx.is_taken(module, name));
+    let codec = ctx.rt_path(quote!(operation));
     let mut ops = Vec::new();
+    let mut bodies = BTreeSet::new();
     for op in &service.operations {
-        ops.push(emit_operation(ctx, module, service, op)?);
+        if let Some(description) = &op.description {
+            ops.push(emit_operation(
+                ctx,
+                module,
+                service,
+                op,
+                description,
+                &mut imports,
+                &codec,
+                &mut bodies,
+            )?);
+        }
     }
-    let names = emit_operation_name(ctx, service);
-    Ok(quote! {
-        #address
-        #header
-        #(#ops)*
-        #names
-    })
+    let names = emit_operation_name(ctx, service, &mut imports, &codec);
+    Ok((
+        imports.uses(),
+        quote! {
+            #address
+            #header
+            #(#ops)*
+            #names
+        },
+    ))
 }
 
-fn emit_header(
-    ctx: &Ctx<'_>,
-    module: usize,
-    service: &Service,
-    header: &Header,
-) -> Result<TokenStream> {
-    let container = common_namespace(header.parts.iter().map(|p| p.element.namespace.as_str()))
-        .filter(|ns| !ns.is_empty());
-    let mut dedup = naming::Dedup::default();
-    let mut fields = Vec::new();
-    let mut float = false;
-    for part in &header.parts {
-        let element = ctx
-            .model
-            .elements
-            .iter()
-            .find(|e| e.name == part.element)
-            .ok_or_else(|| Error::Unresolved {
-                location: service.location.clone(),
-                kind: "element",
-                name: part.element.clone(),
-            })?;
-        float |= ctx.has_float(&element.ty);
-        let ident = naming::ident(&dedup.take(naming::field_name(&part.name), true));
-        let inner = ctx.rust_type(module, &element.ty, &element.location)?;
-        let ty = if part.always {
-            inner
-        } else {
-            quote!(Option<#inner>)
-        };
-        let local = &element.name.local;
-        let ns = element_namespace_arg(&element.name.namespace, container).map(|n| quote!(, #n));
-        let mut d = doc::doc_or(
-            element.doc.as_deref(),
-            &format!("Header element `{}`.", element.name),
-        );
-        let note = match (part.in_input, part.in_output) {
-            (true, false) => Some("Requests only."),
-            (false, true) => Some("Responses only."),
+/// The documentation of an operation: the profile's, else the WSDL's, else what its
+/// description says.
+pub fn operation_doc(op: &Operation, description: &Description) -> TokenStream {
+    if let Some(text) = description.doc.as_deref() {
+        return doc::doc(text);
+    }
+    if let Some(text) = op.doc.as_deref().filter(|d| !d.trim().is_empty()) {
+        return doc::schema_doc(text);
+    }
+    let how = match description.endpoint {
+        Endpoint::Manage => "an X-Road message to the management services",
+        Endpoint::Registration => "a request posted to the central server directly",
+    };
+    let signers: Vec<&str> = description
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            MimePart::Signature { signer, .. } => Some(signer.description()),
             _ => None,
-        };
-        if let Some(note) = note {
-            let note = doc::doc(note);
-            d = quote!(#d #[doc = ""] #note);
-        }
-        fields.push(quote! {
-            #d
-            #[xml(element = #local #ns)]
-            pub #ident: #ty,
-        });
-    }
-    let derives = struct_derives(ctx, float);
-    let xml = ctx.xml_attr(
-        container
-            .map(|ns| quote!(namespace = #ns))
-            .into_iter()
-            .collect(),
-    );
-    let d = doc::doc(&format!(
-        "SOAP header of the service (message `{}`). Parts not carried by every request and \
-         response are optional.",
-        header.message
-    ));
-    Ok(quote! {
-        #d
-        #derives
-        #xml
-        pub struct Header {
-            #(#fields)*
-        }
-    })
+        })
+        .collect();
+    let signed = match signers.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!(", signed by {last}"),
+        Some((last, rest)) => format!(", signed by {} and {last}", rest.join(", ")),
+    };
+    doc::doc(&format!("The `{}` operation: {how}{signed}.", op.name))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn emit_operation(
     ctx: &Ctx<'_>,
     module: usize,
     service: &Service,
     op: &Operation,
+    description: &Description,
+    imports: &mut Imports<'_>,
+    codec: &TokenStream,
+    bodies: &mut BTreeSet<crate::model::QName>,
 ) -> Result<TokenStream> {
-    let at = match &op.source {
-        OperationSource::Wsdl(location) => location,
-        OperationSource::Options => &service.location,
-    };
+    let at = op.location(service);
     let ident = naming::ident(&ctx.operation_name(&service.name, &op.name));
+    let mut name = |item: &str| imports.name(codec, item);
+    let (operation, op_description, endpoint, mime, signer, fields, management, mismatch) = (
+        name("Operation"),
+        name("OperationDescription"),
+        name("Endpoint"),
+        name("MimePart"),
+        name("Signer"),
+        name("BodyFields"),
+        name("ManagementBody"),
+        name("EchoMismatch"),
+    );
     let request = ctx.element_path(module, &op.input, at)?;
     let response = ctx.element_path(module, &op.output, at)?;
-    let mut parts = Vec::new();
-    for part in &op.parts {
-        if !MIME_PARTS.contains(&part.as_str()) {
-            return Err(Error::Options(format!(
-                "operation `{}` has MIME part `{part}`, expected one of {}",
-                op.name,
-                MIME_PARTS.join(", ")
-            )));
+    let header = ctx.header_path(module, service)?;
+    let endpoint_variant = naming::ident(description.endpoint.variant());
+    let parts = description.parts.iter().map(|part| match part {
+        MimePart::Soap => quote!(#mime::Soap),
+        MimePart::Certificate => quote!(#mime::Certificate),
+        MimePart::OcspResponse => quote!(#mime::OcspResponse),
+        MimePart::Signature {
+            signer: who,
+            certificate,
+            ocsp,
+        } => {
+            let who = naming::ident(who.variant());
+            let certificate = Literal::usize_unsuffixed(*certificate);
+            let ocsp = match ocsp {
+                Some(index) => {
+                    let index = Literal::usize_unsuffixed(*index);
+                    quote!(Some(#index))
+                }
+                None => quote!(None),
+            };
+            quote!(#mime::Signature { signer: #signer::#who, certificate: #certificate, ocsp: #ocsp })
         }
-        let p = naming::ident(part);
-        parts.push(quote!(#p));
+    });
+    let request_body = &description.request;
+    let (has_client, has_auth_cert, has_address) = (
+        request_body.client.is_some(),
+        request_body.auth_cert.is_some(),
+        request_body.address.is_some(),
+    );
+    let request_hash = description.request_hash;
+    let echo = &description.echo;
+    let op_name = &op.name;
+    let respond = respond(ctx, module, description, at)?;
+    let check = check_echo(ctx, module, &mismatch, description, at)?;
+    let d = operation_doc(op, description);
+    let mut body_impls = Vec::new();
+    for body in [&description.request, &description.response] {
+        if bodies.insert(body.element.clone()) {
+            body_impls.push(management_body(ctx, module, &management, body, at)?);
+        }
     }
-    if parts.is_empty() {
-        parts.push(quote!(SoapMessage));
-    }
-    let name = &op.name;
-    let mut args = vec![quote!(name = #name)];
-    if service.header.is_some() {
-        args.push(quote!(header = Header));
-    }
-    args.push(quote!(request = #request));
-    args.push(quote!(response = #response));
-    args.push(quote!(parts(#(#parts),*)));
-    if let Some(c) = &ctx.crate_arg {
-        args.push(c.clone());
-    }
-    let derive = ctx.rt_path(quote!(operation::Operation));
-    let d = doc::doc_or(op.doc.as_deref(), &format!("The `{name}` operation."));
     Ok(quote! {
         #d
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, #derive)]
-        #[operation(#(#args),*)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
         pub struct #ident;
+
+        impl #operation for #ident {
+            const NAME: &'static str = #op_name;
+            const DESCRIPTION: &'static #op_description = &#op_description {
+                name: #op_name,
+                endpoint: #endpoint::#endpoint_variant,
+                parts: &[#(#parts),*],
+                fields: #fields {
+                    client: #has_client,
+                    auth_cert: #has_auth_cert,
+                    address: #has_address,
+                },
+                request_hash: #request_hash,
+                echo: &[#(#echo),*],
+            };
+            type Header = #header;
+            type Request = #request;
+            type Response = #response;
+
+            fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+                #respond
+            }
+
+            fn check_echo(request: &Self::Request, response: &Self::Response) -> Result<(), #mismatch> {
+                #check
+            }
+        }
+
+        #(#body_impls)*
     })
 }
 
-fn emit_operation_name(ctx: &Ctx<'_>, service: &Service) -> TokenStream {
-    let idents: Vec<_> = service
+fn emit_operation_name(
+    ctx: &Ctx<'_>,
+    service: &Service,
+    imports: &mut Imports<'_>,
+    codec: &TokenStream,
+) -> Option<TokenStream> {
+    let described: Vec<&Operation> = service
         .operations
+        .iter()
+        .filter(|o| o.description.is_some())
+        .collect();
+    if described.is_empty() {
+        return None;
+    }
+    let idents: Vec<_> = described
         .iter()
         .map(|op| naming::ident(&naming::type_name(&op.name)))
         .collect();
-    let structs: Vec<_> = service
-        .operations
+    let structs: Vec<_> = described
         .iter()
         .map(|op| naming::ident(&ctx.operation_name(&service.name, &op.name)))
         .collect();
-    let names: Vec<&str> = service.operations.iter().map(|o| o.name.as_str()).collect();
+    let names: Vec<&str> = described.iter().map(|o| o.name.as_str()).collect();
     let variant_names: Vec<String> = idents.iter().map(ToString::to_string).collect();
     let allow = naming::variants_need_allow("OperationName", &variant_names)
         .then(|| quote!(#[allow(clippy::enum_variant_names)]));
-    let docs = service
-        .operations
+    let docs = described
         .iter()
         .map(|op| doc::doc(&format!("The `{}` operation.", op.name)));
     let n = Literal::usize_unsuffixed(idents.len());
-    let operation = ctx.rt_path(quote!(operation::Operation));
-    let mime = ctx.rt_path(quote!(operation::MimePart));
-    let unknown = ctx.rt_path(quote!(operation::UnknownOperation));
-    let enum_doc = doc::doc("The operations of this service, for dispatching on a service code.");
-    quote! {
+    let operation = imports.name(codec, "Operation");
+    let description = imports.name(codec, "OperationDescription");
+    let unknown = imports.name(codec, "UnknownOperation");
+    let enum_doc = doc::doc(
+        "The operations of this service that the profile describes, for dispatching on a \
+         service code.",
+    );
+    Some(quote! {
         #enum_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #allow
@@ -205,10 +254,10 @@ fn emit_operation_name(ctx: &Ctx<'_>, service: &Service) -> TokenStream {
                 }
             }
 
-            /// The MIME parts of the operation's request.
-            pub const fn parts(self) -> &'static [#mime] {
+            /// What the runtime needs to know about the operation.
+            pub const fn description(self) -> &'static #description {
                 match self {
-                    #(Self::#idents => <#structs as #operation>::PARTS,)*
+                    #(Self::#idents => <#structs as #operation>::DESCRIPTION,)*
                 }
             }
         }
@@ -229,5 +278,5 @@ fn emit_operation_name(ctx: &Ctx<'_>, service: &Service) -> TokenStream {
                 }
             }
         }
-    }
+    })
 }

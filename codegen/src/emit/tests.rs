@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use super::{emit, emit_tokens};
 use crate::error::Error;
 use crate::model::*;
-use crate::options::{IDENTIFIER_CODES, IDENTIFIERS_NS, Options, XROAD_NS, identifier_shapes};
+use crate::options::{
+    Endpoint, IDENTIFIER_CODES, IDENTIFIERS_NS, Options, Signer, XROAD_NS, identifier_shapes,
+};
 
 const TNS: &str = "http://x-road.eu/centralservice/";
 const CODE: &str = "::xroad_codec::identifier::Code";
@@ -286,22 +288,63 @@ fn mserv_model() -> Model {
         element(XROAD_NS, "protocolVersion", string()),
         element(XROAD_NS, "requestHash", xr("requestHash")),
     ];
-    let part = |name: &str, always: bool| HeaderPart {
+    let part = |name: &str, ty: TypeRef, always: bool| HeaderPart {
         name: name.into(),
         element: q(XROAD_NS, name),
+        ty,
+        doc: None,
+        profile_doc: None,
         always,
         in_input: always,
         in_output: true,
+        protocol_version: name == "protocolVersion",
+        prefix: None,
     };
-    let operation = |name: &str, parts: &[&str], source: OperationSource| Operation {
-        name: name.into(),
-        doc: None,
-        input: q(XROAD_NS, name),
-        output: q(XROAD_NS, &format!("{name}Response")),
-        input_headers: vec![],
-        output_headers: vec![],
-        parts: parts.iter().map(|p| (*p).to_owned()).collect(),
-        source,
+    let role = |local: &str, ty: TypeRef, optional: bool| Role {
+        local: local.into(),
+        ty,
+        optional,
+    };
+    let body = |element: &str, ty: &str, client: bool, auth_cert: bool| Body {
+        element: q(XROAD_NS, element),
+        ty: q(XROAD_NS, ty),
+        server: role("server", id("XRoadSecurityServerIdentifierType"), false),
+        client: client.then(|| role("client", id("XRoadClientIdentifierType"), false)),
+        auth_cert: auth_cert
+            .then(|| role("authCert", TypeRef::Builtin(Builtin::Base64Binary), false)),
+        address: auth_cert.then(|| role("address", string(), true)),
+        request_id: Some(role("requestId", xr("RequestIdType"), true)),
+        client_type: id("XRoadClientIdentifierType"),
+    };
+    let operation = |name: &str, ty: &str, signers: &[Signer], source: OperationSource| {
+        let registration = signers.contains(&Signer::AuthenticationKey);
+        let response = format!("{name}Response");
+        Operation {
+            name: name.into(),
+            doc: None,
+            input: q(XROAD_NS, name),
+            output: q(XROAD_NS, &response),
+            input_headers: vec![],
+            output_headers: vec![],
+            description: Some(Description {
+                endpoint: if registration {
+                    Endpoint::Registration
+                } else {
+                    Endpoint::Manage
+                },
+                parts: crate::parse::layout(signers),
+                request_hash: !registration,
+                doc: None,
+                request: body(name, ty, !registration, registration),
+                response: body(&response, ty, !registration, registration),
+                echo: if registration {
+                    vec!["server".into(), "address".into(), "authCert".into()]
+                } else {
+                    vec!["server".into(), "client".into()]
+                },
+            }),
+            source,
+        }
     };
     Model {
         source: PathBuf::from("wsdl/centralservice.wsdl"),
@@ -320,29 +363,41 @@ fn mserv_model() -> Model {
             header: Some(Header {
                 message: "requestheader".into(),
                 parts: vec![
-                    part("client", true),
-                    part("service", true),
-                    part("id", true),
-                    part("protocolVersion", true),
-                    part("requestHash", false),
+                    part("client", id("XRoadClientIdentifierType"), true),
+                    part("service", id("XRoadServiceIdentifierType"), true),
+                    part("id", string(), true),
+                    part("protocolVersion", string(), true),
+                    part("requestHash", xr("requestHash"), false),
                 ],
             }),
             operations: vec![
                 operation(
                     "clientReg",
-                    &[
-                        "SoapMessage",
-                        "Signature",
-                        "SigningCertificate",
-                        "OcspResponse",
-                    ],
+                    "ClientRequestType",
+                    &[Signer::ClientOwner],
                     OperationSource::Wsdl(loc()),
                 ),
-                operation("authCertReg", &["SoapMessage"], OperationSource::Options),
+                operation(
+                    "authCertReg",
+                    "AuthCertRegRequestType",
+                    &[Signer::AuthenticationKey, Signer::ServerOwner],
+                    OperationSource::Options,
+                ),
             ],
             location: loc(),
         }],
     }
+}
+
+/// The X-Road profile generating the identifier types and header itself (as for
+/// `xroad-mserv`), types only.
+fn compiled() -> Options {
+    let mut options = Options::default();
+    options
+        .compile_xroad_types()
+        .emit_client(false)
+        .emit_server(false);
+    options
 }
 
 /// The output without whitespace and trailing commas, for substring checks independent of
@@ -416,6 +471,25 @@ fn methods(file: &syn::File, module: &str, name: &str) -> Vec<String> {
     out
 }
 
+/// The doc comment of `s`, its lines joined with spaces.
+fn doc_text(s: &syn::ItemStruct) -> String {
+    let lines: Vec<String> = s
+        .attrs
+        .iter()
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) => Some(text.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    lines.join(" ")
+}
+
 fn field_names(s: &syn::ItemStruct) -> Vec<String> {
     s.fields
         .iter()
@@ -433,7 +507,7 @@ fn attrs_text(s: &syn::ItemStruct) -> String {
 #[test]
 fn output_parses_and_is_deterministic() {
     let model = mserv_model();
-    let options = Options::default();
+    let options = compiled();
     let first = emit(&model, &options).unwrap();
     let second = emit(&model, &options).unwrap();
     assert_eq!(first, second);
@@ -445,7 +519,7 @@ fn output_parses_and_is_deterministic() {
 
 #[test]
 fn emits_contract_attribute_forms() {
-    let out = emit(&mserv_model(), &Options::default()).unwrap();
+    let out = emit(&mserv_model(), &compiled()).unwrap();
     for snippet in [
         r#"pub const NAMESPACES: &[(&str, &str)] = &[("id", "http://x-road.eu/xsd/identifiers"), ("xroad", "http://x-road.eu/xsd/xroad.xsd")];"#,
         r#"pub mod identifiers { /// Namespace URI of this module's items.
@@ -473,8 +547,14 @@ fn emits_contract_attribute_forms() {
         r#"#[xml(element = "authCert")] pub auth_cert: Vec<u8>,"#,
         r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText)]
            pub struct RequestIdType(pub i64);"#,
-        r#"#[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+        r#"/// The request body of the `clientReg` operation (element `clientReg`, namespace
+           /// `http://x-road.eu/xsd/xroad.xsd`).
+           #[derive(Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite)]
+           #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
            pub struct ClientReg(pub ClientRequestType);"#,
+        // A field without documentation of its own takes its type's.
+        r#"/// For responses only, unique identifier of the request.
+           #[xml(element = "requestId")] pub request_id: Option<RequestIdType>,"#,
         "pub struct Client(pub super::identifiers::XRoadClientIdentifierType);",
         "pub struct Id(pub String);",
         r#"#[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
@@ -483,28 +563,81 @@ fn emits_contract_attribute_forms() {
            /// Text content.
            #[xml(text)] pub value: String, }"#,
         r#"pub const ADDRESS: &str = "http://INSERT_MANAGEMENT_SERVICE_ADDRESS_HERE";"#,
-        r#"#[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")] pub struct Header {"#,
+        r#"#[xml(namespace = "http://x-road.eu/xsd/xroad.xsd", any_order)] pub struct Header {"#,
         "pub service: super::identifiers::XRoadServiceIdentifierType,",
         "/// Responses only.
          #[xml(element = \"requestHash\")] pub request_hash: Option<super::xroad::RequestHash>,",
-        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, ::xroad_codec::operation::Operation)]
-           #[operation(name = "clientReg", header = Header, request = super::xroad::ClientReg,
-           response = super::xroad::ClientRegResponse, parts(SoapMessage, Signature, SigningCertificate, OcspResponse))]
-           pub struct ClientReg;"#,
+        "pub fn request(client: super::identifiers::XRoadClientIdentifierType,
+         service: super::identifiers::XRoadServiceIdentifierType, id: impl Into<String>) -> Self {
+         Self { client, service, id: id.into(),
+         protocol_version: ::xroad_codec::header::PROTOCOL_VERSION.to_owned(), request_hash: None }",
+        "use ::xroad_codec::operation::{BodyFields, EchoMismatch, Endpoint, ManagementBody,
+         MimePart, Operation, OperationDescription, Signer, UnknownOperation};",
+        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)] pub struct ClientReg;",
+        r#"impl Operation for ClientReg { const NAME: &'static str = "clientReg";
+           const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+           name: "clientReg", endpoint: Endpoint::Manage,
+           parts: &[MimePart::Soap, MimePart::Signature { signer: Signer::ClientOwner, certificate: 2, ocsp: Some(3) },
+           MimePart::Certificate, MimePart::OcspResponse],
+           fields: BodyFields { client: true, auth_cert: false, address: false },
+           request_hash: true, echo: &["server", "client"] };
+           type Header = Header; type Request = super::xroad::ClientReg; type Response = super::xroad::ClientRegResponse;"#,
+        "fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+         super::xroad::ClientRegResponse(super::xroad::ClientRequestType {
+         server: request.0.server.clone(), client: request.0.client.clone(),
+         request_id: Some(super::xroad::RequestIdType(request_id)) }) }",
+        r#"fn check_echo(request: &Self::Request, response: &Self::Response) -> Result<(), EchoMismatch> {
+           if response.0.server != request.0.server { return Err(EchoMismatch { element: "server" }); }
+           if response.0.client != request.0.client { return Err(EchoMismatch { element: "client" }); }
+           Ok(()) }"#,
+        "impl ManagementBody for super::xroad::ClientRegResponse {
+         type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+         type Client = super::identifiers::XRoadClientIdentifierType;
+         fn server(&self) -> &Self::Server { &self.0.server }
+         fn client(&self) -> Option<&Self::Client> { Some(&self.0.client) }
+         fn request_id(&self) -> Option<i64> { self.0.request_id.map(|id| id.0) } }",
+        r#"endpoint: Endpoint::Registration, parts: &[MimePart::Soap,
+           MimePart::Signature { signer: Signer::AuthenticationKey, certificate: 3, ocsp: None },
+           MimePart::Signature { signer: Signer::ServerOwner, certificate: 4, ocsp: Some(5) },
+           MimePart::Certificate, MimePart::Certificate, MimePart::OcspResponse],
+           fields: BodyFields { client: false, auth_cert: true, address: true },
+           request_hash: false, echo: &["server", "address", "authCert"] };"#,
+        "fn auth_cert(&self) -> Option<&[u8]> { Some(self.0.auth_cert.as_slice()) }
+         fn address(&self) -> Option<&str> { self.0.address.as_deref() }",
         "pub const ALL: [OperationName; 2] = [OperationName::ClientReg, OperationName::AuthCertReg];",
-        "Self::AuthCertReg => { <AuthCertReg as ::xroad_codec::operation::Operation>::PARTS }",
+        "Self::AuthCertReg => <AuthCertReg as Operation>::DESCRIPTION,",
         r#""authCertReg" => Ok(Self::AuthCertReg),"#,
-        "other => { Err(::xroad_codec::operation::UnknownOperation(other.to_owned())) }",
+        "other => Err(UnknownOperation(other.to_owned())),",
     ] {
         assert_has(&out, snippet);
     }
+    // Without a doc in the profile or the WSDL, the description says what the operation is.
+    let file = parse(&out);
+    assert_eq!(
+        doc_text(&find_struct(&file, "centralservice", "ClientReg")),
+        "The `clientReg` operation: an X-Road message to the management services, signed by \
+         the client's owner."
+    );
+    assert_eq!(
+        doc_text(&find_struct(&file, "centralservice", "AuthCertReg")),
+        "The `authCertReg` operation: a request posted to the central server directly, signed \
+         by the authentication key and the security server's owner."
+    );
+    // `type Client` of a body without `client` is the profile's client type.
+    let reg_body = &out[out
+        .find("impl ManagementBody for super::xroad::AuthCertReg ")
+        .unwrap()..];
+    assert_has(
+        reg_body,
+        "type Client = super::identifiers::XRoadClientIdentifierType;",
+    );
     assert!(!out.contains("crate ="));
     assert!(!out.contains("RequestHashElement"));
 }
 
 #[test]
 fn fixed_object_type_is_a_container_attribute() {
-    let file = parse(&emit(&mserv_model(), &Options::default()).unwrap());
+    let file = parse(&emit(&mserv_model(), &compiled()).unwrap());
     let server = find_struct(&file, "identifiers", "XRoadSecurityServerIdentifierType");
     assert_eq!(
         field_names(&server),
@@ -556,7 +689,7 @@ fn fixed_type_with_invalid_combinations_validates() {
         c.identifier.as_mut().unwrap().shapes.truncate(1);
     }
     model.types[3] = shapes_type;
-    let out = emit(&model, &Options::default()).unwrap();
+    let out = emit(&model, &compiled()).unwrap();
     assert_has(
         &out,
         r#"match (self.subsystem_code.is_some(), self.service_version.is_some(),) {
@@ -569,7 +702,7 @@ fn fixed_type_with_invalid_combinations_validates() {
 
 #[test]
 fn other_runtime_path_adds_crate_argument() {
-    let mut options = Options::default();
+    let mut options = compiled();
     options.runtime_crate("crate::rt");
     let out = emit(&mserv_model(), &options).unwrap();
     parse(&out);
@@ -578,12 +711,16 @@ fn other_runtime_path_adds_crate_argument() {
         &out,
         "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, crate::rt::xml::XmlText)] #[xml(crate = \"crate::rt\")]",
     );
-    assert_has(&out, "parts(SoapMessage), crate = \"crate::rt\")]");
+    assert_has(&out, "use crate::rt::operation::{BodyFields,");
+    assert_has(
+        &out,
+        "#[xml(namespace = \"http://x-road.eu/xsd/xroad.xsd\", any_order, crate = \"crate::rt\")]",
+    );
     assert_has(
         &out,
         "#[xml(root(name = \"clientReg\", namespace = \"http://x-road.eu/xsd/xroad.xsd\"), crate = \"crate::rt\")]",
     );
-    let mut bad = Options::default();
+    let mut bad = compiled();
     bad.runtime_crate("not a path");
     assert!(matches!(emit(&mserv_model(), &bad), Err(Error::Options(_))));
 }
@@ -897,35 +1034,118 @@ fn enum_values_become_variants() {
 }
 
 #[test]
-fn real_wsdl_when_the_parser_is_ready() {
+fn real_wsdl_with_the_default_profile_reuses_xroad_mserv() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wsdl/centralservice.wsdl");
     let options = Options::default();
-    let Ok(model) = std::panic::catch_unwind(|| crate::parse::parse_file(&path, &options)) else {
-        eprintln!("parser not ready (panicked); skipping");
-        return;
-    };
-    let model = match model {
-        Ok(model) => model,
-        Err(e) => {
-            eprintln!("parser not ready ({e}); skipping");
-            return;
-        }
-    };
+    let model = crate::parse::parse_file(&path, &options).unwrap_or_else(|e| panic!("{e}"));
     let out = emit(&model, &options).unwrap();
     assert_eq!(out, emit(&model, &options).unwrap());
     parse(&out);
     dump("centralservice", &out);
-    assert_has(&out, "pub struct XRoadSecurityServerIdentifierType {");
+    // The identifier types and the header are those of `xroad-mserv`, not generated.
+    assert!(!out.contains("pub mod identifiers"), "{out}");
+    assert!(!out.contains("pub struct Header"), "{out}");
     for snippet in [
+        r#"("id", "http://x-road.eu/xsd/identifiers"), ("xroad", "http://x-road.eu/xsd/xroad.xsd")"#,
+        "pub server: ::xroad_mserv::identifiers::XRoadSecurityServerIdentifierType,",
         "pub struct ClientReg;",
+        "type Header = ::xroad_mserv::centralservice::Header;",
+        "type Client = ::xroad_mserv::identifiers::XRoadClientIdentifierType;",
         r#"#[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))] pub struct RequestHash {"#,
-        "pub struct Client(pub super::identifiers::XRoadClientIdentifierType);",
-        "pub request_hash: Option<super::xroad::RequestHash>,",
-        "parts(SoapMessage, AuthKeySignature, Signature, AuthCertificate, SigningCertificate, OcspResponse)",
-        "pub const ALL: [OperationName; 5]",
+        "pub const ALL: [OperationName; 11]",
+        "pub mod centralservice_client { use ::xroad_runtime::client::{ManagementClient, ManagementError};
+         use super::{centralservice, xroad};",
+        "pub async fn maintenance_mode_enable(&self, request: xroad::MaintenanceModeEnable)
+         -> Result<xroad::MaintenanceModeEnableResponse, ManagementError> {
+         self.inner.call::<centralservice::MaintenanceModeEnable>(request).await }",
+        "pub mod centralservice_server {",
+        r#""addressChange" => Some(centralservice::AddressChange::DESCRIPTION),"#,
     ] {
         assert_has(&out, snippet);
     }
+}
+
+#[test]
+fn types_from_another_crate_emit_client_and_server_only() {
+    let mut options = Options::default();
+    options
+        .types_from("::xroad_mserv")
+        .service_runtime("crate::rt");
+    let out = emit(&mserv_model(), &options).unwrap();
+    parse(&out);
+    dump("service", &out);
+    assert!(!out.contains("NAMESPACES"), "{out}");
+    assert!(!out.contains("impl Operation"), "{out}");
+    for snippet in [
+        "pub mod centralservice_client { use ::xroad_mserv::{centralservice, xroad};
+         use crate::rt::client::{ManagementClient, ManagementError};",
+        "#[derive(Debug, Clone)] pub struct CentralserviceClient { inner: ManagementClient, }",
+        "pub fn new(inner: ManagementClient) -> Self { Self { inner } }",
+        "pub fn into_inner(self) -> ManagementClient { self.inner }",
+        "pub async fn client_reg(&self, request: xroad::ClientReg)
+         -> Result<xroad::ClientRegResponse, ManagementError> {
+         self.inner.call::<centralservice::ClientReg>(request).await }",
+        "use ::std::future::Future; use ::std::sync::Arc;
+         use ::xroad_codec::operation::{Operation, OperationDescription};
+         use ::xroad_mserv::centralservice;
+         use crate::rt::fault::Fault;
+         use crate::rt::service::{Answer, Answered, Call, Dispatch, Incoming};",
+        "pub trait Centralservice: Send + Sync + 'static {",
+        "fn auth_cert_reg(&self, request: Incoming<centralservice::AuthCertReg>)
+         -> impl Future<Output = Result<Answer, Fault>> + Send;",
+        "#[derive(Debug)] pub struct CentralserviceServer<S> { inner: Arc<S>, }",
+        "impl<S: Centralservice> Dispatch for CentralserviceServer<S> {",
+        r#""clientReg" => Some(centralservice::ClientReg::DESCRIPTION),"#,
+        "async fn dispatch<'a>(&'a self, call: Call<'a>) -> Result<Answered, Fault> {
+         match call.service_code() {",
+        r#""clientReg" => call.serve(|request| self.inner.client_reg(request)).await,"#,
+        "_ => Err(call.unknown()),",
+    ] {
+        assert_has(&out, snippet);
+    }
+    let mut both = options.clone();
+    both.emit_types(true);
+    assert!(matches!(
+        emit(&mserv_model(), &both),
+        Err(Error::Options(_))
+    ));
+}
+
+#[test]
+fn an_imported_name_taken_by_a_generated_item_keeps_its_full_path() {
+    let mut model = mserv_model();
+    // A type `Signer` in the service's own namespace.
+    model.types.push(TypeDef::Complex(complex(
+        TNS,
+        "Signer",
+        Content::Empty,
+        vec![],
+    )));
+    let out = emit(&model, &compiled()).unwrap();
+    parse(&out);
+    assert_has(
+        &out,
+        "signer: ::xroad_codec::operation::Signer::ClientOwner",
+    );
+    assert!(!out.contains("OperationDescription, Signer,"), "{out}");
+}
+
+#[test]
+fn method_names_that_clash_are_errors() {
+    let mut model = mserv_model();
+    model.services[0].operations[1].name = "client_reg".into();
+    let err = emit(&model, &Options::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::NameClash { rust, .. } if rust == "client_reg"),
+        "{err}"
+    );
+    let mut model = mserv_model();
+    model.services[0].operations[1].name = "new".into();
+    let err = emit(&model, &Options::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("the generated method `new`"),
+        "{err}"
+    );
 }
 
 #[test]

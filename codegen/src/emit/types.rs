@@ -140,7 +140,8 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         });
     }
 
-    let mut dedup = naming::Dedup::default();
+    let (mut attribute_idents, content_idents) = field_idents(c);
+    let mut content_idents = content_idents.into_iter();
     let mut fields = Vec::new();
     let mut tokens = Vec::new();
     for a in &c.attributes {
@@ -150,7 +151,7 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
             args.push(quote!(attribute(name = #local, #ns_arg fixed = #fixed)));
             continue;
         }
-        let ident = naming::ident(&dedup.take(naming::field_name(local), true));
+        let ident = attribute_idents.remove(0);
         let inner = ctx.rust_type(module, &a.ty, &a.location)?;
         let optional = !a.required || a.default.is_some();
         let ty = if optional {
@@ -181,7 +182,9 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
     match &c.content {
         Content::Empty => {}
         Content::Simple(ty) => {
-            let ident = naming::ident(&dedup.take("value".into(), true));
+            let ident = content_idents
+                .next()
+                .unwrap_or_else(|| naming::ident("value"));
             let inner = ctx.rust_type(module, ty, &c.location)?;
             let d = doc::doc("Text content.");
             tokens.push(quote! {
@@ -193,14 +196,19 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         Content::Sequence(elements) => {
             for f in elements {
                 let local = &f.name.local;
-                let ident = naming::ident(&dedup.take(naming::field_name(local), true));
+                let ident = content_idents
+                    .next()
+                    .unwrap_or_else(|| naming::ident(&naming::field_name(local)));
                 let inner = ctx.rust_type(module, &f.ty, &f.location)?;
                 let (ty, mut extra, optional, repeated) =
                     occurrence(inner, f.min_occurs, f.max_occurs);
                 if let Some(ns) = element_namespace_arg(&f.name.namespace, container) {
                     extra.insert(0, ns);
                 }
-                let d = doc::doc_or(f.doc.as_deref(), &format!("Element `{}`.", f.name));
+                let d = match (&f.doc, type_doc(ctx, &f.ty)) {
+                    (None, Some(of_type)) => doc::schema_doc(of_type),
+                    _ => doc::doc_or(f.doc.as_deref(), &format!("Element `{}`.", f.name)),
+                };
                 tokens.push(quote! {
                     #d
                     #[xml(element = #local #(, #extra)*)]
@@ -246,7 +254,10 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         }
         (None, None) => format!("Type `{}`.", c.name),
     };
-    let d = doc::doc_or(c.doc.as_deref(), &fallback);
+    let d = match (&c.doc, root.and_then(|r| header_doc(ctx, r))) {
+        (None, Some(profile)) => doc::doc(profile),
+        _ => doc::doc_or(c.doc.as_deref(), &fallback),
+    };
     Ok(quote! {
         #d
         #derives
@@ -256,6 +267,39 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         }
         #impls
     })
+}
+
+/// The Rust names of a complex type's fields, de-duplicated in declaration order: its
+/// attributes that are not fixed, then its text (`value`) or its elements.
+pub fn field_idents(c: &ComplexType) -> (Vec<Ident>, Vec<Ident>) {
+    let mut dedup = naming::Dedup::default();
+    let attributes = c
+        .attributes
+        .iter()
+        .filter(|a| a.fixed.is_none())
+        .map(|a| naming::ident(&dedup.take(naming::field_name(&a.name.local), true)))
+        .collect();
+    let content = match &c.content {
+        Content::Empty => Vec::new(),
+        Content::Simple(_) => vec![naming::ident(&dedup.take("value".into(), true))],
+        Content::Sequence(elements) => elements
+            .iter()
+            .map(|f| naming::ident(&dedup.take(naming::field_name(&f.name.local), true)))
+            .collect(),
+    };
+    (attributes, content)
+}
+
+/// The Rust name of the field of element `local` of complex type `c`.
+pub fn element_ident(c: &ComplexType, local: &str) -> Option<Ident> {
+    let Content::Sequence(elements) = &c.content else {
+        return None;
+    };
+    let (_, idents) = field_idents(c);
+    elements
+        .iter()
+        .position(|f| f.name.local == local)
+        .and_then(|i| idents.into_iter().nth(i))
 }
 
 /// The Rust variant names of an enumeration, in value order.
@@ -506,14 +550,64 @@ pub fn emit_element(ctx: &Ctx<'_>, module: usize, e: &Element) -> Result<TokenSt
     let derives = struct_derives(ctx, ctx.has_float(&e.ty));
     let (local, ns) = (&e.name.local, &e.name.namespace);
     let xml = ctx.xml_attr(vec![quote!(root(name = #local, namespace = #ns))]);
-    let d = doc::doc_or(
-        e.doc.as_deref(),
-        &format!("The `{}` element (namespace `{ns}`).", e.name.local),
-    );
+    let d = match (&e.doc, header_doc(ctx, &e.name)) {
+        (None, Some(profile)) => doc::doc(profile),
+        _ => doc::doc_or(e.doc.as_deref(), &element_fallback(ctx, e)),
+    };
     Ok(quote! {
         #d
         #derives
         #xml
         pub struct #name(pub #inner);
     })
+}
+
+/// What a root element is, when the schema does not document it: the request or response
+/// body of the operations that use it, else the element.
+fn element_fallback(ctx: &Ctx<'_>, e: &Element) -> String {
+    let (local, ns) = (&e.name.local, &e.name.namespace);
+    let uses: Vec<String> = ctx
+        .model
+        .services
+        .iter()
+        .flat_map(|s| &s.operations)
+        .filter_map(|op| {
+            let what = if op.input == e.name {
+                "request"
+            } else if op.output == e.name {
+                "response"
+            } else {
+                return None;
+            };
+            Some(format!("The {what} body of the `{}` operation", op.name))
+        })
+        .collect();
+    match uses.as_slice() {
+        [one] => format!("{one} (element `{local}`, namespace `{ns}`)."),
+        _ => format!("The `{local}` element (namespace `{ns}`)."),
+    }
+}
+
+/// The profile's documentation of a header element, for the element's own type.
+fn header_doc<'m>(ctx: &Ctx<'m>, element: &crate::model::QName) -> Option<&'m str> {
+    ctx.model
+        .services
+        .iter()
+        .filter_map(|s| s.header.as_ref())
+        .flat_map(|h| &h.parts)
+        .find(|p| p.element == *element)
+        .and_then(|p| p.profile_doc.as_deref())
+}
+
+/// The documentation of a named type, which a field of that type without documentation of
+/// its own takes.
+fn type_doc<'m>(ctx: &Ctx<'m>, ty: &TypeRef) -> Option<&'m str> {
+    let TypeRef::Named(name) = ty else {
+        return None;
+    };
+    match ctx.type_def(name)? {
+        TypeDef::Complex(c) => c.doc.as_deref(),
+        TypeDef::Simple(s) => s.doc.as_deref(),
+    }
+    .filter(|d| !d.trim().is_empty())
 }

@@ -3,8 +3,9 @@
 //! [`parse_str`] parses the document with roxmltree, reads the embedded `xs:schema`s into raw
 //! declarations (`schema`) and the WSDL components (`wsdl`), then resolves them: types
 //! and elements (`types`), identifier semantics (`identifier`), services and operations
-//! (`services`) and namespaces (`namespaces`). Elements are recognised by namespace URI,
-//! never by prefix.
+//! (`services`) and namespaces (`namespaces`), and applies the X-Road profile of the options:
+//! header elements and operation descriptions (`profile`). Elements are recognised by
+//! namespace URI, never by prefix.
 
 mod builtin;
 mod doc;
@@ -12,6 +13,7 @@ mod identifier;
 mod location;
 mod namespaces;
 mod ns;
+mod profile;
 mod qname;
 mod raw;
 mod schema;
@@ -28,6 +30,9 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::{Model, QName};
 use crate::options::Options;
+
+#[cfg(test)]
+pub(crate) use profile::layout;
 
 use location::{Source, parse_xml};
 use raw::Declarations;
@@ -71,7 +76,7 @@ pub fn parse_str(path: &Path, text: &str, options: &Options) -> Result<Model> {
             elements.push(element);
         }
     }
-    let services = services::services(&wsdl, resolver.index(), options)?;
+    let services = services::services(&wsdl, resolver.index(), options, &elements)?;
     for op in services.iter().flat_map(|s| &s.operations) {
         for name in [&op.input, &op.output] {
             if !referenced.contains_key(name) {
@@ -94,11 +99,13 @@ pub fn parse_str(path: &Path, text: &str, options: &Options) -> Result<Model> {
 
     let mut uris = decls.namespaces.clone();
     uris.push(wsdl.target.clone());
-    Ok(Model {
+    let mut model = Model {
         source: path.to_path_buf(),
         namespaces: namespaces::namespaces(&uris, &doc, options),
         types,
         elements,
         services,
-    })
+    };
+    profile::apply(&mut model, options)?;
+    Ok(model)
 }

@@ -6,8 +6,10 @@ use super::qname::Ref;
 use super::types::{Index, unresolved};
 use super::wsdl::{Binding, Message, PortType, SoapHeader, Wsdl};
 use crate::error::{Error, Result};
-use crate::model::{Header, HeaderPart, Location, Operation, OperationSource, QName, Service};
-use crate::options::{MIME_PARTS, Options};
+use crate::model::{
+    Element, Header, HeaderPart, Location, Operation, OperationSource, QName, Service,
+};
+use crate::options::Options;
 
 /// WSDL components by name.
 struct Components<'w> {
@@ -37,34 +39,13 @@ fn by_name<'w, T>(
     Ok(map)
 }
 
-/// Checks the MIME part names the options declare.
-fn check_parts(options: &Options) -> Result<()> {
-    for (operation, parts) in &options.mime_parts {
-        if let Some(bad) = parts.iter().find(|p| !MIME_PARTS.contains(&p.as_str())) {
-            return Err(Error::Options(format!(
-                "operation `{operation}` declares unknown MIME part `{bad}` (known: {})",
-                MIME_PARTS.join(", ")
-            )));
-        }
-        if parts.first().map(String::as_str) != Some("SoapMessage") {
-            return Err(Error::Options(format!(
-                "the MIME parts of operation `{operation}` must start with `SoapMessage`"
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn parts_of(options: &Options, operation: &str) -> Vec<String> {
-    options
-        .parts_of(operation)
-        .map(<[String]>::to_vec)
-        .unwrap_or_else(|| vec!["SoapMessage".to_owned()])
-}
-
 /// Builds the services of `wsdl`; extra operations of `options` go to the first one.
-pub(crate) fn services(wsdl: &Wsdl, index: &Index, options: &Options) -> Result<Vec<Service>> {
-    check_parts(options)?;
+pub(crate) fn services(
+    wsdl: &Wsdl,
+    index: &Index,
+    options: &Options,
+    elements: &[Element],
+) -> Result<Vec<Service>> {
     let components = Components {
         messages: by_name(
             &wsdl.messages,
@@ -122,7 +103,7 @@ pub(crate) fn services(wsdl: &Wsdl, index: &Index, options: &Options) -> Result<
             wsdl,
             &components,
             index,
-            options,
+            elements,
             binding,
             name,
             doc,
@@ -155,7 +136,7 @@ fn service(
     wsdl: &Wsdl,
     components: &Components,
     index: &Index,
-    options: &Options,
+    elements: &[Element],
     binding: &Binding,
     name: String,
     doc: Option<String>,
@@ -211,7 +192,7 @@ fn service(
             output,
             input_headers,
             output_headers,
-            parts: parts_of(options, &op.name),
+            description: None,
             source: OperationSource::Wsdl(op.location.clone()),
         });
     }
@@ -242,33 +223,49 @@ fn service(
             output: e.output.clone(),
             input_headers: first_in.clone(),
             output_headers: first_out.clone(),
-            parts: parts_of(options, &e.name),
+            description: None,
             source: OperationSource::Options,
         });
     }
-    let header = header.map(|m| Header {
-        message: m.name.local.clone(),
-        parts: m
-            .parts
-            .iter()
-            .filter_map(|p| {
+    let header = match header {
+        Some(m) => {
+            let mut parts = Vec::new();
+            for p in &m.parts {
                 let in_input = operations.iter().any(|o| o.input_headers.contains(&p.name));
                 let in_output = operations
                     .iter()
                     .any(|o| o.output_headers.contains(&p.name));
+                if !(in_input || in_output) {
+                    continue;
+                }
                 let always = operations.iter().all(|o| {
                     o.input_headers.contains(&p.name) && o.output_headers.contains(&p.name)
                 });
-                (in_input || in_output).then(|| HeaderPart {
+                // Header parts are message parts, whose elements are resolved already.
+                let element = elements
+                    .iter()
+                    .find(|e| e.name == p.element.name)
+                    .ok_or_else(|| unresolved("element", &p.element))?;
+                parts.push(HeaderPart {
                     name: p.name.clone(),
-                    element: p.element.name.clone(),
+                    element: element.name.clone(),
+                    ty: element.ty.clone(),
+                    doc: element.doc.clone(),
+                    profile_doc: None,
                     always,
                     in_input,
                     in_output,
-                })
+                    protocol_version: false,
+                    prefix: None,
+                });
+            }
+            Some(Header {
+                message: m.name.local.clone(),
+                parts,
             })
-            .collect(),
-    });
+        }
+        None => None,
+    };
     Ok(Service {
         name,
         namespace: wsdl.target.clone(),

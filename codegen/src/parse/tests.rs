@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use super::{parse_file, parse_str};
 use crate::error::Error;
 use crate::model::{
-    Builtin, ComplexType, Content, DerivationKind, Model, OperationSource, QName, SimpleKind,
-    TypeDef, TypeRef,
+    Builtin, ComplexType, Content, DerivationKind, MimePart, Model, OperationSource, QName,
+    SimpleKind, TypeDef, TypeRef,
 };
-use crate::options::{ExtraOperation, IDENTIFIERS_NS, Options, XROAD_NS};
+use crate::options::{Endpoint, ExtraOperation, IDENTIFIERS_NS, Options, Signer, XROAD_NS};
 
 fn wsdl_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/centralservice.wsdl")
@@ -75,35 +75,94 @@ fn central_service_with_default_options() {
         [
             "clientReg",
             "clientDeletion",
+            "clientDisable",
+            "clientEnable",
+            "clientRename",
             "authCertDeletion",
             "ownerChange",
+            "addressChange",
+            "maintenanceModeEnable",
+            "maintenanceModeDisable",
             "authCertReg"
         ]
     );
-    let reg = &service.operations[4];
+    assert!(service.operations.iter().all(|o| o.description.is_some()));
+    let reg = &service.operations[10];
     assert_eq!(reg.source, OperationSource::Options);
     assert_eq!(reg.input, QName::new(XROAD_NS, "authCertReg"));
-    assert_eq!(reg.parts.len(), 6);
-    assert_eq!(reg.parts[1], "AuthKeySignature");
+    let description = reg.description.as_ref().unwrap();
+    assert_eq!(description.endpoint, Endpoint::Registration);
+    assert!(!description.request_hash);
+    assert_eq!(description.parts.len(), 6);
+    assert_eq!(
+        description.parts[1],
+        MimePart::Signature {
+            signer: Signer::AuthenticationKey,
+            certificate: 3,
+            ocsp: None
+        }
+    );
+    assert_eq!(description.echo, ["server", "address", "authCert"]);
+    let body = &description.request;
+    assert!(body.client.is_none());
+    assert_eq!(body.address.as_ref().map(|r| r.optional), Some(true));
+    assert_eq!(body.auth_cert.as_ref().map(|r| r.optional), Some(false));
+    assert_eq!(
+        body.client_type,
+        TypeRef::Named(QName::new(IDENTIFIERS_NS, "XRoadClientIdentifierType"))
+    );
     assert_eq!(reg.output_headers.len(), 5);
-    assert_eq!(service.operations[0].parts.len(), 4);
-    assert_eq!(service.operations[1].parts, ["SoapMessage"]);
+    let client_reg = service.operations[0].description.as_ref().unwrap();
+    assert_eq!(client_reg.parts.len(), 4);
+    assert_eq!(client_reg.echo, ["server", "client", "subsystemName"]);
+    assert!(client_reg.request_hash);
+    let deletion = service.operations[1].description.as_ref().unwrap();
+    assert_eq!(deletion.parts, [MimePart::Soap]);
+    let maintenance = service.operations[8].description.as_ref().unwrap();
+    assert_eq!(maintenance.echo, ["server", "message"]);
     assert!(matches!(
         service.operations[0].source,
         OperationSource::Wsdl(_)
     ));
 
+    // The WSDL's header parts and the profile's, in the order the reference writes them.
     let header = service.header.as_ref().expect("header");
     assert_eq!(header.message, "requestheader");
     let parts: Vec<_> = header.parts.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         parts,
-        ["client", "service", "id", "protocolVersion", "requestHash"]
+        [
+            "client",
+            "service",
+            "securityServer",
+            "id",
+            "userId",
+            "representedParty",
+            "issue",
+            "protocolVersion",
+            "requestHash"
+        ]
     );
-    let hash = &header.parts[4];
+    let hash = &header.parts[8];
     assert!(!hash.always && !hash.in_input && hash.in_output);
     assert!(header.parts[0].always);
     assert_eq!(hash.element, QName::new(XROAD_NS, "requestHash"));
+    assert!(header.parts[7].protocol_version);
+    let party = &header.parts[5];
+    assert!(!party.always && party.in_input && party.in_output);
+    assert_eq!(
+        party.ty,
+        TypeRef::Extern("::xroad_codec::header::RepresentedParty".into())
+    );
+    assert_eq!(party.prefix.as_deref(), Some("repr"));
+    assert_eq!(
+        header.parts[2].ty,
+        TypeRef::Named(QName::new(
+            IDENTIFIERS_NS,
+            "XRoadSecurityServerIdentifierType"
+        ))
+    );
+    assert!(header.parts[0].profile_doc.is_some());
 
     // Identifier semantics.
     let base = complex(&model, IDENTIFIERS_NS, "XRoadIdentifierType");
@@ -114,19 +173,9 @@ fn central_service_with_default_options() {
     );
     assert_eq!(id.fixed, None);
     let mut objects: Vec<_> = shapes(base).into_iter().map(|s| s.0).collect();
-    assert_eq!(objects.len(), 9);
+    assert_eq!(objects.len(), 7);
     objects.dedup();
-    assert_eq!(
-        objects,
-        [
-            "MEMBER",
-            "SUBSYSTEM",
-            "SERVER",
-            "GLOBALGROUP",
-            "LOCALGROUP",
-            "SERVICE"
-        ]
-    );
+    assert_eq!(objects, ["MEMBER", "SUBSYSTEM", "SERVER", "SERVICE"]);
     let attr = &base.attributes[0];
     assert!(attr.required);
     assert_eq!(
@@ -136,7 +185,7 @@ fn central_service_with_default_options() {
     let Content::Sequence(fields) = &base.content else {
         panic!("sequence")
     };
-    assert_eq!(fields.len(), 8);
+    assert_eq!(fields.len(), 7);
     assert_eq!(fields[0].min_occurs, 0);
     assert_eq!(
         fields[0].ty,
@@ -171,10 +220,10 @@ fn central_service_with_default_options() {
     assert_eq!(client.attributes.len(), 1);
     assert!(client.attributes[0].required);
 
+    // 1.20 no longer fixes the object type of a server identifier; the codes leave SERVER.
     let server = complex(&model, IDENTIFIERS_NS, "XRoadSecurityServerIdentifierType");
     let sid = server.identifier.as_ref().expect("server identifier");
-    assert_eq!(sid.fixed.as_deref(), Some("SERVER"));
-    assert_eq!(server.attributes[0].fixed.as_deref(), Some("SERVER"));
+    assert_eq!(sid.fixed, None);
     assert_eq!(
         shapes(server),
         vec![(
@@ -226,7 +275,7 @@ fn central_service_with_default_options() {
         request_id.doc.as_deref(),
         Some(
             "For responses only, unique identifier of the request that is stored in the \
-             central server database."
+             Central Server database."
         )
     );
     let reg_ty = complex(&model, XROAD_NS, "AuthCertRegRequestType");
@@ -255,25 +304,19 @@ fn central_service_with_default_options() {
         .iter()
         .map(|e| e.name.local.as_str())
         .collect();
+    assert_eq!(elements.len(), 27);
     assert_eq!(
-        elements,
+        elements[..4],
         [
             "clientReg",
             "clientRegResponse",
             "clientDeletion",
-            "clientDeletionResponse",
-            "authCertReg",
-            "authCertRegResponse",
-            "authCertDeletion",
-            "authCertDeletionResponse",
-            "ownerChange",
-            "ownerChangeResponse",
-            "client",
-            "service",
-            "id",
-            "protocolVersion",
-            "requestHash"
+            "clientDeletionResponse"
         ]
+    );
+    assert_eq!(
+        elements[22..],
+        ["client", "service", "id", "protocolVersion", "requestHash"]
     );
     let base_doc = base.doc.as_deref().expect("doc");
     assert!(base_doc.starts_with("Globally unique identifier in the X-Road system. Identifier"));
@@ -284,13 +327,8 @@ fn central_service_with_default_options() {
 fn central_service_with_bare_options() {
     let model = central(&Options::bare());
     let service = &model.services[0];
-    assert_eq!(service.operations.len(), 4);
-    assert!(
-        service
-            .operations
-            .iter()
-            .all(|o| o.parts == ["SoapMessage"])
-    );
+    assert_eq!(service.operations.len(), 10);
+    assert!(service.operations.iter().all(|o| o.description.is_none()));
     let base = complex(&model, IDENTIFIERS_NS, "XRoadIdentifierType");
     assert!(base.identifier.is_none());
     let Content::Sequence(fields) = &base.content else {
@@ -298,8 +336,25 @@ fn central_service_with_bare_options() {
     };
     assert_eq!(fields[0].ty, TypeRef::Builtin(Builtin::String));
     assert_eq!(fields[0].name, QName::new(IDENTIFIERS_NS, "xRoadInstance"));
-    let hash = &service.header.as_ref().expect("header").parts[4];
+    let header = service.header.as_ref().expect("header");
+    assert_eq!(header.parts.len(), 5, "no profile fields");
+    let hash = &header.parts[4];
     assert!(hash.in_output && !hash.in_input);
+    assert!(hash.profile_doc.is_none() && !header.parts[3].protocol_version);
+}
+
+#[test]
+fn the_1_15_wsdl_is_described_by_the_1_20_profile() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/wsdl/centralservice-1.15.wsdl");
+    let model = parse_file(&path, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let service = &model.services[0];
+    assert_eq!(service.operations.len(), 5);
+    assert!(service.operations.iter().all(|o| o.description.is_some()));
+    assert!(crate::warnings(&model, &Options::default()).is_empty());
+    // 1.15 fixes the server identifier's object type.
+    let server = complex(&model, IDENTIFIERS_NS, "XRoadSecurityServerIdentifierType");
+    assert_eq!(server.attributes[0].fixed.as_deref(), Some("SERVER"));
 }
 
 // ---- snippets ----
@@ -500,12 +555,122 @@ fn extra_operation_with_unknown_element() {
     assert!(message.contains("nothere"), "{message}");
 }
 
-#[test]
-fn unknown_mime_part_in_options() {
+/// Request and response of type `t:B` (server, client, optional request id), response of
+/// type `response` when given.
+fn management(response: Option<&str>, extra: &str) -> String {
+    wsdl_with(&format!(
+        r#"<xs:element name="req" type="t:B"/><xs:element name="resp" type="{}"/>
+<xs:complexType name="B"><xs:sequence><xs:element name="server" type="xs:string"/>
+<xs:element name="client" type="xs:string"/><xs:element name="requestId" type="xs:integer" minOccurs="0"/>
+</xs:sequence></xs:complexType>{extra}"#,
+        response.unwrap_or("t:B")
+    ))
+}
+
+fn describe(profile: &str) -> Options {
     let mut options = Options::bare();
-    options.mime_parts("op", &["SoapMessage", "Bogus"]);
-    let e = parse(&wsdl_with(BASIC), &options).expect_err("fails");
-    assert!(matches!(e, Error::Options(_)), "{e:?}");
+    options.operation("op", profile.parse().unwrap());
+    options
+}
+
+fn profile_error(text: &str, profile: &str) -> String {
+    match parse(text, &describe(profile)) {
+        Err(e @ Error::Profile { .. }) => e.to_string(),
+        other => panic!("expected a profile error, got {other:?}"),
+    }
+}
+
+#[test]
+fn described_operation_of_a_snippet() {
+    let model = parse(&management(None, ""), &describe("manage:client-owner")).unwrap();
+    let op = &model.services[0].operations[0];
+    let description = op.description.as_ref().expect("described");
+    assert_eq!(description.parts.len(), 4);
+    assert_eq!(description.echo, ["server", "client"]);
+    assert_eq!(
+        description.request.client_type,
+        TypeRef::Builtin(Builtin::String)
+    );
+    assert!(description.response.request_id.as_ref().unwrap().optional);
+}
+
+#[test]
+fn profiles_the_body_cannot_carry_are_errors() {
+    let text = management(None, "");
+    let e = profile_error(&text, "manage:auth-key");
+    assert!(e.contains("needs the element `authCert`"), "{e}");
+    assert!(e.starts_with("snippet.wsdl:"), "{e}");
+    let e = profile_error(&text, "manage:server-owner,server-owner");
+    assert!(e.contains("twice"), "{e}");
+
+    let e = profile_error(&management(Some("xs:string"), ""), "manage");
+    assert!(
+        e.contains("its response element `{urn:t}resp` needs a complex type"),
+        "{e}"
+    );
+    let e = profile_error(&wsdl_with(BASIC), "manage");
+    assert!(
+        e.contains("its request body `{urn:t}T` has no `server` element"),
+        "{e}"
+    );
+    let text_id = management(None, "").replace(
+        "name=\"requestId\" type=\"xs:integer\"",
+        "name=\"requestId\" type=\"xs:string\"",
+    );
+    let e = profile_error(&text_id, "manage");
+    assert!(e.contains("`requestId` of its request body"), "{e}");
+    assert!(e.contains("must be an integer"), "{e}");
+}
+
+#[test]
+fn responses_that_do_not_echo_the_request_are_errors() {
+    let other = r#"<xs:complexType name="C"><xs:sequence><xs:element name="server" type="xs:string"/>
+<xs:element name="requestId" type="xs:integer" minOccurs="0"/></xs:sequence></xs:complexType>"#;
+    let e = profile_error(&management(Some("t:C"), other), "manage");
+    assert!(e.contains("no element like the request's `client`"), "{e}");
+    let required = r#"<xs:complexType name="C"><xs:sequence><xs:element name="server" type="xs:string"/>
+<xs:element name="client" type="xs:string"/><xs:element name="requestId" type="xs:integer"/></xs:sequence></xs:complexType>"#;
+    let e = profile_error(&management(Some("t:C"), required), "manage");
+    assert!(
+        e.contains("`requestId` of its response body is required"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_body_without_client_needs_the_profile_client_type() {
+    let text = management(None, "").replace(r#"<xs:element name="client" type="xs:string"/>"#, "");
+    let e = profile_error(&text, "manage");
+    assert!(e.contains("XRoadClientIdentifierType"), "{e}");
+    let mut options = describe("manage:server-owner");
+    options.body_roles(crate::options::BodyRoles {
+        client_type: QName::new("urn:t", "B"),
+        ..Default::default()
+    });
+    let model = parse(&text, &options).unwrap();
+    let description = model.services[0].operations[0]
+        .description
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        description.request.client_type,
+        TypeRef::Named(QName::new("urn:t", "B"))
+    );
+}
+
+#[test]
+fn header_field_of_an_unknown_type_is_an_error() {
+    let mut options = Options::default();
+    options.header_field(crate::options::HeaderField::optional(
+        QName::new(XROAD_NS, "userId"),
+        crate::options::HeaderType::Schema(QName::new(XROAD_NS, "NoSuchType")),
+        "A user.",
+    ));
+    let e = parse_file(&wsdl_path(), &options).expect_err("fails");
+    assert!(
+        matches!(&e, Error::Options(m) if m.contains("NoSuchType")),
+        "{e}"
+    );
 }
 
 #[test]

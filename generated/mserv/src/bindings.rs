@@ -6,6 +6,7 @@
 pub const NAMESPACES: &[(&str, &str)] = &[
     ("id", "http://x-road.eu/xsd/identifiers"),
     ("xroad", "http://x-road.eu/xsd/xroad.xsd"),
+    ("repr", "http://x-road.eu/xsd/representation.xsd"),
 ];
 
 /// Items of namespace `http://x-road.eu/xsd/identifiers`.
@@ -17,15 +18,18 @@ pub mod identifiers {
     /// type specifier and list of hierarchical codes (starting with code that
     /// identifiers the X-Road instance).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadIdentifierType {
         /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
-        #[xml(
-            attribute = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers"
-        )]
+        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
@@ -40,9 +44,10 @@ pub mod identifiers {
         /// Code that uniquely identifies a subsystem of given X-Road member.
         #[xml(element = "subsystemCode")]
         pub subsystem_code: Option<::xroad_codec::identifier::Code>,
-        /// Code that uniquely identifies a global group in given X-Road instance.
-        #[xml(element = "groupCode")]
-        pub group_code: Option<::xroad_codec::identifier::Code>,
+        /// Code that uniquely identifies Security Server offered by a given X-Road member
+        /// or subsystem.
+        #[xml(element = "serverCode")]
+        pub server_code: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies a service offered by given X-Road member or
         /// subsystem.
         #[xml(element = "serviceCode")]
@@ -50,10 +55,6 @@ pub mod identifiers {
         /// Version of the service.
         #[xml(element = "serviceVersion")]
         pub service_version: Option<::xroad_codec::identifier::Code>,
-        /// Code that uniquely identifies security server offered by a given X-Road member
-        /// or subsystem.
-        #[xml(element = "serverCode")]
-        pub server_code: Option<::xroad_codec::identifier::Code>,
     }
 
     impl XRoadIdentifierType {
@@ -62,27 +63,33 @@ pub mod identifiers {
             XRoadObjectType::Member,
             XRoadObjectType::Subsystem,
             XRoadObjectType::Server,
-            XRoadObjectType::Globalgroup,
-            XRoadObjectType::Localgroup,
             XRoadObjectType::Service,
         ];
 
         /// Checks that the codes present are exactly those the object type has.
-        pub fn validate(&self) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+        pub fn validate(
+            &self,
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
             match (
                 self.object_type,
                 self.x_road_instance.is_some(),
                 self.member_class.is_some(),
                 self.member_code.is_some(),
                 self.subsystem_code.is_some(),
-                self.group_code.is_some(),
+                self.server_code.is_some(),
                 self.service_code.is_some(),
                 self.service_version.is_some(),
-                self.server_code.is_some(),
             ) {
-                (XRoadObjectType::Member, true, true, true, false, false, false, false, false) => {
-                    Ok(())
-                }
+                (
+                    XRoadObjectType::Member,
+                    true,
+                    true,
+                    true,
+                    false,
+                    false,
+                    false,
+                    false,
+                ) => Ok(()),
                 (
                     XRoadObjectType::Subsystem,
                     true,
@@ -92,43 +99,48 @@ pub mod identifiers {
                     false,
                     false,
                     false,
-                    false,
                 ) => Ok(()),
-                (XRoadObjectType::Server, true, true, true, false, false, false, false, true) => {
-                    Ok(())
-                }
                 (
-                    XRoadObjectType::Globalgroup,
+                    XRoadObjectType::Server,
+                    true,
+                    true,
                     true,
                     false,
-                    false,
-                    false,
                     true,
-                    false,
                     false,
                     false,
                 ) => Ok(()),
                 (
-                    XRoadObjectType::Localgroup,
-                    false,
-                    false,
+                    XRoadObjectType::Service,
+                    true,
+                    true,
+                    true,
                     false,
                     false,
                     true,
                     false,
+                ) => Ok(()),
+                (
+                    XRoadObjectType::Service,
+                    true,
+                    true,
+                    true,
+                    true,
                     false,
+                    true,
                     false,
                 ) => Ok(()),
-                (XRoadObjectType::Service, true, true, true, false, false, true, false, false) => {
-                    Ok(())
-                }
-                (XRoadObjectType::Service, true, true, true, true, false, true, false, false) => {
-                    Ok(())
-                }
-                (XRoadObjectType::Service, true, true, true, false, false, true, true, false) => {
-                    Ok(())
-                }
-                (XRoadObjectType::Service, true, true, true, true, false, true, true, false) => {
+                (
+                    XRoadObjectType::Service,
+                    true,
+                    true,
+                    true,
+                    false,
+                    false,
+                    true,
+                    true,
+                ) => Ok(()),
+                (XRoadObjectType::Service, true, true, true, true, false, true, true) => {
                     Ok(())
                 }
                 (XRoadObjectType::Member, ..) => {
@@ -139,10 +151,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
                 (XRoadObjectType::Subsystem, ..) => {
@@ -153,10 +164,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
                 (XRoadObjectType::Server, ..) => {
@@ -167,38 +177,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
-                    })
-                }
-                (XRoadObjectType::Globalgroup, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "GLOBALGROUP".to_owned(),
-                        expected: "2 codes".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
-                    })
-                }
-                (XRoadObjectType::Localgroup, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "LOCALGROUP".to_owned(),
-                        expected: "1 code".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
                 (XRoadObjectType::Service, ..) => {
@@ -209,10 +190,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
             }
@@ -222,31 +202,14 @@ pub mod identifiers {
     impl ::std::fmt::Display for XRoadIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
-            let codes: [Option<&dyn ::std::fmt::Display>; 8] = [
-                self.x_road_instance
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
-                self.member_class
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
-                self.member_code
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
-                self.subsystem_code
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
-                self.group_code
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
-                self.service_code
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
-                self.service_version
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
-                self.server_code
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
+            let codes: [Option<&dyn ::std::fmt::Display>; 7] = [
+                self.x_road_instance.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.member_class.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.member_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.subsystem_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.server_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.service_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.service_version.as_ref().map(|c| c as &dyn ::std::fmt::Display),
             ];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
@@ -262,136 +225,127 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("MEMBER", [c0, c1, c2]) => Ok(Self {
-                    object_type: XRoadObjectType::Member,
-                    x_road_instance: Some(c0.clone()),
-                    member_class: Some(c1.clone()),
-                    member_code: Some(c2.clone()),
-                    subsystem_code: None,
-                    group_code: None,
-                    service_code: None,
-                    service_version: None,
-                    server_code: None,
-                }),
-                ("MEMBER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "MEMBER".to_owned(),
-                    expected: "3 codes".to_owned(),
-                    found: found.len(),
-                }),
-                ("SUBSYSTEM", [c0, c1, c2, c3]) => Ok(Self {
-                    object_type: XRoadObjectType::Subsystem,
-                    x_road_instance: Some(c0.clone()),
-                    member_class: Some(c1.clone()),
-                    member_code: Some(c2.clone()),
-                    subsystem_code: Some(c3.clone()),
-                    group_code: None,
-                    service_code: None,
-                    service_version: None,
-                    server_code: None,
-                }),
-                ("SUBSYSTEM", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "SUBSYSTEM".to_owned(),
-                    expected: "4 codes".to_owned(),
-                    found: found.len(),
-                }),
-                ("SERVER", [c0, c1, c2, c3]) => Ok(Self {
-                    object_type: XRoadObjectType::Server,
-                    x_road_instance: Some(c0.clone()),
-                    member_class: Some(c1.clone()),
-                    member_code: Some(c2.clone()),
-                    subsystem_code: None,
-                    group_code: None,
-                    service_code: None,
-                    service_version: None,
-                    server_code: Some(c3.clone()),
-                }),
-                ("SERVER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "SERVER".to_owned(),
-                    expected: "4 codes".to_owned(),
-                    found: found.len(),
-                }),
-                ("GLOBALGROUP", [c0, c1]) => Ok(Self {
-                    object_type: XRoadObjectType::Globalgroup,
-                    x_road_instance: Some(c0.clone()),
-                    member_class: None,
-                    member_code: None,
-                    subsystem_code: None,
-                    group_code: Some(c1.clone()),
-                    service_code: None,
-                    service_version: None,
-                    server_code: None,
-                }),
-                ("GLOBALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "GLOBALGROUP".to_owned(),
-                    expected: "2 codes".to_owned(),
-                    found: found.len(),
-                }),
-                ("LOCALGROUP", [c0]) => Ok(Self {
-                    object_type: XRoadObjectType::Localgroup,
-                    x_road_instance: None,
-                    member_class: None,
-                    member_code: None,
-                    subsystem_code: None,
-                    group_code: Some(c0.clone()),
-                    service_code: None,
-                    service_version: None,
-                    server_code: None,
-                }),
-                ("LOCALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "LOCALGROUP".to_owned(),
-                    expected: "1 code".to_owned(),
-                    found: found.len(),
-                }),
-                ("SERVICE", [c0, c1, c2, c3]) => Ok(Self {
-                    object_type: XRoadObjectType::Service,
-                    x_road_instance: Some(c0.clone()),
-                    member_class: Some(c1.clone()),
-                    member_code: Some(c2.clone()),
-                    subsystem_code: None,
-                    group_code: None,
-                    service_code: Some(c3.clone()),
-                    service_version: None,
-                    server_code: None,
-                }),
-                ("SERVICE", [c0, c1, c2, c3, c4]) => Ok(Self {
-                    object_type: XRoadObjectType::Service,
-                    x_road_instance: Some(c0.clone()),
-                    member_class: Some(c1.clone()),
-                    member_code: Some(c2.clone()),
-                    subsystem_code: Some(c3.clone()),
-                    group_code: None,
-                    service_code: Some(c4.clone()),
-                    service_version: None,
-                    server_code: None,
-                }),
-                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => Ok(Self {
-                    object_type: XRoadObjectType::Service,
-                    x_road_instance: Some(c0.clone()),
-                    member_class: Some(c1.clone()),
-                    member_code: Some(c2.clone()),
-                    subsystem_code: Some(c3.clone()),
-                    group_code: None,
-                    service_code: Some(c4.clone()),
-                    service_version: Some(c5.clone()),
-                    server_code: None,
-                }),
-                ("SERVICE", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "SERVICE".to_owned(),
-                    expected: "4, 5 or 6 codes".to_owned(),
-                    found: found.len(),
-                }),
-                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                    found: other.to_owned(),
-                    expected: "MEMBER, SUBSYSTEM, SERVER, GLOBALGROUP, LOCALGROUP, SERVICE"
-                        .to_owned(),
-                }),
+                ("MEMBER", [c0, c1, c2]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Member,
+                        x_road_instance: Some(c0.clone()),
+                        member_class: Some(c1.clone()),
+                        member_code: Some(c2.clone()),
+                        subsystem_code: None,
+                        server_code: None,
+                        service_code: None,
+                        service_version: None,
+                    })
+                }
+                ("MEMBER", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "MEMBER".to_owned(),
+                        expected: "3 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                ("SUBSYSTEM", [c0, c1, c2, c3]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Subsystem,
+                        x_road_instance: Some(c0.clone()),
+                        member_class: Some(c1.clone()),
+                        member_code: Some(c2.clone()),
+                        subsystem_code: Some(c3.clone()),
+                        server_code: None,
+                        service_code: None,
+                        service_version: None,
+                    })
+                }
+                ("SUBSYSTEM", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "SUBSYSTEM".to_owned(),
+                        expected: "4 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                ("SERVER", [c0, c1, c2, c3]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Server,
+                        x_road_instance: Some(c0.clone()),
+                        member_class: Some(c1.clone()),
+                        member_code: Some(c2.clone()),
+                        subsystem_code: None,
+                        server_code: Some(c3.clone()),
+                        service_code: None,
+                        service_version: None,
+                    })
+                }
+                ("SERVER", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "SERVER".to_owned(),
+                        expected: "4 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                ("SERVICE", [c0, c1, c2, c3]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Service,
+                        x_road_instance: Some(c0.clone()),
+                        member_class: Some(c1.clone()),
+                        member_code: Some(c2.clone()),
+                        subsystem_code: None,
+                        server_code: None,
+                        service_code: Some(c3.clone()),
+                        service_version: None,
+                    })
+                }
+                ("SERVICE", [c0, c1, c2, c3, c4]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Service,
+                        x_road_instance: Some(c0.clone()),
+                        member_class: Some(c1.clone()),
+                        member_code: Some(c2.clone()),
+                        subsystem_code: Some(c3.clone()),
+                        server_code: None,
+                        service_code: Some(c4.clone()),
+                        service_version: None,
+                    })
+                }
+                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Service,
+                        x_road_instance: Some(c0.clone()),
+                        member_class: Some(c1.clone()),
+                        member_code: Some(c2.clone()),
+                        subsystem_code: Some(c3.clone()),
+                        server_code: None,
+                        service_code: Some(c4.clone()),
+                        service_version: Some(c5.clone()),
+                    })
+                }
+                ("SERVICE", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "SERVICE".to_owned(),
+                        expected: "4, 5 or 6 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                (other, _) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: other.to_owned(),
+                        expected: "MEMBER, SUBSYSTEM, SERVER, SERVICE".to_owned(),
+                    })
+                }
             }
         }
     }
 
-    /// Enumeration for X-Road identifier types.
+    /// Enumeration for X-Road identifier types that can be used in requests.
     #[derive(
-        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText,
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::xroad_codec::xml::XmlText
     )]
     pub enum XRoadObjectType {
         /// The value `MEMBER`.
@@ -403,12 +357,6 @@ pub mod identifiers {
         /// The value `SERVER`.
         #[xml(value = "SERVER")]
         Server,
-        /// The value `GLOBALGROUP`.
-        #[xml(value = "GLOBALGROUP")]
-        Globalgroup,
-        /// The value `LOCALGROUP`.
-        #[xml(value = "LOCALGROUP")]
-        Localgroup,
         /// The value `SERVICE`.
         #[xml(value = "SERVICE")]
         Service,
@@ -417,15 +365,18 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadClientIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadClientIdentifierType {
         /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
-        #[xml(
-            attribute = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers"
-        )]
+        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
@@ -444,11 +395,15 @@ pub mod identifiers {
 
     impl XRoadClientIdentifierType {
         /// Object types this identifier type allows.
-        pub const OBJECT_TYPES: &'static [XRoadObjectType] =
-            &[XRoadObjectType::Member, XRoadObjectType::Subsystem];
+        pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[
+            XRoadObjectType::Member,
+            XRoadObjectType::Subsystem,
+        ];
 
         /// Checks that the codes present are exactly those the object type has.
-        pub fn validate(&self) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+        pub fn validate(
+            &self,
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
             match (self.object_type, self.subsystem_code.is_some()) {
                 (XRoadObjectType::Member, false) => Ok(()),
                 (XRoadObjectType::Subsystem, true) => Ok(()),
@@ -466,10 +421,12 @@ pub mod identifiers {
                         found: usize::from(self.subsystem_code.is_some()) + 3,
                     })
                 }
-                (other, ..) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                    found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
-                    expected: "MEMBER, SUBSYSTEM".to_owned(),
-                }),
+                (other, ..) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
+                        expected: "MEMBER, SUBSYSTEM".to_owned(),
+                    })
+                }
             }
         }
     }
@@ -481,9 +438,7 @@ pub mod identifiers {
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
                 Some(&self.member_code as &dyn ::std::fmt::Display),
-                self.subsystem_code
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.subsystem_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
             ];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
@@ -499,34 +454,44 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("MEMBER", [c0, c1, c2]) => Ok(Self {
-                    object_type: XRoadObjectType::Member,
-                    x_road_instance: c0.clone(),
-                    member_class: c1.clone(),
-                    member_code: c2.clone(),
-                    subsystem_code: None,
-                }),
-                ("MEMBER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "MEMBER".to_owned(),
-                    expected: "3 codes".to_owned(),
-                    found: found.len(),
-                }),
-                ("SUBSYSTEM", [c0, c1, c2, c3]) => Ok(Self {
-                    object_type: XRoadObjectType::Subsystem,
-                    x_road_instance: c0.clone(),
-                    member_class: c1.clone(),
-                    member_code: c2.clone(),
-                    subsystem_code: Some(c3.clone()),
-                }),
-                ("SUBSYSTEM", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "SUBSYSTEM".to_owned(),
-                    expected: "4 codes".to_owned(),
-                    found: found.len(),
-                }),
-                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                    found: other.to_owned(),
-                    expected: "MEMBER, SUBSYSTEM".to_owned(),
-                }),
+                ("MEMBER", [c0, c1, c2]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Member,
+                        x_road_instance: c0.clone(),
+                        member_class: c1.clone(),
+                        member_code: c2.clone(),
+                        subsystem_code: None,
+                    })
+                }
+                ("MEMBER", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "MEMBER".to_owned(),
+                        expected: "3 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                ("SUBSYSTEM", [c0, c1, c2, c3]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Subsystem,
+                        x_road_instance: c0.clone(),
+                        member_class: c1.clone(),
+                        member_code: c2.clone(),
+                        subsystem_code: Some(c3.clone()),
+                    })
+                }
+                ("SUBSYSTEM", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "SUBSYSTEM".to_owned(),
+                        expected: "4 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                (other, _) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: other.to_owned(),
+                        expected: "MEMBER, SUBSYSTEM".to_owned(),
+                    })
+                }
             }
         }
     }
@@ -534,17 +499,19 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadServiceIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "SERVICE"
-        )
-    )]
+    #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadServiceIdentifierType {
+        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
+        pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
@@ -568,24 +535,42 @@ pub mod identifiers {
     }
 
     impl XRoadServiceIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Service;
+        /// Object types this identifier type allows.
+        pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[XRoadObjectType::Service];
+
+        /// Checks that the codes present are exactly those the object type has.
+        pub fn validate(
+            &self,
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+            match (
+                self.object_type,
+                self.subsystem_code.is_some(),
+                self.service_version.is_some(),
+            ) {
+                (XRoadObjectType::Service, false, false) => Ok(()),
+                (XRoadObjectType::Service, true, false) => Ok(()),
+                (XRoadObjectType::Service, false, true) => Ok(()),
+                (XRoadObjectType::Service, true, true) => Ok(()),
+                (other, ..) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
+                        expected: "SERVICE".to_owned(),
+                    })
+                }
+            }
+        }
     }
 
     impl ::std::fmt::Display for XRoadServiceIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("SERVICE")?;
+            f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
             let codes: [Option<&dyn ::std::fmt::Display>; 6] = [
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
                 Some(&self.member_code as &dyn ::std::fmt::Display),
-                self.subsystem_code
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.subsystem_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
                 Some(&self.service_code as &dyn ::std::fmt::Display),
-                self.service_version
-                    .as_ref()
-                    .map(|c| c as &dyn ::std::fmt::Display),
+                self.service_version.as_ref().map(|c| c as &dyn ::std::fmt::Display),
             ];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
@@ -601,39 +586,52 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("SERVICE", [c0, c1, c2, c3]) => Ok(Self {
-                    x_road_instance: c0.clone(),
-                    member_class: c1.clone(),
-                    member_code: c2.clone(),
-                    subsystem_code: None,
-                    service_code: c3.clone(),
-                    service_version: None,
-                }),
-                ("SERVICE", [c0, c1, c2, c3, c4]) => Ok(Self {
-                    x_road_instance: c0.clone(),
-                    member_class: c1.clone(),
-                    member_code: c2.clone(),
-                    subsystem_code: Some(c3.clone()),
-                    service_code: c4.clone(),
-                    service_version: None,
-                }),
-                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => Ok(Self {
-                    x_road_instance: c0.clone(),
-                    member_class: c1.clone(),
-                    member_code: c2.clone(),
-                    subsystem_code: Some(c3.clone()),
-                    service_code: c4.clone(),
-                    service_version: Some(c5.clone()),
-                }),
-                ("SERVICE", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "SERVICE".to_owned(),
-                    expected: "4, 5 or 6 codes".to_owned(),
-                    found: found.len(),
-                }),
-                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                    found: other.to_owned(),
-                    expected: "SERVICE".to_owned(),
-                }),
+                ("SERVICE", [c0, c1, c2, c3]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Service,
+                        x_road_instance: c0.clone(),
+                        member_class: c1.clone(),
+                        member_code: c2.clone(),
+                        subsystem_code: None,
+                        service_code: c3.clone(),
+                        service_version: None,
+                    })
+                }
+                ("SERVICE", [c0, c1, c2, c3, c4]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Service,
+                        x_road_instance: c0.clone(),
+                        member_class: c1.clone(),
+                        member_code: c2.clone(),
+                        subsystem_code: Some(c3.clone()),
+                        service_code: c4.clone(),
+                        service_version: None,
+                    })
+                }
+                ("SERVICE", [c0, c1, c2, c3, c4, c5]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Service,
+                        x_road_instance: c0.clone(),
+                        member_class: c1.clone(),
+                        member_code: c2.clone(),
+                        subsystem_code: Some(c3.clone()),
+                        service_code: c4.clone(),
+                        service_version: Some(c5.clone()),
+                    })
+                }
+                ("SERVICE", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "SERVICE".to_owned(),
+                        expected: "4, 5 or 6 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                (other, _) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: other.to_owned(),
+                        expected: "SERVICE".to_owned(),
+                    })
+                }
             }
         }
     }
@@ -641,17 +639,19 @@ pub mod identifiers {
     /// Type `{http://x-road.eu/xsd/identifiers}XRoadSecurityServerIdentifierType`, a
     /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "SERVER"
-        )
-    )]
+    #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadSecurityServerIdentifierType {
+        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
+        pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
@@ -662,20 +662,35 @@ pub mod identifiers {
         /// Code that uniquely identifies a member of given member type.
         #[xml(element = "memberCode")]
         pub member_code: ::xroad_codec::identifier::Code,
-        /// Code that uniquely identifies security server offered by a given X-Road member
+        /// Code that uniquely identifies Security Server offered by a given X-Road member
         /// or subsystem.
         #[xml(element = "serverCode")]
         pub server_code: ::xroad_codec::identifier::Code,
     }
 
     impl XRoadSecurityServerIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Server;
+        /// Object types this identifier type allows.
+        pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[XRoadObjectType::Server];
+
+        /// Checks that the codes present are exactly those the object type has.
+        pub fn validate(
+            &self,
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+            match (self.object_type,) {
+                (XRoadObjectType::Server,) => Ok(()),
+                (other, ..) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
+                        expected: "SERVER".to_owned(),
+                    })
+                }
+            }
+        }
     }
 
     impl ::std::fmt::Display for XRoadSecurityServerIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("SERVER")?;
+            f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
             let codes: [Option<&dyn ::std::fmt::Display>; 4] = [
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
@@ -696,146 +711,28 @@ pub mod identifiers {
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
             match (object_type, codes.as_slice()) {
-                ("SERVER", [c0, c1, c2, c3]) => Ok(Self {
-                    x_road_instance: c0.clone(),
-                    member_class: c1.clone(),
-                    member_code: c2.clone(),
-                    server_code: c3.clone(),
-                }),
-                ("SERVER", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "SERVER".to_owned(),
-                    expected: "4 codes".to_owned(),
-                    found: found.len(),
-                }),
-                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                    found: other.to_owned(),
-                    expected: "SERVER".to_owned(),
-                }),
-            }
-        }
-    }
-
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadGlobalGroupIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
-    #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
-    )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "GLOBALGROUP"
-        )
-    )]
-    pub struct XRoadGlobalGroupIdentifierType {
-        /// Identifies the X-Road instance. This field is applicable to all identifier
-        /// types.
-        #[xml(element = "xRoadInstance")]
-        pub x_road_instance: ::xroad_codec::identifier::Code,
-        /// Code that uniquely identifies a global group in given X-Road instance.
-        #[xml(element = "groupCode")]
-        pub group_code: ::xroad_codec::identifier::Code,
-    }
-
-    impl XRoadGlobalGroupIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Globalgroup;
-    }
-
-    impl ::std::fmt::Display for XRoadGlobalGroupIdentifierType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("GLOBALGROUP")?;
-            let codes: [Option<&dyn ::std::fmt::Display>; 2] = [
-                Some(&self.x_road_instance as &dyn ::std::fmt::Display),
-                Some(&self.group_code as &dyn ::std::fmt::Display),
-            ];
-            for (i, code) in codes.into_iter().flatten().enumerate() {
-                f.write_str(if i == 0 { ":" } else { "/" })?;
-                ::std::fmt::Display::fmt(code, f)?;
-            }
-            Ok(())
-        }
-    }
-
-    impl ::std::str::FromStr for XRoadGlobalGroupIdentifierType {
-        type Err = ::xroad_codec::identifier::IdentifierError;
-
-        fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
-            match (object_type, codes.as_slice()) {
-                ("GLOBALGROUP", [c0, c1]) => Ok(Self {
-                    x_road_instance: c0.clone(),
-                    group_code: c1.clone(),
-                }),
-                ("GLOBALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "GLOBALGROUP".to_owned(),
-                    expected: "2 codes".to_owned(),
-                    found: found.len(),
-                }),
-                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                    found: other.to_owned(),
-                    expected: "GLOBALGROUP".to_owned(),
-                }),
-            }
-        }
-    }
-
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadLocalGroupIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
-    #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
-    )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "LOCALGROUP"
-        )
-    )]
-    pub struct XRoadLocalGroupIdentifierType {
-        /// Code that uniquely identifies a global group in given X-Road instance.
-        #[xml(element = "groupCode")]
-        pub group_code: ::xroad_codec::identifier::Code,
-    }
-
-    impl XRoadLocalGroupIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Localgroup;
-    }
-
-    impl ::std::fmt::Display for XRoadLocalGroupIdentifierType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("LOCALGROUP")?;
-            let codes: [Option<&dyn ::std::fmt::Display>; 1] =
-                [Some(&self.group_code as &dyn ::std::fmt::Display)];
-            for (i, code) in codes.into_iter().flatten().enumerate() {
-                f.write_str(if i == 0 { ":" } else { "/" })?;
-                ::std::fmt::Display::fmt(code, f)?;
-            }
-            Ok(())
-        }
-    }
-
-    impl ::std::str::FromStr for XRoadLocalGroupIdentifierType {
-        type Err = ::xroad_codec::identifier::IdentifierError;
-
-        fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
-            match (object_type, codes.as_slice()) {
-                ("LOCALGROUP", [c0]) => Ok(Self {
-                    group_code: c0.clone(),
-                }),
-                ("LOCALGROUP", found) => Err(::xroad_codec::identifier::IdentifierError::Shape {
-                    object_type: "LOCALGROUP".to_owned(),
-                    expected: "1 code".to_owned(),
-                    found: found.len(),
-                }),
-                (other, _) => Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                    found: other.to_owned(),
-                    expected: "LOCALGROUP".to_owned(),
-                }),
+                ("SERVER", [c0, c1, c2, c3]) => {
+                    Ok(Self {
+                        object_type: XRoadObjectType::Server,
+                        x_road_instance: c0.clone(),
+                        member_class: c1.clone(),
+                        member_code: c2.clone(),
+                        server_code: c3.clone(),
+                    })
+                }
+                ("SERVER", found) => {
+                    Err(::xroad_codec::identifier::IdentifierError::Shape {
+                        object_type: "SERVER".to_owned(),
+                        expected: "4 codes".to_owned(),
+                        found: found.len(),
+                    })
+                }
+                (other, _) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: other.to_owned(),
+                        expected: "SERVER".to_owned(),
+                    })
+                }
             }
         }
     }
@@ -846,10 +743,16 @@ pub mod xroad {
     /// Namespace URI of this module's items.
     pub const NAMESPACE: &str = "http://x-road.eu/xsd/xroad.xsd";
 
-    /// Content of the `requestHash` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The hash of the request's SOAP message, which the service provider's security
+    /// server adds to the response.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct RequestHash {
@@ -863,49 +766,69 @@ pub mod xroad {
 
     /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertRegRequestType`.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertRegRequestType {
-        /// Identity of the security server the authentication certificate will be
+        /// Identity of the Security Server the authentication certificate will be
         /// associated with.
         #[xml(element = "server")]
         pub server: super::identifiers::XRoadSecurityServerIdentifierType,
-        /// Address of the security server the authentication certificate will be associated
+        /// Address of the Security Server the authentication certificate will be associated
         /// with.
         #[xml(element = "address")]
         pub address: Option<String>,
         /// Contents (in DER encoding) of the authentication certificate that will be added
-        /// to the list of certificates authenticating the security server.
+        /// to the list of certificates authenticating the Security Server.
         #[xml(element = "authCert")]
         pub auth_cert: Vec<u8>,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
 
     /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertDeletionRequestType`.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertDeletionRequestType {
-        /// Identity of the security server the authentication certificate will be deleted
+        /// Identity of the Security Server the authentication certificate will be deleted
         /// from.
         #[xml(element = "server")]
         pub server: super::identifiers::XRoadSecurityServerIdentifierType,
         /// Contents (in DER encoding) of the authentication certificate that will be
-        /// deleted from the list of certificates authenticating the security server.
+        /// deleted from the list of certificates authenticating the Security Server.
         #[xml(element = "authCert")]
         pub auth_cert: Vec<u8>,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
 
     /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRequestType`.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct ClientRequestType {
@@ -913,138 +836,571 @@ pub mod xroad {
         /// (depending on the request type).
         #[xml(element = "server")]
         pub server: super::identifiers::XRoadSecurityServerIdentifierType,
-        /// Identifier of the client associated with the security server. When the request
-        /// is for registering client, the client is added to the security server. When the
+        /// Identifier of the client associated with the Security Server. When the request
+        /// is for registering client, the client is added to the Security Server. When the
         /// request is for deleting client, the client is removed from the clients' list of
-        /// the security server.
+        /// the Security Server.
         #[xml(element = "client")]
         pub client: super::identifiers::XRoadClientIdentifierType,
-        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRegRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct ClientRegRequestType {
+        /// Identifier of the security server where the client is added to or removed from
+        /// (depending on the request type).
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// Identifier of the client associated with the Security Server. When the request
+        /// is for registering client, the client is added to the Security Server. When the
+        /// request is for deleting client, the client is removed from the clients' list of
+        /// the Security Server.
+        #[xml(element = "client")]
+        pub client: super::identifiers::XRoadClientIdentifierType,
+        /// Optional new name for client subsystem.
+        #[xml(element = "subsystemName")]
+        pub subsystem_name: Option<String>,
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRenameRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct ClientRenameRequestType {
+        /// Identifier of the security server where the client is added to or removed from
+        /// (depending on the request type).
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// Identifier of the client associated with the Security Server. When the request
+        /// is for registering client, the client is added to the Security Server. When the
+        /// request is for deleting client, the client is removed from the clients' list of
+        /// the Security Server.
+        #[xml(element = "client")]
+        pub client: super::identifiers::XRoadClientIdentifierType,
+        /// New name of client subsystem.
+        #[xml(element = "subsystemName")]
+        pub subsystem_name: String,
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}AddressChangeRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct AddressChangeRequestType {
+        /// Identifier of the security server for which the address will be changed.
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// New address of the Security Server
+        #[xml(element = "address")]
+        pub address: String,
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeEnableRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct MaintenanceModeEnableRequestType {
+        /// Identifier of the security server which will be put into maintenance mode.
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// Optional message for maintenance mode
+        #[xml(element = "message")]
+        pub message: Option<String>,
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeDisableRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct MaintenanceModeDisableRequestType {
+        /// Identifier of the security server which will be taken out of maintenance mode.
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// For responses only, unique identifier of the request that is stored in the
+        /// Central Server database.
         #[xml(element = "requestId")]
         pub request_id: Option<RequestIdType>,
     }
 
     /// For responses only, unique identifier of the request that is stored in the
-    /// central server database.
+    /// Central Server database.
     #[derive(
-        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::xroad_codec::xml::XmlText,
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::xroad_codec::xml::XmlText
     )]
     pub struct RequestIdType(pub i64);
 
-    /// The `clientReg` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientReg` operation (element `clientReg`, namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
-    pub struct ClientReg(pub ClientRequestType);
+    pub struct ClientReg(pub ClientRegRequestType);
 
-    /// The `clientRegResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `clientReg` operation (element `clientRegResponse`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(root(
-        name = "clientRegResponse",
-        namespace = "http://x-road.eu/xsd/xroad.xsd"
-    ))]
-    pub struct ClientRegResponse(pub ClientRequestType);
+    #[xml(
+        root(name = "clientRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
+    )]
+    pub struct ClientRegResponse(pub ClientRegRequestType);
 
-    /// The `clientDeletion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientDeletion` operation (element `clientDeletion`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ClientDeletion(pub ClientRequestType);
 
-    /// The `clientDeletionResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `clientDeletion` operation (element
+    /// `clientDeletionResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(root(
-        name = "clientDeletionResponse",
-        namespace = "http://x-road.eu/xsd/xroad.xsd"
-    ))]
+    #[xml(
+        root(
+            name = "clientDeletionResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
     pub struct ClientDeletionResponse(pub ClientRequestType);
 
-    /// The `authCertReg` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `clientDisable` operation (element `clientDisable`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "clientDisable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct ClientDisable(pub ClientRequestType);
+
+    /// The response body of the `clientDisable` operation (element
+    /// `clientDisableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "clientDisableResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct ClientDisableResponse(pub ClientRequestType);
+
+    /// The request body of the `clientEnable` operation (element `clientEnable`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "clientEnable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct ClientEnable(pub ClientRequestType);
+
+    /// The response body of the `clientEnable` operation (element
+    /// `clientEnableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(name = "clientEnableResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
+    )]
+    pub struct ClientEnableResponse(pub ClientRequestType);
+
+    /// The request body of the `clientRename` operation (element `clientRename`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "clientRename", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct ClientRename(pub ClientRenameRequestType);
+
+    /// The response body of the `clientRename` operation (element
+    /// `clientRenameResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(name = "clientRenameResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
+    )]
+    pub struct ClientRenameResponse(pub ClientRenameRequestType);
+
+    /// The request body of the `authCertReg` operation (element `authCertReg`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "authCertReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AuthCertReg(pub AuthCertRegRequestType);
 
-    /// The `authCertRegResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `authCertReg` operation (element `authCertRegResponse`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(root(
-        name = "authCertRegResponse",
-        namespace = "http://x-road.eu/xsd/xroad.xsd"
-    ))]
+    #[xml(
+        root(name = "authCertRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
+    )]
     pub struct AuthCertRegResponse(pub AuthCertRegRequestType);
 
-    /// The `authCertDeletion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `authCertDeletion` operation (element
+    /// `authCertDeletion`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(root(
-        name = "authCertDeletion",
-        namespace = "http://x-road.eu/xsd/xroad.xsd"
-    ))]
+    #[xml(root(name = "authCertDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct AuthCertDeletion(pub AuthCertDeletionRequestType);
 
-    /// The `authCertDeletionResponse` element (namespace
-    /// `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `authCertDeletion` operation (element
+    /// `authCertDeletionResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(root(
-        name = "authCertDeletionResponse",
-        namespace = "http://x-road.eu/xsd/xroad.xsd"
-    ))]
+    #[xml(
+        root(
+            name = "authCertDeletionResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
     pub struct AuthCertDeletionResponse(pub AuthCertDeletionRequestType);
 
-    /// The `ownerChange` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `ownerChange` operation (element `ownerChange`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "ownerChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct OwnerChange(pub ClientRequestType);
 
-    /// The `ownerChangeResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The response body of the `ownerChange` operation (element `ownerChangeResponse`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(root(
-        name = "ownerChangeResponse",
-        namespace = "http://x-road.eu/xsd/xroad.xsd"
-    ))]
+    #[xml(
+        root(name = "ownerChangeResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
+    )]
     pub struct OwnerChangeResponse(pub ClientRequestType);
 
-    /// The `client` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The request body of the `addressChange` operation (element `addressChange`,
+    /// namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "addressChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct AddressChange(pub AddressChangeRequestType);
+
+    /// The response body of the `addressChange` operation (element
+    /// `addressChangeResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "addressChangeResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct AddressChangeResponse(pub AddressChangeRequestType);
+
+    /// The request body of the `maintenanceModeEnable` operation (element
+    /// `maintenanceModeEnable`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeEnable",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeEnable(pub MaintenanceModeEnableRequestType);
+
+    /// The response body of the `maintenanceModeEnable` operation (element
+    /// `maintenanceModeEnableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeEnableResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeEnableResponse(pub MaintenanceModeEnableRequestType);
+
+    /// The request body of the `maintenanceModeDisable` operation (element
+    /// `maintenanceModeDisable`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeDisable",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeDisable(pub MaintenanceModeDisableRequestType);
+
+    /// The response body of the `maintenanceModeDisable` operation (element
+    /// `maintenanceModeDisableResponse`, namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeDisableResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeDisableResponse(pub MaintenanceModeDisableRequestType);
+
+    /// The member or subsystem that sends the message; for a management request, the
+    /// owner of the security server that sends it.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "client", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Client(pub super::identifiers::XRoadClientIdentifierType);
 
-    /// The `service` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The service called: its provider and service code, which names the operation.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "service", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Service(pub super::identifiers::XRoadServiceIdentifierType);
 
-    /// The `id` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The message id the client chose; the response carries the same id.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "id", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct Id(pub String);
 
-    /// The `protocolVersion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    /// The X-Road message protocol version, `4.0` in what is written.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "protocolVersion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct ProtocolVersion(pub String);
@@ -1053,67 +1409,76 @@ pub mod xroad {
 /// Operations of the `centralservice` service (namespace
 /// `http://x-road.eu/centralservice/`).
 pub mod centralservice {
+    use ::xroad_codec::operation::{
+        BodyFields, EchoMismatch, Endpoint, ManagementBody, MimePart, Operation,
+        OperationDescription, Signer, UnknownOperation,
+    };
+
     /// Namespace URI of this module's items.
     pub const NAMESPACE: &str = "http://x-road.eu/centralservice/";
 
     /// `soap:address` of the `centralservice` service's port.
     pub const ADDRESS: &str = "http://INSERT_MANAGEMENT_SERVICE_ADDRESS_HERE";
 
-    use super::identifiers::{
-        XRoadClientIdentifierType, XRoadSecurityServerIdentifierType, XRoadServiceIdentifierType,
-    };
-    use super::xroad;
-    use ::xroad_codec::operation::{
-        BodyFields, EchoMismatch, Endpoint, ManagementBody, MimePart, Operation,
-        OperationDescription, Signer,
-    };
-
-    /// The X-Road SOAP header (message `requestheader`, and the fields the X-Road message
-    /// protocol adds). Fields not carried by every request and response are optional.
+    /// The SOAP header of the `centralservice` service. Its elements are read in any
+    /// order, each at most once, and written in field order; those that not every
+    /// request and response carries are optional.
     #[derive(
-        Debug, Clone, PartialEq, Eq, Hash, ::xroad_codec::xml::XmlRead, ::xroad_codec::xml::XmlWrite,
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd", any_order)]
     pub struct Header {
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}client`.
+        /// The member or subsystem that sends the message; for a management request, the
+        /// owner of the security server that sends it.
         #[xml(element = "client")]
-        pub client: XRoadClientIdentifierType,
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}service`.
+        pub client: super::identifiers::XRoadClientIdentifierType,
+        /// The service called: its provider and service code, which names the operation.
         #[xml(element = "service")]
-        pub service: XRoadServiceIdentifierType,
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}securityServer`.
+        pub service: super::identifiers::XRoadServiceIdentifierType,
+        /// The security server the client asks to serve the message, if any.
         #[xml(element = "securityServer")]
-        pub security_server: Option<XRoadSecurityServerIdentifierType>,
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}id`.
+        pub security_server: Option<
+            super::identifiers::XRoadSecurityServerIdentifierType,
+        >,
+        /// The message id the client chose; the response carries the same id.
         #[xml(element = "id")]
         pub id: String,
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}userId`.
+        /// The user in the client's information system who made the request, if given.
         #[xml(element = "userId")]
         pub user_id: Option<String>,
-        /// Header element `{http://x-road.eu/xsd/representation.xsd}representedParty`.
+        /// The party the client acts for, in the third-party representation extension.
         #[xml(
             element = "representedParty",
             namespace = "http://x-road.eu/xsd/representation.xsd"
         )]
         pub represented_party: Option<::xroad_codec::header::RepresentedParty>,
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}issue`.
+        /// The case or issue the message belongs to in the client's information system, if
+        /// given.
         #[xml(element = "issue")]
         pub issue: Option<String>,
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}protocolVersion`.
+        /// The X-Road message protocol version, `4.0` in what is written.
         #[xml(element = "protocolVersion")]
         pub protocol_version: String,
-        /// Header element `{http://x-road.eu/xsd/xroad.xsd}requestHash`.
+        /// The hash of the request's SOAP message, which the service provider's security
+        /// server adds to the response.
         ///
         /// Responses only.
         #[xml(element = "requestHash")]
-        pub request_hash: Option<xroad::RequestHash>,
+        pub request_hash: Option<super::xroad::RequestHash>,
     }
 
     impl Header {
-        /// A request header from `client` to `service` with message id `id`.
+        /// The header of a request: `client`, `service`, `id`, the protocol version this
+        /// crate writes, and none of the optional elements.
         pub fn request(
-            client: XRoadClientIdentifierType,
-            service: XRoadServiceIdentifierType,
+            client: super::identifiers::XRoadClientIdentifierType,
+            service: super::identifiers::XRoadServiceIdentifierType,
             id: impl Into<String>,
         ) -> Self {
             Self {
@@ -1130,14 +1495,191 @@ pub mod centralservice {
         }
     }
 
-    /// The `clientReg` operation.
+    /// Registers a client (a subsystem) of a security server; signed by the member that
+    /// owns the subsystem (PR-MSERV 2.1).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ClientReg;
 
     impl Operation for ClientReg {
         const NAME: &'static str = "clientReg";
+
         const DESCRIPTION: &'static OperationDescription = &OperationDescription {
             name: "clientReg",
+            endpoint: Endpoint::Manage,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::ClientOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: true,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "client", "subsystemName"],
+        };
+        type Header = Header;
+        type Request = super::xroad::ClientReg;
+        type Response = super::xroad::ClientRegResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            super::xroad::ClientRegResponse(super::xroad::ClientRegRequestType {
+                server: request.0.server.clone(),
+                client: request.0.client.clone(),
+                subsystem_name: request.0.subsystem_name.clone(),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.client != request.0.client {
+                return Err(EchoMismatch { element: "client" });
+            }
+            if response.0.subsystem_name != request.0.subsystem_name {
+                return Err(EchoMismatch {
+                    element: "subsystemName",
+                });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for super::xroad::ClientReg {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn client(&self) -> Option<&Self::Client> {
+            Some(&self.0.client)
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for super::xroad::ClientRegResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn client(&self) -> Option<&Self::Client> {
+            Some(&self.0.client)
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    /// Removes a client from a security server; an X-Road message without a signature
+    /// of its own (PR-MSERV 2.2).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ClientDeletion;
+
+    impl Operation for ClientDeletion {
+        const NAME: &'static str = "clientDeletion";
+
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "clientDeletion",
+            endpoint: Endpoint::Manage,
+            parts: &[MimePart::Soap],
+            fields: BodyFields {
+                client: true,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "client"],
+        };
+        type Header = Header;
+        type Request = super::xroad::ClientDeletion;
+        type Response = super::xroad::ClientDeletionResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            super::xroad::ClientDeletionResponse(super::xroad::ClientRequestType {
+                server: request.0.server.clone(),
+                client: request.0.client.clone(),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.client != request.0.client {
+                return Err(EchoMismatch { element: "client" });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for super::xroad::ClientDeletion {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn client(&self) -> Option<&Self::Client> {
+            Some(&self.0.client)
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for super::xroad::ClientDeletionResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn client(&self) -> Option<&Self::Client> {
+            Some(&self.0.client)
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    /// Disables a client subsystem of a security server temporarily; signed by the
+    /// member that owns the subsystem (PR-MSERV 2.7).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ClientDisable;
+
+    impl Operation for ClientDisable {
+        const NAME: &'static str = "clientDisable";
+
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "clientDisable",
             endpoint: Endpoint::Manage,
             parts: &[
                 MimePart::Soap,
@@ -1158,14 +1700,14 @@ pub mod centralservice {
             echo: &["server", "client"],
         };
         type Header = Header;
-        type Request = xroad::ClientReg;
-        type Response = xroad::ClientRegResponse;
+        type Request = super::xroad::ClientDisable;
+        type Response = super::xroad::ClientDisableResponse;
 
         fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
-            xroad::ClientRegResponse(xroad::ClientRequestType {
+            super::xroad::ClientDisableResponse(super::xroad::ClientRequestType {
                 server: request.0.server.clone(),
                 client: request.0.client.clone(),
-                request_id: Some(xroad::RequestIdType(request_id)),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
             })
         }
 
@@ -1183,44 +1725,61 @@ pub mod centralservice {
         }
     }
 
-    impl ManagementBody for xroad::ClientReg {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::ClientDisable {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
-        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+
+        fn client(&self) -> Option<&Self::Client> {
             Some(&self.0.client)
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    impl ManagementBody for xroad::ClientRegResponse {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::ClientDisableResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
-        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+
+        fn client(&self) -> Option<&Self::Client> {
             Some(&self.0.client)
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    /// The `clientDeletion` operation.
+    /// Enables a disabled client subsystem of a security server; signed by the member
+    /// that owns the subsystem (PR-MSERV 2.8).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    pub struct ClientDeletion;
+    pub struct ClientEnable;
 
-    impl Operation for ClientDeletion {
-        const NAME: &'static str = "clientDeletion";
+    impl Operation for ClientEnable {
+        const NAME: &'static str = "clientEnable";
+
         const DESCRIPTION: &'static OperationDescription = &OperationDescription {
-            name: "clientDeletion",
+            name: "clientEnable",
             endpoint: Endpoint::Manage,
-            parts: &[MimePart::Soap],
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::ClientOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
             fields: BodyFields {
                 client: true,
                 auth_cert: false,
@@ -1230,14 +1789,14 @@ pub mod centralservice {
             echo: &["server", "client"],
         };
         type Header = Header;
-        type Request = xroad::ClientDeletion;
-        type Response = xroad::ClientDeletionResponse;
+        type Request = super::xroad::ClientEnable;
+        type Response = super::xroad::ClientEnableResponse;
 
         fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
-            xroad::ClientDeletionResponse(xroad::ClientRequestType {
+            super::xroad::ClientEnableResponse(super::xroad::ClientRequestType {
                 server: request.0.server.clone(),
                 client: request.0.client.clone(),
-                request_id: Some(xroad::RequestIdType(request_id)),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
             })
         }
 
@@ -1255,40 +1814,143 @@ pub mod centralservice {
         }
     }
 
-    impl ManagementBody for xroad::ClientDeletion {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::ClientEnable {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
-        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+
+        fn client(&self) -> Option<&Self::Client> {
             Some(&self.0.client)
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    impl ManagementBody for xroad::ClientDeletionResponse {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::ClientEnableResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
-        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+
+        fn client(&self) -> Option<&Self::Client> {
             Some(&self.0.client)
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    /// The `authCertDeletion` operation.
+    /// Renames a subsystem registered as a client of a security server; signed by the
+    /// member that owns the subsystem (PR-MSERV 2.9).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ClientRename;
+
+    impl Operation for ClientRename {
+        const NAME: &'static str = "clientRename";
+
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "clientRename",
+            endpoint: Endpoint::Manage,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::ClientOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: true,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "client", "subsystemName"],
+        };
+        type Header = Header;
+        type Request = super::xroad::ClientRename;
+        type Response = super::xroad::ClientRenameResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            super::xroad::ClientRenameResponse(super::xroad::ClientRenameRequestType {
+                server: request.0.server.clone(),
+                client: request.0.client.clone(),
+                subsystem_name: request.0.subsystem_name.clone(),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.client != request.0.client {
+                return Err(EchoMismatch { element: "client" });
+            }
+            if response.0.subsystem_name != request.0.subsystem_name {
+                return Err(EchoMismatch {
+                    element: "subsystemName",
+                });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for super::xroad::ClientRename {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn client(&self) -> Option<&Self::Client> {
+            Some(&self.0.client)
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for super::xroad::ClientRenameResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn client(&self) -> Option<&Self::Client> {
+            Some(&self.0.client)
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    /// Deletes an authentication certificate of a security server; an X-Road message
+    /// without a signature of its own (PR-MSERV 2.4).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct AuthCertDeletion;
 
     impl Operation for AuthCertDeletion {
         const NAME: &'static str = "authCertDeletion";
+
         const DESCRIPTION: &'static OperationDescription = &OperationDescription {
             name: "authCertDeletion",
             endpoint: Endpoint::Manage,
@@ -1302,14 +1964,14 @@ pub mod centralservice {
             echo: &["server", "authCert"],
         };
         type Header = Header;
-        type Request = xroad::AuthCertDeletion;
-        type Response = xroad::AuthCertDeletionResponse;
+        type Request = super::xroad::AuthCertDeletion;
+        type Response = super::xroad::AuthCertDeletionResponse;
 
         fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
-            xroad::AuthCertDeletionResponse(xroad::AuthCertDeletionRequestType {
+            super::xroad::AuthCertDeletionResponse(super::xroad::AuthCertDeletionRequestType {
                 server: request.0.server.clone(),
                 auth_cert: request.0.auth_cert.clone(),
-                request_id: Some(xroad::RequestIdType(request_id)),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
             })
         }
 
@@ -1329,40 +1991,48 @@ pub mod centralservice {
         }
     }
 
-    impl ManagementBody for xroad::AuthCertDeletion {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::AuthCertDeletion {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
+
         fn auth_cert(&self) -> Option<&[u8]> {
-            Some(&self.0.auth_cert)
+            Some(self.0.auth_cert.as_slice())
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    impl ManagementBody for xroad::AuthCertDeletionResponse {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::AuthCertDeletionResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
+
         fn auth_cert(&self) -> Option<&[u8]> {
-            Some(&self.0.auth_cert)
+            Some(self.0.auth_cert.as_slice())
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    /// The `ownerChange` operation.
+    /// Changes the owner member of a security server; signed by the new owner (PR-MSERV
+    /// 2.5).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct OwnerChange;
 
     impl Operation for OwnerChange {
         const NAME: &'static str = "ownerChange";
+
         const DESCRIPTION: &'static OperationDescription = &OperationDescription {
             name: "ownerChange",
             endpoint: Endpoint::Manage,
@@ -1385,14 +2055,14 @@ pub mod centralservice {
             echo: &["server", "client"],
         };
         type Header = Header;
-        type Request = xroad::OwnerChange;
-        type Response = xroad::OwnerChangeResponse;
+        type Request = super::xroad::OwnerChange;
+        type Response = super::xroad::OwnerChangeResponse;
 
         fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
-            xroad::OwnerChangeResponse(xroad::ClientRequestType {
+            super::xroad::OwnerChangeResponse(super::xroad::ClientRequestType {
                 server: request.0.server.clone(),
                 client: request.0.client.clone(),
-                request_id: Some(xroad::RequestIdType(request_id)),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
             })
         }
 
@@ -1410,40 +2080,299 @@ pub mod centralservice {
         }
     }
 
-    impl ManagementBody for xroad::OwnerChange {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::OwnerChange {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
-        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+
+        fn client(&self) -> Option<&Self::Client> {
             Some(&self.0.client)
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    impl ManagementBody for xroad::OwnerChangeResponse {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::OwnerChangeResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
-        fn client(&self) -> Option<&XRoadClientIdentifierType> {
+
+        fn client(&self) -> Option<&Self::Client> {
             Some(&self.0.client)
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    /// The `authCertReg` operation.
+    /// Changes the address of a security server; signed by the security server's owner
+    /// (PR-MSERV 2.6).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct AddressChange;
+
+    impl Operation for AddressChange {
+        const NAME: &'static str = "addressChange";
+
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "addressChange",
+            endpoint: Endpoint::Manage,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::ServerOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: false,
+                auth_cert: false,
+                address: true,
+            },
+            request_hash: true,
+            echo: &["server", "address"],
+        };
+        type Header = Header;
+        type Request = super::xroad::AddressChange;
+        type Response = super::xroad::AddressChangeResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            super::xroad::AddressChangeResponse(super::xroad::AddressChangeRequestType {
+                server: request.0.server.clone(),
+                address: request.0.address.clone(),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.address != request.0.address {
+                return Err(EchoMismatch { element: "address" });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for super::xroad::AddressChange {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn address(&self) -> Option<&str> {
+            Some(self.0.address.as_str())
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for super::xroad::AddressChangeResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn address(&self) -> Option<&str> {
+            Some(self.0.address.as_str())
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    /// Puts a security server into maintenance mode, in which it receives no requests
+    /// from other security servers; signed by the security server's owner (PR-MSERV
+    /// 2.10).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct MaintenanceModeEnable;
+
+    impl Operation for MaintenanceModeEnable {
+        const NAME: &'static str = "maintenanceModeEnable";
+
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "maintenanceModeEnable",
+            endpoint: Endpoint::Manage,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::ServerOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: false,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server", "message"],
+        };
+        type Header = Header;
+        type Request = super::xroad::MaintenanceModeEnable;
+        type Response = super::xroad::MaintenanceModeEnableResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            super::xroad::MaintenanceModeEnableResponse(super::xroad::MaintenanceModeEnableRequestType {
+                server: request.0.server.clone(),
+                message: request.0.message.clone(),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            if response.0.message != request.0.message {
+                return Err(EchoMismatch { element: "message" });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for super::xroad::MaintenanceModeEnable {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for super::xroad::MaintenanceModeEnableResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    /// Takes a security server out of maintenance mode; signed by the security server's
+    /// owner (PR-MSERV 2.11).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct MaintenanceModeDisable;
+
+    impl Operation for MaintenanceModeDisable {
+        const NAME: &'static str = "maintenanceModeDisable";
+
+        const DESCRIPTION: &'static OperationDescription = &OperationDescription {
+            name: "maintenanceModeDisable",
+            endpoint: Endpoint::Manage,
+            parts: &[
+                MimePart::Soap,
+                MimePart::Signature {
+                    signer: Signer::ServerOwner,
+                    certificate: 2,
+                    ocsp: Some(3),
+                },
+                MimePart::Certificate,
+                MimePart::OcspResponse,
+            ],
+            fields: BodyFields {
+                client: false,
+                auth_cert: false,
+                address: false,
+            },
+            request_hash: true,
+            echo: &["server"],
+        };
+        type Header = Header;
+        type Request = super::xroad::MaintenanceModeDisable;
+        type Response = super::xroad::MaintenanceModeDisableResponse;
+
+        fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
+            super::xroad::MaintenanceModeDisableResponse(super::xroad::MaintenanceModeDisableRequestType {
+                server: request.0.server.clone(),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
+            })
+        }
+
+        fn check_echo(
+            request: &Self::Request,
+            response: &Self::Response,
+        ) -> Result<(), EchoMismatch> {
+            if response.0.server != request.0.server {
+                return Err(EchoMismatch { element: "server" });
+            }
+            Ok(())
+        }
+    }
+
+    impl ManagementBody for super::xroad::MaintenanceModeDisable {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    impl ManagementBody for super::xroad::MaintenanceModeDisableResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
+            &self.0.server
+        }
+
+        fn request_id(&self) -> Option<i64> {
+            self.0.request_id.map(|id| id.0)
+        }
+    }
+
+    /// Registers an authentication certificate of a security server; posted to the
+    /// central server directly over HTTPS, because a security server cannot send X-Road
+    /// messages before its authentication certificate is registered, and signed with
+    /// that certificate's key (proof of possession) and by the security server's owner
+    /// (PR-MSERV 2.3).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct AuthCertReg;
 
     impl Operation for AuthCertReg {
         const NAME: &'static str = "authCertReg";
+
         const DESCRIPTION: &'static OperationDescription = &OperationDescription {
             name: "authCertReg",
             endpoint: Endpoint::Registration,
@@ -1472,15 +2401,15 @@ pub mod centralservice {
             echo: &["server", "address", "authCert"],
         };
         type Header = Header;
-        type Request = xroad::AuthCertReg;
-        type Response = xroad::AuthCertRegResponse;
+        type Request = super::xroad::AuthCertReg;
+        type Response = super::xroad::AuthCertRegResponse;
 
         fn respond(request: &Self::Request, request_id: i64) -> Self::Response {
-            xroad::AuthCertRegResponse(xroad::AuthCertRegRequestType {
+            super::xroad::AuthCertRegResponse(super::xroad::AuthCertRegRequestType {
                 server: request.0.server.clone(),
                 address: request.0.address.clone(),
                 auth_cert: request.0.auth_cert.clone(),
-                request_id: Some(xroad::RequestIdType(request_id)),
+                request_id: Some(super::xroad::RequestIdType(request_id)),
             })
         }
 
@@ -1503,62 +2432,89 @@ pub mod centralservice {
         }
     }
 
-    impl ManagementBody for xroad::AuthCertReg {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::AuthCertReg {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
+
         fn auth_cert(&self) -> Option<&[u8]> {
-            Some(&self.0.auth_cert)
+            Some(self.0.auth_cert.as_slice())
         }
+
         fn address(&self) -> Option<&str> {
             self.0.address.as_deref()
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    impl ManagementBody for xroad::AuthCertRegResponse {
-        type Server = XRoadSecurityServerIdentifierType;
-        type Client = XRoadClientIdentifierType;
-        fn server(&self) -> &XRoadSecurityServerIdentifierType {
+    impl ManagementBody for super::xroad::AuthCertRegResponse {
+        type Server = super::identifiers::XRoadSecurityServerIdentifierType;
+        type Client = super::identifiers::XRoadClientIdentifierType;
+
+        fn server(&self) -> &Self::Server {
             &self.0.server
         }
+
         fn auth_cert(&self) -> Option<&[u8]> {
-            Some(&self.0.auth_cert)
+            Some(self.0.auth_cert.as_slice())
         }
+
         fn address(&self) -> Option<&str> {
             self.0.address.as_deref()
         }
+
         fn request_id(&self) -> Option<i64> {
             self.0.request_id.map(|id| id.0)
         }
     }
 
-    /// The operations of this service, for dispatching on a service code.
+    /// The operations of this service that the profile describes, for dispatching on a
+    /// service code.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum OperationName {
         /// The `clientReg` operation.
         ClientReg,
         /// The `clientDeletion` operation.
         ClientDeletion,
+        /// The `clientDisable` operation.
+        ClientDisable,
+        /// The `clientEnable` operation.
+        ClientEnable,
+        /// The `clientRename` operation.
+        ClientRename,
         /// The `authCertDeletion` operation.
         AuthCertDeletion,
         /// The `ownerChange` operation.
         OwnerChange,
+        /// The `addressChange` operation.
+        AddressChange,
+        /// The `maintenanceModeEnable` operation.
+        MaintenanceModeEnable,
+        /// The `maintenanceModeDisable` operation.
+        MaintenanceModeDisable,
         /// The `authCertReg` operation.
         AuthCertReg,
     }
 
     impl OperationName {
         /// Every operation, in WSDL order (extra operations last).
-        pub const ALL: [OperationName; 5] = [
+        pub const ALL: [OperationName; 11] = [
             OperationName::ClientReg,
             OperationName::ClientDeletion,
+            OperationName::ClientDisable,
+            OperationName::ClientEnable,
+            OperationName::ClientRename,
             OperationName::AuthCertDeletion,
             OperationName::OwnerChange,
+            OperationName::AddressChange,
+            OperationName::MaintenanceModeEnable,
+            OperationName::MaintenanceModeDisable,
             OperationName::AuthCertReg,
         ];
 
@@ -1567,8 +2523,14 @@ pub mod centralservice {
             match self {
                 Self::ClientReg => "clientReg",
                 Self::ClientDeletion => "clientDeletion",
+                Self::ClientDisable => "clientDisable",
+                Self::ClientEnable => "clientEnable",
+                Self::ClientRename => "clientRename",
                 Self::AuthCertDeletion => "authCertDeletion",
                 Self::OwnerChange => "ownerChange",
+                Self::AddressChange => "addressChange",
+                Self::MaintenanceModeEnable => "maintenanceModeEnable",
+                Self::MaintenanceModeDisable => "maintenanceModeDisable",
                 Self::AuthCertReg => "authCertReg",
             }
         }
@@ -1578,8 +2540,18 @@ pub mod centralservice {
             match self {
                 Self::ClientReg => <ClientReg as Operation>::DESCRIPTION,
                 Self::ClientDeletion => <ClientDeletion as Operation>::DESCRIPTION,
+                Self::ClientDisable => <ClientDisable as Operation>::DESCRIPTION,
+                Self::ClientEnable => <ClientEnable as Operation>::DESCRIPTION,
+                Self::ClientRename => <ClientRename as Operation>::DESCRIPTION,
                 Self::AuthCertDeletion => <AuthCertDeletion as Operation>::DESCRIPTION,
                 Self::OwnerChange => <OwnerChange as Operation>::DESCRIPTION,
+                Self::AddressChange => <AddressChange as Operation>::DESCRIPTION,
+                Self::MaintenanceModeEnable => {
+                    <MaintenanceModeEnable as Operation>::DESCRIPTION
+                }
+                Self::MaintenanceModeDisable => {
+                    <MaintenanceModeDisable as Operation>::DESCRIPTION
+                }
                 Self::AuthCertReg => <AuthCertReg as Operation>::DESCRIPTION,
             }
         }
@@ -1592,16 +2564,22 @@ pub mod centralservice {
     }
 
     impl ::std::str::FromStr for OperationName {
-        type Err = ::xroad_codec::operation::UnknownOperation;
+        type Err = UnknownOperation;
 
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             match text {
                 "clientReg" => Ok(Self::ClientReg),
                 "clientDeletion" => Ok(Self::ClientDeletion),
+                "clientDisable" => Ok(Self::ClientDisable),
+                "clientEnable" => Ok(Self::ClientEnable),
+                "clientRename" => Ok(Self::ClientRename),
                 "authCertDeletion" => Ok(Self::AuthCertDeletion),
                 "ownerChange" => Ok(Self::OwnerChange),
+                "addressChange" => Ok(Self::AddressChange),
+                "maintenanceModeEnable" => Ok(Self::MaintenanceModeEnable),
+                "maintenanceModeDisable" => Ok(Self::MaintenanceModeDisable),
                 "authCertReg" => Ok(Self::AuthCertReg),
-                other => Err(::xroad_codec::operation::UnknownOperation(other.to_owned())),
+                other => Err(UnknownOperation(other.to_owned())),
             }
         }
     }

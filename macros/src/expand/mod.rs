@@ -1,6 +1,5 @@
 //! Code generation for each derive, from the checked model of `validate`.
 
-pub mod operation;
 pub mod read;
 pub mod text;
 pub mod write;

@@ -180,27 +180,11 @@ fn named(model: &XmlStruct<'_>) -> TokenStream {
         }
     };
 
-    let elements_code = elements.iter().map(|field| {
-        let var = local(field.index);
-        let ty = field.ty;
-        let (namespace, local_name) = (&field.namespace, &field.local);
-        let call = match field.occurs {
-            Occurs::Required => {
-                quote_spanned! {ty.span()=> reader.required(#namespace, #local_name)? }
-            }
-            Occurs::Optional => {
-                quote_spanned! {ty.span()=> reader.optional(#namespace, #local_name)? }
-            }
-            Occurs::Repeated { min, max } => {
-                let max = max.map_or_else(
-                    || quote!(::core::option::Option::None),
-                    |max| quote!(::core::option::Option::Some(#max)),
-                );
-                quote_spanned! {ty.span()=> reader.repeated(#namespace, #local_name, #min, #max)? }
-            }
-        };
-        quote! { let #var: #ty = #call; }
-    });
+    let elements_code = if model.any_order {
+        any_order(model)
+    } else {
+        in_order(model)
+    };
 
     let mut inits: Vec<(usize, TokenStream)> = Vec::new();
     inits.extend(
@@ -225,7 +209,7 @@ fn named(model: &XmlStruct<'_>) -> TokenStream {
     let end = text.is_none().then(|| quote! { reader.end()?; });
     quote! {
         #attributes_code
-        #(#elements_code)*
+        #elements_code
         #text_code
         let __value = Self { #(#inits),* };
         #check
@@ -236,4 +220,140 @@ fn named(model: &XmlStruct<'_>) -> TokenStream {
 
 fn field_init(member: &Ident, var: &Ident) -> TokenStream {
     quote! { #member: #var }
+}
+
+/// Child elements in field order: one reader call per field.
+fn in_order(model: &XmlStruct<'_>) -> TokenStream {
+    let Body::Named { elements, .. } = &model.body else {
+        unreachable!()
+    };
+    let statements = elements.iter().map(|field| {
+        let var = local(field.index);
+        let ty = field.ty;
+        let (namespace, local_name) = (&field.namespace, &field.local);
+        let call = match field.occurs {
+            Occurs::Required => {
+                quote_spanned! {ty.span()=> reader.required(#namespace, #local_name)? }
+            }
+            Occurs::Optional => {
+                quote_spanned! {ty.span()=> reader.optional(#namespace, #local_name)? }
+            }
+            Occurs::Repeated { min, max } => {
+                let max = max.map_or_else(
+                    || quote!(::core::option::Option::None),
+                    |max| quote!(::core::option::Option::Some(#max)),
+                );
+                quote_spanned! {ty.span()=> reader.repeated(#namespace, #local_name, #min, #max)? }
+            }
+        };
+        quote! { let #var: #ty = #call; }
+    });
+    quote! { #(#statements)* }
+}
+
+/// Child elements in any order, each at most once: a linear match on each child's name. A
+/// repeated child is `DuplicateElement`, a child no field reads is `UnexpectedElement` (or
+/// `WrongNamespace` when only its namespace differs from a field's), and a missing required
+/// child is `MissingElement`, naming the first one in field order, at the parent's end tag.
+fn any_order(model: &XmlStruct<'_>) -> TokenStream {
+    let krate = &model.krate;
+    let Body::Named { elements, .. } = &model.body else {
+        unreachable!()
+    };
+    let declarations = elements.iter().map(|field| {
+        let (var, ty) = (local(field.index), field.ty);
+        match field.occurs {
+            Occurs::Optional => quote! { let mut #var: #ty = ::core::option::Option::None; },
+            _ => {
+                quote! { let mut #var: ::core::option::Option<#ty> = ::core::option::Option::None; }
+            }
+        }
+    });
+    let arms = elements.iter().map(|field| {
+        let var = local(field.index);
+        let (namespace, local_name) = (&field.namespace, &field.local);
+        let name = qualified(namespace, local_name);
+        let read = quote_spanned! {field.ty.span()=>
+            #krate::xml::XmlRead::read(reader, &__child)?
+        };
+        quote! {
+            (#local_name, #namespace) => {
+                if #var.is_some() {
+                    return ::core::result::Result::Err(reader.error(
+                        #krate::xml::ErrorKind::DuplicateElement(::std::string::String::from(#name)),
+                    ));
+                }
+                #var = ::core::option::Option::Some(#read);
+            }
+        }
+    });
+    let expected = elements
+        .iter()
+        .map(|field| format!("`{}`", qualified(&field.namespace, &field.local)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let expected = format!("one of {expected}");
+    // The namespace of the first field with each local name, for `WrongNamespace`.
+    let mut locals: Vec<&str> = Vec::new();
+    let namespaces = elements
+        .iter()
+        .filter(|field| {
+            let first = !locals.contains(&field.local.as_str());
+            locals.push(&field.local);
+            first
+        })
+        .map(|field| {
+            let (namespace, local_name) = (&field.namespace, &field.local);
+            quote! { #local_name => ::core::option::Option::Some(#namespace), }
+        })
+        .collect::<Vec<_>>();
+    let checks = elements
+        .iter()
+        .filter(|field| !matches!(field.occurs, Occurs::Optional))
+        .map(|field| {
+            let var = local(field.index);
+            let name = qualified(&field.namespace, &field.local);
+            quote! {
+                let ::core::option::Option::Some(#var) = #var else {
+                    return ::core::result::Result::Err(reader.error(
+                        #krate::xml::ErrorKind::MissingElement {
+                            expected: ::std::string::String::from(#name),
+                            found: ::core::option::Option::None,
+                        },
+                    ));
+                };
+            }
+        });
+    quote! {
+        #(#declarations)*
+        // Local name first: it tells most names apart without comparing namespace URIs.
+        while let ::core::option::Option::Some(__child) = reader.next_child()? {
+            match (__child.local_name(), __child.namespace()) {
+                #(#arms)*
+                (__local, __namespace) => {
+                    let __expected: ::core::option::Option<&str> = match __local {
+                        #(#namespaces)*
+                        _ => ::core::option::Option::None,
+                    };
+                    let __kind = match __expected {
+                        ::core::option::Option::Some(__expected) => #krate::xml::ErrorKind::WrongNamespace {
+                            name: ::std::borrow::ToOwned::to_owned(__local),
+                            found: ::std::borrow::ToOwned::to_owned(__namespace),
+                            expected: ::std::borrow::ToOwned::to_owned(__expected),
+                        },
+                        ::core::option::Option::None => #krate::xml::ErrorKind::UnexpectedElement {
+                            found: if __namespace.is_empty() {
+                                ::std::borrow::ToOwned::to_owned(__local)
+                            } else {
+                                ::std::format!("{{{}}}{}", __namespace, __local)
+                            },
+                            expected: ::std::string::String::from(#expected),
+                        },
+                    };
+                    return ::core::result::Result::Err(reader.error(__kind));
+                }
+            }
+        }
+        #(#checks)*
+    }
 }

@@ -152,6 +152,7 @@ fn service_of<O: Operation>(
         },
     })?;
     Ok(XRoadServiceIdentifierType {
+        object_type: XRoadObjectType::Service,
         x_road_instance: provider.x_road_instance.clone(),
         member_class: provider.member_class.clone(),
         member_code: provider.member_code.clone(),

@@ -1,7 +1,8 @@
 //! Target `verify_request`: the whole server-side verification of a management request, as
-//! the central server's transport handler runs it ([`Verifier::verify`]: framing, SOAP
-//! envelope, addressing, signatures, certificates, OCSP responses), against a fixed PKI and
-//! a fixed clock so that committed seeds stay valid.
+//! the central server's transport handler runs it ([`Verifier::open`], then
+//! [`Verifier::verify`] as the operation the service code names: framing, SOAP envelope,
+//! addressing, signatures, certificates, OCSP responses), against a fixed PKI and a fixed
+//! clock so that committed seeds stay valid.
 //!
 //! The PKI is the one in `fuzz/pki/` (written by the `gen_verify_seeds` binary): the root CA
 //! is the only trust anchor and signs the OCSP responses itself; `verify-at` holds the Unix
@@ -12,16 +13,19 @@ use std::path::Path;
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use openssl::error::ErrorStack;
-use xroad_mserv::centralservice::OperationName;
 use xroad_codec::identifier::{Code, IdentifierError};
-use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadObjectType};
-use xroad_runtime::cert::{CertificateError, MemberId, TrustStore};
-use xroad_runtime::envelope::{
-    RequestBody, build_fault, build_response, parse_fault, parse_request, parse_response,
+use xroad_mserv::centralservice::{
+    AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
 };
+use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadObjectType};
+use xroad_runtime::ManagementOperation;
+use xroad_runtime::cert::{CertificateError, MemberId, TrustStore};
+use xroad_runtime::envelope::{Response, build_fault, parse_fault, parse_request, parse_response};
 use xroad_runtime::fault::{Fault, FaultCode};
 use xroad_runtime::ocsp::{OcspPolicy, OcspVerifier};
+use xroad_runtime::operation::{ManagementBody, Operation, Signer};
 use xroad_runtime::verify::{VerifiedRequest, Verifier, VerifierConfig};
 
 /// The root CA certificate of the fixed PKI, PEM.
@@ -66,6 +70,89 @@ impl std::error::Error for FixtureError {
             FixtureError::Ca(e) => Some(e),
             FixtureError::Time(_) | FixtureError::Identifier(_) => None,
         }
+    }
+}
+
+/// A request of one of the five operations that passed verification.
+pub enum Verified {
+    /// A clientReg.
+    ClientReg(VerifiedRequest<ClientReg>),
+    /// A clientDeletion.
+    ClientDeletion(VerifiedRequest<ClientDeletion>),
+    /// An authCertReg.
+    AuthCertReg(VerifiedRequest<AuthCertReg>),
+    /// An authCertDeletion.
+    AuthCertDeletion(VerifiedRequest<AuthCertDeletion>),
+    /// An ownerChange.
+    OwnerChange(VerifiedRequest<OwnerChange>),
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verified::ClientReg(v) => v.fmt(f),
+            Verified::ClientDeletion(v) => v.fmt(f),
+            Verified::AuthCertReg(v) => v.fmt(f),
+            Verified::AuthCertDeletion(v) => v.fmt(f),
+            Verified::OwnerChange(v) => v.fmt(f),
+        }
+    }
+}
+
+impl Verified {
+    /// The operation (its name, the service code).
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Verified::ClientReg(_) => ClientReg::NAME,
+            Verified::ClientDeletion(_) => ClientDeletion::NAME,
+            Verified::AuthCertReg(_) => AuthCertReg::NAME,
+            Verified::AuthCertDeletion(_) => AuthCertDeletion::NAME,
+            Verified::OwnerChange(_) => OwnerChange::NAME,
+        }
+    }
+
+    /// The message id and the verified signer.
+    fn id_and_signer(&self) -> (String, Option<MemberId>) {
+        fn of<O: ManagementOperation>(v: &VerifiedRequest<O>) -> (String, Option<MemberId>) {
+            (v.request.header.id.clone(), v.signer.clone())
+        }
+        match self {
+            Verified::ClientReg(v) => of(v),
+            Verified::ClientDeletion(v) => of(v),
+            Verified::AuthCertReg(v) => of(v),
+            Verified::AuthCertDeletion(v) => of(v),
+            Verified::OwnerChange(v) => of(v),
+        }
+    }
+
+    /// Checks an accepted request received in `body` (see [`verify_request`]).
+    fn check(&self, body: &Bytes) {
+        match self {
+            Verified::ClientReg(v) => check_verified(body, v),
+            Verified::ClientDeletion(v) => check_verified(body, v),
+            Verified::AuthCertReg(v) => check_verified(body, v),
+            Verified::AuthCertDeletion(v) => check_verified(body, v),
+            Verified::OwnerChange(v) => check_verified(body, v),
+        }
+    }
+}
+
+/// Verifies a request as the transport handler of a central server serving the five
+/// operations does: opens it, then verifies it as the operation its service code names.
+fn verify_with(
+    verifier: &Verifier,
+    content_type: Option<&str>,
+    body: &Bytes,
+    at: SystemTime,
+) -> Result<Verified, Fault> {
+    let opened = verifier.open(content_type, body)?;
+    match opened.service_code() {
+        ClientReg::NAME => verifier.verify(opened, at).map(Verified::ClientReg),
+        ClientDeletion::NAME => verifier.verify(opened, at).map(Verified::ClientDeletion),
+        AuthCertReg::NAME => verifier.verify(opened, at).map(Verified::AuthCertReg),
+        AuthCertDeletion::NAME => verifier.verify(opened, at).map(Verified::AuthCertDeletion),
+        OwnerChange::NAME => verifier.verify(opened, at).map(Verified::OwnerChange),
+        _ => Err(opened.unknown_service()),
     }
 }
 
@@ -137,22 +224,24 @@ impl VerifyFixture {
 
     /// Verifies an input (see [`split_input`]) as the transport handler does, without the
     /// signer cache.
-    pub fn verify<'a>(&self, data: &'a [u8]) -> Result<VerifiedRequest<'a>, Fault> {
+    pub fn verify(&self, data: &[u8]) -> Result<Verified, Fault> {
         let (content_type, body) = split_input(data);
-        self.uncached.verify(content_type.as_deref(), body, self.at)
+        let body = Bytes::copy_from_slice(body);
+        verify_with(&self.uncached, content_type.as_deref(), &body, self.at)
     }
 
     /// Verifies an input and checks the outcome (see [`verify_request`]).
     pub fn check(&self, data: &[u8]) {
         let (content_type, body) = split_input(data);
         let content_type = content_type.as_deref();
+        let body = Bytes::copy_from_slice(body);
         drop(ErrorStack::get());
-        let outcome = self.uncached.verify(content_type, body, self.at);
+        let outcome = verify_with(&self.uncached, content_type, &body, self.at);
         assert_no_openssl_errors("without the signer cache");
         let summary = summarize(&outcome);
         // Twice through the cached verifier: the second run finds what the first cached.
         for round in ["first", "second"] {
-            let cached = summarize(&self.cached.verify(content_type, body, self.at));
+            let cached = summarize(&verify_with(&self.cached, content_type, &body, self.at));
             assert_no_openssl_errors(round);
             assert_eq!(
                 cached, summary,
@@ -160,7 +249,7 @@ impl VerifyFixture {
             );
         }
         match outcome {
-            Ok(verified) => check_verified(body, &verified),
+            Ok(verified) => verified.check(&body),
             Err(fault) => check_fault(&fault),
         }
     }
@@ -196,75 +285,72 @@ pub fn join_input(content_type: &str, body: &[u8]) -> Vec<u8> {
 
 /// What must not depend on the signer cache: the operation, message id and signer of an
 /// accepted request, or the whole fault of a refused one.
-fn summarize(
-    outcome: &Result<VerifiedRequest<'_>, Fault>,
-) -> Result<(OperationName, String, Option<MemberId>), Fault> {
+type Summary = Result<(&'static str, String, Option<MemberId>), Fault>;
+
+fn summarize(outcome: &Result<Verified, Fault>) -> Summary {
     match outcome {
-        Ok(v) => Ok((v.operation(), v.request.header.id.clone(), v.signer.clone())),
+        Ok(v) => {
+            let (id, signer) = v.id_and_signer();
+            Ok((v.operation(), id, signer))
+        }
         Err(fault) => Err(fault.clone()),
     }
 }
 
 /// Target `verify_request`. The input is a `Content-Type` line and a body (see
-/// [`split_input`]), verified by [`Verifier::verify`] against the committed PKI at its
+/// [`split_input`]), opened by [`Verifier::open`] and verified by [`Verifier::verify`] as the
+/// operation its service code names, against the committed PKI at its
 /// fixed time, without and (twice) with the signer cache; the three outcomes must agree, and
 /// none may leave errors on the thread's OpenSSL queue.
 ///
 /// An accepted request is consistent: the header service code names the operation, the MIME
 /// parts are exactly the operation's and lie in the body, the SOAP part parses to the same
 /// request, the header client is a member of the instance that owns the security server,
-/// the verified signer is present exactly for the signed services and is the member the
-/// service names, an authCertReg attaches the `authCert` of its body, and the response the
-/// server would send builds and is accepted by the client's check. A refused request has a
+/// the verified signer is present exactly for the operations a member signs and is the member
+/// the operation's description names, a proof of possession comes with the `authCert` of its
+/// body, and the response the server would send (with and without `requestHash`, where it is
+/// optional) builds and is accepted by the client's check. A refused request has a
 /// fault other than `internal_error` whose SOAP message builds and parses back to the same code
 /// and reason (characters XML cannot carry escaped).
 pub fn verify_request(data: &[u8]) {
     VerifyFixture::committed().check(data);
 }
 
-fn check_verified(body: &[u8], v: &VerifiedRequest<'_>) {
-    let operation = v.operation();
+fn check_verified<O>(body: &Bytes, v: &VerifiedRequest<O>)
+where
+    O: ManagementOperation<Request: PartialEq + fmt::Debug>,
+{
+    let operation = O::NAME;
+    let description = O::DESCRIPTION;
     let header = &v.request.header;
     assert_eq!(
         header.service.service_code.as_str(),
-        operation.as_str(),
+        operation,
         "accepted a {operation} body under service {}",
         header.service
     );
-    let present: Vec<_> = v.parts.present().collect();
+    let p = &v.parts;
     assert_eq!(
-        present,
-        operation.parts(),
+        p.len(),
+        description.parts.len(),
         "parts of an accepted {operation}"
     );
+    if let Err(e) = p.check_against(description) {
+        panic!("parts of an accepted {operation}: {e}");
+    }
 
     let (start, end) = (body.as_ptr() as usize, body.as_ptr() as usize + body.len());
     let inside = |s: &[u8]| start <= s.as_ptr() as usize && s.as_ptr() as usize + s.len() <= end;
-    let p = &v.parts;
-    let slices = [
-        Some(p.soap),
-        p.auth_certificate,
-        p.signing_certificate,
-        p.ocsp_response,
-    ]
-    .into_iter()
-    .chain(
-        [p.signature, p.auth_key_signature]
-            .into_iter()
-            .flat_map(|s| {
-                s.map(|s| [Some(s.value), Some(s.algorithm_id.as_bytes())])
-                    .unwrap_or_default()
-            }),
-    )
-    .flatten();
-    for (i, slice) in slices.enumerate() {
+    for i in 0..p.len() {
+        let part = p.body(i).expect("a part of the count");
+        // An empty part need not point into the buffer (and is never accepted anyway).
         assert!(
-            inside(slice),
-            "slice {i} of the parts is not borrowed from the body"
+            part.is_empty() || inside(part),
+            "part {i} of the parts does not share the body's buffer"
         );
     }
 
-    match parse_request(p.soap) {
+    match parse_request::<O>(&p.soap) {
         Ok(again) => assert_eq!(again, v.request, "the SOAP part parses differently"),
         Err(e) => panic!("the SOAP part of an accepted request does not parse again: {e}"),
     }
@@ -284,42 +370,61 @@ fn check_verified(body: &[u8], v: &VerifiedRequest<'_>) {
         "sender {client} is not the owner of {server}"
     );
 
-    let signed = operation
-        .parts()
-        .contains(&xroad_codec::operation::MimePart::Signature);
+    // The member whose signing certificate signs first.
+    let member_signer = description
+        .signatures()
+        .map(|(_, signer, _, _)| signer)
+        .find(|signer| *signer != Signer::AuthenticationKey);
     assert_eq!(
         v.signer.is_some(),
-        signed,
+        member_signer.is_some(),
         "signer of an accepted {operation}"
     );
-    let expected_signer = match &v.request.body {
-        RequestBody::ClientReg(b) => Some(&b.0.client),
-        RequestBody::OwnerChange(b) => Some(&b.0.client),
-        RequestBody::AuthCertReg(_) => Some(client),
-        RequestBody::ClientDeletion(_) | RequestBody::AuthCertDeletion(_) => None,
-    };
+    let expected_signer = member_signer.map(|signer| match signer {
+        Signer::ClientOwner | Signer::NewOwner => v
+            .request
+            .body
+            .client()
+            .expect("a member-signed operation with a client"),
+        Signer::ServerOwner | Signer::AuthenticationKey => client,
+    });
     if let (Some(signer), Some(expected)) = (&v.signer, expected_signer) {
         assert!(
             signer.matches(expected),
             "{operation} signed by {signer}, not by {expected}"
         );
     }
-    if let RequestBody::AuthCertReg(b) = &v.request.body {
-        assert_eq!(
-            p.auth_certificate,
-            Some(b.0.auth_cert.as_slice()),
-            "attached authentication certificate"
-        );
+    for (_, signer, certificate, _) in description.signatures() {
+        if signer == Signer::AuthenticationKey {
+            assert_eq!(
+                p.body(certificate).map(|c| &c[..]),
+                v.request.body.auth_cert(),
+                "attached authentication certificate"
+            );
+        }
     }
 
-    let response = build_response(&v.request, p.soap, RESPONSE_REQUEST_ID)
-        .unwrap_or_else(|e| panic!("cannot build the response to an accepted request: {e}"));
-    match parse_response(&v.request, p.soap, &response) {
-        Ok(id) => assert_eq!(id, RESPONSE_REQUEST_ID, "request id of the response"),
-        Err(e) => panic!(
-            "the response to an accepted request is refused: {e}\n{}",
-            String::from_utf8_lossy(&response)
-        ),
+    // As the central server answering security servers directly builds it, and without
+    // `requestHash` where the operation's responses need not carry it.
+    let mut hashed = vec![description.request_hash];
+    if !description.request_hash {
+        hashed.push(true);
+    }
+    for request_hash in hashed {
+        let response = Response::answer(&v.request, &p.soap, RESPONSE_REQUEST_ID, request_hash)
+            .and_then(|response| response.to_soap())
+            .unwrap_or_else(|e| panic!("cannot build the response to an accepted request: {e}"));
+        match parse_response(&v.request, &p.soap, &response) {
+            Ok(body) => assert_eq!(
+                body.request_id(),
+                Some(RESPONSE_REQUEST_ID),
+                "request id of the response"
+            ),
+            Err(e) => panic!(
+                "the response to an accepted request is refused: {e}\n{}",
+                String::from_utf8_lossy(&response)
+            ),
+        }
     }
 }
 
@@ -368,12 +473,12 @@ fn writable_text(text: &str) -> String {
 }
 
 /// The five operations, each of which needs an accepted seed.
-const OPERATIONS: [OperationName; 5] = [
-    OperationName::ClientReg,
-    OperationName::ClientDeletion,
-    OperationName::AuthCertReg,
-    OperationName::AuthCertDeletion,
-    OperationName::OwnerChange,
+const OPERATIONS: [&str; 5] = [
+    ClientReg::NAME,
+    ClientDeletion::NAME,
+    AuthCertReg::NAME,
+    AuthCertDeletion::NAME,
+    OwnerChange::NAME,
 ];
 
 /// Checks a seed against what its file name promises: `ok-<operation>` or `ok-<operation>-*` (the
@@ -384,13 +489,13 @@ pub fn check_seed(
     fixture: &VerifyFixture,
     name: &str,
     data: &[u8],
-) -> Result<Option<OperationName>, String> {
+) -> Result<Option<&'static str>, String> {
     let outcome = fixture.verify(data);
     let result = if let Some(rest) = name.strip_prefix("ok-") {
         match outcome {
             Ok(verified) => {
                 let operation = verified.operation();
-                let service = kebab(operation.as_str());
+                let service = kebab(operation);
                 let named = rest
                     .strip_prefix(&service)
                     .is_some_and(|tail| tail.is_empty() || tail.starts_with('-'));

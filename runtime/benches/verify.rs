@@ -1,7 +1,7 @@
 //! Server-side verification of a clientReg request against the bare openssl operations it
 //! needs, measured in the same run.
 //!
-//! - `pipeline_cached`: [`Verifier::verify`] with the signing certificate and OCSP response
+//! - `pipeline_cached`: [`Verifier::verify_as`] with the signing certificate and OCSP response
 //!   already verified (the steady state: a security server reuses its OCSP response while
 //!   it is fresh). Baseline `openssl_signature`: one `openssl::sign::Verifier` check of the
 //!   same signature over the same SOAP bytes — the only cryptography left to do.
@@ -15,18 +15,20 @@
 use std::hint::black_box;
 use std::time::SystemTime;
 
+use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
 use openssl::hash::MessageDigest;
 use openssl::ocsp::{OcspFlag, OcspResponse};
 use openssl::sign::Verifier as OpensslVerifier;
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
-use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::xroad::{ClientReg, ClientRequestType};
+use xroad_codec::operation::Operation;
+use xroad_mserv::centralservice::ClientReg;
+use xroad_mserv::xroad::{self, ClientRegRequestType};
 use xroad_runtime::cert::TrustStore;
-use xroad_runtime::compose::{MemberSignature, compose};
+use xroad_runtime::compose::{SignatureInput, compose};
 use xroad_runtime::envelope::Request;
-use xroad_runtime::message::{Framing, RequestParts};
+use xroad_runtime::message::{Framing, Parts};
 use xroad_runtime::multipart::Limits;
 use xroad_runtime::ocsp::{OcspPolicy, OcspVerifier};
 use xroad_runtime::signature::{SignatureAlgorithm, SoftwareSigner};
@@ -43,13 +45,14 @@ fn verify(c: &mut Criterion) {
         .expect("OCSP response");
     let certificate = member.cert_der().expect("DER");
     let signer = SoftwareSigner::from_pkey(member.key().clone()).expect("RSA key");
-    let body = ClientReg(ClientRequestType {
+    let body = xroad::ClientReg(ClientRegRequestType {
         server: "SERVER:EE/GOV/TS1OWNER/TS1".parse().expect("id"),
         client: "SUBSYSTEM:EE/COM/client/subsystem".parse().expect("id"),
+        subsystem_name: None,
         request_id: None,
     });
     let provider = "SUBSYSTEM:EE/GOV/CENTRAL/management".parse().expect("id");
-    let request = Request::new(
+    let request = Request::<ClientReg>::new(
         "MEMBER:EE/GOV/TS1OWNER".parse().expect("id"),
         &provider,
         body,
@@ -58,16 +61,17 @@ fn verify(c: &mut Criterion) {
     let algorithm = SignatureAlgorithm::Sha256WithRsa;
     let message = compose(
         request,
-        Some(MemberSignature {
+        &[SignatureInput {
             signer: &signer,
             algorithm,
             certificate: &certificate,
-            ocsp_response: &ocsp,
-        }),
-        None,
+            ocsp_response: Some(&ocsp),
+        }],
     )
     .expect("composes")
     .message;
+    let content_type = message.content_type;
+    let body = Bytes::from(message.body);
 
     let make = |capacity| {
         let mut config = VerifierConfig::new("EE".parse().expect("code"), provider.clone());
@@ -79,19 +83,15 @@ fn verify(c: &mut Criterion) {
     let uncached = make(0);
     let now = SystemTime::now();
     cached
-        .verify(Some(&message.content_type), &message.body, now)
+        .verify_as::<ClientReg>(Some(&content_type), &body, now)
         .expect("verifies");
 
-    let parts: RequestParts<'_> = Framing::parse(
-        Some(&message.content_type),
-        &message.body,
-        &Limits::default(),
-    )
-    .expect("frames")
-    .into_parts(OperationName::ClientReg)
-    .expect("parts");
+    let parts: Parts = Framing::parse(Some(&content_type), &body, &Limits::default())
+        .expect("frames")
+        .into_parts(ClientReg::DESCRIPTION)
+        .expect("parts");
     let soap = parts.soap.to_vec();
-    let signature = parts.signature.expect("signature").value.to_vec();
+    let signature = parts.attachment(1).expect("signature").body.to_vec();
     let public_key = member.cert().public_key().expect("key");
     let ca_key = pki.ca().cert().public_key().expect("CA key");
     let openssl_signature = || {
@@ -106,7 +106,7 @@ fn verify(c: &mut Criterion) {
     group.bench_function("pipeline_cached", |b| {
         b.iter(|| {
             cached
-                .verify(Some(&message.content_type), black_box(&message.body), now)
+                .verify_as::<ClientReg>(Some(&content_type), black_box(&body), now)
                 .expect("verifies")
         })
     });
@@ -116,7 +116,7 @@ fn verify(c: &mut Criterion) {
     group.bench_function("pipeline_uncached", |b| {
         b.iter(|| {
             uncached
-                .verify(Some(&message.content_type), black_box(&message.body), now)
+                .verify_as::<ClientReg>(Some(&content_type), black_box(&body), now)
                 .expect("verifies")
         })
     });
@@ -141,16 +141,14 @@ fn verify(c: &mut Criterion) {
     let mut stages = c.benchmark_group("verify_client_reg_stages");
     stages.bench_function("frame", |b| {
         b.iter(|| {
-            Framing::parse(
-                Some(&message.content_type),
-                black_box(&message.body),
-                &Limits::default(),
-            )
-            .expect("frames")
+            Framing::parse(Some(&content_type), black_box(&body), &Limits::default())
+                .expect("frames")
         })
     });
     stages.bench_function("parse_request", |b| {
-        b.iter(|| xroad_runtime::envelope::parse_request(black_box(&soap)).expect("parses"))
+        b.iter(|| {
+            xroad_runtime::envelope::parse_request::<ClientReg>(black_box(&soap)).expect("parses")
+        })
     });
     let key = xroad_runtime::signature::VerifyingKey::from_certificate(member.cert()).expect("key");
     stages.bench_function("verifying_key", |b| {

@@ -3,14 +3,16 @@
 
 use std::sync::OnceLock;
 
+use xroad_mserv::centralservice::{AuthCertReg, ClientReg};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
-use xroad_mserv::xroad::{AuthCertReg, AuthCertRegRequestType, ClientReg, ClientRequestType};
+use xroad_mserv::xroad::{self, AuthCertRegRequestType, ClientRequestType};
 
 use crate::cert::TrustStore;
-use crate::compose::{AuthKeyProof, MemberSignature, compose};
-use crate::envelope::{Request, RequestBody};
+use crate::compose::{SignatureInput, compose};
+use crate::envelope::Request;
 use crate::message::HttpMessage;
 use crate::ocsp::{OcspPolicy, OcspVerifier};
+use crate::operation::ManagementOperation;
 use crate::signature::{SignatureAlgorithm, SoftwareSigner};
 use crate::testpki::{CertRequest, Issued, OcspResponder, TestPki};
 use crate::verify::{Verifier, VerifierConfig};
@@ -82,7 +84,17 @@ pub(crate) fn client_body() -> ClientRequestType {
     }
 }
 
-pub(crate) fn request(body: impl Into<RequestBody>) -> Request {
+/// A clientReg body for the fields of `body`, without a subsystem name.
+pub(crate) fn registration(body: ClientRequestType) -> xroad::ClientReg {
+    xroad::ClientReg(xroad::ClientRegRequestType {
+        server: body.server,
+        client: body.client,
+        subsystem_name: None,
+        request_id: body.request_id,
+    })
+}
+
+pub(crate) fn request<O: ManagementOperation>(body: O::Request) -> Request<O> {
     Request::new(id(OWNER), &id(PROVIDER), body).unwrap()
 }
 
@@ -98,13 +110,13 @@ pub(crate) fn client_reg_with(
 ) -> HttpMessage {
     let der = cert.cert_der().unwrap();
     let signer = signer(cert);
-    let member = MemberSignature {
+    let member = SignatureInput {
         signer: &signer,
         algorithm,
         certificate: &der,
-        ocsp_response: ocsp,
+        ocsp_response: Some(ocsp),
     };
-    compose(request(ClientReg(client_body())), Some(member), None)
+    compose(request::<ClientReg>(registration(client_body())), &[member])
         .unwrap()
         .message
 }
@@ -136,17 +148,26 @@ pub(crate) fn auth_cert_reg_with(
     let ocsp = good_ocsp(&m.owner);
     let owner_signer = signer(&m.owner);
     let auth_signer = signer(&m.auth);
-    let member = MemberSignature {
+    // The certificate attached is the body's `authCert`, whatever key signs the proof.
+    let auth_der = body.auth_cert.clone();
+    let auth_key = SignatureInput {
+        signer: &auth_signer,
+        algorithm: proof,
+        certificate: &auth_der,
+        ocsp_response: None,
+    };
+    let member = SignatureInput {
         signer: &owner_signer,
         algorithm: SignatureAlgorithm::Sha256WithRsaAndMgf1,
         certificate: &owner_der,
-        ocsp_response: &ocsp,
+        ocsp_response: Some(&ocsp),
     };
-    let auth_key = AuthKeyProof {
-        signer: &auth_signer,
-        algorithm: proof,
-    };
-    compose(request(AuthCertReg(body)), Some(member), Some(auth_key))
-        .unwrap()
-        .message
+    // In the order of the operation's signature parts: the proof of possession, then the
+    // owner's signature.
+    compose(
+        request::<AuthCertReg>(xroad::AuthCertReg(body)),
+        &[auth_key, member],
+    )
+    .unwrap()
+    .message
 }

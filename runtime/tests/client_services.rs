@@ -3,6 +3,7 @@
 //! whose signing certificates name an HTTP OCSP responder, and a client that fetches OCSP
 //! responses from it.
 
+use std::any::Any;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc;
@@ -13,14 +14,20 @@ use openssl::bn::BigNum;
 use openssl::x509::{X509, X509Ref};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use xroad_mserv::centralservice::{
+    AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
+};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
-use xroad_runtime::cert::TrustStore;
+use xroad_mserv::xroad;
+use xroad_runtime::ManagementOperation;
+use xroad_runtime::cert::{MemberId, TrustStore};
 use xroad_runtime::client::{
     AuthKey, CentralServer, ClientSettings, ManagementClient, ManagementError, MemberKey,
 };
-use xroad_runtime::envelope::{Response, ResponseBody, ResponseError, build_fault, request_hash};
+use xroad_runtime::envelope::{Response, ResponseError, build_fault, request_hash};
 use xroad_runtime::fault::{Fault, FaultCode};
 use xroad_runtime::ocsp::{OcspPolicy, OcspVerifier};
+use xroad_runtime::operation::{ManagementBody, Operation};
 use xroad_runtime::signature::{Signer, SoftwareSigner};
 use xroad_runtime::testpki::{
     CertRequest, CertStatus, Issued, OcspHttpListener, OcspHttpServer, TestPki,
@@ -29,7 +36,7 @@ use xroad_runtime::transport::{
     ClientError, Endpoint, Handler, HandlerResponse, IncomingRequest, ListenerConfig, Outcome,
     Server, ServerConfig, TlsIdentity,
 };
-use xroad_runtime::verify::{Verifier, VerifierConfig};
+use xroad_runtime::verify::{OpenedRequest, Verifier, VerifierConfig};
 
 const SERVER: &str = "SERVER:EE/GOV/TS1OWNER/TS1";
 const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
@@ -126,6 +133,58 @@ fn identity(issued: &Issued) -> TlsIdentity {
 }
 
 // ---------------------------------------------------------------------------------------
+// Request bodies, as the generated client's methods take them.
+// ---------------------------------------------------------------------------------------
+
+fn client_request(client: &XRoadClientIdentifierType) -> xroad::ClientRequestType {
+    xroad::ClientRequestType {
+        server: id(SERVER),
+        client: client.clone(),
+        request_id: None,
+    }
+}
+
+fn client_reg(client: &XRoadClientIdentifierType) -> xroad::ClientReg {
+    xroad::ClientReg(xroad::ClientRegRequestType {
+        server: id(SERVER),
+        client: client.clone(),
+        subsystem_name: None,
+        request_id: None,
+    })
+}
+
+fn client_deletion(client: &XRoadClientIdentifierType) -> xroad::ClientDeletion {
+    xroad::ClientDeletion(client_request(client))
+}
+
+fn owner_change(new_owner: &XRoadClientIdentifierType) -> xroad::OwnerChange {
+    xroad::OwnerChange(client_request(new_owner))
+}
+
+/// authCertReg of the authentication certificate of [`auth_key`].
+fn auth_cert_reg(address: &str) -> xroad::AuthCertReg {
+    xroad::AuthCertReg(xroad::AuthCertRegRequestType {
+        server: id(SERVER),
+        address: Some(address.to_owned()),
+        auth_cert: fixture().auth.cert_der().unwrap(),
+        request_id: None,
+    })
+}
+
+fn auth_cert_deletion(auth_cert: Vec<u8>) -> xroad::AuthCertDeletion {
+    xroad::AuthCertDeletion(xroad::AuthCertDeletionRequestType {
+        server: id(SERVER),
+        auth_cert,
+        request_id: None,
+    })
+}
+
+/// The request id of a response body.
+fn request_id<B: ManagementBody>(body: B) -> i64 {
+    body.request_id().expect("the client checks requestId")
+}
+
+// ---------------------------------------------------------------------------------------
 // The central server: transport server + verification pipeline.
 // ---------------------------------------------------------------------------------------
 
@@ -174,32 +233,31 @@ impl Central {
     }
 }
 
-impl Handler for Central {
-    async fn handle(&self, request: IncomingRequest) -> HandlerResponse {
-        let verified = self.verifier.verify(
-            request.content_type.as_deref(),
-            &request.body,
-            SystemTime::now(),
-        );
-        self.seen.lock().unwrap().push(Seen {
-            endpoint: request.endpoint,
-            peer: request.peer,
-            client_certificate: request
-                .client_certificate
-                .as_ref()
-                .map(|cert| cert.to_der().unwrap()),
-            verified: verified
-                .as_ref()
-                .map(|v| v.operation().as_str().to_owned())
-                .map_err(Clone::clone),
-        });
-        let verified = match verified {
+impl Central {
+    /// Verifies the request as operation `O` and answers it as told; the service code, or
+    /// the fault the verifier refused it with, is recorded in `seen`.
+    fn answer<O: ManagementOperation>(
+        &self,
+        seen: &mut Seen,
+        opened: OpenedRequest<'_>,
+    ) -> HandlerResponse {
+        let verified = match self.verifier.verify::<O>(opened, SystemTime::now()) {
             Ok(verified) => verified,
-            Err(fault) => return Self::fault(&fault),
+            Err(fault) => {
+                seen.verified = Err(fault.clone());
+                return Self::fault(&fault);
+            }
         };
+        seen.verified = Ok(O::NAME.to_owned());
         let request_id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut response =
-            Response::answer(&verified.request, verified.parts.soap, request_id).unwrap();
+        // Answering security servers directly: `requestHash` where the operation carries it.
+        let mut response = Response::answer(
+            &verified.request,
+            &verified.parts.soap,
+            request_id,
+            O::DESCRIPTION.request_hash,
+        )
+        .unwrap();
         match &self.answer {
             Answer::Response => {}
             Answer::Fault(fault) => return Self::fault(fault),
@@ -208,7 +266,8 @@ impl Handler for Central {
             }
             Answer::WrongId => response.header.id = "another-id".to_owned(),
             Answer::WrongClient => {
-                if let ResponseBody::ClientReg(body) = &mut response.body {
+                let body: &mut dyn Any = &mut response.body;
+                if let Some(body) = body.downcast_mut::<xroad::ClientRegResponse>() {
                     body.0.client = id("SUBSYSTEM:EE/COM/client/other");
                 }
             }
@@ -218,6 +277,43 @@ impl Handler for Central {
             response.to_soap().unwrap(),
             Outcome::default(),
         )
+    }
+}
+
+impl Handler for Central {
+    async fn handle(&self, request: IncomingRequest) -> HandlerResponse {
+        let mut seen = Seen {
+            endpoint: request.endpoint,
+            peer: request.peer,
+            client_certificate: request
+                .client_certificate
+                .as_ref()
+                .map(|cert| cert.to_der().unwrap()),
+            verified: Err(Fault::new(FaultCode::InternalError, "not verified")),
+        };
+        let response = match self
+            .verifier
+            .open(request.content_type.as_deref(), &request.body)
+        {
+            Err(fault) => {
+                seen.verified = Err(fault.clone());
+                Self::fault(&fault)
+            }
+            Ok(opened) => match opened.service_code() {
+                ClientReg::NAME => self.answer::<ClientReg>(&mut seen, opened),
+                ClientDeletion::NAME => self.answer::<ClientDeletion>(&mut seen, opened),
+                AuthCertReg::NAME => self.answer::<AuthCertReg>(&mut seen, opened),
+                AuthCertDeletion::NAME => self.answer::<AuthCertDeletion>(&mut seen, opened),
+                OwnerChange::NAME => self.answer::<OwnerChange>(&mut seen, opened),
+                _ => {
+                    let fault = opened.unknown_service();
+                    seen.verified = Err(fault.clone());
+                    Self::fault(&fault)
+                }
+            },
+        };
+        self.seen.lock().unwrap().push(seen);
+        response
     }
 }
 
@@ -263,7 +359,7 @@ impl Running {
         }
     }
 
-    /// Client settings for this server, pinning `pinned`.
+    /// Client settings for this server, pinning `pinned`, without keys.
     fn settings(&self, pinned: &X509) -> ClientSettings {
         let fixture = fixture();
         ClientSettings::new(
@@ -285,8 +381,23 @@ impl Running {
         )
     }
 
-    fn client(&self) -> ManagementClient {
-        ManagementClient::new(self.settings(fixture().tls.cert())).unwrap()
+    /// A client with the signing keys `keys` and no authentication key.
+    fn client(&self, keys: &[&MemberKey]) -> ManagementClient {
+        self.client_with(fixture().tls.cert(), keys, None)
+    }
+
+    /// A client pinning `pinned`, with the signing keys `keys` and the authentication key
+    /// `auth`.
+    fn client_with(
+        &self,
+        pinned: &X509,
+        keys: &[&MemberKey],
+        auth: Option<AuthKey>,
+    ) -> ManagementClient {
+        let mut settings = self.settings(pinned);
+        settings.signing_keys = keys.iter().map(|key| (*key).clone()).collect();
+        settings.auth_key = auth;
+        ManagementClient::new(settings).unwrap()
     }
 
     fn seen(&self) -> Vec<Seen> {
@@ -312,27 +423,48 @@ impl Running {
 async fn all_five_services_are_accepted_after_verification() {
     let fixture = fixture();
     let central = Running::start(Answer::Response).await;
-    let client = central.client();
     let owner = member_key("GOV", "TS1OWNER");
     let client_member = member_key("COM", "client");
     let new_owner = member_key("COM", "newowner");
+    // The client picks the key of the member each request names.
+    let client = central.client_with(
+        fixture.tls.cert(),
+        &[&owner, &client_member, &new_owner],
+        Some(auth_key()),
+    );
     let subsystem: XRoadClientIdentifierType = id("SUBSYSTEM:EE/COM/client/sub");
 
     let ids = [
-        client
-            .auth_cert_reg("ss1.example.org", &auth_key(), &owner)
-            .await
-            .unwrap(),
-        client.client_reg(&subsystem, &client_member).await.unwrap(),
-        client
-            .owner_change(&id("MEMBER:EE/COM/newowner"), &new_owner)
-            .await
-            .unwrap(),
-        client.client_deletion(&subsystem).await.unwrap(),
-        client
-            .auth_cert_deletion(&fixture.auth.cert_der().unwrap())
-            .await
-            .unwrap(),
+        request_id(
+            client
+                .call::<AuthCertReg>(auth_cert_reg("ss1.example.org"))
+                .await
+                .unwrap(),
+        ),
+        request_id(
+            client
+                .call::<ClientReg>(client_reg(&subsystem))
+                .await
+                .unwrap(),
+        ),
+        request_id(
+            client
+                .call::<OwnerChange>(owner_change(&id("MEMBER:EE/COM/newowner")))
+                .await
+                .unwrap(),
+        ),
+        request_id(
+            client
+                .call::<ClientDeletion>(client_deletion(&subsystem))
+                .await
+                .unwrap(),
+        ),
+        request_id(
+            client
+                .call::<AuthCertDeletion>(auth_cert_deletion(fixture.auth.cert_der().unwrap()))
+                .await
+                .unwrap(),
+        ),
     ];
     assert_eq!(ids, [1, 2, 3, 4, 5]);
 
@@ -369,17 +501,16 @@ async fn all_five_services_are_accepted_after_verification() {
     // runs on a task of its own, as the client's futures are `Send`.
     let second = tokio::spawn({
         let client = client.clone();
-        let client_member = client_member.clone();
         async move {
             client
-                .client_reg(&id("SUBSYSTEM:EE/COM/client/second"), &client_member)
+                .call::<ClientReg>(client_reg(&id("SUBSYSTEM:EE/COM/client/second")))
                 .await
         }
     })
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(second, 6);
+    assert_eq!(request_id(second), 6);
     assert_eq!(fixture.ocsp.responses_for(&serial(client_member.cert())), 1);
     central.shutdown().await;
 }
@@ -387,27 +518,26 @@ async fn all_five_services_are_accepted_after_verification() {
 #[tokio::test]
 async fn prepared_requests_share_one_keep_alive_connection() {
     let central = Running::start(Answer::Response).await;
-    let client = central.client();
+    let owner = member_key("GOV", "TS1OWNER");
+    let client = central.client_with(fixture().tls.cert(), &[&owner], Some(auth_key()));
     let first = client
-        .prepare_client_deletion(&id("SUBSYSTEM:EE/COM/client/a"))
+        .prepare::<ClientDeletion>(client_deletion(&id("SUBSYSTEM:EE/COM/client/a")))
+        .await
         .unwrap();
     let second = client
-        .prepare_client_deletion(&id("SUBSYSTEM:EE/COM/client/b"))
+        .prepare::<ClientDeletion>(client_deletion(&id("SUBSYSTEM:EE/COM/client/b")))
+        .await
         .unwrap();
     let mut connection = client.connect(Endpoint::Manage).await.unwrap();
-    assert_eq!(connection.send(&first).await.unwrap(), 1);
-    assert_eq!(connection.send(&second).await.unwrap(), 2);
-    assert_eq!(connection.send(&first).await.unwrap(), 3);
+    assert_eq!(request_id(connection.send(&first).await.unwrap()), 1);
+    assert_eq!(request_id(connection.send(&second).await.unwrap()), 2);
+    assert_eq!(request_id(connection.send(&first).await.unwrap()), 3);
     let peers: Vec<SocketAddr> = central.seen().iter().map(|s| s.peer).collect();
     assert_eq!(peers.len(), 3);
     assert!(peers.iter().all(|peer| *peer == peers[0]), "{peers:?}");
 
     let registration = client
-        .prepare_auth_cert_reg(
-            "ss1.example.org",
-            &auth_key(),
-            &member_key("GOV", "TS1OWNER"),
-        )
+        .prepare::<AuthCertReg>(auth_cert_reg("ss1.example.org"))
         .await
         .unwrap();
     match connection.send(&registration).await {
@@ -422,7 +552,7 @@ async fn prepared_requests_share_one_keep_alive_connection() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(client.send(&registration).await.unwrap(), 4);
+    assert_eq!(request_id(client.send(&registration).await.unwrap()), 4);
     central.shutdown().await;
 }
 
@@ -433,9 +563,10 @@ async fn faults_reach_the_caller_with_code_and_reason() {
         "client SUBSYSTEM:EE/COM/client/sub is not registered",
     );
     let central = Running::start(Answer::Fault(refusal.clone())).await;
-    let client = central.client();
-    let error = client
-        .client_deletion(&id("SUBSYSTEM:EE/COM/client/sub"))
+    let subsystem: XRoadClientIdentifierType = id("SUBSYSTEM:EE/COM/client/sub");
+    let error = central
+        .client(&[])
+        .call::<ClientDeletion>(client_deletion(&subsystem))
         .await
         .unwrap_err();
     match error {
@@ -443,12 +574,32 @@ async fn faults_reach_the_caller_with_code_and_reason() {
         other => panic!("{other:?}"),
     }
 
-    // A refusal by the verifier: the signing certificate is another member's.
-    let error = client
-        .client_reg(
-            &id("SUBSYSTEM:EE/COM/client/sub"),
-            &member_key("COM", "someone-else"),
-        )
+    // The client signs only with the key of the member the request names: with another
+    // member's key alone, it has none to sign with.
+    let someone_else = member_key("COM", "someone-else");
+    let error = central
+        .client(&[&someone_else])
+        .call::<ClientReg>(client_reg(&subsystem))
+        .await
+        .unwrap_err();
+    match error {
+        ManagementError::NoSigningKey { operation, member } => {
+            assert_eq!((operation, member.as_str()), ("clientReg", "EE/COM/client"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A refusal by the verifier: the signing certificate is another member's (a key the
+    // client was told belongs to the client's member).
+    let mistaken = MemberKey::with_member(
+        Arc::clone(someone_else.signer()),
+        someone_else.cert().to_owned(),
+        MemberId::new(id("EE"), id("COM"), id("client")),
+    )
+    .unwrap();
+    let error = central
+        .client(&[&mistaken])
+        .call::<ClientReg>(client_reg(&subsystem))
         .await
         .unwrap_err();
     let fault = error.fault().expect("a fault");
@@ -476,8 +627,8 @@ async fn responses_that_do_not_answer_the_request_are_refused() {
     for (answer, expected_path) in cases {
         let central = Running::start(answer).await;
         let error = central
-            .client()
-            .client_reg(&subsystem, &member)
+            .client(&[&member])
+            .call::<ClientReg>(client_reg(&subsystem))
             .await
             .unwrap_err();
         let ManagementError::Response { operation, source } = &error else {
@@ -504,14 +655,23 @@ async fn responses_that_do_not_answer_the_request_are_refused() {
 async fn a_client_pinned_to_another_certificate_refuses_the_server() {
     let fixture = fixture();
     let central = Running::start(Answer::Response).await;
-    let client = ManagementClient::new(central.settings(fixture.other_tls.cert())).unwrap();
+    let owner = member_key("GOV", "TS1OWNER");
+    let client = central.client_with(fixture.other_tls.cert(), &[&owner], Some(auth_key()));
     let subsystem: XRoadClientIdentifierType = id("SUBSYSTEM:EE/COM/client/sub");
-    let (auth, owner) = (auth_key(), member_key("GOV", "TS1OWNER"));
     for (endpoint, result) in [
-        (Endpoint::Manage, client.client_deletion(&subsystem).await),
+        (
+            Endpoint::Manage,
+            client
+                .call::<ClientDeletion>(client_deletion(&subsystem))
+                .await
+                .map(request_id),
+        ),
         (
             Endpoint::Registration,
-            client.auth_cert_reg("ss1.example.org", &auth, &owner).await,
+            client
+                .call::<AuthCertReg>(auth_cert_reg("ss1.example.org"))
+                .await
+                .map(request_id),
         ),
     ] {
         match result {
@@ -540,8 +700,8 @@ async fn a_revoked_signing_certificate_is_refused_by_the_server() {
         },
     );
     let error = central
-        .client()
-        .client_reg(&id("SUBSYSTEM:EE/COM/revoked/sub"), &member)
+        .client(&[&member])
+        .call::<ClientReg>(client_reg(&id("SUBSYSTEM:EE/COM/revoked/sub")))
         .await
         .unwrap_err();
     let fault = error.fault().expect("a fault");
@@ -564,8 +724,8 @@ async fn signing_certificates_of_unknown_issuers_are_caught_before_sending() {
         .unwrap();
     let key = MemberKey::new(signer(&foreign), foreign.cert().clone()).unwrap();
     let error = central
-        .client()
-        .client_reg(&id("SUBSYSTEM:EE/COM/client/sub"), &key)
+        .client(&[&key])
+        .call::<ClientReg>(client_reg(&id("SUBSYSTEM:EE/COM/client/sub")))
         .await
         .unwrap_err();
     match error {

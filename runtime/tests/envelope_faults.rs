@@ -1,5 +1,6 @@
 //! SOAP faults: written and read back, and faults as the reference implementation writes them.
 
+use xroad_mserv::centralservice::ClientReg;
 use xroad_runtime::envelope::{
     EnvelopeError, Reply, SoapFault, build_fault, parse_fault, parse_reply, parse_request,
 };
@@ -56,7 +57,10 @@ fn prefix_actor_and_detail_round_trip() {
         "{text}"
     );
     assert_eq!(parse_fault(&soap).unwrap(), fault);
-    assert_eq!(parse_reply(&soap).unwrap(), Reply::Fault(fault.clone()));
+    assert_eq!(
+        parse_reply::<ClientReg>(&soap).unwrap(),
+        Reply::Fault(fault.clone())
+    );
     assert_eq!(
         fault.to_string(),
         "Server.ServerProxy.cert_validation: certificate is revoked"
@@ -78,7 +82,7 @@ fn a_reference_fault_parses() {
         Some("2b1d5a4e-7b67-4c2a-9d0f-6c1f3f0e1a55")
     );
     assert_eq!(
-        parse_reply(REFERENCE_FAULT.as_bytes()).unwrap(),
+        parse_reply::<ClientReg>(REFERENCE_FAULT.as_bytes()).unwrap(),
         Reply::Fault(fault)
     );
 }
@@ -147,8 +151,8 @@ fn malformed_faults_are_refused() {
             .replace("</faultcode>", "</SOAP-ENV:faultcode>"),
         // Children in SOAP order only.
         REFERENCE_FAULT.replace("<faultactor></faultactor>", "").replace("</detail>", "</detail><faultactor/>"),
-        // Only X-Road header fields in the header.
-        REFERENCE_FAULT.replace("<SOAP-ENV:Header/>", "<SOAP-ENV:Header><x/></SOAP-ENV:Header>"),
+        // A header that is not well-formed.
+        REFERENCE_FAULT.replace("<SOAP-ENV:Header/>", "<SOAP-ENV:Header><x></SOAP-ENV:Header>"),
         // Detail entries other than faultDetail.
         REFERENCE_FAULT.replace("<faultDetail xmlns=\"\">", "<other>").replace("</faultDetail>", "</other>"),
         // Nothing after the fault.
@@ -157,6 +161,25 @@ fn malformed_faults_are_refused() {
     for xml in cases {
         let error = parse_fault(xml.as_bytes()).unwrap_err();
         assert_eq!(error.fault_code(), FaultCode::InvalidRequest, "{error}");
+    }
+}
+
+#[test]
+fn a_fault_header_is_skipped() {
+    // As the reference implementation does for faults, whatever well-formed header a fault
+    // has is skipped, X-Road header fields or not.
+    let expected = parse_fault(REFERENCE_FAULT.as_bytes()).unwrap();
+    for header in [
+        "<SOAP-ENV:Header><x/></SOAP-ENV:Header>",
+        "<SOAP-ENV:Header><xroad:id xmlns:xroad=\"http://x-road.eu/xsd/xroad.xsd\">1</xroad:id></SOAP-ENV:Header>",
+    ] {
+        let xml = REFERENCE_FAULT.replace("<SOAP-ENV:Header/>", header);
+        assert_eq!(parse_fault(xml.as_bytes()).unwrap(), expected, "{header}");
+        assert_eq!(
+            parse_reply::<ClientReg>(xml.as_bytes()).unwrap(),
+            Reply::Fault(expected.clone()),
+            "{header}"
+        );
     }
 }
 
@@ -176,7 +199,7 @@ fn a_request_is_not_a_fault() {
 #[test]
 fn a_refused_request_is_answered_with_its_fault() {
     let bad = A1.replacen(">4.0<", ">3.1<", 1);
-    let error = parse_request(bad.as_bytes()).unwrap_err();
+    let error = parse_request::<ClientReg>(bad.as_bytes()).unwrap_err();
     let fault = error.into_fault();
     let soap = build_fault(&fault).unwrap();
     let parsed = parse_fault(&soap).unwrap();

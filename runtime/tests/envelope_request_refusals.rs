@@ -1,6 +1,7 @@
 //! Every refusal rule of request parsing, with the fault code a receiver answers with.
 
 use xroad_codec::xml::ErrorKind;
+use xroad_mserv::centralservice::{ClientDeletion, ClientReg};
 use xroad_runtime::envelope::{EnvelopeError, parse_request};
 use xroad_runtime::fault::FaultCode;
 
@@ -30,7 +31,7 @@ fn a1_with(from: &str, to: &str) -> String {
 
 /// The refusal of `xml`, checked to map to `code`.
 fn refused(xml: impl AsRef<[u8]>, code: FaultCode) -> EnvelopeError {
-    let error = parse_request(xml.as_ref()).expect_err("request must be refused");
+    let error = parse_request::<ClientReg>(xml.as_ref()).expect_err("request must be refused");
     assert_eq!(error.fault_code(), code, "{error}");
     let fault = error.clone().into_fault();
     assert_eq!(fault.code, code);
@@ -47,7 +48,7 @@ fn assert_fixtures_present() {
 #[test]
 fn annex_a1_is_accepted() {
     assert_fixtures_present();
-    let request = parse_request(A1.as_bytes()).unwrap();
+    let request = parse_request::<ClientReg>(A1.as_bytes()).unwrap();
     assert_eq!(request.header.id, "8770348d-c5f1-4f23-989e-7dd91fb59eff");
 }
 
@@ -64,7 +65,7 @@ fn missing_header_fields() {
             error,
             EnvelopeError::MissingHeaderField {
                 path: "/Envelope/Header".to_owned(),
-                field
+                field: field.to_owned()
             }
         );
     }
@@ -73,13 +74,13 @@ fn missing_header_fields() {
         "",
     );
     let error = refused(empty_header, FaultCode::MissingHeaderField);
-    assert!(matches!(
-        error,
-        EnvelopeError::MissingHeaderField {
-            field: "client",
-            ..
-        }
-    ));
+    assert!(
+        matches!(
+            error,
+            EnvelopeError::MissingHeaderField { ref field, .. } if field == "client"
+        ),
+        "{error}"
+    );
     let start = A1.find("<SOAP-ENV:Header>").unwrap();
     let end = A1.find("<SOAP-ENV:Body>").unwrap();
     let no_header = format!("{}{}", &A1[..start], &A1[end..]);
@@ -94,6 +95,8 @@ fn missing_header_fields() {
 
 #[test]
 fn duplicate_header_fields() {
+    // needs the any-order Header: read in schema order, a repeated field would be reported
+    // as the next field missing, not as a duplicate.
     for (part, field) in [
         (HEADER_CLIENT, "client"),
         (HEADER_SERVICE, "service"),
@@ -105,7 +108,7 @@ fn duplicate_header_fields() {
             error,
             EnvelopeError::DuplicateHeaderField {
                 path: format!("/Envelope/Header/{field}"),
-                field
+                field: field.to_owned()
             }
         );
     }
@@ -113,25 +116,41 @@ fn duplicate_header_fields() {
 
 #[test]
 fn header_fields_in_any_order_are_accepted() {
-    let expected = parse_request(A1.as_bytes()).unwrap();
+    // needs the any-order Header.
+    let expected = parse_request::<ClientReg>(A1.as_bytes()).unwrap();
     let in_order = format!("{HEADER_CLIENT}{HEADER_SERVICE}{HEADER_ID}{HEADER_VERSION}");
     for reordered in [
         format!("{HEADER_VERSION}{HEADER_ID}{HEADER_SERVICE}{HEADER_CLIENT}"),
         format!("{HEADER_ID}{HEADER_CLIENT}{HEADER_VERSION}{HEADER_SERVICE}"),
         format!("{HEADER_SERVICE}{HEADER_CLIENT}{HEADER_ID}{HEADER_VERSION}"),
     ] {
-        let request = parse_request(a1_with(&in_order, &reordered).as_bytes()).unwrap();
+        let request =
+            parse_request::<ClientReg>(a1_with(&in_order, &reordered).as_bytes()).unwrap();
         assert_eq!(request, expected);
     }
 }
 
 #[test]
-fn optional_user_id_and_issue_are_tolerated_once() {
+fn optional_user_id_and_issue_are_accepted() {
+    // In schema order: after `id`, before `protocolVersion`.
     let extra = "<xroad:userId>EE12345678901</xroad:userId><xroad:issue>12345</xroad:issue>\n";
     let request =
-        parse_request(a1_with(HEADER_ID, &format!("{extra}{HEADER_ID}")).as_bytes()).unwrap();
-    assert_eq!(request.user_id.as_deref(), Some("EE12345678901"));
-    assert_eq!(request.issue.as_deref(), Some("12345"));
+        parse_request::<ClientReg>(a1_with(HEADER_ID, &format!("{HEADER_ID}{extra}")).as_bytes())
+            .unwrap();
+    assert_eq!(request.header.user_id.as_deref(), Some("EE12345678901"));
+    assert_eq!(request.header.issue.as_deref(), Some("12345"));
+}
+
+#[test]
+fn optional_user_id_and_issue_are_tolerated_once_anywhere() {
+    // needs the any-order Header: `userId` and `issue` before `id`, and a repeated optional
+    // field reported as a duplicate.
+    let extra = "<xroad:userId>EE12345678901</xroad:userId><xroad:issue>12345</xroad:issue>\n";
+    let request =
+        parse_request::<ClientReg>(a1_with(HEADER_ID, &format!("{extra}{HEADER_ID}")).as_bytes())
+            .unwrap();
+    assert_eq!(request.header.user_id.as_deref(), Some("EE12345678901"));
+    assert_eq!(request.header.issue.as_deref(), Some("12345"));
     for (twice, field) in [
         (
             "<xroad:userId>a</xroad:userId><xroad:userId>b</xroad:userId>",
@@ -147,26 +166,46 @@ fn optional_user_id_and_issue_are_tolerated_once() {
             FaultCode::InvalidRequest,
         );
         assert!(
-            matches!(error, EnvelopeError::DuplicateHeaderField { field: f, .. } if f == field),
+            matches!(error, EnvelopeError::DuplicateHeaderField { field: ref f, .. } if f == field),
+            "{error}"
+        );
+    }
+}
+
+/// Header elements that are none of the X-Road header fields of the management services.
+const UNKNOWN_HEADER_ELEMENTS: [(&str, &str); 3] = [
+    (
+        r#"<other:thing xmlns:other="urn:other">x</other:thing>"#,
+        "{urn:other}thing",
+    ),
+    // An X-Road header field the management services do not use.
+    (
+        "<xroad:centralService/>",
+        "{http://x-road.eu/xsd/xroad.xsd}centralService",
+    ),
+    ("<id>x</id>", "id"),
+];
+
+#[test]
+fn unknown_header_elements() {
+    // After the last field.
+    for (element, name) in UNKNOWN_HEADER_ELEMENTS {
+        let error = refused(
+            a1_with(HEADER_VERSION, &format!("{HEADER_VERSION}{element}")),
+            FaultCode::InvalidRequest,
+        );
+        assert!(
+            matches!(error, EnvelopeError::UnexpectedHeaderField { name: ref n, .. } if n == name),
             "{error}"
         );
     }
 }
 
 #[test]
-fn unknown_header_elements() {
-    let cases = [
-        (
-            r#"<other:thing xmlns:other="urn:other">x</other:thing>"#,
-            "{urn:other}thing",
-        ),
-        (
-            "<xroad:securityServer/>",
-            "{http://x-road.eu/xsd/xroad.xsd}securityServer",
-        ),
-        ("<id>x</id>", "id"),
-    ];
-    for (element, name) in cases {
+fn unknown_header_elements_between_fields() {
+    // needs the any-order Header: read in schema order, an unknown element before
+    // `protocolVersion` would be reported as `protocolVersion` missing.
+    for (element, name) in UNKNOWN_HEADER_ELEMENTS {
         let error = refused(
             a1_with(HEADER_ID, &format!("{HEADER_ID}{element}")),
             FaultCode::InvalidRequest,
@@ -179,10 +218,76 @@ fn unknown_header_elements() {
 }
 
 #[test]
-fn request_hash_in_a_request() {
-    let hash = r#"<xroad:requestHash algorithmId="http://www.w3.org/2001/04/xmlenc#sha512">AAAA</xroad:requestHash>"#;
+fn security_server_and_represented_party_are_accepted() {
+    // Header fields of the X-Road message protocol that the management services' header
+    // carries too: `securityServer` (after `service`) and `representedParty` (after
+    // `userId`).
+    let security_server = r#"    <xroad:securityServer id:objectType="SERVER">
+      <id:xRoadInstance>EE</id:xRoadInstance>
+      <id:memberClass>GOV</id:memberClass>
+      <id:memberCode>TS1OWNER</id:memberCode>
+      <id:serverCode>TS1</id:serverCode>
+    </xroad:securityServer>
+"#;
+    let represented_party = r#"<repr:representedParty xmlns:repr="http://x-road.eu/xsd/representation.xsd"><repr:partyClass>COM</repr:partyClass><repr:partyCode>UNKNOWN</repr:partyCode></repr:representedParty>"#;
+    let xml = a1_with(
+        HEADER_SERVICE,
+        &format!("{HEADER_SERVICE}{security_server}"),
+    );
+    let xml = xml.replacen(
+        HEADER_ID,
+        &format!("{HEADER_ID}<xroad:userId>EE1</xroad:userId>{represented_party}"),
+        1,
+    );
+    let request = parse_request::<ClientReg>(xml.as_bytes()).unwrap();
+    assert_eq!(
+        request
+            .header
+            .security_server
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("SERVER:EE/GOV/TS1OWNER/TS1")
+    );
+    let party = request.header.represented_party.as_ref().unwrap();
+    assert_eq!(
+        (party.party_class.as_deref(), party.party_code.as_str()),
+        (Some("COM"), "UNKNOWN")
+    );
+    // A malformed security server identifier is an identifier error.
     let error = refused(
-        a1_with(HEADER_ID, &format!("{HEADER_ID}{hash}")),
+        xml.replacen(">TS1</id:serverCode>", ">T:S1</id:serverCode>", 1),
+        FaultCode::InvalidClientIdentifier,
+    );
+    assert!(
+        matches!(&error, EnvelopeError::InvalidIdentifier { element, .. } if element == "/Envelope/Header/securityServer"),
+        "{error}"
+    );
+}
+
+const REQUEST_HASH: &str = r#"<xroad:requestHash algorithmId="http://www.w3.org/2001/04/xmlenc#sha512">AAAA</xroad:requestHash>"#;
+
+#[test]
+fn request_hash_in_a_request() {
+    // Where responses carry it: after `protocolVersion`.
+    let error = refused(
+        a1_with(HEADER_VERSION, &format!("{HEADER_VERSION}{REQUEST_HASH}")),
+        FaultCode::InvalidRequest,
+    );
+    assert_eq!(
+        error,
+        EnvelopeError::RequestHashInRequest {
+            path: "/Envelope/Header/requestHash".to_owned()
+        }
+    );
+}
+
+#[test]
+fn request_hash_in_a_request_between_fields() {
+    // needs the any-order Header: read in schema order, `requestHash` before
+    // `protocolVersion` would be reported as `protocolVersion` missing.
+    let error = refused(
+        a1_with(HEADER_ID, &format!("{HEADER_ID}{REQUEST_HASH}")),
         FaultCode::InvalidRequest,
     );
     assert_eq!(
@@ -206,7 +311,7 @@ fn protocol_versions_other_than_4_x() {
             }
         );
     }
-    let request = parse_request(a1_with(">4.0<", ">4.12<").as_bytes()).unwrap();
+    let request = parse_request::<ClientReg>(a1_with(">4.0<", ">4.12<").as_bytes()).unwrap();
     assert_eq!(request.header.protocol_version, "4.12");
 }
 
@@ -228,11 +333,13 @@ fn unknown_service_code() {
 
 #[test]
 fn body_must_match_the_service_code() {
+    // A clientDeletion (by its service code) whose body is a clientReg.
     let xml = a1_with(
         ">clientReg</id:serviceCode>",
         ">clientDeletion</id:serviceCode>",
     );
-    let error = refused(xml, FaultCode::InvalidRequest);
+    let error = parse_request::<ClientDeletion>(xml.as_bytes()).unwrap_err();
+    assert_eq!(error.fault_code(), FaultCode::InvalidRequest);
     assert_eq!(
         error,
         EnvelopeError::BodyMismatch {
@@ -519,4 +626,23 @@ fn trailing_content_and_wrong_envelope() {
     );
     let error = refused(attribute, FaultCode::InvalidRequest);
     assert_eq!(error.path(), "/Envelope/Header/@actor");
+}
+
+#[test]
+fn missing_body_fields_are_missing_elements() {
+    let start = A1.find("<xroad:server").unwrap();
+    let end = A1.find("</xroad:server>").unwrap() + "</xroad:server>".len();
+    let xml = format!("{}{}", &A1[..start], &A1[end..]);
+    let error = refused(xml, FaultCode::InvalidRequest);
+    let EnvelopeError::Xml(error) = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(error.path, "/Envelope/Body/clientReg");
+    assert_eq!(
+        error.kind,
+        ErrorKind::MissingElement {
+            expected: "{http://x-road.eu/xsd/xroad.xsd}server".to_owned(),
+            found: Some("{http://x-road.eu/xsd/xroad.xsd}client".to_owned())
+        }
+    );
 }

@@ -1,12 +1,15 @@
 //! Client-side checks of responses: every echoed field, the request hash and the request id.
 
+use xroad_mserv::centralservice::{AuthCertReg, ClientReg};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
+use xroad_runtime::ManagementOperation;
 use xroad_runtime::envelope::BuildError;
 use xroad_runtime::envelope::{
-    EnvelopeError, Request, ResponseError, build_fault, build_request, build_response,
-    parse_request, parse_response, request_hash,
+    EnvelopeError, Request, Response, ResponseError, build_fault, parse_request, parse_response,
+    request_hash,
 };
 use xroad_runtime::fault::{Fault, FaultCode};
+use xroad_runtime::operation::ManagementBody;
 
 const A1: &str = include_str!("../../tests/fixtures/annex-a/a1-client-reg-request.xml");
 const A3: &str = include_str!("../../tests/fixtures/annex-a/a3-auth-cert-reg-request.xml");
@@ -20,37 +23,59 @@ fn replace_nth(text: &str, from: &str, to: &str, n: usize) -> String {
     format!("{}{to}{}", &text[..at], &text[at + from.len()..])
 }
 
-/// A request built by us, its bytes, and the response the central server builds for it.
-fn exchange(annex: &str, request_id: i64) -> (Request, Vec<u8>, String) {
-    let annex = parse_request(annex.as_bytes()).unwrap();
+/// A request built by us, its bytes, and the response a central server answering security
+/// servers directly builds for it (with `requestHash` where the operation's responses carry
+/// it).
+fn exchange<O: ManagementOperation>(annex: &str, request_id: i64) -> (Request<O>, Vec<u8>, String)
+where
+    O::Request: PartialEq + std::fmt::Debug,
+{
+    let annex = parse_request::<O>(annex.as_bytes()).unwrap();
     let provider: XRoadClientIdentifierType = "MEMBER:EE/GOV/TS1OWNER".parse().unwrap();
-    let encoded = build_request(annex.header.client.clone(), &provider, annex.body).unwrap();
-    let received = parse_request(&encoded.soap).unwrap();
+    let encoded = Request::<O>::new(annex.header.client.clone(), &provider, annex.body)
+        .unwrap()
+        .encode()
+        .unwrap();
+    let received = parse_request::<O>(&encoded.soap).unwrap();
     assert_eq!(received, encoded.request);
-    let response = build_response(&received, &encoded.soap, request_id).unwrap();
+    let response = Response::answer(
+        &received,
+        &encoded.soap,
+        request_id,
+        O::DESCRIPTION.request_hash,
+    )
+    .unwrap()
+    .to_soap()
+    .unwrap();
     (
         encoded.request,
-        encoded.soap,
+        encoded.soap.to_vec(),
         String::from_utf8(response).unwrap(),
     )
 }
 
-fn check(request: &Request, sent: &[u8], response: &str) -> Result<i64, ResponseError> {
+/// The request id of the response body `parse_response` returns.
+fn check<O: ManagementOperation>(
+    request: &Request<O>,
+    sent: &[u8],
+    response: &str,
+) -> Result<i64, ResponseError> {
     parse_response(request, sent, response.as_bytes())
+        .map(|body| body.request_id().expect("parse_response checks requestId"))
 }
 
 #[test]
 fn our_responses_are_accepted() {
-    let (request, sent, response) = exchange(A1, 394);
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
     assert_eq!(check(&request, &sent, &response), Ok(394));
-    let (request, sent, response) = exchange(A3, 392);
+    let (request, sent, response) = exchange::<AuthCertReg>(A3, 392);
     assert_eq!(check(&request, &sent, &response), Ok(392));
 }
 
 #[test]
 fn fresh_ids_are_uuid_v4() {
-    let (first, _, _) = exchange(A1, 1);
-    let (second, _, _) = exchange(A1, 1);
+    let (first, _, _) = exchange::<ClientReg>(A1, 1);
+    let (second, _, _) = exchange::<ClientReg>(A1, 1);
     assert_ne!(first.header.id, second.header.id);
     let id = uuid::Uuid::parse_str(&first.header.id).unwrap();
     assert_eq!(id.get_version_num(), 4);
@@ -59,7 +84,7 @@ fn fresh_ids_are_uuid_v4() {
 
 #[test]
 fn altered_header_fields_are_refused_by_name() {
-    let (request, sent, response) = exchange(A1, 394);
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
     let id = &request.header.id;
     let cases = [
         (
@@ -102,6 +127,26 @@ fn altered_header_fields_are_refused_by_name() {
             "/Envelope/Header/issue",
             "7",
         ),
+        (
+            replace_nth(
+                &response,
+                "<xroad:id>",
+                r#"<xroad:securityServer id:objectType="SERVER"><id:xRoadInstance>EE</id:xRoadInstance><id:memberClass>GOV</id:memberClass><id:memberCode>TS1OWNER</id:memberCode><id:serverCode>TS1</id:serverCode></xroad:securityServer><xroad:id>"#,
+                0,
+            ),
+            "/Envelope/Header/securityServer",
+            "SERVER:EE/GOV/TS1OWNER/TS1",
+        ),
+        (
+            replace_nth(
+                &response,
+                "<xroad:protocolVersion>",
+                r#"<repr:representedParty xmlns:repr="http://x-road.eu/xsd/representation.xsd"><repr:partyClass>COM</repr:partyClass><repr:partyCode>P1</repr:partyCode></repr:representedParty><xroad:protocolVersion>"#,
+                0,
+            ),
+            "/Envelope/Header/representedParty",
+            "COM/P1",
+        ),
     ];
     for (altered, path, received) in cases {
         match check(&request, &sent, &altered) {
@@ -110,7 +155,7 @@ fn altered_header_fields_are_refused_by_name() {
                 received: r,
                 ..
             }) => {
-                assert_eq!((p, r.as_str()), (path, received));
+                assert_eq!((p.as_str(), r.as_str()), (path, received));
             }
             other => panic!("{path}: {other:?}"),
         }
@@ -119,7 +164,7 @@ fn altered_header_fields_are_refused_by_name() {
 
 #[test]
 fn altered_body_fields_are_refused_by_name() {
-    let (request, sent, response) = exchange(A1, 394);
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
     let cases = [
         (
             replace_nth(&response, ">TS1<", ">TS2<", 0),
@@ -138,7 +183,7 @@ fn altered_body_fields_are_refused_by_name() {
             })
         );
     }
-    let (request, sent, response) = exchange(A3, 392);
+    let (request, sent, response) = exchange::<AuthCertReg>(A3, 392);
     let cases = [
         (
             replace_nth(&response, ">192.168.74.202<", ">192.168.74.203<", 0),
@@ -170,7 +215,7 @@ fn altered_body_fields_are_refused_by_name() {
 
 #[test]
 fn a_body_of_another_operation_is_refused() {
-    let (request, sent, response) = exchange(A1, 394);
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
     let altered = response.replace("clientRegResponse", "clientDeletionResponse");
     match check(&request, &sent, &altered) {
         Err(ResponseError::Malformed(EnvelopeError::BodyMismatch {
@@ -191,7 +236,7 @@ fn a_body_of_another_operation_is_refused() {
 
 #[test]
 fn request_hash_checks() {
-    let (request, sent, response) = exchange(A1, 394);
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
     let ours = request_hash(&sent).value;
     assert!(response.contains(&ours));
 
@@ -235,41 +280,63 @@ fn request_hash_checks() {
             path: "/Envelope/Header"
         })
     );
+}
 
+#[test]
+fn a_repeated_request_hash_is_refused() {
+    // needs the any-order Header: read in schema order, a second `requestHash` would be
+    // reported as an unexpected element, not as a duplicate.
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
+    let start = response.find("<xroad:requestHash").unwrap();
+    let end = response.find("</xroad:requestHash>").unwrap() + "</xroad:requestHash>".len();
     let twice = replace_nth(
         &response,
         &response[start..end],
         &response[start..end].repeat(2),
         0,
     );
-    assert!(matches!(
-        check(&request, &sent, &twice),
-        Err(ResponseError::Malformed(
-            EnvelopeError::DuplicateHeaderField {
-                field: "requestHash",
-                ..
-            }
-        ))
-    ));
+    let result = check(&request, &sent, &twice);
+    assert!(
+        matches!(&result, Err(ResponseError::Malformed(_))),
+        "{result:?}"
+    );
+    assert!(
+        matches!(
+            &result,
+            Err(ResponseError::Malformed(
+                EnvelopeError::DuplicateHeaderField { field, .. }
+            )) if field == "requestHash"
+        ),
+        "{result:?}"
+    );
 }
 
 #[test]
-fn auth_cert_reg_responses_carry_no_hash() {
-    let (request, sent, response) = exchange(A3, 392);
+fn auth_cert_reg_responses_need_no_hash_but_one_present_is_checked() {
+    let (request, sent, response) = exchange::<AuthCertReg>(A3, 392);
     assert!(!response.contains("requestHash"));
-    let hash = format!(
-        r#"<xroad:requestHash algorithmId="http://www.w3.org/2001/04/xmlenc#sha512">{}</xroad:requestHash>"#,
-        request_hash(&sent).value
-    );
-    let altered = replace_nth(
-        &response,
-        "<xroad:protocolVersion>",
-        &format!("{hash}<xroad:protocolVersion>"),
-        0,
-    );
+    assert_eq!(check(&request, &sent, &response), Ok(392));
+    let with_hash = |hash: &str| {
+        replace_nth(
+            &response,
+            "</xroad:protocolVersion>",
+            &format!(
+                r#"</xroad:protocolVersion><xroad:requestHash algorithmId="http://www.w3.org/2001/04/xmlenc#sha512">{hash}</xroad:requestHash>"#
+            ),
+            0,
+        )
+    };
+    // The hash of the bytes sent is accepted (a security server in between may add it).
     assert_eq!(
-        check(&request, &sent, &altered),
-        Err(ResponseError::UnexpectedRequestHash {
+        check(&request, &sent, &with_hash(&request_hash(&sent).value)),
+        Ok(392)
+    );
+    // Any other is refused.
+    let mut other = sent.clone();
+    other.push(b'\n');
+    assert_eq!(
+        check(&request, &sent, &with_hash(&request_hash(&other).value)),
+        Err(ResponseError::RequestHashMismatch {
             path: "/Envelope/Header/requestHash"
         })
     );
@@ -277,7 +344,7 @@ fn auth_cert_reg_responses_carry_no_hash() {
 
 #[test]
 fn request_id_checks() {
-    let (request, sent, response) = exchange(A1, 394);
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
     let without = response.replace("<xroad:requestId>394</xroad:requestId>", "");
     assert_eq!(
         check(&request, &sent, &without),
@@ -302,7 +369,7 @@ fn request_id_checks() {
     ));
     for id in [0, -1] {
         assert_eq!(
-            build_response(&request, &sent, id),
+            Response::answer(&request, &sent, id, true).map(|_| ()),
             Err(BuildError::NonPositiveRequestId(id))
         );
     }
@@ -310,7 +377,7 @@ fn request_id_checks() {
 
 #[test]
 fn a_fault_reply_is_the_servers_refusal() {
-    let (request, sent, _) = exchange(A1, 394);
+    let (request, sent, _) = exchange::<ClientReg>(A1, 394);
     let fault = Fault::new(
         FaultCode::InvalidSignatureValue,
         "signature does not verify",
@@ -324,7 +391,7 @@ fn a_fault_reply_is_the_servers_refusal() {
 
 #[test]
 fn a_response_without_header_is_refused() {
-    let (request, sent, response) = exchange(A1, 394);
+    let (request, sent, response) = exchange::<ClientReg>(A1, 394);
     let start = response.find("<SOAP-ENV:Header>").unwrap();
     let end = response.find("<SOAP-ENV:Body>").unwrap();
     let without = format!("{}{}", &response[..start], &response[end..]);

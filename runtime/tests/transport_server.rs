@@ -218,7 +218,7 @@ impl Handler for Echo {
             String::from_utf8_lossy(&request.body),
         );
         let outcome = Outcome {
-            service: Some("clientReg".to_owned()),
+            service: Some("clientReg"),
             message_id: Some("id-1".to_owned()),
             sender: Some("EE/GOV/1/SUB".to_owned()),
             fault_code: None,

@@ -15,16 +15,22 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use xroad_fuzz::{PROVIDER, VerifyFixture, check_seed_dir, join_input};
+use xroad_mserv::centralservice::{
+    AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
+};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_mserv::xroad::{
-    AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, AuthCertRegRequestType,
-    ClientDeletion, ClientReg, ClientRequestType, OwnerChange,
+    self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRegRequestType,
+    ClientRequestType,
 };
-use xroad_runtime::compose::{AuthKeyProof, MemberSignature, compose};
-use xroad_runtime::envelope::{Request, RequestBody, parse_request};
-use xroad_runtime::message::{HttpMessage, RequestParts, SignaturePart};
+use xroad_runtime::ManagementOperation;
+use xroad_runtime::compose::{SignatureInput, compose};
+use xroad_runtime::envelope::{Request, parse_request};
+use xroad_runtime::message::{Attachment, HttpMessage, Parts};
 use xroad_runtime::multipart::{self, Boundary, ContentType, Limits, Part};
+use xroad_runtime::operation::{ManagementBody, Signer as SignedBy};
 use xroad_runtime::signature::{SignatureAlgorithm, Signer, SoftwareSigner};
 use xroad_runtime::testpki::{CertRequest, CertStatus, Issued, OcspResponder, TestPki};
 
@@ -137,18 +143,33 @@ fn client_body(client: &str) -> Result<ClientRequestType, BoxError> {
     })
 }
 
-fn request(body: impl Into<RequestBody>, provider: &str) -> Result<Request, BoxError> {
-    Ok(Request::new(id(OWNER)?, &id(provider)?, body)?)
+/// A clientReg of the subsystem [`CLIENT`], without a subsystem name.
+fn client_reg_body() -> Result<xroad::ClientReg, BoxError> {
+    let body = client_body(CLIENT)?;
+    Ok(xroad::ClientReg(ClientRegRequestType {
+        server: body.server,
+        client: body.client,
+        subsystem_name: None,
+        request_id: None,
+    }))
+}
+
+fn request<O: ManagementOperation>(
+    body: O::Request,
+    provider: &str,
+) -> Result<Request<O>, BoxError> {
+    Ok(Request::<O>::new(id(OWNER)?, &id(provider)?, body)?)
 }
 
 fn signer(issued: &Issued) -> Result<SoftwareSigner, BoxError> {
     Ok(SoftwareSigner::from_pkey(issued.key().clone())?)
 }
 
-/// A request signed by `member`'s key with `member` and `ocsp` attached (and the
-/// authentication key proof for authCertReg).
-fn signed(
-    request: Request,
+/// A request signed by `member`'s key with `member` and `ocsp` attached (and, where the
+/// operation carries one, the proof of possession of `auth`'s key with the body's
+/// `authCert` attached).
+fn signed<O: ManagementOperation>(
+    request: Request<O>,
     member: &Issued,
     ocsp: &[u8],
     algorithm: SignatureAlgorithm,
@@ -157,32 +178,46 @@ fn signed(
     let der = member.cert_der()?;
     let member_signer = signer(member)?;
     let auth_signer = auth.map(signer).transpose()?;
-    let signature = MemberSignature {
-        signer: &member_signer,
-        algorithm,
-        certificate: &der,
-        ocsp_response: ocsp,
-    };
-    let proof = auth_signer.as_ref().map(|signer| AuthKeyProof {
-        signer,
-        algorithm: SignatureAlgorithm::Sha256WithRsa,
-    });
-    Ok(compose(request, Some(signature), proof)?.message)
+    let auth_cert = request.body.auth_cert().map(<[u8]>::to_vec);
+    let mut inputs = Vec::new();
+    // In the order of the operation's signature parts.
+    for (_, signed_by, _, _) in O::DESCRIPTION.signatures() {
+        let input = match signed_by {
+            SignedBy::AuthenticationKey => SignatureInput {
+                signer: auth_signer
+                    .as_ref()
+                    .ok_or("a proof of possession without an authentication key")?,
+                algorithm: SignatureAlgorithm::Sha256WithRsa,
+                certificate: auth_cert
+                    .as_deref()
+                    .ok_or("a proof of possession without `authCert`")?,
+                ocsp_response: None,
+            },
+            _ => SignatureInput {
+                signer: &member_signer,
+                algorithm,
+                certificate: &der,
+                ocsp_response: Some(ocsp),
+            },
+        };
+        inputs.push(input);
+    }
+    Ok(compose(request, &inputs)?.message)
 }
 
-fn unsigned(request: Request) -> Result<HttpMessage, BoxError> {
-    Ok(compose(request, None, None)?.message)
+fn unsigned<O: ManagementOperation>(request: Request<O>) -> Result<HttpMessage, BoxError> {
+    Ok(compose(request, &[])?.message)
 }
 
 fn auth_cert_reg_at(m: &Members, address: &str) -> Result<HttpMessage, BoxError> {
-    let body = AuthCertReg(AuthCertRegRequestType {
+    let body = xroad::AuthCertReg(AuthCertRegRequestType {
         server: id(SERVER)?,
         address: Some(address.to_owned()),
         auth_cert: m.auth.cert_der()?,
         request_id: None,
     });
     signed(
-        request(body, PROVIDER)?,
+        request::<AuthCertReg>(body, PROVIDER)?,
         &m.owner,
         &m.ocsp(&m.owner)?,
         SignatureAlgorithm::Sha256WithRsaAndMgf1,
@@ -190,9 +225,11 @@ fn auth_cert_reg_at(m: &Members, address: &str) -> Result<HttpMessage, BoxError>
     )
 }
 
-/// An Annex A request: its SOAP bytes as published, framed as its service needs, with
-/// signatures over those bytes where the service carries them.
-fn annex_a(
+/// An Annex A request of operation `O`: its SOAP bytes as published, framed as the
+/// operation's description lays out its parts, with signatures over those bytes where it
+/// carries them: by `member` (with its OCSP response), and the proof of possession by `auth`
+/// with the body's `authCert`.
+fn annex_a<O: ManagementOperation>(
     file: &str,
     member: Option<(&Issued, &[u8])>,
     auth: Option<&Issued>,
@@ -201,34 +238,59 @@ fn annex_a(
         .join(ANNEX_A)
         .join(file);
     let soap = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let request = parse_request(&soap)?;
+    let request = parse_request::<O>(&soap)?;
     let algorithm = SignatureAlgorithm::Sha512WithRsa;
-    let member_signature = member
-        .map(|(cert, _)| signer(cert)?.sign(algorithm, &soap).map_err(BoxError::from))
-        .transpose()?;
-    let proof = auth
-        .map(|cert| signer(cert)?.sign(algorithm, &soap).map_err(BoxError::from))
-        .transpose()?;
-    let certificate = member.map(|(cert, _)| cert.cert_der()).transpose()?;
-    let auth_certificate = match &request.body {
-        RequestBody::AuthCertReg(body) => Some(body.0.auth_cert.as_slice()),
-        _ => None,
+    let description = O::DESCRIPTION;
+    let mut parts: Vec<Option<Attachment>> = vec![None; description.parts.len() - 1];
+    let mut place = |index: usize, attachment: Attachment| -> Result<(), BoxError> {
+        let slot = index
+            .checked_sub(1)
+            .and_then(|i| parts.get_mut(i))
+            .ok_or("a part outside the description")?;
+        *slot = Some(attachment);
+        Ok(())
     };
-    let parts = RequestParts {
-        soap: &soap,
-        auth_key_signature: proof.as_deref().map(|value| SignaturePart {
-            algorithm_id: algorithm.name(),
-            value,
-        }),
-        signature: member_signature.as_deref().map(|value| SignaturePart {
-            algorithm_id: algorithm.name(),
-            value,
-        }),
-        auth_certificate,
-        signing_certificate: certificate.as_deref(),
-        ocsp_response: member.map(|(_, ocsp)| ocsp),
+    let octets = |body: &[u8]| Attachment {
+        signature_algorithm_id: None,
+        body: Bytes::copy_from_slice(body),
     };
-    Ok(parts.encode(request.operation())?)
+    for (index, signed_by, certificate, ocsp) in description.signatures() {
+        let (key, certificate_der) = match signed_by {
+            SignedBy::AuthenticationKey => (
+                auth.ok_or("a proof of possession without an authentication key")?,
+                request
+                    .body
+                    .auth_cert()
+                    .ok_or("a proof of possession without `authCert`")?
+                    .to_vec(),
+            ),
+            _ => {
+                let (cert, _) = member.ok_or("a member's signature without a member")?;
+                (cert, cert.cert_der()?)
+            }
+        };
+        let value = signer(key)?.sign(algorithm, &soap)?;
+        place(
+            index,
+            Attachment {
+                signature_algorithm_id: Some(algorithm.name().to_owned()),
+                body: Bytes::from(value),
+            },
+        )?;
+        place(certificate, octets(&certificate_der))?;
+        if let Some(ocsp) = ocsp {
+            let (_, response) = member.ok_or("an OCSP response without a member")?;
+            place(ocsp, octets(response))?;
+        }
+    }
+    let parts = Parts {
+        soap: Bytes::from(soap),
+        attachments: parts
+            .into_iter()
+            .map(|part| part.ok_or("a part no signature fills"))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(parts.encode(description)?)
 }
 
 /// `message` with its multipart parts changed by `edit` and written again with the same
@@ -288,23 +350,26 @@ fn replaced(message: &HttpMessage, from: &str, to: &str) -> Result<HttpMessage, 
 fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
     let client_ocsp = m.ocsp(&m.client)?;
     let client_reg = signed(
-        request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+        request::<ClientReg>(client_reg_body()?, PROVIDER)?,
         &m.client,
         &client_ocsp,
         SignatureAlgorithm::Sha512WithRsa,
         None,
     )?;
     let owner_change = signed(
-        request(OwnerChange(client_body(NEW_OWNER)?), PROVIDER)?,
+        request::<OwnerChange>(xroad::OwnerChange(client_body(NEW_OWNER)?), PROVIDER)?,
         &m.client,
         &client_ocsp,
         SignatureAlgorithm::Sha384WithRsaAndMgf1,
         None,
     )?;
     let auth_cert_reg = auth_cert_reg_at(m, "ss1.example.org")?;
-    let client_deletion = unsigned(request(ClientDeletion(client_body(CLIENT)?), PROVIDER)?)?;
-    let auth_cert_deletion = unsigned(request(
-        AuthCertDeletion(AuthCertDeletionRequestType {
+    let client_deletion = unsigned(request::<ClientDeletion>(
+        xroad::ClientDeletion(client_body(CLIENT)?),
+        PROVIDER,
+    )?)?;
+    let auth_cert_deletion = unsigned(request::<AuthCertDeletion>(
+        xroad::AuthCertDeletion(AuthCertDeletionRequestType {
             server: id(SERVER)?,
             auth_cert: m.auth.cert_der()?,
             request_id: None,
@@ -322,7 +387,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         ("ok-owner-change-sha384-mgf1".to_owned(), owner_change),
         (
             "ok-annex-a-a1-client-reg".to_owned(),
-            annex_a(
+            annex_a::<ClientReg>(
                 "a1-client-reg-request.xml",
                 Some((&m.client, &client_ocsp)),
                 None,
@@ -330,15 +395,15 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         ),
         (
             "ok-annex-a-a2-client-deletion".to_owned(),
-            annex_a("a2-client-deletion-request.xml", None, None)?,
+            annex_a::<ClientDeletion>("a2-client-deletion-request.xml", None, None)?,
         ),
         (
             "ok-annex-a-a4-auth-cert-deletion".to_owned(),
-            annex_a("a4-auth-cert-deletion-request.xml", None, None)?,
+            annex_a::<AuthCertDeletion>("a4-auth-cert-deletion-request.xml", None, None)?,
         ),
         (
             "ok-annex-a-a5-owner-change".to_owned(),
-            annex_a(
+            annex_a::<OwnerChange>(
                 "a5-owner-change-request.xml",
                 Some((&m.mack, &mack_ocsp)),
                 None,
@@ -348,7 +413,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         // trust.
         (
             "bad-cert_validation-annex-a-a3-auth-cert-reg".to_owned(),
-            annex_a(
+            annex_a::<AuthCertReg>(
                 "a3-auth-cert-reg-request.xml",
                 Some((&m.owner, &owner_ocsp)),
                 Some(&m.auth),
@@ -388,7 +453,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-invalid_request-signed-by-the-owner".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request::<ClientReg>(client_reg_body()?, PROVIDER)?,
                 &m.owner,
                 &owner_ocsp,
                 SignatureAlgorithm::Sha256WithRsa,
@@ -398,7 +463,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-cert_validation-untrusted-signing-certificate".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request::<ClientReg>(client_reg_body()?, PROVIDER)?,
                 &m.untrusted,
                 &client_ocsp,
                 SignatureAlgorithm::Sha256WithRsa,
@@ -408,7 +473,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-incorrect_validation_info-stale-ocsp".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request::<ClientReg>(client_reg_body()?, PROVIDER)?,
                 &m.client,
                 &OcspResponder::new(m.pki.ca())
                     .at(m.at - Duration::from_secs(2 * 3_600))
@@ -420,7 +485,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-cert_validation-revoked".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request::<ClientReg>(client_reg_body()?, PROVIDER)?,
                 &m.client,
                 &OcspResponder::new(m.pki.ca())
                     .at(m.at)
@@ -435,8 +500,8 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         ),
         (
             "bad-invalid_request-other-provider".to_owned(),
-            unsigned(request(
-                ClientDeletion(client_body(CLIENT)?),
+            unsigned(request::<ClientDeletion>(
+                xroad::ClientDeletion(client_body(CLIENT)?),
                 OTHER_PROVIDER,
             )?)?,
         ),

@@ -2,14 +2,13 @@ use std::sync::OnceLock;
 
 use openssl::pkey::PKey;
 use openssl::rsa::Rsa;
-use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::xroad::{
-    AuthCertReg, AuthCertRegRequestType, ClientDeletion, ClientReg, ClientRequestType,
-};
+use xroad_mserv::centralservice::{AuthCertReg, ClientDeletion, ClientReg};
+use xroad_mserv::xroad::{self, AuthCertRegRequestType, ClientRequestType};
 
 use super::*;
 use crate::message::Framing;
 use crate::multipart::Limits;
+use crate::operation::Operation;
 use crate::signature::{SoftwareSigner, VerifyingKey};
 
 fn signer() -> &'static SoftwareSigner {
@@ -28,7 +27,17 @@ fn body() -> ClientRequestType {
     }
 }
 
-fn request(body: impl Into<RequestBody>) -> Request {
+fn registration() -> xroad::ClientReg {
+    let body = body();
+    xroad::ClientReg(xroad::ClientRegRequestType {
+        server: body.server,
+        client: body.client,
+        subsystem_name: None,
+        request_id: None,
+    })
+}
+
+fn request<O: ManagementOperation>(body: O::Request) -> Request<O> {
     Request::new(
         "MEMBER:EE/GOV/TS1OWNER".parse().unwrap(),
         &"MEMBER:EE/GOV/TS1OWNER".parse().unwrap(),
@@ -37,102 +46,159 @@ fn request(body: impl Into<RequestBody>) -> Request {
     .unwrap()
 }
 
-fn member() -> MemberSignature<'static> {
-    MemberSignature {
+fn member() -> SignatureInput<'static> {
+    SignatureInput {
         signer: signer(),
         algorithm: SignatureAlgorithm::Sha512WithRsaAndMgf1,
         certificate: b"CERT",
-        ocsp_response: b"OCSP",
+        ocsp_response: Some(b"OCSP"),
     }
+}
+
+/// The proof of possession of the authentication key whose certificate is `AUTHCERT`.
+fn proof(algorithm: SignatureAlgorithm) -> SignatureInput<'static> {
+    SignatureInput {
+        signer: signer(),
+        algorithm,
+        certificate: b"AUTHCERT",
+        ocsp_response: None,
+    }
+}
+
+fn auth_cert_reg_body(address: &str) -> xroad::AuthCertReg {
+    xroad::AuthCertReg(AuthCertRegRequestType {
+        server: "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap(),
+        address: Some(address.to_owned()),
+        auth_cert: b"AUTHCERT".to_vec(),
+        request_id: None,
+    })
 }
 
 #[test]
 fn client_reg_carries_a_signature_over_the_exact_soap_bytes() {
-    let composed = compose(request(ClientReg(body())), Some(member()), None).unwrap();
+    let composed = compose(request::<ClientReg>(registration()), &[member()]).unwrap();
     let message = &composed.message;
-    let framing = Framing::parse(
-        Some(&message.content_type),
-        &message.body,
-        &Limits::default(),
-    )
-    .unwrap();
-    assert_eq!(framing.soap(), composed.request.soap.as_slice());
-    let parts = framing.into_parts(OperationName::ClientReg).unwrap();
-    let signature = parts.signature.unwrap();
-    assert_eq!(signature.algorithm_id, "SHA512withRSAandMGF1");
-    assert_eq!(parts.signing_certificate, Some(&b"CERT"[..]));
-    assert_eq!(parts.ocsp_response, Some(&b"OCSP"[..]));
+    let body = Bytes::from(message.body.clone());
+    let framing = Framing::parse(Some(&message.content_type), &body, &Limits::default()).unwrap();
+    assert_eq!(framing.soap(), &composed.request.soap[..]);
+    let parts = framing.into_parts(ClientReg::DESCRIPTION).unwrap();
+    let signature = parts.attachment(1).unwrap();
+    assert_eq!(
+        signature.signature_algorithm_id.as_deref(),
+        Some("SHA512withRSAandMGF1")
+    );
+    assert_eq!(parts.body(2).map(|b| &b[..]), Some(&b"CERT"[..]));
+    assert_eq!(parts.body(3).map(|b| &b[..]), Some(&b"OCSP"[..]));
     let key = VerifyingKey::from_public_key(signer().public_key().to_owned()).unwrap();
     key.verify(
         SignatureAlgorithm::Sha512WithRsaAndMgf1,
         &composed.request.soap,
-        signature.value,
+        &signature.body,
     )
     .unwrap();
 }
 
 #[test]
 fn auth_cert_reg_attaches_the_certificate_of_its_body() {
-    let body = AuthCertRegRequestType {
-        server: "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap(),
-        address: Some("ss1.example.org".to_owned()),
-        auth_cert: b"AUTHCERT".to_vec(),
-        request_id: None,
-    };
-    let proof = AuthKeyProof {
-        signer: signer(),
-        algorithm: SignatureAlgorithm::Sha256WithRsa,
-    };
-    let composed = compose(request(AuthCertReg(body)), Some(member()), Some(proof)).unwrap();
-    let message = &composed.message;
-    let parts = Framing::parse(
-        Some(&message.content_type),
-        &message.body,
-        &Limits::default(),
+    let body = auth_cert_reg_body("ss1.example.org");
+    let composed = compose(
+        request::<AuthCertReg>(body.clone()),
+        &[proof(SignatureAlgorithm::Sha256WithRsa), member()],
     )
-    .unwrap()
-    .into_parts(OperationName::AuthCertReg)
     .unwrap();
-    assert_eq!(parts.auth_certificate, Some(&b"AUTHCERT"[..]));
+    let message = &composed.message;
+    let http_body = Bytes::from(message.body.clone());
+    let parts = Framing::parse(Some(&message.content_type), &http_body, &Limits::default())
+        .unwrap()
+        .into_parts(AuthCertReg::DESCRIPTION)
+        .unwrap();
+    // Part 3 is the certificate of the proof of possession (part 1), part 4 the owner's.
+    assert_eq!(parts.body(3).map(|b| &b[..]), Some(&b"AUTHCERT"[..]));
     assert_eq!(
-        parts.auth_key_signature.unwrap().algorithm_id,
-        "SHA256withRSA"
+        parts
+            .attachment(1)
+            .unwrap()
+            .signature_algorithm_id
+            .as_deref(),
+        Some("SHA256withRSA")
+    );
+    assert_eq!(parts.body(4).map(|b| &b[..]), Some(&b"CERT"[..]));
+    assert_eq!(parts.body(5).map(|b| &b[..]), Some(&b"OCSP"[..]));
+    // A proof of possession by another certificate than the body's is not composed.
+    let other = SignatureInput {
+        certificate: b"OTHERCERT",
+        ..proof(SignatureAlgorithm::Sha256WithRsa)
+    };
+    let error = compose(request::<AuthCertReg>(body), &[other, member()]).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ComposeError::AuthCertMismatch {
+                operation: "authCertReg"
+            }
+        ),
+        "{error:?}"
     );
 }
 
 #[test]
 fn signatures_must_fit_the_service() {
-    let error = compose(request(ClientReg(body())), None, None).unwrap_err();
-    assert_eq!(error.to_string(), "clientReg requests need the signature");
-    let error = compose(request(ClientDeletion(body())), Some(member()), None).unwrap_err();
+    let client_reg = || request::<ClientReg>(registration());
+    let error = compose(client_reg(), &[]).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "clientDeletion requests do not carry the signature"
+        "clientReg requests carry 1 signature(s), 0 were given"
     );
-    let proof = AuthKeyProof {
-        signer: signer(),
-        algorithm: SignatureAlgorithm::Sha256WithRsa,
-    };
-    let error = compose(request(ClientReg(body())), Some(member()), Some(proof)).unwrap_err();
+    let error = compose(
+        request::<ClientDeletion>(xroad::ClientDeletion(body())),
+        &[member()],
+    )
+    .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "clientReg requests do not carry the authentication key signature"
+        "clientDeletion requests carry 0 signature(s), 1 were given"
+    );
+    let error = compose(
+        client_reg(),
+        &[member(), proof(SignatureAlgorithm::Sha256WithRsa)],
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "clientReg requests carry 1 signature(s), 2 were given"
+    );
+    // A member's signature carries an OCSP response; the proof of possession none.
+    let without_ocsp = SignatureInput {
+        ocsp_response: None,
+        ..member()
+    };
+    let error = compose(client_reg(), &[without_ocsp]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "clientReg: the signature of the client's owner needs an OCSP response"
+    );
+    let with_ocsp = SignatureInput {
+        ocsp_response: Some(b"OCSP"),
+        ..proof(SignatureAlgorithm::Sha256WithRsa)
+    };
+    let error = compose(
+        request::<AuthCertReg>(auth_cert_reg_body("ss1")),
+        &[with_ocsp, member()],
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "authCertReg: the signature of the authentication key carries no OCSP response"
     );
 }
 
 #[test]
 fn the_auth_key_proof_must_be_pkcs1() {
-    let body = AuthCertRegRequestType {
-        server: "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap(),
-        address: Some("ss1".to_owned()),
-        auth_cert: b"AUTHCERT".to_vec(),
-        request_id: None,
-    };
-    let proof = AuthKeyProof {
-        signer: signer(),
-        algorithm: SignatureAlgorithm::Sha256WithRsaAndMgf1,
-    };
-    let error = compose(request(AuthCertReg(body)), Some(member()), Some(proof)).unwrap_err();
+    let error = compose(
+        request::<AuthCertReg>(auth_cert_reg_body("ss1")),
+        &[proof(SignatureAlgorithm::Sha256WithRsaAndMgf1), member()],
+    )
+    .unwrap_err();
     assert!(matches!(
         error,
         ComposeError::AuthKeyAlgorithm {

@@ -5,7 +5,7 @@
 use xroad_codec::xml::{self, ErrorKind};
 
 use super::error::EnvelopeError;
-use super::frame::{BODY_PATH, HEADER_PATH};
+use super::frame::{BODY_PATH, HEADER_PATH, display_name};
 
 /// Header fields that hold identifiers.
 const HEADER_IDENTIFIERS: [&str; 3] = ["client", "service", "securityServer"];
@@ -47,7 +47,7 @@ pub(crate) fn header_error(error: xml::Error) -> EnvelopeError {
             ..
         } if is_field_itself => EnvelopeError::UnexpectedHeaderField {
             path: error.path.clone(),
-            name: format!("{{{namespace}}}{name}"),
+            name: display_name(namespace, name),
         },
         _ if HEADER_IDENTIFIERS.contains(&field.as_str()) && is_identifier_error(&error.kind) => {
             EnvelopeError::InvalidIdentifier {
@@ -147,6 +147,20 @@ mod tests {
         ));
         assert!(
             matches!(unknown, EnvelopeError::UnexpectedHeaderField { ref name, .. } if name == "{urn:x}other")
+        );
+        // An element named as a field in no namespace is named without one, as the reader
+        // names elements.
+        let unqualified = header_error(error(
+            "/Envelope/Header/id",
+            ErrorKind::WrongNamespace {
+                name: "id".to_owned(),
+                found: String::new(),
+                expected: "http://x-road.eu/xsd/xroad.xsd".to_owned(),
+            },
+        ));
+        assert!(
+            matches!(unqualified, EnvelopeError::UnexpectedHeaderField { ref name, .. } if name == "id"),
+            "{unqualified:?}"
         );
         let code = header_error(error(
             "/Envelope/Header/client/memberCode",

@@ -304,9 +304,10 @@ mod tests {
     fn client_reg(client: &str) -> xroad::ClientReg {
         let server: XRoadSecurityServerIdentifierType =
             "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap();
-        xroad::ClientReg(xroad::ClientRequestType {
+        xroad::ClientReg(xroad::ClientRegRequestType {
             server,
             client: client.parse().unwrap(),
+            subsystem_name: None,
             request_id: None,
         })
     }

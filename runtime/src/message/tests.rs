@@ -1,40 +1,53 @@
-use xroad_codec::operation::MimePart;
-use xroad_mserv::centralservice::OperationName;
+use bytes::Bytes;
+use xroad_mserv::centralservice::{
+    AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
+};
 
 use super::*;
 use crate::fault::FaultCode;
 use crate::multipart::{Boundary, Limits};
+use crate::operation::{Operation, OperationDescription};
 
 const BOUNDARY: &str = "xroadQWERTYUIOPasdfghjklZXCVBNMqwe";
 const SOAP: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SOAP-ENV:Envelope/>";
 
-fn client_reg_parts() -> RequestParts<'static> {
-    RequestParts {
-        soap: SOAP,
-        signature: Some(SignaturePart {
-            algorithm_id: "SHA512withRSA",
-            value: b"SIG\r\nNATURE",
-        }),
-        signing_certificate: Some(b"CERT"),
-        ocsp_response: Some(b"OCSP"),
-        ..RequestParts::default()
+/// A signature part.
+fn signature(algorithm_id: &str, value: &'static [u8]) -> Attachment {
+    Attachment {
+        signature_algorithm_id: Some(algorithm_id.to_owned()),
+        body: Bytes::from_static(value),
     }
 }
 
-fn auth_cert_reg_parts() -> RequestParts<'static> {
-    RequestParts {
-        soap: SOAP,
-        auth_key_signature: Some(SignaturePart {
-            algorithm_id: "SHA256withRSA",
-            value: b"POP",
-        }),
-        signature: Some(SignaturePart {
-            algorithm_id: "SHA256withRSAandMGF1",
-            value: b"OWNER",
-        }),
-        auth_certificate: Some(b"AUTH"),
-        signing_certificate: Some(b"SIGNCERT"),
-        ocsp_response: Some(b"OCSP"),
+/// A certificate or OCSP response part.
+fn binary(value: &'static [u8]) -> Attachment {
+    Attachment {
+        signature_algorithm_id: None,
+        body: Bytes::from_static(value),
+    }
+}
+
+fn client_reg_parts() -> Parts {
+    Parts {
+        soap: Bytes::from_static(SOAP),
+        attachments: vec![
+            signature("SHA512withRSA", b"SIG\r\nNATURE"),
+            binary(b"CERT"),
+            binary(b"OCSP"),
+        ],
+    }
+}
+
+fn auth_cert_reg_parts() -> Parts {
+    Parts {
+        soap: Bytes::from_static(SOAP),
+        attachments: vec![
+            signature("SHA256withRSA", b"POP"),
+            signature("SHA256withRSAandMGF1", b"OWNER"),
+            binary(b"AUTH"),
+            binary(b"SIGNCERT"),
+            binary(b"OCSP"),
+        ],
     }
 }
 
@@ -45,7 +58,7 @@ fn boundary() -> Boundary {
 #[test]
 fn client_reg_is_written_in_the_reference_layout() {
     let message = client_reg_parts()
-        .encode_with_boundary(OperationName::ClientReg, &boundary())
+        .encode_with_boundary(ClientReg::DESCRIPTION, &boundary())
         .unwrap();
     assert_eq!(
         message.content_type,
@@ -74,7 +87,7 @@ fn client_reg_is_written_in_the_reference_layout() {
 #[test]
 fn auth_cert_reg_parts_are_in_protocol_order() {
     let message = auth_cert_reg_parts()
-        .encode_with_boundary(OperationName::AuthCertReg, &boundary())
+        .encode_with_boundary(AuthCertReg::DESCRIPTION, &boundary())
         .unwrap();
     let body = String::from_utf8(message.body.clone()).unwrap();
     let positions: Vec<usize> = ["POP", "OWNER", "AUTH", "SIGNCERT", "OCSP"]
@@ -82,44 +95,32 @@ fn auth_cert_reg_parts_are_in_protocol_order() {
         .map(|needle| body.find(&format!("\r\n\r\n{needle}\r\n")).unwrap())
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
-    let framing = Framing::parse(
-        Some(&message.content_type),
-        &message.body,
-        &Limits::default(),
-    )
-    .unwrap();
+    let received = Bytes::from(message.body);
+    let framing =
+        Framing::parse(Some(&message.content_type), &received, &Limits::default()).unwrap();
     assert_eq!(
-        framing.into_parts(OperationName::AuthCertReg).unwrap(),
+        framing.into_parts(AuthCertReg::DESCRIPTION).unwrap(),
         auth_cert_reg_parts()
     );
 }
 
 #[test]
 fn deletions_are_plain_soap() {
-    for operation in [
-        OperationName::ClientDeletion,
-        OperationName::AuthCertDeletion,
-    ] {
-        let message = RequestParts::soap(SOAP).encode(operation).unwrap();
+    for operation in [ClientDeletion::DESCRIPTION, AuthCertDeletion::DESCRIPTION] {
+        let message = Parts::soap(SOAP).encode(operation).unwrap();
         assert_eq!(message.content_type, "text/xml; charset=UTF-8");
         assert_eq!(message.body, SOAP);
-        let framing = Framing::parse(
-            Some(&message.content_type),
-            &message.body,
-            &Limits::default(),
-        )
-        .unwrap();
+        let received = Bytes::from(message.body);
+        let framing =
+            Framing::parse(Some(&message.content_type), &received, &Limits::default()).unwrap();
         assert!(!framing.is_multipart());
-        assert_eq!(
-            framing.into_parts(operation).unwrap(),
-            RequestParts::soap(SOAP)
-        );
+        assert_eq!(framing.into_parts(operation).unwrap(), Parts::soap(SOAP));
     }
 }
 
 #[test]
 fn random_boundaries_have_the_reference_shape() {
-    let message = client_reg_parts().encode(OperationName::ClientReg).unwrap();
+    let message = client_reg_parts().encode(ClientReg::DESCRIPTION).unwrap();
     let boundary = message.content_type.rsplit("boundary=").next().unwrap();
     assert_eq!(boundary.len(), "xroad".len() + 30);
     assert!(boundary.starts_with("xroad"));
@@ -152,28 +153,31 @@ fn a_hand_written_message_parses() {
         "ocsp",
         "\r\n--jetty771207119h3h10dty--\r\n",
     );
-    let framing = Framing::parse(Some(content_type), body.as_bytes(), &Limits::default()).unwrap();
+    let body = Bytes::from_static(body.as_bytes());
+    let framing = Framing::parse(Some(content_type), &body, &Limits::default()).unwrap();
     assert_eq!(framing.soap(), b"<soap/>");
-    let parts = framing.into_parts(OperationName::OwnerChange).unwrap();
+    let parts = framing.into_parts(OwnerChange::DESCRIPTION).unwrap();
     assert_eq!(
-        parts.signature,
-        Some(SignaturePart {
-            algorithm_id: "SHA256withRSA",
-            value: b"sig"
-        })
+        parts.attachment(1),
+        Some(&signature("SHA256withRSA", b"sig"))
     );
-    assert_eq!(parts.signing_certificate, Some(&b"cert"[..]));
-    assert_eq!(parts.ocsp_response, Some(&b"ocsp"[..]));
+    assert_eq!(parts.body(2).map(|b| &b[..]), Some(&b"cert"[..]));
+    assert_eq!(parts.body(3).map(|b| &b[..]), Some(&b"ocsp"[..]));
 }
 
-fn decode_error(content_type: Option<&str>, body: &[u8], op: OperationName) -> MessageError {
-    match Framing::parse(content_type, body, &Limits::default()) {
+fn decode_error(
+    content_type: Option<&str>,
+    body: &[u8],
+    op: &OperationDescription,
+) -> MessageError {
+    let body = Bytes::copy_from_slice(body);
+    match Framing::parse(content_type, &body, &Limits::default()) {
         Err(error) => error,
         Ok(framing) => framing.into_parts(op).unwrap_err(),
     }
 }
 
-fn encoded(parts: RequestParts<'_>, op: OperationName) -> HttpMessage {
+fn encoded(parts: Parts, op: &OperationDescription) -> HttpMessage {
     parts.encode_with_boundary(op, &boundary()).unwrap()
 }
 
@@ -203,7 +207,7 @@ fn content_type_errors() {
         ),
     ];
     for (content_type, code, needle) in cases {
-        let error = decode_error(content_type, SOAP, OperationName::ClientDeletion);
+        let error = decode_error(content_type, SOAP, ClientDeletion::DESCRIPTION);
         assert_eq!(error.fault_code(), code, "{error}");
         assert!(error.to_string().contains(needle), "{error}");
     }
@@ -211,24 +215,24 @@ fn content_type_errors() {
 
 #[test]
 fn framing_must_fit_the_operation() {
-    let plain = decode_error(Some("text/xml"), SOAP, OperationName::ClientReg);
+    let plain = decode_error(Some("text/xml"), SOAP, ClientReg::DESCRIPTION);
     assert_eq!(plain.fault_code(), FaultCode::InvalidContentType);
     assert_eq!(
         plain.to_string(),
         "clientReg requests must be multipart/related, not text/xml"
     );
-    let message = encoded(client_reg_parts(), OperationName::ClientReg);
+    let message = encoded(client_reg_parts(), ClientReg::DESCRIPTION);
     let multi = decode_error(
         Some(&message.content_type),
         &message.body,
-        OperationName::ClientDeletion,
+        ClientDeletion::DESCRIPTION,
     );
     assert_eq!(multi.fault_code(), FaultCode::InvalidContentType);
 }
 
 #[test]
 fn missing_extra_and_reordered_parts_are_refused() {
-    let message = encoded(client_reg_parts(), OperationName::ClientReg);
+    let message = encoded(client_reg_parts(), ClientReg::DESCRIPTION);
     let parts =
         crate::multipart::parse(&message.content_type, &message.body, &Limits::default()).unwrap();
 
@@ -236,7 +240,7 @@ fn missing_extra_and_reordered_parts_are_refused() {
     let error = decode_error(
         Some(&message.content_type),
         &without_ocsp,
-        OperationName::ClientReg,
+        ClientReg::DESCRIPTION,
     );
     assert_eq!(error.fault_code(), FaultCode::MimeParsingFailed);
     assert!(error.to_string().contains("have 4 MIME parts"), "{error}");
@@ -244,11 +248,7 @@ fn missing_extra_and_reordered_parts_are_refused() {
     let mut extra = parts.clone();
     extra.push(parts[3].clone());
     let extra = crate::multipart::write(&boundary(), &extra).unwrap();
-    let error = decode_error(
-        Some(&message.content_type),
-        &extra,
-        OperationName::ClientReg,
-    );
+    let error = decode_error(Some(&message.content_type), &extra, ClientReg::DESCRIPTION);
     assert!(error.to_string().contains("found 5"), "{error}");
 
     // Certificate before signature: the signature slot has no algorithm id.
@@ -262,14 +262,19 @@ fn missing_extra_and_reordered_parts_are_refused() {
     let error = decode_error(
         Some(&message.content_type),
         &swapped,
-        OperationName::ClientReg,
+        ClientReg::DESCRIPTION,
     );
+    // Part indexes are zero-based (the SOAP message is part 0), displayed one-based.
     assert_eq!(
         error,
         MessageError::MissingSignatureAlgorithm {
-            index: 2,
-            part: MimePart::Signature
+            index: 1,
+            part: "signature of the client's owner".to_owned()
         }
+    );
+    assert_eq!(
+        error.to_string(),
+        "MIME part 2 (signature of the client's owner) has no signature-algorithm-id header"
     );
     assert_eq!(error.fault_code(), FaultCode::InvalidSignatureValue);
 
@@ -279,24 +284,28 @@ fn missing_extra_and_reordered_parts_are_refused() {
     let error = decode_error(
         Some(&message.content_type),
         &soap_last,
-        OperationName::ClientReg,
+        ClientReg::DESCRIPTION,
     );
     assert!(
         matches!(
             error,
             MessageError::PartContentType {
-                index: 1,
-                part: MimePart::SoapMessage,
+                index: 0,
+                ref part,
                 ..
-            }
+            } if part == "SOAP message"
         ),
+        "{error}"
+    );
+    assert!(
+        error.to_string().starts_with("MIME part 1 (SOAP message)"),
         "{error}"
     );
 }
 
 #[test]
 fn part_content_types_are_checked() {
-    let message = encoded(client_reg_parts(), OperationName::ClientReg);
+    let message = encoded(client_reg_parts(), ClientReg::DESCRIPTION);
     let text = String::from_utf8(message.body.clone()).unwrap();
     let tampered = text.replacen(
         "content-type: application/octet-stream\r\n\r\nCERT",
@@ -306,11 +315,11 @@ fn part_content_types_are_checked() {
     let error = decode_error(
         Some(&message.content_type),
         tampered.as_bytes(),
-        OperationName::ClientReg,
+        ClientReg::DESCRIPTION,
     );
     assert_eq!(
         error.to_string(),
-        "MIME part 3 (signing certificate) must be application/octet-stream, found `application/pkix-cert`"
+        "MIME part 3 (certificate of the client's owner) must be application/octet-stream, found `application/pkix-cert`"
     );
     let no_type = text.replacen(
         "content-type: application/octet-stream\r\n\r\nOCSP",
@@ -320,7 +329,7 @@ fn part_content_types_are_checked() {
     let error = decode_error(
         Some(&message.content_type),
         no_type.as_bytes(),
-        OperationName::ClientReg,
+        ClientReg::DESCRIPTION,
     );
     assert!(
         error.to_string().contains("found no Content-Type"),
@@ -330,12 +339,12 @@ fn part_content_types_are_checked() {
 
 #[test]
 fn truncated_body_is_a_mime_error() {
-    let message = encoded(client_reg_parts(), OperationName::ClientReg);
+    let message = encoded(client_reg_parts(), ClientReg::DESCRIPTION);
     for len in [0, 10, message.body.len() / 2, message.body.len() - 3] {
         let error = decode_error(
             Some(&message.content_type),
             &message.body[..len],
-            OperationName::ClientReg,
+            ClientReg::DESCRIPTION,
         );
         assert_eq!(
             error.fault_code(),
@@ -347,24 +356,47 @@ fn truncated_body_is_a_mime_error() {
 
 #[test]
 fn encoding_checks_the_parts_against_the_operation() {
-    let error = RequestParts::soap(SOAP)
-        .encode(OperationName::ClientReg)
+    let error = Parts::soap(SOAP)
+        .encode(ClientReg::DESCRIPTION)
         .unwrap_err();
     assert_eq!(
         error,
-        MessageError::MissingPart {
+        MessageError::WrongPartCount {
             operation: "clientReg",
-            part: MimePart::Signature
+            expected: 4,
+            found: 1
         }
     );
     let error = client_reg_parts()
-        .encode(OperationName::ClientDeletion)
+        .encode(ClientDeletion::DESCRIPTION)
         .unwrap_err();
     assert_eq!(
         error,
-        MessageError::UnexpectedPart {
+        MessageError::WrongPartCount {
             operation: "clientDeletion",
-            part: MimePart::Signature
+            expected: 1,
+            found: 4
+        }
+    );
+    // A signature part needs its algorithm id; no other part has one.
+    let mut unsigned = client_reg_parts();
+    unsigned.attachments[0].signature_algorithm_id = None;
+    assert_eq!(
+        unsigned.encode(ClientReg::DESCRIPTION).unwrap_err(),
+        MessageError::MissingSignatureAlgorithm {
+            index: 1,
+            part: "signature of the client's owner".to_owned()
+        }
+    );
+    let mut signed_certificate = client_reg_parts();
+    signed_certificate.attachments[1].signature_algorithm_id = Some("SHA512withRSA".to_owned());
+    assert_eq!(
+        signed_certificate
+            .encode(ClientReg::DESCRIPTION)
+            .unwrap_err(),
+        MessageError::UnexpectedSignatureAlgorithm {
+            index: 2,
+            part: "certificate of the client's owner".to_owned()
         }
     );
 }

@@ -2,28 +2,70 @@
 
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use openssl::hash::MessageDigest;
-use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::xroad::{
-    AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, ClientDeletion, ClientReg,
-    ClientRequestType, OwnerChange,
+use xroad_mserv::centralservice::{
+    AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
 };
+use xroad_mserv::xroad::{self, AuthCertDeletionRequestType, ClientRequestType};
 
 use super::*;
-use crate::compose::{AuthKeyProof, MemberSignature, compose};
+use crate::cert::MemberId;
+use crate::compose::{SignatureInput, compose};
 use crate::envelope::Request;
 use crate::fault::{Fault, FaultCode};
-use crate::message::{HttpMessage, RequestParts, SignaturePart};
+use crate::message::{Attachment, HttpMessage, Parts};
+use crate::operation::{ManagementOperation, Operation};
 use crate::signature::SignatureAlgorithm;
 use crate::test_support::*;
 use crate::testpki::{CertRequest, CertStatus, Issued, OcspResponder};
 
-fn verify(message: &HttpMessage) -> Result<VerifiedRequest<'_>, Fault> {
-    verifier().verify(
-        Some(&message.content_type),
-        &message.body,
-        SystemTime::now(),
-    )
+/// What a verified request of any of the five operations tells.
+#[derive(Debug)]
+struct Verified {
+    /// The operation the service code picked.
+    operation: &'static str,
+    /// The member whose signature was verified.
+    signer: Option<MemberId>,
+    /// The security server the request is about.
+    server: String,
+}
+
+impl Verified {
+    fn of<O: ManagementOperation>(verified: VerifiedRequest<O>) -> Self {
+        Self {
+            operation: O::NAME,
+            server: verified.server().to_string(),
+            signer: verified.signer,
+        }
+    }
+}
+
+/// Opens `message` with `verifier` and verifies it as the operation its service code names,
+/// at `at`, as a server dispatching over the five operations does.
+fn verify_at(
+    verifier: &Verifier,
+    message: &HttpMessage,
+    at: SystemTime,
+) -> Result<Verified, Fault> {
+    let body = Bytes::from(message.body.clone());
+    let opened = verifier.open(Some(&message.content_type), &body)?;
+    match opened.service_code() {
+        ClientReg::NAME => verifier.verify::<ClientReg>(opened, at).map(Verified::of),
+        ClientDeletion::NAME => verifier
+            .verify::<ClientDeletion>(opened, at)
+            .map(Verified::of),
+        AuthCertReg::NAME => verifier.verify::<AuthCertReg>(opened, at).map(Verified::of),
+        AuthCertDeletion::NAME => verifier
+            .verify::<AuthCertDeletion>(opened, at)
+            .map(Verified::of),
+        OwnerChange::NAME => verifier.verify::<OwnerChange>(opened, at).map(Verified::of),
+        _ => Err(opened.unknown_service()),
+    }
+}
+
+fn verify(message: &HttpMessage) -> Result<Verified, Fault> {
+    verify_at(&verifier(), message, SystemTime::now())
 }
 
 #[track_caller]
@@ -57,9 +99,9 @@ fn replaced(message: &HttpMessage, from: &str, to: &str) -> HttpMessage {
 fn all_five_services_pass() {
     let m = members();
     let verified = verify(&client_reg())
-        .map(|v| (v.operation(), v.signer))
+        .map(|v| (v.operation, v.signer))
         .unwrap();
-    assert_eq!(verified.0, OperationName::ClientReg);
+    assert_eq!(verified.0, "clientReg");
     assert_eq!(verified.1.unwrap().to_string(), "EE/COM/client");
 
     let new_owner = ClientRequestType {
@@ -69,49 +111,51 @@ fn all_five_services_pass() {
     let der = m.client.cert_der().unwrap();
     let ocsp = good_ocsp(&m.client);
     let client_signer = signer(&m.client);
-    let member = MemberSignature {
+    let member = SignatureInput {
         signer: &client_signer,
         algorithm: SignatureAlgorithm::Sha384WithRsa,
         certificate: &der,
-        ocsp_response: &ocsp,
+        ocsp_response: Some(&ocsp),
     };
-    let owner_change = compose(request(OwnerChange(new_owner)), Some(member), None)
-        .unwrap()
-        .message;
-    assert_eq!(
-        verify(&owner_change).unwrap().operation(),
-        OperationName::OwnerChange
-    );
+    let owner_change = compose(
+        request::<OwnerChange>(xroad::OwnerChange(new_owner)),
+        &[member],
+    )
+    .unwrap()
+    .message;
+    assert_eq!(verify(&owner_change).unwrap().operation, "ownerChange");
 
     let auth = auth_cert_reg_with(
         auth_cert_reg_body("ss1.example.org"),
         SignatureAlgorithm::Sha256WithRsa,
     );
     let verified = verify(&auth).unwrap();
-    assert_eq!(verified.operation(), OperationName::AuthCertReg);
+    assert_eq!(verified.operation, "authCertReg");
     assert_eq!(
         verified.signer.as_ref().unwrap().to_string(),
         "EE/GOV/TS1OWNER"
     );
-    assert_eq!(verified.server().to_string(), SERVER);
+    assert_eq!(verified.server, SERVER);
 
-    let deletion = compose(request(ClientDeletion(client_body())), None, None)
-        .unwrap()
-        .message;
+    let deletion = compose(
+        request::<ClientDeletion>(xroad::ClientDeletion(client_body())),
+        &[],
+    )
+    .unwrap()
+    .message;
     let verified = verify(&deletion).unwrap();
-    assert_eq!(verified.operation(), OperationName::ClientDeletion);
+    assert_eq!(verified.operation, "clientDeletion");
     assert!(verified.signer.is_none());
 
-    let auth_deletion = AuthCertDeletion(AuthCertDeletionRequestType {
+    let auth_deletion = xroad::AuthCertDeletion(AuthCertDeletionRequestType {
         server: id(SERVER),
         auth_cert: m.auth.cert_der().unwrap(),
         request_id: None,
     });
-    let deletion = compose(request(auth_deletion), None, None).unwrap().message;
-    assert_eq!(
-        verify(&deletion).unwrap().operation(),
-        OperationName::AuthCertDeletion
-    );
+    let deletion = compose(request::<AuthCertDeletion>(auth_deletion), &[])
+        .unwrap()
+        .message;
+    assert_eq!(verify(&deletion).unwrap().operation, "authCertDeletion");
 }
 
 #[test]
@@ -231,25 +275,25 @@ fn identifiers_and_addressing() {
         FaultCode::InvalidClientIdentifier,
         "forbidden character '/'",
     );
-    let wrong_provider = Request::new(
+    let wrong_provider = Request::<ClientDeletion>::new(
         id(OWNER),
         &id("MEMBER:EE/GOV/OTHER"),
-        ClientDeletion(client_body()),
+        xroad::ClientDeletion(client_body()),
     )
     .unwrap();
-    let message = compose(wrong_provider, None, None).unwrap().message;
+    let message = compose(wrong_provider, &[]).unwrap().message;
     refused(
         &message,
         FaultCode::InvalidRequest,
         "invalid management service address",
     );
-    let not_owner = Request::new(
+    let not_owner = Request::<ClientDeletion>::new(
         id("MEMBER:EE/GOV/INTRUDER"),
         &id(PROVIDER),
-        ClientDeletion(client_body()),
+        xroad::ClientDeletion(client_body()),
     )
     .unwrap();
-    let message = compose(not_owner, None, None).unwrap().message;
+    let message = compose(not_owner, &[]).unwrap().message;
     refused(
         &message,
         FaultCode::InvalidRequest,
@@ -259,9 +303,12 @@ fn identifiers_and_addressing() {
         client: id("SUBSYSTEM:FI/COM/client/subsystem"),
         ..client_body()
     };
-    let message = compose(request(ClientDeletion(other_instance)), None, None)
-        .unwrap()
-        .message;
+    let message = compose(
+        request::<ClientDeletion>(xroad::ClientDeletion(other_instance)),
+        &[],
+    )
+    .unwrap()
+    .message;
     refused(
         &message,
         FaultCode::InvalidClientIdentifier,
@@ -281,13 +328,13 @@ fn member_signature() {
     let der = m.client.cert_der().unwrap();
     let ocsp = good_ocsp(&m.client);
     let wrong = signer(&m.auth);
-    let member = MemberSignature {
+    let member = SignatureInput {
         signer: &wrong,
         algorithm: SignatureAlgorithm::Sha256WithRsa,
         certificate: &der,
-        ocsp_response: &ocsp,
+        ocsp_response: Some(&ocsp),
     };
-    let message = compose(request(ClientReg(client_body())), Some(member), None)
+    let message = compose(request::<ClientReg>(registration(client_body())), &[member])
         .unwrap()
         .message;
     refused(
@@ -426,15 +473,8 @@ fn rsa_keys_smaller_than_the_configured_minimum_are_refused() {
             crate::ocsp::OcspVerifier::new(crate::ocsp::OcspPolicy::default()),
         )
     };
-    let refusal = |message: &HttpMessage| {
-        strict
-            .verify(
-                Some(&message.content_type),
-                &message.body,
-                SystemTime::now(),
-            )
-            .unwrap_err()
-    };
+    let refusal =
+        |message: &HttpMessage| verify_at(&strict, message, SystemTime::now()).unwrap_err();
     let fault = refusal(&client_reg());
     assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
     assert!(
@@ -533,27 +573,15 @@ fn verified_signers_are_cached_while_they_hold() {
     let verifier = verifier();
     let message = client_reg();
     let now = SystemTime::now();
-    verifier
-        .verify(Some(&message.content_type), &message.body, now)
-        .unwrap();
-    verifier
-        .verify(Some(&message.content_type), &message.body, now)
-        .unwrap();
+    verify_at(&verifier, &message, now).unwrap();
+    verify_at(&verifier, &message, now).unwrap();
     assert_eq!(verifier.cache.len(), 1);
     // Two hours later the same OCSP response is stale: the cached entry no longer holds.
-    let fault = verifier
-        .verify(
-            Some(&message.content_type),
-            &message.body,
-            now + Duration::from_secs(7_200),
-        )
-        .unwrap_err();
+    let fault = verify_at(&verifier, &message, now + Duration::from_secs(7_200)).unwrap_err();
     assert_eq!(fault.code, FaultCode::IncorrectValidationInfo, "{fault}");
     // A tampered request with a cached signer is still refused.
     let tampered = replaced(&message, ">subsystem<", ">subsysten<");
-    let fault = verifier
-        .verify(Some(&tampered.content_type), &tampered.body, now)
-        .unwrap_err();
+    let fault = verify_at(&verifier, &tampered, now).unwrap_err();
     assert_eq!(fault.code, FaultCode::InvalidSignatureValue);
     // Another member's certificate is refused even when cached.
     let owner = client_reg_with(
@@ -562,9 +590,7 @@ fn verified_signers_are_cached_while_they_hold() {
         SignatureAlgorithm::Sha256WithRsa,
     );
     for _ in 0..2 {
-        let fault = verifier
-            .verify(Some(&owner.content_type), &owner.body, now)
-            .unwrap_err();
+        let fault = verify_at(&verifier, &owner, now).unwrap_err();
         assert_eq!(fault.code, FaultCode::InvalidRequest);
     }
 }
@@ -590,7 +616,11 @@ fn auth_cert_reg_checks() {
 
     // The proof of possession must be PKCS#1 v1.5 and by the authentication key.
     let body = auth_cert_reg_body("ss1.example.org");
-    let soap = request(AuthCertReg(body.clone())).to_soap().unwrap();
+    let soap = Bytes::from(
+        request::<AuthCertReg>(xroad::AuthCertReg(body.clone()))
+            .to_soap()
+            .unwrap(),
+    );
     let owner_der = m.owner.cert_der().unwrap();
     let ocsp = good_ocsp(&m.owner);
     let sign = |issued: &Issued, algorithm: SignatureAlgorithm| {
@@ -600,21 +630,21 @@ fn auth_cert_reg_checks() {
     let owner_signature = sign(&m.owner, SignatureAlgorithm::Sha256WithRsa);
     let build = |proof_key: &Issued, proof_algorithm: SignatureAlgorithm, attached: &[u8]| {
         let proof = sign(proof_key, proof_algorithm);
-        RequestParts {
-            soap: &soap,
-            auth_key_signature: Some(SignaturePart {
-                algorithm_id: proof_algorithm.name(),
-                value: &proof,
-            }),
-            signature: Some(SignaturePart {
-                algorithm_id: "SHA256withRSA",
-                value: &owner_signature,
-            }),
-            auth_certificate: Some(attached),
-            signing_certificate: Some(&owner_der),
-            ocsp_response: Some(&ocsp),
+        let part = |algorithm_id: Option<&str>, body: &[u8]| Attachment {
+            signature_algorithm_id: algorithm_id.map(str::to_owned),
+            body: Bytes::copy_from_slice(body),
+        };
+        Parts {
+            soap: soap.clone(),
+            attachments: vec![
+                part(Some(proof_algorithm.name()), &proof),
+                part(Some("SHA256withRSA"), &owner_signature),
+                part(None, attached),
+                part(None, &owner_der),
+                part(None, &ocsp),
+            ],
         }
-        .encode(OperationName::AuthCertReg)
+        .encode(AuthCertReg::DESCRIPTION)
         .unwrap()
     };
     let auth_der = m.auth.cert_der().unwrap();
@@ -684,18 +714,23 @@ fn auth_cert_reg_owner_must_sign() {
     let ocsp = good_ocsp(&m.client);
     let client_signer = signer(&m.client);
     let auth_signer = signer(&m.auth);
+    let auth_der = m.auth.cert_der().unwrap();
     let message = compose(
-        request(AuthCertReg(body)),
-        Some(MemberSignature {
-            signer: &client_signer,
-            algorithm: SignatureAlgorithm::Sha256WithRsa,
-            certificate: &der,
-            ocsp_response: &ocsp,
-        }),
-        Some(AuthKeyProof {
-            signer: &auth_signer,
-            algorithm: SignatureAlgorithm::Sha256WithRsa,
-        }),
+        request::<AuthCertReg>(xroad::AuthCertReg(body)),
+        &[
+            SignatureInput {
+                signer: &auth_signer,
+                algorithm: SignatureAlgorithm::Sha256WithRsa,
+                certificate: &auth_der,
+                ocsp_response: None,
+            },
+            SignatureInput {
+                signer: &client_signer,
+                algorithm: SignatureAlgorithm::Sha256WithRsa,
+                certificate: &der,
+                ocsp_response: Some(&ocsp),
+            },
+        ],
     )
     .unwrap()
     .message;
@@ -716,4 +751,219 @@ impl TapBytes for HttpMessage {
         edit(&mut self.body);
         self
     }
+}
+
+#[test]
+fn stored_parts_verify_again_as_received() {
+    let verifier = verifier();
+    let message = client_reg();
+    let body = Bytes::from(message.body.clone());
+    let now = SystemTime::now();
+    let verified = verifier
+        .verify_as::<ClientReg>(Some(&message.content_type), &body, now)
+        .unwrap();
+    // The parts share the body's buffer.
+    let range = body.as_ptr() as usize..body.as_ptr() as usize + body.len();
+    for index in 0..verified.parts.len() {
+        let part = verified.parts.body(index).unwrap();
+        assert!(range.contains(&(part.as_ptr() as usize)), "part {index}");
+    }
+    // Read back from a message log: the same request, the same signer.
+    let again = verifier
+        .verify_parts::<ClientReg>(&verified.parts, now)
+        .unwrap();
+    assert_eq!(again.request, verified.request);
+    assert_eq!(again.signer, verified.signer);
+    assert_eq!(again.parts, verified.parts);
+    // As another operation, with the same parts or as a plain SOAP request: its service
+    // code names another one.
+    let fault = verifier
+        .verify_parts::<OwnerChange>(&verified.parts, now)
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidRequest, "{fault}");
+    assert!(fault.reason.contains("service code `clientReg`"), "{fault}");
+    let fault = verifier
+        .verify_parts::<ClientDeletion>(&Parts::soap(verified.parts.soap.clone()), now)
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidRequest, "{fault}");
+    assert!(fault.reason.contains("service code `clientReg`"), "{fault}");
+    // A part missing.
+    let mut missing = verified.parts.clone();
+    missing.attachments.pop();
+    let fault = verifier
+        .verify_parts::<ClientReg>(&missing, now)
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::MimeParsingFailed, "{fault}");
+    // Another signature.
+    let mut tampered = verified.parts.clone();
+    tampered.attachments[0].body = Bytes::from(vec![0; tampered.attachments[0].body.len()]);
+    let fault = verifier
+        .verify_parts::<ClientReg>(&tampered, now)
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidSignatureValue, "{fault}");
+    // Stale by the time given.
+    let fault = verifier
+        .verify_parts::<ClientReg>(&verified.parts, now + Duration::from_secs(7_200))
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::IncorrectValidationInfo, "{fault}");
+}
+
+#[test]
+fn reading_checks_addressing_before_any_signature() {
+    let verifier = verifier();
+    // Signed by another member: refused only once the signatures are authenticated.
+    let m = members();
+    let message = client_reg_with(
+        &m.owner,
+        &good_ocsp(&m.owner),
+        SignatureAlgorithm::Sha256WithRsa,
+    );
+    let body = Bytes::from(message.body.clone());
+    let opened = verifier.open(Some(&message.content_type), &body).unwrap();
+    assert_eq!(opened.service_code(), "clientReg");
+    assert_eq!(opened.header().client.to_string(), OWNER);
+    let parsed = verifier.read::<ClientReg>(opened).unwrap();
+    assert_eq!(parsed.server().to_string(), SERVER);
+    assert_eq!(parsed.parts.len(), 4);
+    let fault = verifier
+        .authenticate(parsed, SystemTime::now())
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidRequest, "{fault}");
+    assert!(
+        fault.reason.contains("belongs to member EE/GOV/TS1OWNER"),
+        "{fault}"
+    );
+    // Read as another operation than the service code names.
+    let opened = verifier.open(Some(&message.content_type), &body).unwrap();
+    let fault = verifier
+        .read::<OwnerChange>(opened)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidRequest, "{fault}");
+    assert!(fault.reason.contains("`clientReg`"), "{fault}");
+}
+
+/// A request of `O` (one member's signature) signed by `cert`'s key with `cert` attached.
+fn signed_by<O: ManagementOperation>(body: O::Request, cert: &Issued) -> HttpMessage {
+    let der = cert.cert_der().unwrap();
+    let ocsp = good_ocsp(cert);
+    let signer = signer(cert);
+    compose(
+        request::<O>(body),
+        &[SignatureInput {
+            signer: &signer,
+            algorithm: SignatureAlgorithm::Sha256WithRsa,
+            certificate: &der,
+            ocsp_response: Some(&ocsp),
+        }],
+    )
+    .unwrap()
+    .message
+}
+
+#[test]
+fn operations_signed_by_the_client_owner_or_the_server_owner_pass() {
+    use xroad_mserv::centralservice::{
+        AddressChange, ClientDisable, ClientEnable, ClientRename, MaintenanceModeDisable,
+        MaintenanceModeEnable,
+    };
+    let m = members();
+    let verifier = verifier();
+    let now = SystemTime::now();
+    let check = |message: HttpMessage| (Bytes::from(message.body), message.content_type);
+    // Signed by the member that owns the client.
+    let (body, ct) = check(signed_by::<ClientDisable>(
+        xroad::ClientDisable(client_body()),
+        &m.client,
+    ));
+    let verified = verifier
+        .verify_as::<ClientDisable>(Some(&ct), &body, now)
+        .unwrap();
+    assert_eq!(verified.signer.unwrap().to_string(), "EE/COM/client");
+    let (body, ct) = check(signed_by::<ClientEnable>(
+        xroad::ClientEnable(client_body()),
+        &m.client,
+    ));
+    assert!(
+        verifier
+            .verify_as::<ClientEnable>(Some(&ct), &body, now)
+            .is_ok()
+    );
+    let rename = xroad::ClientRename(xroad::ClientRenameRequestType {
+        server: id(SERVER),
+        client: id(CLIENT),
+        subsystem_name: "New name".to_owned(),
+        request_id: None,
+    });
+    let (body, ct) = check(signed_by::<ClientRename>(rename.clone(), &m.client));
+    let verified = verifier
+        .verify_as::<ClientRename>(Some(&ct), &body, now)
+        .unwrap();
+    assert_eq!(verified.request.body, rename);
+    // By the owner of the security server, not by the client's.
+    let (body, ct) = check(signed_by::<ClientRename>(rename, &m.owner));
+    let fault = verifier
+        .verify_as::<ClientRename>(Some(&ct), &body, now)
+        .unwrap_err();
+    assert!(
+        fault
+            .reason
+            .contains("but the client's member is EE/COM/client"),
+        "{fault}"
+    );
+
+    // Signed by the security server's owner.
+    let address = |address: &str| {
+        xroad::AddressChange(xroad::AddressChangeRequestType {
+            server: id(SERVER),
+            address: address.to_owned(),
+            request_id: None,
+        })
+    };
+    let (body, ct) = check(signed_by::<AddressChange>(
+        address("ss1.example.org"),
+        &m.owner,
+    ));
+    let verified = verifier
+        .verify_as::<AddressChange>(Some(&ct), &body, now)
+        .unwrap();
+    assert_eq!(verified.signer.unwrap().to_string(), "EE/GOV/TS1OWNER");
+    let (body, ct) = check(signed_by::<AddressChange>(address("ss1 example"), &m.owner));
+    let fault = verifier
+        .verify_as::<AddressChange>(Some(&ct), &body, now)
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidRequest, "{fault}");
+    assert!(fault.reason.contains("invalid server address"), "{fault}");
+    let enable = xroad::MaintenanceModeEnable(xroad::MaintenanceModeEnableRequestType {
+        server: id(SERVER),
+        message: Some("upgrade".to_owned()),
+        request_id: None,
+    });
+    let (body, ct) = check(signed_by::<MaintenanceModeEnable>(enable.clone(), &m.owner));
+    assert!(
+        verifier
+            .verify_as::<MaintenanceModeEnable>(Some(&ct), &body, now)
+            .is_ok()
+    );
+    let (body, ct) = check(signed_by::<MaintenanceModeEnable>(enable, &m.client));
+    let fault = verifier
+        .verify_as::<MaintenanceModeEnable>(Some(&ct), &body, now)
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::InvalidRequest, "{fault}");
+    assert!(
+        fault
+            .reason
+            .contains("but the security server's owner is EE/GOV/TS1OWNER"),
+        "{fault}"
+    );
+    let disable = xroad::MaintenanceModeDisable(xroad::MaintenanceModeDisableRequestType {
+        server: id(SERVER),
+        request_id: None,
+    });
+    let (body, ct) = check(signed_by::<MaintenanceModeDisable>(disable, &m.owner));
+    assert!(
+        verifier
+            .verify_as::<MaintenanceModeDisable>(Some(&ct), &body, now)
+            .is_ok()
+    );
 }

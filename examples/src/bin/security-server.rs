@@ -2,10 +2,16 @@
 //!
 //! ```text
 //! security-server --config ss.toml auth-cert-reg --address HOST
-//! security-server --config ss.toml client-reg SUBSYSTEM:EE/COM/x/y
+//! security-server --config ss.toml client-reg SUBSYSTEM:EE/COM/x/y [--name NAME]
 //! security-server --config ss.toml owner-change MEMBER:EE/COM/MACK
 //! security-server --config ss.toml client-deletion SUBSYSTEM:EE/COM/x/y
 //! security-server --config ss.toml auth-cert-deletion
+//! security-server --config ss.toml address-change HOST
+//! security-server --config ss.toml client-disable SUBSYSTEM:EE/COM/x/y
+//! security-server --config ss.toml client-enable SUBSYSTEM:EE/COM/x/y
+//! security-server --config ss.toml client-rename SUBSYSTEM:EE/COM/x/y NAME
+//! security-server --config ss.toml maintenance-mode-enable [--message TEXT]
+//! security-server --config ss.toml maintenance-mode-disable
 //! ```
 //!
 //! Prints the request id. On a fault prints its code and reason and exits with status 2;
@@ -43,6 +49,9 @@ enum Command {
     ClientReg {
         /// The client, e.g. SUBSYSTEM:EE/COM/MACK/billing.
         client: XRoadClientIdentifierType,
+        /// The subsystem's name (PR-MSERV 1.18 and later).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Changes the owner (ownerChange), signed by the new owner.
     OwnerChange {
@@ -56,6 +65,38 @@ enum Command {
     },
     /// Deletes the authentication certificate (authCertDeletion).
     AuthCertDeletion,
+    /// Changes the security server's address (addressChange), signed by the owner.
+    AddressChange {
+        /// The new address: an IP address or a host name.
+        address: String,
+    },
+    /// Disables a client temporarily (clientDisable), signed by the client's member.
+    ClientDisable {
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// Enables a disabled client (clientEnable), signed by the client's member.
+    ClientEnable {
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// Renames a subsystem client (clientRename), signed by the client's member.
+    ClientRename {
+        /// The subsystem.
+        client: XRoadClientIdentifierType,
+        /// Its new name.
+        name: String,
+    },
+    /// Puts the security server into maintenance mode (maintenanceModeEnable), signed by
+    /// the owner.
+    MaintenanceModeEnable {
+        /// A message for the server's clients, e.g. when maintenance ends.
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// Takes the security server out of maintenance mode (maintenanceModeDisable), signed by
+    /// the owner.
+    MaintenanceModeDisable,
 }
 
 type Failure = Box<dyn std::error::Error>;
@@ -101,10 +142,22 @@ async fn run(cli: Cli) -> Result<i64, Outcome> {
     let server = loaded.security_server()?;
     let result = match cli.command {
         Command::AuthCertReg { address } => server.auth_cert_reg(&address).await,
-        Command::ClientReg { client } => server.client_reg(&client).await,
+        Command::ClientReg { client, name: None } => server.client_reg(&client).await,
+        Command::ClientReg {
+            client,
+            name: Some(name),
+        } => server.client_reg_named(&client, &name).await,
         Command::OwnerChange { owner } => server.owner_change(&owner).await,
         Command::ClientDeletion { client } => server.client_deletion(&client).await,
         Command::AuthCertDeletion => server.auth_cert_deletion().await,
+        Command::AddressChange { address } => server.address_change(&address).await,
+        Command::ClientDisable { client } => server.client_disable(&client).await,
+        Command::ClientEnable { client } => server.client_enable(&client).await,
+        Command::ClientRename { client, name } => server.client_rename(&client, &name).await,
+        Command::MaintenanceModeEnable { message } => {
+            server.maintenance_mode_enable(message.as_deref()).await
+        }
+        Command::MaintenanceModeDisable => server.maintenance_mode_disable().await,
     };
     result.map_err(|error| match error.fault() {
         Some(fault) => Outcome::Fault(fault.code.to_string(), fault.reason.clone()),

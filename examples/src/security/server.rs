@@ -4,6 +4,10 @@
 use xroad_mserv::centralservice::{
     AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
 };
+use xroad_mserv::xroad::{
+    AddressChangeRequestType, ClientRegRequestType, ClientRenameRequestType,
+    MaintenanceModeDisableRequestType, MaintenanceModeEnableRequestType,
+};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_mserv::xroad;
 use xroad_mserv_service::centralservice_client::CentralserviceClient;
@@ -58,9 +62,14 @@ impl SecurityServer {
         })
     }
 
-    /// The clientReg body for `client`.
+    /// The clientReg body for `client`, without a subsystem name.
     pub fn client_reg_body(&self, client: &XRoadClientIdentifierType) -> xroad::ClientReg {
-        xroad::ClientReg(self.client_request(client))
+        xroad::ClientReg(ClientRegRequestType {
+            server: self.server().clone(),
+            client: client.clone(),
+            subsystem_name: None,
+            request_id: None,
+        })
     }
 
     /// Registers the authentication certificate for the security server at `address` (its

@@ -43,9 +43,10 @@ pub mod identifiers {
         /// Code that uniquely identifies a subsystem of given X-Road member.
         #[xml(element = "subsystemCode")]
         pub subsystem_code: Option<::xroad_codec::identifier::Code>,
-        /// Code that uniquely identifies a global group in given X-Road instance.
-        #[xml(element = "groupCode")]
-        pub group_code: Option<::xroad_codec::identifier::Code>,
+        /// Code that uniquely identifies Security Server offered by a given X-Road member
+        /// or subsystem.
+        #[xml(element = "serverCode")]
+        pub server_code: Option<::xroad_codec::identifier::Code>,
         /// Code that uniquely identifies a service offered by given X-Road member or
         /// subsystem.
         #[xml(element = "serviceCode")]
@@ -53,10 +54,6 @@ pub mod identifiers {
         /// Version of the service.
         #[xml(element = "serviceVersion")]
         pub service_version: Option<::xroad_codec::identifier::Code>,
-        /// Code that uniquely identifies security server offered by a given X-Road member
-        /// or subsystem.
-        #[xml(element = "serverCode")]
-        pub server_code: Option<::xroad_codec::identifier::Code>,
     }
 
     impl XRoadIdentifierType {
@@ -65,8 +62,6 @@ pub mod identifiers {
             XRoadObjectType::Member,
             XRoadObjectType::Subsystem,
             XRoadObjectType::Server,
-            XRoadObjectType::Globalgroup,
-            XRoadObjectType::Localgroup,
             XRoadObjectType::Service,
         ];
 
@@ -80,17 +75,15 @@ pub mod identifiers {
                 self.member_class.is_some(),
                 self.member_code.is_some(),
                 self.subsystem_code.is_some(),
-                self.group_code.is_some(),
+                self.server_code.is_some(),
                 self.service_code.is_some(),
                 self.service_version.is_some(),
-                self.server_code.is_some(),
             ) {
                 (
                     XRoadObjectType::Member,
                     true,
                     true,
                     true,
-                    false,
                     false,
                     false,
                     false,
@@ -105,7 +98,6 @@ pub mod identifiers {
                     false,
                     false,
                     false,
-                    false,
                 ) => Ok(()),
                 (
                     XRoadObjectType::Server,
@@ -113,51 +105,6 @@ pub mod identifiers {
                     true,
                     true,
                     false,
-                    false,
-                    false,
-                    false,
-                    true,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Globalgroup,
-                    true,
-                    false,
-                    false,
-                    false,
-                    true,
-                    false,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Localgroup,
-                    false,
-                    false,
-                    false,
-                    false,
-                    true,
-                    false,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    true,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    true,
-                    false,
                     true,
                     false,
                     false,
@@ -170,7 +117,6 @@ pub mod identifiers {
                     false,
                     false,
                     true,
-                    true,
                     false,
                 ) => Ok(()),
                 (
@@ -181,9 +127,21 @@ pub mod identifiers {
                     true,
                     false,
                     true,
-                    true,
                     false,
                 ) => Ok(()),
+                (
+                    XRoadObjectType::Service,
+                    true,
+                    true,
+                    true,
+                    false,
+                    false,
+                    true,
+                    true,
+                ) => Ok(()),
+                (XRoadObjectType::Service, true, true, true, true, false, true, true) => {
+                    Ok(())
+                }
                 (XRoadObjectType::Member, ..) => {
                     Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "MEMBER".to_owned(),
@@ -192,10 +150,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
                 (XRoadObjectType::Subsystem, ..) => {
@@ -206,10 +163,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
                 (XRoadObjectType::Server, ..) => {
@@ -220,38 +176,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
-                    })
-                }
-                (XRoadObjectType::Globalgroup, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "GLOBALGROUP".to_owned(),
-                        expected: "2 codes".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
-                    })
-                }
-                (XRoadObjectType::Localgroup, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "LOCALGROUP".to_owned(),
-                        expected: "1 code".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
                 (XRoadObjectType::Service, ..) => {
@@ -262,10 +189,9 @@ pub mod identifiers {
                             + usize::from(self.member_class.is_some())
                             + usize::from(self.member_code.is_some())
                             + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.group_code.is_some())
+                            + usize::from(self.server_code.is_some())
                             + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some())
-                            + usize::from(self.server_code.is_some()),
+                            + usize::from(self.service_version.is_some()),
                     })
                 }
             }
@@ -275,15 +201,14 @@ pub mod identifiers {
     impl ::std::fmt::Display for XRoadIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
-            let codes: [Option<&dyn ::std::fmt::Display>; 8] = [
+            let codes: [Option<&dyn ::std::fmt::Display>; 7] = [
                 self.x_road_instance.as_ref().map(|c| c as &dyn ::std::fmt::Display),
                 self.member_class.as_ref().map(|c| c as &dyn ::std::fmt::Display),
                 self.member_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
                 self.subsystem_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.group_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
+                self.server_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
                 self.service_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
                 self.service_version.as_ref().map(|c| c as &dyn ::std::fmt::Display),
-                self.server_code.as_ref().map(|c| c as &dyn ::std::fmt::Display),
             ];
             for (i, code) in codes.into_iter().flatten().enumerate() {
                 f.write_str(if i == 0 { ":" } else { "/" })?;
@@ -306,10 +231,9 @@ pub mod identifiers {
                         member_class: Some(c1.clone()),
                         member_code: Some(c2.clone()),
                         subsystem_code: None,
-                        group_code: None,
+                        server_code: None,
                         service_code: None,
                         service_version: None,
-                        server_code: None,
                     })
                 }
                 ("MEMBER", found) => {
@@ -326,10 +250,9 @@ pub mod identifiers {
                         member_class: Some(c1.clone()),
                         member_code: Some(c2.clone()),
                         subsystem_code: Some(c3.clone()),
-                        group_code: None,
+                        server_code: None,
                         service_code: None,
                         service_version: None,
-                        server_code: None,
                     })
                 }
                 ("SUBSYSTEM", found) => {
@@ -346,56 +269,15 @@ pub mod identifiers {
                         member_class: Some(c1.clone()),
                         member_code: Some(c2.clone()),
                         subsystem_code: None,
-                        group_code: None,
+                        server_code: Some(c3.clone()),
                         service_code: None,
                         service_version: None,
-                        server_code: Some(c3.clone()),
                     })
                 }
                 ("SERVER", found) => {
                     Err(::xroad_codec::identifier::IdentifierError::Shape {
                         object_type: "SERVER".to_owned(),
                         expected: "4 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("GLOBALGROUP", [c0, c1]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Globalgroup,
-                        x_road_instance: Some(c0.clone()),
-                        member_class: None,
-                        member_code: None,
-                        subsystem_code: None,
-                        group_code: Some(c1.clone()),
-                        service_code: None,
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("GLOBALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "GLOBALGROUP".to_owned(),
-                        expected: "2 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                ("LOCALGROUP", [c0]) => {
-                    Ok(Self {
-                        object_type: XRoadObjectType::Localgroup,
-                        x_road_instance: None,
-                        member_class: None,
-                        member_code: None,
-                        subsystem_code: None,
-                        group_code: Some(c0.clone()),
-                        service_code: None,
-                        service_version: None,
-                        server_code: None,
-                    })
-                }
-                ("LOCALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "LOCALGROUP".to_owned(),
-                        expected: "1 code".to_owned(),
                         found: found.len(),
                     })
                 }
@@ -406,10 +288,9 @@ pub mod identifiers {
                         member_class: Some(c1.clone()),
                         member_code: Some(c2.clone()),
                         subsystem_code: None,
-                        group_code: None,
+                        server_code: None,
                         service_code: Some(c3.clone()),
                         service_version: None,
-                        server_code: None,
                     })
                 }
                 ("SERVICE", [c0, c1, c2, c3, c4]) => {
@@ -419,10 +300,9 @@ pub mod identifiers {
                         member_class: Some(c1.clone()),
                         member_code: Some(c2.clone()),
                         subsystem_code: Some(c3.clone()),
-                        group_code: None,
+                        server_code: None,
                         service_code: Some(c4.clone()),
                         service_version: None,
-                        server_code: None,
                     })
                 }
                 ("SERVICE", [c0, c1, c2, c3, c4, c5]) => {
@@ -432,10 +312,9 @@ pub mod identifiers {
                         member_class: Some(c1.clone()),
                         member_code: Some(c2.clone()),
                         subsystem_code: Some(c3.clone()),
-                        group_code: None,
+                        server_code: None,
                         service_code: Some(c4.clone()),
                         service_version: Some(c5.clone()),
-                        server_code: None,
                     })
                 }
                 ("SERVICE", found) => {
@@ -448,15 +327,14 @@ pub mod identifiers {
                 (other, _) => {
                     Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
-                        expected: "MEMBER, SUBSYSTEM, SERVER, GLOBALGROUP, LOCALGROUP, SERVICE"
-                            .to_owned(),
+                        expected: "MEMBER, SUBSYSTEM, SERVER, SERVICE".to_owned(),
                     })
                 }
             }
         }
     }
 
-    /// Enumeration for X-Road identifier types.
+    /// Enumeration for X-Road identifier types that can be used in requests.
     #[derive(
         Debug,
         Clone,
@@ -478,12 +356,6 @@ pub mod identifiers {
         /// The value `SERVER`.
         #[xml(value = "SERVER")]
         Server,
-        /// The value `GLOBALGROUP`.
-        #[xml(value = "GLOBALGROUP")]
-        Globalgroup,
-        /// The value `LOCALGROUP`.
-        #[xml(value = "LOCALGROUP")]
-        Localgroup,
         /// The value `SERVICE`.
         #[xml(value = "SERVICE")]
         Service,
@@ -634,15 +506,11 @@ pub mod identifiers {
         ::xroad_codec::xml::XmlRead,
         ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "SERVICE"
-        )
-    )]
+    #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadServiceIdentifierType {
+        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
+        pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
@@ -666,13 +534,35 @@ pub mod identifiers {
     }
 
     impl XRoadServiceIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Service;
+        /// Object types this identifier type allows.
+        pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[XRoadObjectType::Service];
+
+        /// Checks that the codes present are exactly those the object type has.
+        pub fn validate(
+            &self,
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+            match (
+                self.object_type,
+                self.subsystem_code.is_some(),
+                self.service_version.is_some(),
+            ) {
+                (XRoadObjectType::Service, false, false) => Ok(()),
+                (XRoadObjectType::Service, true, false) => Ok(()),
+                (XRoadObjectType::Service, false, true) => Ok(()),
+                (XRoadObjectType::Service, true, true) => Ok(()),
+                (other, ..) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
+                        expected: "SERVICE".to_owned(),
+                    })
+                }
+            }
+        }
     }
 
     impl ::std::fmt::Display for XRoadServiceIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("SERVICE")?;
+            f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
             let codes: [Option<&dyn ::std::fmt::Display>; 6] = [
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
@@ -697,6 +587,7 @@ pub mod identifiers {
             match (object_type, codes.as_slice()) {
                 ("SERVICE", [c0, c1, c2, c3]) => {
                     Ok(Self {
+                        object_type: XRoadObjectType::Service,
                         x_road_instance: c0.clone(),
                         member_class: c1.clone(),
                         member_code: c2.clone(),
@@ -707,6 +598,7 @@ pub mod identifiers {
                 }
                 ("SERVICE", [c0, c1, c2, c3, c4]) => {
                     Ok(Self {
+                        object_type: XRoadObjectType::Service,
                         x_road_instance: c0.clone(),
                         member_class: c1.clone(),
                         member_code: c2.clone(),
@@ -717,6 +609,7 @@ pub mod identifiers {
                 }
                 ("SERVICE", [c0, c1, c2, c3, c4, c5]) => {
                     Ok(Self {
+                        object_type: XRoadObjectType::Service,
                         x_road_instance: c0.clone(),
                         member_class: c1.clone(),
                         member_code: c2.clone(),
@@ -753,15 +646,11 @@ pub mod identifiers {
         ::xroad_codec::xml::XmlRead,
         ::xroad_codec::xml::XmlWrite
     )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "SERVER"
-        )
-    )]
+    #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadSecurityServerIdentifierType {
+        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
+        pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
         /// types.
         #[xml(element = "xRoadInstance")]
@@ -772,20 +661,35 @@ pub mod identifiers {
         /// Code that uniquely identifies a member of given member type.
         #[xml(element = "memberCode")]
         pub member_code: ::xroad_codec::identifier::Code,
-        /// Code that uniquely identifies security server offered by a given X-Road member
+        /// Code that uniquely identifies Security Server offered by a given X-Road member
         /// or subsystem.
         #[xml(element = "serverCode")]
         pub server_code: ::xroad_codec::identifier::Code,
     }
 
     impl XRoadSecurityServerIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Server;
+        /// Object types this identifier type allows.
+        pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[XRoadObjectType::Server];
+
+        /// Checks that the codes present are exactly those the object type has.
+        pub fn validate(
+            &self,
+        ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
+            match (self.object_type,) {
+                (XRoadObjectType::Server,) => Ok(()),
+                (other, ..) => {
+                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
+                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
+                        expected: "SERVER".to_owned(),
+                    })
+                }
+            }
+        }
     }
 
     impl ::std::fmt::Display for XRoadSecurityServerIdentifierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("SERVER")?;
+            f.write_str(&::xroad_codec::xml::XmlText::to_text(&self.object_type))?;
             let codes: [Option<&dyn ::std::fmt::Display>; 4] = [
                 Some(&self.x_road_instance as &dyn ::std::fmt::Display),
                 Some(&self.member_class as &dyn ::std::fmt::Display),
@@ -808,6 +712,7 @@ pub mod identifiers {
             match (object_type, codes.as_slice()) {
                 ("SERVER", [c0, c1, c2, c3]) => {
                     Ok(Self {
+                        object_type: XRoadObjectType::Server,
                         x_road_instance: c0.clone(),
                         member_class: c1.clone(),
                         member_code: c2.clone(),
@@ -825,152 +730,6 @@ pub mod identifiers {
                     Err(::xroad_codec::identifier::IdentifierError::ObjectType {
                         found: other.to_owned(),
                         expected: "SERVER".to_owned(),
-                    })
-                }
-            }
-        }
-    }
-
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadGlobalGroupIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
-    )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "GLOBALGROUP"
-        )
-    )]
-    pub struct XRoadGlobalGroupIdentifierType {
-        /// Identifies the X-Road instance. This field is applicable to all identifier
-        /// types.
-        #[xml(element = "xRoadInstance")]
-        pub x_road_instance: ::xroad_codec::identifier::Code,
-        /// Code that uniquely identifies a global group in given X-Road instance.
-        #[xml(element = "groupCode")]
-        pub group_code: ::xroad_codec::identifier::Code,
-    }
-
-    impl XRoadGlobalGroupIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Globalgroup;
-    }
-
-    impl ::std::fmt::Display for XRoadGlobalGroupIdentifierType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("GLOBALGROUP")?;
-            let codes: [Option<&dyn ::std::fmt::Display>; 2] = [
-                Some(&self.x_road_instance as &dyn ::std::fmt::Display),
-                Some(&self.group_code as &dyn ::std::fmt::Display),
-            ];
-            for (i, code) in codes.into_iter().flatten().enumerate() {
-                f.write_str(if i == 0 { ":" } else { "/" })?;
-                ::std::fmt::Display::fmt(code, f)?;
-            }
-            Ok(())
-        }
-    }
-
-    impl ::std::str::FromStr for XRoadGlobalGroupIdentifierType {
-        type Err = ::xroad_codec::identifier::IdentifierError;
-
-        fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
-            match (object_type, codes.as_slice()) {
-                ("GLOBALGROUP", [c0, c1]) => {
-                    Ok(Self {
-                        x_road_instance: c0.clone(),
-                        group_code: c1.clone(),
-                    })
-                }
-                ("GLOBALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "GLOBALGROUP".to_owned(),
-                        expected: "2 codes".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "GLOBALGROUP".to_owned(),
-                    })
-                }
-            }
-        }
-    }
-
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadLocalGroupIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        Hash,
-        ::xroad_codec::xml::XmlRead,
-        ::xroad_codec::xml::XmlWrite
-    )]
-    #[xml(
-        namespace = "http://x-road.eu/xsd/identifiers",
-        attribute(
-            name = "objectType",
-            namespace = "http://x-road.eu/xsd/identifiers",
-            fixed = "LOCALGROUP"
-        )
-    )]
-    pub struct XRoadLocalGroupIdentifierType {
-        /// Code that uniquely identifies a global group in given X-Road instance.
-        #[xml(element = "groupCode")]
-        pub group_code: ::xroad_codec::identifier::Code,
-    }
-
-    impl XRoadLocalGroupIdentifierType {
-        /// The object type of every identifier of this type.
-        pub const OBJECT_TYPE: XRoadObjectType = XRoadObjectType::Localgroup;
-    }
-
-    impl ::std::fmt::Display for XRoadLocalGroupIdentifierType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("LOCALGROUP")?;
-            let codes: [Option<&dyn ::std::fmt::Display>; 1] = [
-                Some(&self.group_code as &dyn ::std::fmt::Display),
-            ];
-            for (i, code) in codes.into_iter().flatten().enumerate() {
-                f.write_str(if i == 0 { ":" } else { "/" })?;
-                ::std::fmt::Display::fmt(code, f)?;
-            }
-            Ok(())
-        }
-    }
-
-    impl ::std::str::FromStr for XRoadLocalGroupIdentifierType {
-        type Err = ::xroad_codec::identifier::IdentifierError;
-
-        fn from_str(text: &str) -> Result<Self, Self::Err> {
-            let (object_type, codes) = ::xroad_codec::identifier::split(text)?;
-            match (object_type, codes.as_slice()) {
-                ("LOCALGROUP", [c0]) => Ok(Self { group_code: c0.clone() }),
-                ("LOCALGROUP", found) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "LOCALGROUP".to_owned(),
-                        expected: "1 code".to_owned(),
-                        found: found.len(),
-                    })
-                }
-                (other, _) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: other.to_owned(),
-                        expected: "LOCALGROUP".to_owned(),
                     })
                 }
             }
@@ -1016,16 +775,16 @@ pub mod xroad {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertRegRequestType {
-        /// Identity of the security server the authentication certificate will be
+        /// Identity of the Security Server the authentication certificate will be
         /// associated with.
         #[xml(element = "server")]
         pub server: super::identifiers::XRoadSecurityServerIdentifierType,
-        /// Address of the security server the authentication certificate will be associated
+        /// Address of the Security Server the authentication certificate will be associated
         /// with.
         #[xml(element = "address")]
         pub address: Option<String>,
         /// Contents (in DER encoding) of the authentication certificate that will be added
-        /// to the list of certificates authenticating the security server.
+        /// to the list of certificates authenticating the Security Server.
         #[xml(element = "authCert")]
         pub auth_cert: Vec<u8>,
         /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
@@ -1045,12 +804,12 @@ pub mod xroad {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
     pub struct AuthCertDeletionRequestType {
-        /// Identity of the security server the authentication certificate will be deleted
+        /// Identity of the Security Server the authentication certificate will be deleted
         /// from.
         #[xml(element = "server")]
         pub server: super::identifiers::XRoadSecurityServerIdentifierType,
         /// Contents (in DER encoding) of the authentication certificate that will be
-        /// deleted from the list of certificates authenticating the security server.
+        /// deleted from the list of certificates authenticating the Security Server.
         #[xml(element = "authCert")]
         pub auth_cert: Vec<u8>,
         /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
@@ -1074,10 +833,10 @@ pub mod xroad {
         /// (depending on the request type).
         #[xml(element = "server")]
         pub server: super::identifiers::XRoadSecurityServerIdentifierType,
-        /// Identifier of the client associated with the security server. When the request
-        /// is for registering client, the client is added to the security server. When the
+        /// Identifier of the client associated with the Security Server. When the request
+        /// is for registering client, the client is added to the Security Server. When the
         /// request is for deleting client, the client is removed from the clients' list of
-        /// the security server.
+        /// the Security Server.
         #[xml(element = "client")]
         pub client: super::identifiers::XRoadClientIdentifierType,
         /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
@@ -1085,8 +844,134 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRegRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct ClientRegRequestType {
+        /// Identifier of the security server where the client is added to or removed from
+        /// (depending on the request type).
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// Identifier of the client associated with the Security Server. When the request
+        /// is for registering client, the client is added to the Security Server. When the
+        /// request is for deleting client, the client is removed from the clients' list of
+        /// the Security Server.
+        #[xml(element = "client")]
+        pub client: super::identifiers::XRoadClientIdentifierType,
+        /// Optional new name for client subsystem.
+        #[xml(element = "subsystemName")]
+        pub subsystem_name: Option<String>,
+        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRenameRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct ClientRenameRequestType {
+        /// Identifier of the security server where the client is added to or removed from
+        /// (depending on the request type).
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// Identifier of the client associated with the Security Server. When the request
+        /// is for registering client, the client is added to the Security Server. When the
+        /// request is for deleting client, the client is removed from the clients' list of
+        /// the Security Server.
+        #[xml(element = "client")]
+        pub client: super::identifiers::XRoadClientIdentifierType,
+        /// New name of client subsystem.
+        #[xml(element = "subsystemName")]
+        pub subsystem_name: String,
+        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}AddressChangeRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct AddressChangeRequestType {
+        /// Identifier of the security server for which the address will be changed.
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// New address of the Security Server
+        #[xml(element = "address")]
+        pub address: String,
+        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeEnableRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct MaintenanceModeEnableRequestType {
+        /// Identifier of the security server which will be put into maintenance mode.
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// Optional message for maintenance mode
+        #[xml(element = "message")]
+        pub message: Option<String>,
+        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
+    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeDisableRequestType`.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    pub struct MaintenanceModeDisableRequestType {
+        /// Identifier of the security server which will be taken out of maintenance mode.
+        #[xml(element = "server")]
+        pub server: super::identifiers::XRoadSecurityServerIdentifierType,
+        /// Element `{http://x-road.eu/xsd/xroad.xsd}requestId`.
+        #[xml(element = "requestId")]
+        pub request_id: Option<RequestIdType>,
+    }
+
     /// For responses only, unique identifier of the request that is stored in the
-    /// central server database.
+    /// Central Server database.
     #[derive(
         Debug,
         Clone,
@@ -1111,7 +996,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
-    pub struct ClientReg(pub ClientRequestType);
+    pub struct ClientReg(pub ClientRegRequestType);
 
     /// The `clientRegResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
@@ -1126,7 +1011,7 @@ pub mod xroad {
     #[xml(
         root(name = "clientRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
     )]
-    pub struct ClientRegResponse(pub ClientRequestType);
+    pub struct ClientRegResponse(pub ClientRegRequestType);
 
     /// The `clientDeletion` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
@@ -1159,6 +1044,94 @@ pub mod xroad {
         )
     )]
     pub struct ClientDeletionResponse(pub ClientRequestType);
+
+    /// The `clientDisable` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "clientDisable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct ClientDisable(pub ClientRequestType);
+
+    /// The `clientDisableResponse` element (namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "clientDisableResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct ClientDisableResponse(pub ClientRequestType);
+
+    /// The `clientEnable` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "clientEnable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct ClientEnable(pub ClientRequestType);
+
+    /// The `clientEnableResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(name = "clientEnableResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
+    )]
+    pub struct ClientEnableResponse(pub ClientRequestType);
+
+    /// The `clientRename` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "clientRename", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct ClientRename(pub ClientRenameRequestType);
+
+    /// The `clientRenameResponse` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(name = "clientRenameResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
+    )]
+    pub struct ClientRenameResponse(pub ClientRenameRequestType);
 
     /// The `authCertReg` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
@@ -1247,6 +1220,114 @@ pub mod xroad {
         root(name = "ownerChangeResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
     )]
     pub struct OwnerChangeResponse(pub ClientRequestType);
+
+    /// The `addressChange` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(root(name = "addressChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    pub struct AddressChange(pub AddressChangeRequestType);
+
+    /// The `addressChangeResponse` element (namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "addressChangeResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct AddressChangeResponse(pub AddressChangeRequestType);
+
+    /// The `maintenanceModeEnable` element (namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeEnable",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeEnable(pub MaintenanceModeEnableRequestType);
+
+    /// The `maintenanceModeEnableResponse` element (namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeEnableResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeEnableResponse(pub MaintenanceModeEnableRequestType);
+
+    /// The `maintenanceModeDisable` element (namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeDisable",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeDisable(pub MaintenanceModeDisableRequestType);
+
+    /// The `maintenanceModeDisableResponse` element (namespace
+    /// `http://x-road.eu/xsd/xroad.xsd`).
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        Hash,
+        ::xroad_codec::xml::XmlRead,
+        ::xroad_codec::xml::XmlWrite
+    )]
+    #[xml(
+        root(
+            name = "maintenanceModeDisableResponse",
+            namespace = "http://x-road.eu/xsd/xroad.xsd"
+        )
+    )]
+    pub struct MaintenanceModeDisableResponse(pub MaintenanceModeDisableRequestType);
 
     /// The `client` element (namespace `http://x-road.eu/xsd/xroad.xsd`).
     #[derive(
@@ -1382,6 +1463,66 @@ pub mod centralservice {
     )]
     pub struct ClientDeletion;
 
+    /// The `clientDisable` operation.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        Default,
+        ::xroad_codec::operation::Operation
+    )]
+    #[operation(
+        name = "clientDisable",
+        header = Header,
+        request = super::xroad::ClientDisable,
+        response = super::xroad::ClientDisableResponse,
+        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
+    )]
+    pub struct ClientDisable;
+
+    /// The `clientEnable` operation.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        Default,
+        ::xroad_codec::operation::Operation
+    )]
+    #[operation(
+        name = "clientEnable",
+        header = Header,
+        request = super::xroad::ClientEnable,
+        response = super::xroad::ClientEnableResponse,
+        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
+    )]
+    pub struct ClientEnable;
+
+    /// The `clientRename` operation.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        Default,
+        ::xroad_codec::operation::Operation
+    )]
+    #[operation(
+        name = "clientRename",
+        header = Header,
+        request = super::xroad::ClientRename,
+        response = super::xroad::ClientRenameResponse,
+        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
+    )]
+    pub struct ClientRename;
+
     /// The `authCertDeletion` operation.
     #[derive(
         Debug,
@@ -1422,6 +1563,66 @@ pub mod centralservice {
     )]
     pub struct OwnerChange;
 
+    /// The `addressChange` operation.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        Default,
+        ::xroad_codec::operation::Operation
+    )]
+    #[operation(
+        name = "addressChange",
+        header = Header,
+        request = super::xroad::AddressChange,
+        response = super::xroad::AddressChangeResponse,
+        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
+    )]
+    pub struct AddressChange;
+
+    /// The `maintenanceModeEnable` operation.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        Default,
+        ::xroad_codec::operation::Operation
+    )]
+    #[operation(
+        name = "maintenanceModeEnable",
+        header = Header,
+        request = super::xroad::MaintenanceModeEnable,
+        response = super::xroad::MaintenanceModeEnableResponse,
+        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
+    )]
+    pub struct MaintenanceModeEnable;
+
+    /// The `maintenanceModeDisable` operation.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        Default,
+        ::xroad_codec::operation::Operation
+    )]
+    #[operation(
+        name = "maintenanceModeDisable",
+        header = Header,
+        request = super::xroad::MaintenanceModeDisable,
+        response = super::xroad::MaintenanceModeDisableResponse,
+        parts(SoapMessage, Signature, SigningCertificate, OcspResponse)
+    )]
+    pub struct MaintenanceModeDisable;
+
     /// Registers an authentication certificate of a security server. Not an X-Road
     /// message: it is sent to the central server directly over HTTPS, because a
     /// security server cannot send X-Road messages before its authentication
@@ -1459,21 +1660,39 @@ pub mod centralservice {
         ClientReg,
         /// The `clientDeletion` operation.
         ClientDeletion,
+        /// The `clientDisable` operation.
+        ClientDisable,
+        /// The `clientEnable` operation.
+        ClientEnable,
+        /// The `clientRename` operation.
+        ClientRename,
         /// The `authCertDeletion` operation.
         AuthCertDeletion,
         /// The `ownerChange` operation.
         OwnerChange,
+        /// The `addressChange` operation.
+        AddressChange,
+        /// The `maintenanceModeEnable` operation.
+        MaintenanceModeEnable,
+        /// The `maintenanceModeDisable` operation.
+        MaintenanceModeDisable,
         /// The `authCertReg` operation.
         AuthCertReg,
     }
 
     impl OperationName {
         /// Every operation, in WSDL order (extra operations last).
-        pub const ALL: [OperationName; 5] = [
+        pub const ALL: [OperationName; 11] = [
             OperationName::ClientReg,
             OperationName::ClientDeletion,
+            OperationName::ClientDisable,
+            OperationName::ClientEnable,
+            OperationName::ClientRename,
             OperationName::AuthCertDeletion,
             OperationName::OwnerChange,
+            OperationName::AddressChange,
+            OperationName::MaintenanceModeEnable,
+            OperationName::MaintenanceModeDisable,
             OperationName::AuthCertReg,
         ];
 
@@ -1482,8 +1701,14 @@ pub mod centralservice {
             match self {
                 Self::ClientReg => "clientReg",
                 Self::ClientDeletion => "clientDeletion",
+                Self::ClientDisable => "clientDisable",
+                Self::ClientEnable => "clientEnable",
+                Self::ClientRename => "clientRename",
                 Self::AuthCertDeletion => "authCertDeletion",
                 Self::OwnerChange => "ownerChange",
+                Self::AddressChange => "addressChange",
+                Self::MaintenanceModeEnable => "maintenanceModeEnable",
+                Self::MaintenanceModeDisable => "maintenanceModeDisable",
                 Self::AuthCertReg => "authCertReg",
             }
         }
@@ -1497,11 +1722,29 @@ pub mod centralservice {
                 Self::ClientDeletion => {
                     <ClientDeletion as ::xroad_codec::operation::Operation>::PARTS
                 }
+                Self::ClientDisable => {
+                    <ClientDisable as ::xroad_codec::operation::Operation>::PARTS
+                }
+                Self::ClientEnable => {
+                    <ClientEnable as ::xroad_codec::operation::Operation>::PARTS
+                }
+                Self::ClientRename => {
+                    <ClientRename as ::xroad_codec::operation::Operation>::PARTS
+                }
                 Self::AuthCertDeletion => {
                     <AuthCertDeletion as ::xroad_codec::operation::Operation>::PARTS
                 }
                 Self::OwnerChange => {
                     <OwnerChange as ::xroad_codec::operation::Operation>::PARTS
+                }
+                Self::AddressChange => {
+                    <AddressChange as ::xroad_codec::operation::Operation>::PARTS
+                }
+                Self::MaintenanceModeEnable => {
+                    <MaintenanceModeEnable as ::xroad_codec::operation::Operation>::PARTS
+                }
+                Self::MaintenanceModeDisable => {
+                    <MaintenanceModeDisable as ::xroad_codec::operation::Operation>::PARTS
                 }
                 Self::AuthCertReg => {
                     <AuthCertReg as ::xroad_codec::operation::Operation>::PARTS
@@ -1523,8 +1766,14 @@ pub mod centralservice {
             match text {
                 "clientReg" => Ok(Self::ClientReg),
                 "clientDeletion" => Ok(Self::ClientDeletion),
+                "clientDisable" => Ok(Self::ClientDisable),
+                "clientEnable" => Ok(Self::ClientEnable),
+                "clientRename" => Ok(Self::ClientRename),
                 "authCertDeletion" => Ok(Self::AuthCertDeletion),
                 "ownerChange" => Ok(Self::OwnerChange),
+                "addressChange" => Ok(Self::AddressChange),
+                "maintenanceModeEnable" => Ok(Self::MaintenanceModeEnable),
+                "maintenanceModeDisable" => Ok(Self::MaintenanceModeDisable),
                 "authCertReg" => Ok(Self::AuthCertReg),
                 other => {
                     Err(::xroad_codec::operation::UnknownOperation(other.to_owned()))

@@ -22,7 +22,7 @@ use openssl::sign::Verifier as OpensslVerifier;
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use xroad_mserv::centralservice::OperationName;
-use xroad_mserv::xroad::{ClientReg, ClientRequestType};
+use xroad_mserv::xroad::{ClientReg, ClientRegRequestType};
 use xroad_runtime::cert::TrustStore;
 use xroad_runtime::compose::{MemberSignature, compose};
 use xroad_runtime::envelope::Request;
@@ -43,9 +43,10 @@ fn verify(c: &mut Criterion) {
         .expect("OCSP response");
     let certificate = member.cert_der().expect("DER");
     let signer = SoftwareSigner::from_pkey(member.key().clone()).expect("RSA key");
-    let body = ClientReg(ClientRequestType {
+    let body = ClientReg(ClientRegRequestType {
         server: "SERVER:EE/GOV/TS1OWNER/TS1".parse().expect("id"),
         client: "SUBSYSTEM:EE/COM/client/subsystem".parse().expect("id"),
+        subsystem_name: None,
         request_id: None,
     });
     let provider = "SUBSYSTEM:EE/GOV/CENTRAL/management".parse().expect("id");

@@ -4,7 +4,9 @@
 use std::sync::OnceLock;
 
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
-use xroad_mserv::xroad::{AuthCertReg, AuthCertRegRequestType, ClientReg, ClientRequestType};
+use xroad_mserv::xroad::{
+    AuthCertReg, AuthCertRegRequestType, ClientReg, ClientRegRequestType, ClientRequestType,
+};
 
 use crate::cert::TrustStore;
 use crate::compose::{AuthKeyProof, MemberSignature, compose};
@@ -82,6 +84,17 @@ pub(crate) fn client_body() -> ClientRequestType {
     }
 }
 
+/// [`client_body`] as the body of a clientReg, without a subsystem name.
+pub(crate) fn client_reg_body() -> ClientRegRequestType {
+    let body = client_body();
+    ClientRegRequestType {
+        server: body.server,
+        client: body.client,
+        subsystem_name: None,
+        request_id: None,
+    }
+}
+
 pub(crate) fn request(body: impl Into<RequestBody>) -> Request {
     Request::new(id(OWNER), &id(PROVIDER), body).unwrap()
 }
@@ -104,7 +117,7 @@ pub(crate) fn client_reg_with(
         certificate: &der,
         ocsp_response: ocsp,
     };
-    compose(request(ClientReg(client_body())), Some(member), None)
+    compose(request(ClientReg(client_reg_body())), Some(member), None)
         .unwrap()
         .message
 }

@@ -44,6 +44,7 @@ fn client() -> impl Strategy<Value = XRoadClientIdentifierType> {
 fn server() -> impl Strategy<Value = XRoadSecurityServerIdentifierType> {
     (code(), code(), code(), code()).prop_map(|(instance, class, member, server)| {
         XRoadSecurityServerIdentifierType {
+            object_type: XRoadObjectType::Server,
             x_road_instance: instance,
             member_class: class,
             member_code: member,
@@ -66,7 +67,14 @@ fn auth_cert() -> impl Strategy<Value = Vec<u8>> {
 
 fn body() -> impl Strategy<Value = RequestBody> {
     prop_oneof![
-        client_request().prop_map(|body| RequestBody::ClientReg(xroad::ClientReg(body))),
+        client_request().prop_map(|body| {
+            RequestBody::ClientReg(xroad::ClientReg(xroad::ClientRegRequestType {
+                server: body.server,
+                client: body.client,
+                subsystem_name: None,
+                request_id: None,
+            }))
+        }),
         client_request().prop_map(|body| RequestBody::ClientDeletion(xroad::ClientDeletion(body))),
         client_request().prop_map(|body| RequestBody::OwnerChange(xroad::OwnerChange(body))),
         (server(), proptest::option::of(text()), auth_cert()).prop_map(

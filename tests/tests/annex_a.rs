@@ -203,7 +203,7 @@ fn operation_names_dispatch() {
     for name in OperationName::ALL {
         assert_eq!(name.as_str().parse::<OperationName>().unwrap(), name);
     }
-    assert_eq!(OperationName::ALL.len(), 5);
+    assert_eq!(OperationName::ALL.len(), 11);
     assert_eq!(OperationName::AuthCertReg.parts().len(), 6);
     assert!("getRandom".parse::<OperationName>().is_err());
 }

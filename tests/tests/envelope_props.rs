@@ -31,9 +31,8 @@ use xroad_codec::xml::XmlRoot;
 use xroad_mserv::NAMESPACES;
 use xroad_mserv::centralservice::Header;
 use xroad_mserv::identifiers::{
-    XRoadClientIdentifierType, XRoadGlobalGroupIdentifierType, XRoadIdentifierType,
-    XRoadLocalGroupIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
-    XRoadServiceIdentifierType,
+    XRoadClientIdentifierType, XRoadIdentifierType, XRoadObjectType,
+    XRoadSecurityServerIdentifierType, XRoadServiceIdentifierType,
 };
 use xroad_mserv::xroad::{
     self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType, RequestHash,
@@ -108,6 +107,7 @@ fn service() -> impl Strategy<Value = XRoadServiceIdentifierType> {
         .prop_map(
             |((x_road_instance, member_class, member_code), subsystem_code, service_code, v)| {
                 XRoadServiceIdentifierType {
+                    object_type: XRoadObjectType::Service,
                     x_road_instance,
                     member_class,
                     member_code,
@@ -123,6 +123,7 @@ fn server() -> impl Strategy<Value = XRoadSecurityServerIdentifierType> {
     (code(), code(), code(), code()).prop_map(
         |(x_road_instance, member_class, member_code, server_code)| {
             XRoadSecurityServerIdentifierType {
+                object_type: XRoadObjectType::Server,
                 x_road_instance,
                 member_class,
                 member_code,
@@ -162,6 +163,16 @@ fn client_request() -> impl Strategy<Value = ClientRequestType> {
         client,
         request_id,
     })
+}
+
+/// `body` as the body of a clientReg, without a subsystem name.
+fn reg(body: ClientRequestType) -> xroad::ClientRegRequestType {
+    xroad::ClientRegRequestType {
+        server: body.server,
+        client: body.client,
+        subsystem_name: None,
+        request_id: body.request_id,
+    }
 }
 
 fn auth_cert() -> impl Strategy<Value = Vec<u8>> {
@@ -453,10 +464,10 @@ proptest! {
         which in 0..6,
     ) {
         match which {
-            0 => round_trips(&Envelope { header, body: xroad::ClientReg(body) })?,
+            0 => round_trips(&Envelope { header, body: xroad::ClientReg(reg(body)) })?,
             1 => round_trips(&Envelope { header, body: xroad::ClientDeletion(body) })?,
             2 => round_trips(&Envelope { header, body: xroad::OwnerChange(body) })?,
-            3 => round_trips(&Envelope { header, body: xroad::ClientRegResponse(body) })?,
+            3 => round_trips(&Envelope { header, body: xroad::ClientRegResponse(reg(body)) })?,
             4 => round_trips(&Envelope { header, body: xroad::ClientDeletionResponse(body) })?,
             _ => round_trips(&Envelope { header, body: xroad::OwnerChangeResponse(body) })?,
         }
@@ -544,12 +555,14 @@ fn identifier_seeds() -> Vec<(&'static str, String)> {
         ..member.clone()
     };
     let server = XRoadSecurityServerIdentifierType {
+        object_type: XRoadObjectType::Server,
         x_road_instance: c("EE"),
         member_class: c("GOV"),
         member_code: c("TS1OWNER"),
         server_code: c("TS1"),
     };
     let service = XRoadServiceIdentifierType {
+        object_type: XRoadObjectType::Service,
         x_road_instance: c("EE"),
         member_class: c("GOV"),
         member_code: c("TS1OWNER"),
@@ -562,21 +575,12 @@ fn identifier_seeds() -> Vec<(&'static str, String)> {
         service_version: Some(c("v1")),
         ..service.clone()
     };
-    let global = XRoadGlobalGroupIdentifierType {
-        x_road_instance: c("EE"),
-        group_code: c("security-server-owners"),
-    };
-    let local = XRoadLocalGroupIdentifierType {
-        group_code: c("admins"),
-    };
     vec![
         ("member", member.to_string()),
         ("subsystem", subsystem.to_string()),
         ("server", server.to_string()),
         ("service", service.to_string()),
         ("service-versioned", versioned.to_string()),
-        ("globalgroup", global.to_string()),
-        ("localgroup", local.to_string()),
     ]
 }
 

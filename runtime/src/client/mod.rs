@@ -43,7 +43,7 @@ use xroad_mserv::identifiers::{
 };
 use xroad_mserv::xroad::{
     AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, AuthCertRegRequestType,
-    ClientDeletion, ClientReg, ClientRequestType, OwnerChange,
+    ClientDeletion, ClientReg, ClientRegRequestType, ClientRequestType, OwnerChange,
 };
 
 use crate::cert::distinguished_name;
@@ -230,7 +230,12 @@ impl ManagementClient {
         client: &XRoadClientIdentifierType,
         client_owner: &MemberKey,
     ) -> Result<ComposedRequest, ManagementError> {
-        let request = self.request(ClientReg(self.client_request(client)))?;
+        let request = self.request(ClientReg(ClientRegRequestType {
+            server: self.server.clone(),
+            client: client.clone(),
+            subsystem_name: None,
+            request_id: None,
+        }))?;
         self.sign(request, &client_owner.0, None).await
     }
 

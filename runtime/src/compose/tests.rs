@@ -4,7 +4,8 @@ use openssl::pkey::PKey;
 use openssl::rsa::Rsa;
 use xroad_mserv::centralservice::OperationName;
 use xroad_mserv::xroad::{
-    AuthCertReg, AuthCertRegRequestType, ClientDeletion, ClientReg, ClientRequestType,
+    AuthCertReg, AuthCertRegRequestType, ClientDeletion, ClientReg, ClientRegRequestType,
+    ClientRequestType,
 };
 
 use super::*;
@@ -18,6 +19,16 @@ fn signer() -> &'static SoftwareSigner {
         let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
         SoftwareSigner::from_pkey(key).unwrap()
     })
+}
+
+fn reg_body() -> ClientRegRequestType {
+    let body = body();
+    ClientRegRequestType {
+        server: body.server,
+        client: body.client,
+        subsystem_name: None,
+        request_id: None,
+    }
 }
 
 fn body() -> ClientRequestType {
@@ -48,7 +59,7 @@ fn member() -> MemberSignature<'static> {
 
 #[test]
 fn client_reg_carries_a_signature_over_the_exact_soap_bytes() {
-    let composed = compose(request(ClientReg(body())), Some(member()), None).unwrap();
+    let composed = compose(request(ClientReg(reg_body())), Some(member()), None).unwrap();
     let message = &composed.message;
     let framing = Framing::parse(
         Some(&message.content_type),
@@ -102,7 +113,7 @@ fn auth_cert_reg_attaches_the_certificate_of_its_body() {
 
 #[test]
 fn signatures_must_fit_the_service() {
-    let error = compose(request(ClientReg(body())), None, None).unwrap_err();
+    let error = compose(request(ClientReg(reg_body())), None, None).unwrap_err();
     assert_eq!(error.to_string(), "clientReg requests need the signature");
     let error = compose(request(ClientDeletion(body())), Some(member()), None).unwrap_err();
     assert_eq!(
@@ -113,7 +124,7 @@ fn signatures_must_fit_the_service() {
         signer: signer(),
         algorithm: SignatureAlgorithm::Sha256WithRsa,
     };
-    let error = compose(request(ClientReg(body())), Some(member()), Some(proof)).unwrap_err();
+    let error = compose(request(ClientReg(reg_body())), Some(member()), Some(proof)).unwrap_err();
     assert_eq!(
         error.to_string(),
         "clientReg requests do not carry the authentication key signature"

@@ -4,7 +4,8 @@
 use xroad_codec::xml::{ErrorKind, Reader, StartTag, XmlRead};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_mserv::xroad::{
-    self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType, RequestIdType,
+    self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRegRequestType,
+    ClientRequestType, RequestIdType,
 };
 
 use super::error::EnvelopeError;
@@ -62,6 +63,17 @@ pub(crate) fn read_client_request(
         client,
         request_id,
     })
+}
+
+/// A `ClientRequestType` body as the `ClientRegRequestType` of `clientReg`, without a
+/// `subsystemName`.
+pub(crate) fn client_reg_body(body: ClientRequestType) -> ClientRegRequestType {
+    ClientRegRequestType {
+        server: body.server,
+        client: body.client,
+        subsystem_name: None,
+        request_id: body.request_id,
+    }
 }
 
 /// Reads the content of an `authCertReg` or `authCertRegResponse` element.

@@ -35,6 +35,15 @@ pub(crate) fn operation_of(
         })
 }
 
+/// [`EnvelopeError::UnknownService`] for an operation of the bindings that this runtime does
+/// not serve yet.
+pub(crate) fn not_served(operation: OperationName) -> EnvelopeError {
+    EnvelopeError::UnknownService {
+        path: format!("{HEADER_PATH}/service/serviceCode"),
+        code: operation.as_str().to_owned(),
+    }
+}
+
 /// Which message the header belongs to: only responses carry `requestHash`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HeaderKind {

@@ -10,8 +10,8 @@ use xroad_mserv::identifiers::{
 use xroad_mserv::xroad;
 
 use super::body::{
-    RequestIdRule, enter_body_element, read_auth_cert_deletion, read_auth_cert_reg,
-    read_client_request,
+    RequestIdRule, client_reg_body, enter_body_element, read_auth_cert_deletion,
+    read_auth_cert_reg, read_client_request,
 };
 use super::error::{BuildError, EnvelopeError};
 use super::frame::{
@@ -19,7 +19,8 @@ use super::frame::{
     finish_envelope, open_envelope, start_envelope,
 };
 use super::header::{
-    HeaderFields, HeaderKind, MessageHeader, PROTOCOL_VERSION, operation_of, write_header,
+    HeaderFields, HeaderKind, MessageHeader, PROTOCOL_VERSION, not_served, operation_of,
+    write_header,
 };
 
 /// The body of a request: one of the five management service requests.
@@ -76,9 +77,9 @@ impl RequestBody {
         let (start, path) = enter_body_element(reader, operation.as_str())?;
         let rule = RequestIdRule::Forbidden;
         Ok(match operation {
-            OperationName::ClientReg => RequestBody::ClientReg(xroad::ClientReg(
+            OperationName::ClientReg => RequestBody::ClientReg(xroad::ClientReg(client_reg_body(
                 read_client_request(reader, &start, &path, rule)?,
-            )),
+            ))),
             OperationName::ClientDeletion => RequestBody::ClientDeletion(xroad::ClientDeletion(
                 read_client_request(reader, &start, &path, rule)?,
             )),
@@ -91,6 +92,7 @@ impl RequestBody {
             OperationName::AuthCertDeletion => RequestBody::AuthCertDeletion(
                 xroad::AuthCertDeletion(read_auth_cert_deletion(reader, &start, &path, rule)?),
             ),
+            other => return Err(not_served(other)),
         })
     }
 
@@ -200,6 +202,7 @@ impl Request {
                 },
             })?;
         let service = XRoadServiceIdentifierType {
+            object_type: XRoadObjectType::Service,
             x_road_instance: provider.x_road_instance.clone(),
             member_class: provider.member_class.clone(),
             member_code: provider.member_code.clone(),
@@ -304,9 +307,10 @@ mod tests {
     fn client_reg(client: &str) -> xroad::ClientReg {
         let server: XRoadSecurityServerIdentifierType =
             "SERVER:EE/GOV/TS1OWNER/TS1".parse().unwrap();
-        xroad::ClientReg(xroad::ClientRequestType {
+        xroad::ClientReg(xroad::ClientRegRequestType {
             server,
             client: client.parse().unwrap(),
+            subsystem_name: None,
             request_id: None,
         })
     }
@@ -329,7 +333,12 @@ mod tests {
 
     #[test]
     fn operations_of_bodies() {
-        let request = client_reg("MEMBER:EE/COM/c").0;
+        let registration = client_reg("MEMBER:EE/COM/c").0;
+        let request = xroad::ClientRequestType {
+            server: registration.server.clone(),
+            client: registration.client.clone(),
+            request_id: None,
+        };
         let auth = xroad::AuthCertRegRequestType {
             server: request.server.clone(),
             address: None,
@@ -343,7 +352,7 @@ mod tests {
         };
         let bodies: [(RequestBody, OperationName); 5] = [
             (
-                xroad::ClientReg(request.clone()).into(),
+                xroad::ClientReg(registration).into(),
                 OperationName::ClientReg,
             ),
             (

@@ -6,13 +6,13 @@ use xroad_codec::soap::ENVELOPE_NS;
 use xroad_codec::xml::{self, Reader, Writer, XmlText};
 use xroad_mserv::centralservice::{Header, OperationName};
 use xroad_mserv::xroad::{
-    self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType, RequestHash,
-    RequestIdType,
+    self, AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRegRequestType,
+    ClientRequestType, RequestHash, RequestIdType,
 };
 
 use super::body::{
-    RequestIdRule, enter_body_element, read_auth_cert_deletion, read_auth_cert_reg,
-    read_client_request,
+    RequestIdRule, client_reg_body, enter_body_element, read_auth_cert_deletion,
+    read_auth_cert_reg, read_client_request,
 };
 use super::error::{BuildError, EnvelopeError, ResponseError};
 use super::fault::{SoapFault, is_fault_next, read_fault};
@@ -20,7 +20,9 @@ use super::frame::{
     BODY_PATH, ENVELOPE_PATH, HEADER_PATH, MESSAGE_PREFIXES, Section, close_envelope, enter_body,
     enter_first_section, finish_envelope, open_envelope, start_envelope,
 };
-use super::header::{HeaderFields, HeaderKind, MessageHeader, operation_of, write_header};
+use super::header::{
+    HeaderFields, HeaderKind, MessageHeader, not_served, operation_of, write_header,
+};
 use super::request::{Request, RequestBody};
 
 /// `algorithmId` of `requestHash`: SHA-512, as the reference implementation writes it.
@@ -92,7 +94,10 @@ impl ResponseBody {
         };
         match request {
             RequestBody::ClientReg(body) => {
-                ResponseBody::ClientReg(xroad::ClientRegResponse(client(&body.0)))
+                ResponseBody::ClientReg(xroad::ClientRegResponse(ClientRegRequestType {
+                    request_id: Some(request_id),
+                    ..body.0.clone()
+                }))
             }
             RequestBody::ClientDeletion(body) => {
                 ResponseBody::ClientDeletion(xroad::ClientDeletionResponse(client(&body.0)))
@@ -126,7 +131,7 @@ impl ResponseBody {
         let rule = RequestIdRule::Optional;
         Ok(match operation {
             OperationName::ClientReg => ResponseBody::ClientReg(xroad::ClientRegResponse(
-                read_client_request(reader, &start, &path, rule)?,
+                client_reg_body(read_client_request(reader, &start, &path, rule)?),
             )),
             OperationName::ClientDeletion => ResponseBody::ClientDeletion(
                 xroad::ClientDeletionResponse(read_client_request(reader, &start, &path, rule)?),
@@ -142,6 +147,7 @@ impl ResponseBody {
                     read_auth_cert_deletion(reader, &start, &path, rule)?,
                 ))
             }
+            other => return Err(not_served(other)),
         })
     }
 
@@ -416,7 +422,14 @@ fn check_body(
     };
     match (request, response) {
         (RequestBody::ClientReg(sent), ResponseBody::ClientReg(received)) => {
-            client(&sent.0, &received.0)
+            let (sent, received) = (&sent.0, &received.0);
+            if sent.server != received.server {
+                return Err(field("server"));
+            }
+            if sent.client != received.client {
+                return Err(field("client"));
+            }
+            Ok(received.request_id)
         }
         (RequestBody::ClientDeletion(sent), ResponseBody::ClientDeletion(received)) => {
             client(&sent.0, &received.0)

@@ -20,7 +20,9 @@ use std::future::Future;
 use bytes::Bytes;
 use openssl::x509::X509Ref;
 use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
-use xroad_mserv::xroad::{AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType};
+use xroad_mserv::xroad::{
+    AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRegRequestType, ClientRequestType,
+};
 
 use crate::fault::Fault;
 
@@ -57,7 +59,7 @@ pub trait ManagementService: Send + Sync + 'static {
     /// Registers a client of a security server.
     fn client_reg(
         &self,
-        request: Incoming<ClientRequestType>,
+        request: Incoming<ClientRegRequestType>,
     ) -> impl Future<Output = Result<Answer, Fault>> + Send;
 
     /// Deletes a client of a security server.

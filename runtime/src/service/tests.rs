@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use bytes::Bytes;
 use openssl::x509::{X509, X509Ref};
 use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
-use xroad_mserv::xroad::{AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType};
+use xroad_mserv::xroad::{
+    AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRegRequestType, ClientRequestType,
+};
 
 use super::*;
 use crate::envelope::{Reply, parse_reply, parse_response};
@@ -48,7 +50,7 @@ impl Registry {
 }
 
 impl ManagementService for Registry {
-    async fn client_reg(&self, request: Incoming<ClientRequestType>) -> Result<Answer, Fault> {
+    async fn client_reg(&self, request: Incoming<ClientRegRequestType>) -> Result<Answer, Fault> {
         if request.body.client.to_string().contains("refused") {
             return Err(Fault::new(
                 FaultCode::InvalidRequest,
@@ -290,9 +292,9 @@ async fn refusals_are_soap_faults() {
         let der = m.client.cert_der().unwrap();
         let ocsp = good_ocsp(&m.client);
         let signer = signer(&m.client);
-        let body = ClientRequestType {
+        let body = ClientRegRequestType {
             client: "SUBSYSTEM:EE/COM/client/refused".parse().unwrap(),
-            ..client_body()
+            ..client_reg_body()
         };
         crate::compose::compose(
             request(xroad_mserv::xroad::ClientReg(body)),

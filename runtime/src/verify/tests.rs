@@ -287,7 +287,7 @@ fn member_signature() {
         certificate: &der,
         ocsp_response: &ocsp,
     };
-    let message = compose(request(ClientReg(client_body())), Some(member), None)
+    let message = compose(request(ClientReg(client_reg_body())), Some(member), None)
         .unwrap()
         .message;
     refused(

@@ -3,12 +3,16 @@
 
 use bytes::Bytes;
 use openssl::x509::X509Ref;
-use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
-use xroad_mserv::xroad::{AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRequestType};
+use xroad_codec::operation::MimePart;
+use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
+use xroad_mserv::xroad::{
+    AuthCertDeletionRequestType, AuthCertRegRequestType, ClientRegRequestType, ClientRequestType,
+};
 use xroad_runtime::fault::{Fault, FaultCode};
+use xroad_runtime::message::{Attachment, Parts};
 use xroad_runtime::service::{Answer, Incoming, ManagementService, OwnedParts, OwnedSignature};
 
-use crate::store::{MessageLog, NewRequest, Store, StoreError};
+use crate::store::{ManagementRequest, NewRequest, Store, StoreError};
 
 /// The central server's services over its store.
 #[derive(Debug, Clone)]
@@ -31,29 +35,22 @@ impl CentralService {
         &self.store
     }
 
-    /// Stores `request` (with the fields of its service) and answers with its response.
+    /// Stores `typed`, the request `incoming` carries, and answers with its response.
     async fn submit<B>(
         &self,
-        request: &Incoming<B>,
-        client: Option<XRoadClientIdentifierType>,
-        auth_cert: Option<Vec<u8>>,
-        address: Option<String>,
-        server: XRoadSecurityServerIdentifierType,
+        incoming: &Incoming<B>,
+        typed: ManagementRequest,
     ) -> Result<Answer, Fault> {
         let new = NewRequest {
-            service: request.operation(),
-            server,
-            client,
-            auth_cert,
-            address,
-            message_id: request.header.id.clone(),
-            sender: request.header.client.clone(),
-            received_at: request.received_at,
-            log: message_log(&request.parts),
+            request: typed,
+            message_id: incoming.header.id.clone(),
+            sender: incoming.header.client.clone(),
+            received_at: incoming.received_at,
+            log: message_log(incoming),
         };
         // The response is built inside the store's transaction, once the id is known.
-        let parsed = request.request().clone();
-        let soap = request.parts.soap.clone();
+        let parsed = incoming.request().clone();
+        let soap = incoming.parts.soap.clone();
         let respond = move |id: i64| {
             xroad_runtime::envelope::build_response(&parsed, &soap, id).unwrap_or_default()
         };
@@ -78,46 +75,71 @@ impl CentralService {
 }
 
 impl ManagementService for CentralService {
-    async fn client_reg(&self, request: Incoming<ClientRequestType>) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, Some(body.client), None, None, body.server)
-            .await
+    async fn client_reg(&self, request: Incoming<ClientRegRequestType>) -> Result<Answer, Fault> {
+        let ClientRegRequestType {
+            server,
+            client,
+            subsystem_name,
+            ..
+        } = request.body.clone();
+        let typed = ManagementRequest::ClientReg {
+            server,
+            client,
+            subsystem_name,
+        };
+        self.submit(&request, typed).await
     }
 
     async fn client_deletion(&self, request: Incoming<ClientRequestType>) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, Some(body.client), None, None, body.server)
-            .await
+        let ClientRequestType { server, client, .. } = request.body.clone();
+        let typed = ManagementRequest::ClientDeletion { server, client };
+        self.submit(&request, typed).await
     }
 
     async fn auth_cert_reg(
         &self,
         request: Incoming<AuthCertRegRequestType>,
     ) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(
-            &request,
-            None,
-            Some(body.auth_cert),
-            body.address,
-            body.server,
-        )
-        .await
+        let AuthCertRegRequestType {
+            server,
+            address,
+            auth_cert,
+            ..
+        } = request.body.clone();
+        // The verifier refuses an authCertReg without an address; this only keeps the
+        // store's request whole should that change.
+        let address = address.ok_or_else(|| {
+            Fault::new(
+                FaultCode::InvalidRequest,
+                "invalid server address: the request has no address",
+            )
+        })?;
+        let typed = ManagementRequest::AuthCertReg {
+            server,
+            auth_cert,
+            address,
+        };
+        self.submit(&request, typed).await
     }
 
     async fn auth_cert_deletion(
         &self,
         request: Incoming<AuthCertDeletionRequestType>,
     ) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, None, Some(body.auth_cert), None, body.server)
-            .await
+        let AuthCertDeletionRequestType {
+            server, auth_cert, ..
+        } = request.body.clone();
+        let typed = ManagementRequest::AuthCertDeletion { server, auth_cert };
+        self.submit(&request, typed).await
     }
 
     async fn owner_change(&self, request: Incoming<ClientRequestType>) -> Result<Answer, Fault> {
-        let body = request.body.clone();
-        self.submit(&request, Some(body.client), None, None, body.server)
-            .await
+        let ClientRequestType { server, client, .. } = request.body.clone();
+        let typed = ManagementRequest::OwnerChange {
+            server,
+            new_owner: client,
+        };
+        self.submit(&request, typed).await
     }
 
     async fn is_registered_auth_cert(
@@ -139,19 +161,38 @@ impl ManagementService for CentralService {
     }
 }
 
-/// The message log of a request: its parts, copied out of the HTTP body.
-fn message_log(parts: &OwnedParts) -> MessageLog {
+/// The message log of a request: its parts in the order of the operation's description,
+/// sharing the HTTP body's buffer.
+fn message_log<B>(incoming: &Incoming<B>) -> Parts {
+    let parts: &OwnedParts = &incoming.parts;
     let signature = |s: &Option<OwnedSignature>| {
-        s.as_ref()
-            .map(|s| (s.algorithm_id.clone(), s.value.to_vec()))
+        s.as_ref().map(|s| Attachment {
+            signature_algorithm_id: Some(s.algorithm_id.clone()),
+            body: s.value.clone(),
+        })
     };
-    MessageLog {
-        soap: parts.soap.to_vec(),
-        signature: signature(&parts.signature),
-        auth_key_signature: signature(&parts.auth_key_signature),
-        auth_certificate: parts.auth_certificate.as_ref().map(|b| b.to_vec()),
-        signing_certificate: parts.signing_certificate.as_ref().map(|b| b.to_vec()),
-        ocsp_response: parts.ocsp_response.as_ref().map(|b| b.to_vec()),
+    let plain = |b: &Option<Bytes>| {
+        b.as_ref().map(|body| Attachment {
+            signature_algorithm_id: None,
+            body: body.clone(),
+        })
+    };
+    let attachments = incoming
+        .operation()
+        .parts()
+        .iter()
+        .filter_map(|part| match part {
+            MimePart::SoapMessage => None,
+            MimePart::Signature => signature(&parts.signature),
+            MimePart::AuthKeySignature => signature(&parts.auth_key_signature),
+            MimePart::AuthCertificate => plain(&parts.auth_certificate),
+            MimePart::SigningCertificate => plain(&parts.signing_certificate),
+            MimePart::OcspResponse => plain(&parts.ocsp_response),
+        })
+        .collect();
+    Parts {
+        soap: parts.soap.clone(),
+        attachments,
     }
 }
 

@@ -1,11 +1,12 @@
 //! `central-server verify-log`: verifies stored requests again from their message log.
 
+use xroad_codec::operation::MimePart;
 use xroad_runtime::envelope::{Reply, parse_reply};
 use xroad_runtime::fault::{Fault, FaultCode};
-use xroad_runtime::message::{RequestParts, SignaturePart};
+use xroad_runtime::message::{Parts, RequestParts, SignaturePart};
 use xroad_runtime::verify::Verifier;
 
-use crate::store::{LoggedMessage, RequestRecord};
+use crate::store::{LoggedMessage, RequestRecord, Service};
 
 /// Verifies the request of `record` from its message log as it was received: the same
 /// checks, at the time it was received (certificate validity and OCSP freshness then), and
@@ -15,22 +16,8 @@ pub fn verify_record(
     record: &RequestRecord,
     logged: &LoggedMessage,
 ) -> Result<(), Fault> {
-    let log = &logged.log;
-    fn signature(s: &Option<(String, Vec<u8>)>) -> Option<SignaturePart<'_>> {
-        s.as_ref().map(|(algorithm_id, value)| SignaturePart {
-            algorithm_id,
-            value,
-        })
-    }
-    let parts = RequestParts {
-        soap: &log.soap,
-        auth_key_signature: signature(&log.auth_key_signature),
-        signature: signature(&log.signature),
-        auth_certificate: log.auth_certificate.as_deref(),
-        signing_certificate: log.signing_certificate.as_deref(),
-        ocsp_response: log.ocsp_response.as_deref(),
-    };
-    let message = parts.encode(record.service).map_err(|e| e.to_fault())?;
+    let parts = request_parts(record.service(), &logged.parts)?;
+    let message = parts.encode(record.service()).map_err(|e| e.to_fault())?;
     let verified = verifier.verify(
         Some(&message.content_type),
         &message.body,
@@ -64,4 +51,50 @@ pub fn verify_record(
             format!("the stored response cannot be read: {error}"),
         )),
     }
+}
+
+/// The logged parts as the parts of `service`'s request, in the order of its description.
+fn request_parts(service: Service, logged: &Parts) -> Result<RequestParts<'_>, Fault> {
+    let described = service.parts();
+    if described.len() != logged.len() {
+        return Err(Fault::new(
+            FaultCode::InvalidRequest,
+            format!(
+                "the message log has {} MIME parts, {service} requests have {}",
+                logged.len(),
+                described.len()
+            ),
+        ));
+    }
+    let mut parts = RequestParts::soap(&logged.soap);
+    for (part, attachment) in described.iter().skip(1).zip(&logged.attachments) {
+        let body = &attachment.body[..];
+        let signature = || {
+            attachment
+                .signature_algorithm_id
+                .as_deref()
+                .map(|algorithm_id| SignaturePart {
+                    algorithm_id,
+                    value: body,
+                })
+                .ok_or_else(|| {
+                    Fault::new(
+                        FaultCode::InvalidRequest,
+                        format!(
+                            "the logged {} has no signature algorithm id",
+                            part.description()
+                        ),
+                    )
+                })
+        };
+        match part {
+            MimePart::SoapMessage => {}
+            MimePart::Signature => parts.signature = Some(signature()?),
+            MimePart::AuthKeySignature => parts.auth_key_signature = Some(signature()?),
+            MimePart::AuthCertificate => parts.auth_certificate = Some(body),
+            MimePart::SigningCertificate => parts.signing_certificate = Some(body),
+            MimePart::OcspResponse => parts.ocsp_response = Some(body),
+        }
+    }
+    Ok(parts)
 }

@@ -947,11 +947,12 @@ async fn scenario() {
         records
             .iter()
             .filter(|record| record.id != first)
-            .all(|record| record.service == Service::ClientReg),
+            .all(|record| record.service() == Service::ClientReg),
         "a stored request that is no clientReg of the valid client"
     );
     // Besides the request id sequence, no row changed or went away, and the only rows
-    // added are one request, its message log and the registered client per valid request.
+    // added are one request, its message log (with three attachments: signature, signing
+    // certificate, OCSP response) and the registered client per valid request.
     let (schema_before, rows_before) = dump_rows(&dump_before);
     let (schema_after, rows_after) = dump_rows(&dump);
     assert_eq!(schema_before, schema_after);
@@ -967,10 +968,14 @@ async fn scenario() {
     added.remove("sqlite_sequence");
     assert_eq!(
         added,
-        ["message_log", "requests", "server_clients"]
-            .into_iter()
-            .map(|table| (table, served.len()))
-            .collect(),
+        [
+            ("message_attachments", 3 * served.len()),
+            ("message_log", served.len()),
+            ("requests", served.len()),
+            ("server_clients", served.len()),
+        ]
+        .into_iter()
+        .collect(),
         "rows added by table"
     );
     let registry = central.store.registry().expect("registry");
@@ -978,7 +983,7 @@ async fn scenario() {
     let clients: BTreeSet<String> = registry[0]
         .clients
         .iter()
-        .map(ToString::to_string)
+        .map(|client| client.id.to_string())
         .collect();
     let registered: BTreeSet<String> = served.iter().map(|s| s.client.clone()).collect();
     assert_eq!(clients, registered);

@@ -246,3 +246,62 @@ fn the_registry_survives_a_restart() {
             .unwrap()
     );
 }
+
+#[test]
+fn concurrent_maintenance_requests_are_decided_one_after_the_other() {
+    const THREADS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_with_server(&dir.path().join("central.db"));
+    let server: xroad_mserv::identifiers::XRoadSecurityServerIdentifierType =
+        SERVER.parse().unwrap();
+    // Every thread asks for maintenance mode at once: whichever is first wins, the others
+    // find the server in maintenance mode, whether they land in the same commit or not.
+    let workers: Vec<_> = (0..THREADS)
+        .map(|n| {
+            let store = store.clone();
+            let server = server.clone();
+            thread::spawn(move || {
+                let enable = request(ManagementRequest::MaintenanceModeEnable {
+                    server,
+                    message: Some(format!("thread {n}")),
+                });
+                store.submit(enable, false, |id| id.to_string().into_bytes())
+            })
+        })
+        .collect();
+    let mut accepted = Vec::new();
+    for worker in workers {
+        match worker.join().unwrap() {
+            Ok(Submitted::Accepted { request_id, .. }) => accepted.push(request_id),
+            Err(StoreError::Rule(violation)) => assert!(
+                violation
+                    .to_string()
+                    .contains("already in maintenance mode"),
+                "{violation}"
+            ),
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    let winner = store.request(accepted[0]).unwrap().unwrap();
+    let ManagementRequest::MaintenanceModeEnable { message, .. } = winner.request else {
+        panic!("{winner:?}");
+    };
+    let registry = store.registry().unwrap();
+    assert_eq!(
+        registry[0].maintenance.as_ref().map(|mode| &mode.message),
+        Some(&message),
+        "the registry holds the accepted request's message"
+    );
+    assert_eq!(
+        store
+            .requests(&RequestFilter {
+                service: Some(Service::MaintenanceModeEnable),
+                ..RequestFilter::default()
+            })
+            .unwrap()
+            .len(),
+        1,
+        "refused requests are not stored"
+    );
+}

@@ -306,7 +306,7 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", true)
         .map_err(open_error(path, "enabling foreign keys"))?;
     // Room for every statement the writer runs (requests, rules and transaction control,
-    // about forty), so that none is evicted and prepared again.
+    // about thirty), so that none is evicted and prepared again.
     conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
     migrate(&mut conn, path)?;
     Ok(conn)

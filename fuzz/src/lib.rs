@@ -16,8 +16,8 @@ use std::str::FromStr;
 
 use xroad_mserv::centralservice::Header;
 use xroad_mserv::identifiers::{
-    XRoadClientIdentifierType, XRoadGlobalGroupIdentifierType, XRoadIdentifierType,
-    XRoadLocalGroupIdentifierType, XRoadSecurityServerIdentifierType, XRoadServiceIdentifierType,
+    XRoadClientIdentifierType, XRoadIdentifierType, XRoadSecurityServerIdentifierType,
+    XRoadServiceIdentifierType,
 };
 use xroad_codec::soap::Envelope;
 use xroad_codec::xml::{self, ErrorKind, XmlRoot};
@@ -221,8 +221,6 @@ pub fn identifier(data: &[u8]) {
             xml_round_trip(&xroad::Service(service));
         }),
         parse_text::<XRoadSecurityServerIdentifierType>(text).map(drop),
-        parse_text::<XRoadGlobalGroupIdentifierType>(text).map(drop),
-        parse_text::<XRoadLocalGroupIdentifierType>(text).map(drop),
     ];
     let accepted = restricted.iter().filter(|r| r.is_some()).count();
     assert!(

@@ -19,7 +19,7 @@ use xroad_fuzz::{PROVIDER, VerifyFixture, check_seed_dir, join_input};
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_mserv::xroad::{
     AuthCertDeletion, AuthCertDeletionRequestType, AuthCertReg, AuthCertRegRequestType,
-    ClientDeletion, ClientReg, ClientRequestType, OwnerChange,
+    ClientDeletion, ClientReg, ClientRegRequestType, ClientRequestType, OwnerChange,
 };
 use xroad_runtime::compose::{AuthKeyProof, MemberSignature, compose};
 use xroad_runtime::envelope::{Request, RequestBody, parse_request};
@@ -133,6 +133,15 @@ fn client_body(client: &str) -> Result<ClientRequestType, BoxError> {
     Ok(ClientRequestType {
         server: id::<XRoadSecurityServerIdentifierType>(SERVER)?,
         client: id::<XRoadClientIdentifierType>(client)?,
+        request_id: None,
+    })
+}
+
+fn client_reg_body(client: &str) -> Result<ClientRegRequestType, BoxError> {
+    Ok(ClientRegRequestType {
+        server: id::<XRoadSecurityServerIdentifierType>(SERVER)?,
+        client: id::<XRoadClientIdentifierType>(client)?,
+        subsystem_name: None,
         request_id: None,
     })
 }
@@ -288,7 +297,7 @@ fn replaced(message: &HttpMessage, from: &str, to: &str) -> Result<HttpMessage, 
 fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
     let client_ocsp = m.ocsp(&m.client)?;
     let client_reg = signed(
-        request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+        request(ClientReg(client_reg_body(CLIENT)?), PROVIDER)?,
         &m.client,
         &client_ocsp,
         SignatureAlgorithm::Sha512WithRsa,
@@ -388,7 +397,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-invalid_request-signed-by-the-owner".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request(ClientReg(client_reg_body(CLIENT)?), PROVIDER)?,
                 &m.owner,
                 &owner_ocsp,
                 SignatureAlgorithm::Sha256WithRsa,
@@ -398,7 +407,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-cert_validation-untrusted-signing-certificate".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request(ClientReg(client_reg_body(CLIENT)?), PROVIDER)?,
                 &m.untrusted,
                 &client_ocsp,
                 SignatureAlgorithm::Sha256WithRsa,
@@ -408,7 +417,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-incorrect_validation_info-stale-ocsp".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request(ClientReg(client_reg_body(CLIENT)?), PROVIDER)?,
                 &m.client,
                 &OcspResponder::new(m.pki.ca())
                     .at(m.at - Duration::from_secs(2 * 3_600))
@@ -420,7 +429,7 @@ fn seeds(m: &Members) -> Result<Vec<(String, Vec<u8>)>, BoxError> {
         (
             "bad-cert_validation-revoked".to_owned(),
             signed(
-                request(ClientReg(client_body(CLIENT)?), PROVIDER)?,
+                request(ClientReg(client_reg_body(CLIENT)?), PROVIDER)?,
                 &m.client,
                 &OcspResponder::new(m.pki.ca())
                     .at(m.at)

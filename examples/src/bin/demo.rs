@@ -69,7 +69,7 @@ async fn run() -> Result<(), Failure> {
             server.auth_certs.len()
         );
         for client in &server.clients {
-            println!("    client   {client}");
+            println!("    client   {}", client.id);
         }
     }
     let requests = central.store.requests(&Default::default())?;

@@ -92,6 +92,84 @@ impl SecurityServer {
         Ok(request_id(&response))
     }
 
+    /// Registers the subsystem `client` with the name `subsystem_name` (PR-MSERV 1.18),
+    /// signed by the client's member.
+    pub async fn client_reg_named(
+        &self,
+        client: &XRoadClientIdentifierType,
+        subsystem_name: &str,
+    ) -> Result<i64, ManagementError> {
+        let mut body = self.client_reg_body(client);
+        body.0.subsystem_name = Some(subsystem_name.to_owned());
+        Ok(request_id(&self.client.client_reg(body).await?))
+    }
+
+    /// Changes the security server's address, signed by the owner.
+    pub async fn address_change(&self, address: &str) -> Result<i64, ManagementError> {
+        let body = xroad::AddressChange(AddressChangeRequestType {
+            server: self.server().clone(),
+            address: address.to_owned(),
+            request_id: None,
+        });
+        Ok(request_id(&self.client.address_change(body).await?))
+    }
+
+    /// Disables the client `client` temporarily, signed by the client's member.
+    pub async fn client_disable(
+        &self,
+        client: &XRoadClientIdentifierType,
+    ) -> Result<i64, ManagementError> {
+        let body = xroad::ClientDisable(self.client_request(client));
+        Ok(request_id(&self.client.client_disable(body).await?))
+    }
+
+    /// Enables the disabled client `client`, signed by the client's member.
+    pub async fn client_enable(
+        &self,
+        client: &XRoadClientIdentifierType,
+    ) -> Result<i64, ManagementError> {
+        let body = xroad::ClientEnable(self.client_request(client));
+        Ok(request_id(&self.client.client_enable(body).await?))
+    }
+
+    /// Renames the subsystem `client` to `subsystem_name`, signed by the client's member.
+    pub async fn client_rename(
+        &self,
+        client: &XRoadClientIdentifierType,
+        subsystem_name: &str,
+    ) -> Result<i64, ManagementError> {
+        let body = xroad::ClientRename(ClientRenameRequestType {
+            server: self.server().clone(),
+            client: client.clone(),
+            subsystem_name: subsystem_name.to_owned(),
+            request_id: None,
+        });
+        Ok(request_id(&self.client.client_rename(body).await?))
+    }
+
+    /// Puts the security server into maintenance mode, with an optional `message` for its
+    /// clients, signed by the owner.
+    pub async fn maintenance_mode_enable(
+        &self,
+        message: Option<&str>,
+    ) -> Result<i64, ManagementError> {
+        let body = xroad::MaintenanceModeEnable(MaintenanceModeEnableRequestType {
+            server: self.server().clone(),
+            message: message.map(str::to_owned),
+            request_id: None,
+        });
+        Ok(request_id(&self.client.maintenance_mode_enable(body).await?))
+    }
+
+    /// Takes the security server out of maintenance mode, signed by the owner.
+    pub async fn maintenance_mode_disable(&self) -> Result<i64, ManagementError> {
+        let body = xroad::MaintenanceModeDisable(MaintenanceModeDisableRequestType {
+            server: self.server().clone(),
+            request_id: None,
+        });
+        Ok(request_id(&self.client.maintenance_mode_disable(body).await?))
+    }
+
     /// Removes `client` from the security server's clients.
     pub async fn client_deletion(
         &self,

@@ -71,7 +71,7 @@ use tokio::task::JoinSet;
 use xroad_central_server::config_file::ConfigError;
 use xroad_central_server::process::{CentralProcess, ProcessError};
 use xroad_central_server::store::{RequestFilter, Service, Store, StoreError};
-use xroad_examples::sandbox::{SERVER, Sandbox};
+use xroad_examples::sandbox::{PROVIDER, SERVER, Sandbox};
 use xroad_examples::security::SecurityServer;
 use xroad_mserv::centralservice::ClientReg;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
@@ -728,7 +728,7 @@ async fn check_store(dir: &Path, acknowledged: &BTreeSet<i64>) -> Result<Vec<Str
     let database: PathBuf = dir.join("central.db");
     let acknowledged = acknowledged.clone();
     tokio::task::spawn_blocking(move || {
-        let store = Store::open(&database)?;
+        let store = Store::open(&database, identifier(PROVIDER)?)?;
         let filter = RequestFilter {
             service: Some(Service::ClientReg),
             ..RequestFilter::default()
@@ -746,11 +746,10 @@ async fn check_store(dir: &Path, acknowledged: &BTreeSet<i64>) -> Result<Vec<Str
         }
         let mut without_log = 0usize;
         for id in &stored {
+            // SOAP part, signature, signing certificate, OCSP response.
             let complete = store.message_log(*id)?.is_some_and(|logged| {
-                !logged.log.soap.is_empty()
-                    && logged.log.signature.is_some()
-                    && logged.log.signing_certificate.is_some()
-                    && logged.log.ocsp_response.is_some()
+                !logged.parts.soap.is_empty()
+                    && logged.parts.len() == 4
                     && !logged.response.is_empty()
             });
             if !complete {

@@ -1,13 +1,13 @@
 //! Cost of one durable request in the central server store (WAL, `synchronous = FULL`, one
 //! fsync per commit), measured in the same run as:
 //!
-//! - `raw_insert`: the same two rows (request and message log) inserted and committed on a
-//!   bare connection with the same settings, without duplicate and rule checks and without
-//!   the writer thread: the floor any durable submit has;
+//! - `raw_insert`: the same rows (request, message log and its three attachments) inserted
+//!   and committed on a bare connection with the same settings, without duplicate and rule
+//!   checks and without the writer thread: the floor any durable submit has;
 //! - `submit_8_threads`: submits from 8 threads at once, the cost per request when the writer
 //!   commits several together (group commit).
 //!
-//! `cargo bench -p xroad-examples --bench store`
+//! `cargo bench -p xroad-central-server --bench store`
 
 use std::hint::black_box;
 use std::path::Path;
@@ -18,36 +18,40 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rusqlite::{Connection, params};
-use xroad_central_server::store::{MessageLog, NewRequest, Service, Store, Submitted};
+use xroad_central_server::store::{ManagementRequest, NewRequest, Store, Submitted};
+use xroad_runtime::message::{Attachment, Parts};
 
 const SERVER: &str = "SERVER:EE/GOV/OWNER/SS1";
+const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
 const THREADS: u64 = 8;
 
 /// A message log of realistic size: a 2 KiB SOAP part, a signature, a certificate and an
 /// OCSP response.
-fn message_log(n: u64) -> MessageLog {
+fn message_log(n: u64) -> Parts {
     let filler = |len: usize| (0..len).map(|i| (i as u64 ^ n) as u8).collect::<Vec<u8>>();
-    MessageLog {
-        soap: filler(2048),
-        signature: Some(("SHA256withRSA".to_owned(), filler(256))),
-        auth_key_signature: None,
-        auth_certificate: None,
-        signing_certificate: Some(filler(1200)),
-        ocsp_response: Some(filler(1500)),
+    let part = |algorithm: Option<&str>, len| Attachment {
+        signature_algorithm_id: algorithm.map(str::to_owned),
+        body: filler(len).into(),
+    };
+    Parts {
+        soap: filler(2048).into(),
+        attachments: vec![
+            part(Some("SHA256withRSA"), 256),
+            part(None, 1200),
+            part(None, 1500),
+        ],
     }
 }
 
 fn client_reg(n: u64) -> NewRequest {
     NewRequest {
-        service: Service::ClientReg,
-        server: SERVER.parse().expect("valid server id"),
-        client: Some(
-            format!("SUBSYSTEM:EE/COM/CLIENT/sub{n}")
+        request: ManagementRequest::ClientReg {
+            server: SERVER.parse().expect("valid server id"),
+            client: format!("SUBSYSTEM:EE/COM/CLIENT/sub{n}")
                 .parse()
                 .expect("valid client id"),
-        ),
-        auth_cert: None,
-        address: None,
+            subsystem_name: None,
+        },
         message_id: format!("bench-{n}"),
         sender: "MEMBER:EE/GOV/OWNER".parse().expect("valid member id"),
         received_at: SystemTime::now(),
@@ -59,12 +63,18 @@ fn response(request_id: i64) -> Vec<u8> {
     format!("<response><requestId>{request_id}</requestId></response>").into_bytes()
 }
 
+fn open(path: &Path) -> Store {
+    Store::open(path, PROVIDER.parse().expect("valid provider id")).expect("store opens")
+}
+
 fn store_with_server(path: &Path) -> Store {
-    let store = Store::open(path).expect("store opens");
+    let store = open(path);
     let mut register = client_reg(u64::MAX);
-    register.service = Service::AuthCertReg;
-    register.client = None;
-    register.auth_cert = Some(b"\x30\x82auth certificate".to_vec());
+    register.request = ManagementRequest::AuthCertReg {
+        server: SERVER.parse().expect("valid server id"),
+        auth_cert: b"\x30\x82auth certificate".to_vec(),
+        address: "ss1.example.org".to_owned(),
+    };
     store
         .submit(register, true, response)
         .expect("server registers");
@@ -85,7 +95,7 @@ fn durable_request(c: &mut Criterion) {
 
     // A database with the same schema and settings, written to without the store.
     let raw_path = dir.path().join("raw.db");
-    drop(Store::open(&raw_path).expect("store opens"));
+    drop(open(&raw_path));
     let raw = Connection::open(&raw_path).expect("raw connection opens");
     raw.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
@@ -104,6 +114,9 @@ fn durable_request(c: &mut Criterion) {
         b.iter(|| {
             let n = next.fetch_add(1, Ordering::Relaxed);
             let request = client_reg(n);
+            let ManagementRequest::ClientReg { server, client, .. } = &request.request else {
+                unreachable!("client_reg builds a clientReg")
+            };
             let log = &request.log;
             let received_at = request
                 .received_at
@@ -120,9 +133,9 @@ fn durable_request(c: &mut Criterion) {
                 .and_then(|mut insert| {
                     insert.query_row(
                         params![
-                            request.service.as_str(),
-                            request.server.to_string(),
-                            request.client.as_ref().map(ToString::to_string),
+                            request.request.service().as_str(),
+                            server.to_string(),
+                            client.to_string(),
                             request.message_id,
                             request.sender.to_string(),
                             received_at
@@ -131,24 +144,28 @@ fn durable_request(c: &mut Criterion) {
                     )
                 })
                 .expect("request inserts");
-            let signature = log.signature.as_ref().expect("signed");
             raw.prepare_cached(
-                "INSERT INTO message_log (request, soap, signature_algorithm, signature,
-                                          signing_certificate, ocsp_response, response)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO message_log (request, soap, response) VALUES (?1, ?2, ?3)",
             )
-            .and_then(|mut insert| {
-                insert.execute(params![
-                    id,
-                    log.soap,
-                    signature.0,
-                    signature.1,
-                    log.signing_certificate,
-                    log.ocsp_response,
-                    response(id)
-                ])
-            })
+            .and_then(|mut insert| insert.execute(params![id, &log.soap[..], response(id)]))
             .expect("message log inserts");
+            let mut attachments = raw
+                .prepare_cached(
+                    "INSERT INTO message_attachments
+                        (request, position, signature_algorithm_id, body)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .expect("attachment insert prepares");
+            for (position, part) in (1_i64..).zip(&log.attachments) {
+                attachments
+                    .execute(params![
+                        id,
+                        position,
+                        part.signature_algorithm_id,
+                        &part.body[..]
+                    ])
+                    .expect("attachment inserts");
+            }
             raw.execute_batch("COMMIT").expect("commits");
             black_box(id)
         })

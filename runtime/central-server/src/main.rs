@@ -15,7 +15,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use xroad_central_server::config::LoadedConfig;
 use xroad_central_server::service::CentralService;
-use xroad_central_server::store::{RequestFilter, Service, Status, Store};
+use xroad_central_server::store::{MaintenanceMode, RequestFilter, Service, Status, Store};
 use xroad_central_server::verify_log::verify_record;
 use xroad_mserv_service::centralservice_server::CentralserviceServer;
 use xroad_runtime::service::ServiceHandler;
@@ -44,7 +44,8 @@ enum Command {
         #[command(subcommand)]
         action: RequestsCommand,
     },
-    /// Print the registry: security servers, their authentication certificates and clients.
+    /// Print the registry: security servers with address, maintenance mode, authentication
+    /// certificates, and clients (enabled or disabled, subsystem names).
     Registry,
     /// Verify stored requests again from their message log (all, or one).
     VerifyLog {
@@ -82,16 +83,13 @@ enum RequestsCommand {
 }
 
 fn parse_service(text: &str) -> Result<Service, String> {
-    Service::ALL
-        .into_iter()
-        .find(|s| s.as_str() == text)
-        .ok_or_else(|| {
-            let names: Vec<_> = Service::ALL.iter().map(|s| s.as_str()).collect();
-            format!(
-                "unknown service `{text}`; expected one of {}",
-                names.join(", ")
-            )
-        })
+    text.parse().map_err(|_| {
+        let names: Vec<_> = Service::ALL.iter().map(|s| s.as_str()).collect();
+        format!(
+            "unknown service `{text}`; expected one of {}",
+            names.join(", ")
+        )
+    })
 }
 
 type Failure = Box<dyn std::error::Error>;
@@ -132,10 +130,16 @@ fn verifier(loaded: &LoadedConfig) -> Result<Verifier, Failure> {
     ))
 }
 
+/// The store of `loaded`, with its management service provider.
+fn open_store(loaded: &LoadedConfig) -> Result<Store, Failure> {
+    let provider = loaded.verifier_config()?.management_service_provider;
+    Ok(Store::open(loaded.database(), provider)?)
+}
+
 fn serve(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
     let verifier = verifier(loaded)?;
     let server_config = loaded.server_config()?;
-    let store = Store::open(loaded.database())?;
+    let store = open_store(loaded)?;
     let service = CentralService::new(store, loaded.config.auto_approve);
     let handler = ServiceHandler::new(
         CentralserviceServer::new(service.clone()),
@@ -168,7 +172,7 @@ fn serve(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
 }
 
 fn requests(loaded: &LoadedConfig, action: RequestsCommand) -> Result<ExitCode, Failure> {
-    let store = Store::open(loaded.database())?;
+    let store = open_store(loaded)?;
     match action {
         RequestsCommand::List { status, service } => {
             let filter = RequestFilter {
@@ -177,18 +181,13 @@ fn requests(loaded: &LoadedConfig, action: RequestsCommand) -> Result<ExitCode, 
                 ..RequestFilter::default()
             };
             for record in store.requests(&filter)? {
-                let subject = match (&record.client, &record.address) {
-                    (Some(client), _) => client.to_string(),
-                    (None, Some(address)) => format!("address {address}"),
-                    (None, None) => "authentication certificate".to_owned(),
-                };
                 println!(
-                    "{:>6}  {:<16} {:<24} {}  {}",
+                    "{:>6}  {:<22} {:<24} {}  {}",
                     record.id,
-                    record.service.as_str(),
+                    record.service().as_str(),
                     record.status.as_str(),
-                    record.server,
-                    subject
+                    record.request.server(),
+                    record.request.subject()
                 );
             }
         }
@@ -209,12 +208,19 @@ fn requests(loaded: &LoadedConfig, action: RequestsCommand) -> Result<ExitCode, 
 }
 
 fn registry(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
-    let store = Store::open(loaded.database())?;
+    let store = open_store(loaded)?;
     for server in store.registry()? {
         println!("{}", server.id);
         println!("  owner    {}", server.owner);
         if let Some(address) = &server.address {
             println!("  address  {address}");
+        }
+        match &server.maintenance {
+            None => println!("  maintenance off"),
+            Some(MaintenanceMode { message: None }) => println!("  maintenance on"),
+            Some(MaintenanceMode {
+                message: Some(message),
+            }) => println!("  maintenance on, message {message:?}"),
         }
         for cert in &server.auth_certs {
             let subject = openssl::x509::X509::from_der(cert)
@@ -223,7 +229,15 @@ fn registry(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
             println!("  auth     {subject}");
         }
         for client in &server.clients {
-            println!("  client   {client}");
+            let state = if client.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            };
+            match &client.subsystem_name {
+                Some(name) => println!("  client   {}  {state}  named {name:?}", client.id),
+                None => println!("  client   {}  {state}", client.id),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -231,7 +245,7 @@ fn registry(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
 
 fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failure> {
     let verifier = verifier(loaded)?;
-    let store = Store::open(loaded.database())?;
+    let store = open_store(loaded)?;
     let records = match id {
         Some(id) => vec![
             store
@@ -249,7 +263,7 @@ fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failur
             continue;
         };
         match verify_record(&verifier, record, &logged) {
-            Ok(()) => println!("{:>6}  ok      {}", record.id, record.service.as_str()),
+            Ok(()) => println!("{:>6}  ok      {}", record.id, record.service().as_str()),
             Err(fault) => {
                 failures += 1;
                 println!("{:>6}  FAILED  {fault}", record.id);

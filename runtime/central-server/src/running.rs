@@ -34,12 +34,14 @@ impl RunningCentral {
     /// Starts the central server of `config` (a `central.toml`) on a tokio task.
     pub async fn start(config: &Path) -> Result<Self, Failure> {
         let loaded = LoadedConfig::load(config)?;
+        let verifier_config = loaded.verifier_config()?;
+        let provider = verifier_config.management_service_provider.clone();
         let verifier = Verifier::new(
-            loaded.verifier_config()?,
+            verifier_config,
             loaded.trust_store()?,
             loaded.ocsp_verifier()?,
         );
-        let store = Store::open(loaded.database())?;
+        let store = Store::open(loaded.database(), provider)?;
         let service = CentralService::new(store.clone(), loaded.config.auto_approve);
         let handler = ServiceHandler::new(
             CentralserviceServer::new(service.clone()),

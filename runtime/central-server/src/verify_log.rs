@@ -1,31 +1,41 @@
 //! `central-server verify-log`: verifies stored requests again from their message log.
 
-use bytes::Bytes;
 use xroad_mserv::centralservice::{
-    AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OperationName, OwnerChange,
+    AddressChange, AuthCertDeletion, AuthCertReg, ClientDeletion, ClientDisable, ClientEnable,
+    ClientReg, ClientRename, MaintenanceModeDisable, MaintenanceModeEnable, OperationName,
+    OwnerChange,
 };
 use xroad_runtime::ManagementOperation;
 use xroad_runtime::envelope::{Reply, parse_reply};
 use xroad_runtime::fault::{Fault, FaultCode};
-use xroad_runtime::message::{Attachment, Parts};
 use xroad_runtime::operation::ManagementBody;
 use xroad_runtime::verify::Verifier;
 
-use crate::store::{LoggedMessage, MessageLog, RequestRecord};
+use crate::store::{LoggedMessage, RequestRecord};
 
 /// Verifies the request of `record` from its message log as it was received: the same
-/// checks, at the time it was received (certificate validity and OCSP freshness then), and
-/// checks that the stored response carries the record's request id.
+/// checks on the stored parts, at the time it was received (certificate validity and OCSP
+/// freshness then), and checks that the stored response carries the record's request id.
 pub fn verify_record(
     verifier: &Verifier,
     record: &RequestRecord,
     logged: &LoggedMessage,
 ) -> Result<(), Fault> {
-    match record.service {
+    match record.service() {
         OperationName::ClientReg => verify_as::<ClientReg>(verifier, record, logged),
         OperationName::ClientDeletion => verify_as::<ClientDeletion>(verifier, record, logged),
+        OperationName::ClientDisable => verify_as::<ClientDisable>(verifier, record, logged),
+        OperationName::ClientEnable => verify_as::<ClientEnable>(verifier, record, logged),
+        OperationName::ClientRename => verify_as::<ClientRename>(verifier, record, logged),
         OperationName::AuthCertDeletion => verify_as::<AuthCertDeletion>(verifier, record, logged),
         OperationName::OwnerChange => verify_as::<OwnerChange>(verifier, record, logged),
+        OperationName::AddressChange => verify_as::<AddressChange>(verifier, record, logged),
+        OperationName::MaintenanceModeEnable => {
+            verify_as::<MaintenanceModeEnable>(verifier, record, logged)
+        }
+        OperationName::MaintenanceModeDisable => {
+            verify_as::<MaintenanceModeDisable>(verifier, record, logged)
+        }
         OperationName::AuthCertReg => verify_as::<AuthCertReg>(verifier, record, logged),
     }
 }
@@ -35,8 +45,7 @@ fn verify_as<O: ManagementOperation>(
     record: &RequestRecord,
     logged: &LoggedMessage,
 ) -> Result<(), Fault> {
-    let parts = parts_of(O::NAME, &logged.log);
-    let verified = verifier.verify_parts::<O>(&parts, record.received_at)?;
+    let verified = verifier.verify_parts::<O>(&logged.parts, record.received_at)?;
     if verified.request.header.id != record.message_id {
         return Err(Fault::new(
             FaultCode::InvalidRequest,
@@ -64,39 +73,5 @@ fn verify_as<O: ManagementOperation>(
             FaultCode::InvalidRequest,
             format!("the stored response cannot be read: {error}"),
         )),
-    }
-}
-
-/// The parts of a logged request, in the order its operation lays them out.
-fn parts_of(operation: &str, log: &MessageLog) -> Parts {
-    let signature = |s: &Option<(String, Vec<u8>)>| {
-        s.as_ref().map(|(id, value)| Attachment {
-            signature_algorithm_id: Some(id.clone()),
-            body: Bytes::copy_from_slice(value),
-        })
-    };
-    let part = |p: &Option<Vec<u8>>| {
-        p.as_ref().map(|bytes| Attachment {
-            signature_algorithm_id: None,
-            body: Bytes::copy_from_slice(bytes),
-        })
-    };
-    let attachments = match operation {
-        "authCertReg" => vec![
-            signature(&log.auth_key_signature),
-            signature(&log.signature),
-            part(&log.auth_certificate),
-            part(&log.signing_certificate),
-            part(&log.ocsp_response),
-        ],
-        _ => vec![
-            signature(&log.signature),
-            part(&log.signing_certificate),
-            part(&log.ocsp_response),
-        ],
-    };
-    Parts {
-        soap: Bytes::copy_from_slice(&log.soap),
-        attachments: attachments.into_iter().flatten().collect(),
     }
 }

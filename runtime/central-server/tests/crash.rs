@@ -32,9 +32,9 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use xroad_central_server::config::LoadedConfig;
 use xroad_central_server::process::CentralProcess;
-use xroad_central_server::store::{Service, Status, Store};
+use xroad_central_server::store::{ManagementRequest, Service, Status, Store};
 use xroad_central_server::verify_log::verify_record;
-use xroad_examples::sandbox::{SERVER, Sandbox};
+use xroad_examples::sandbox::{PROVIDER, SERVER, Sandbox};
 use xroad_examples::security::SecurityServer;
 use xroad_mserv::centralservice::ClientReg;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
@@ -324,7 +324,8 @@ fn check_store(
     assert_eq!(without_log, 0, "stored requests without a message log");
     drop(conn);
 
-    let store = Store::open(database).expect("opening the store");
+    let provider = PROVIDER.parse().expect("the provider's identifier");
+    let store = Store::open(database, provider).expect("opening the store");
     store
         .integrity_check()
         .expect("the store's integrity check");
@@ -333,11 +334,13 @@ fn check_store(
             .request(request_id)
             .expect("reading a request")
             .unwrap_or_else(|| panic!("request {request_id} was answered but is not stored"));
-        assert_eq!(record.service, Service::ClientReg, "request {request_id}");
+        assert_eq!(record.service(), Service::ClientReg, "request {request_id}");
         assert_eq!(record.status, Status::Approved, "request {request_id}");
+        let ManagementRequest::ClientReg { client, .. } = &record.request else {
+            panic!("request {request_id} is no clientReg");
+        };
         assert_eq!(
-            record.client.as_ref(),
-            Some(&sent.client),
+            client, &sent.client,
             "request {request_id} is stored for another client"
         );
         assert_eq!(
@@ -354,16 +357,16 @@ fn check_store(
             .message_log(request_id)
             .expect("reading a message log")
             .unwrap_or_else(|| panic!("request {request_id} has no message log"));
-        let log = &logged.log;
-        assert!(!log.soap.is_empty(), "request {request_id}: SOAP part");
-        assert!(log.signature.is_some(), "request {request_id}: signature");
-        assert!(
-            log.signing_certificate.is_some(),
-            "request {request_id}: signing certificate"
+        let parts = &logged.parts;
+        assert!(!parts.soap.is_empty(), "request {request_id}: SOAP part");
+        assert_eq!(
+            parts.len(),
+            4,
+            "request {request_id}: SOAP part, signature, signing certificate, OCSP response"
         );
         assert!(
-            log.ocsp_response.is_some(),
-            "request {request_id}: OCSP response"
+            parts.attachments[0].signature_algorithm_id.is_some(),
+            "request {request_id}: signature algorithm id"
         );
         verify_record(verifier, &record, &logged)
             .unwrap_or_else(|fault| panic!("request {request_id} does not verify: {fault}"));

@@ -66,7 +66,9 @@ async fn the_five_services_in_a_real_order() {
     assert_eq!(registry[0].id.to_string(), SERVER);
     assert_eq!(registry[0].address.as_deref(), Some("ss1.example.org"));
     assert_eq!(registry[0].auth_certs, [sandbox.auth.cert_der().unwrap()]);
-    assert_eq!(registry[0].clients, std::slice::from_ref(&subsystem));
+    assert_eq!(registry[0].clients.len(), 1);
+    assert_eq!(registry[0].clients[0].id, subsystem);
+    assert!(registry[0].clients[0].enabled);
 
     let third = client.owner_change(&mack).await.unwrap();
     let config = sandbox

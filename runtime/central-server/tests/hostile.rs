@@ -884,21 +884,32 @@ async fn scenario() {
         .lines()
         .filter(|line| line.starts_with("xroad_mserv_requests_total{endpoint=\"registration\""))
         .collect();
+    // An attack in the body leaves the header readable, and is counted under the service it
+    // names; one in the prolog or the header is counted under none.
+    let refused: u64 = registration_lines
+        .iter()
+        .filter(|line| line.contains("outcome=\"invalid_request\""))
+        .map(|line| {
+            assert!(
+                line.contains("service=\"none\"") || line.contains("service=\"authCertReg\""),
+                "{line}"
+            );
+            line.rsplit(' ').next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(refused, xml_outcomes.len() as u64, "{counted}");
     let expected_lines = [
-        r#"xroad_mserv_requests_total{endpoint="registration",service="authCertReg",outcome="ok"} 1"#.to_owned(),
-        format!(
-            r#"xroad_mserv_requests_total{{endpoint="registration",service="none",outcome="invalid_request"}} {}"#,
-            xml_outcomes.len()
-        ),
-        r#"xroad_mserv_requests_total{endpoint="registration",service="none",outcome="payload_too_large"} 2"#.to_owned(),
-        r#"xroad_mserv_requests_total{endpoint="registration",service="none",outcome="body_timeout"} 1"#.to_owned(),
+        r#"xroad_mserv_requests_total{endpoint="registration",service="authCertReg",outcome="ok"} 1"#,
+        r#"xroad_mserv_requests_total{endpoint="registration",service="none",outcome="payload_too_large"} 2"#,
+        r#"xroad_mserv_requests_total{endpoint="registration",service="none",outcome="body_timeout"} 1"#,
     ];
     assert_eq!(
-        registration_lines.iter().copied().collect::<BTreeSet<_>>(),
-        expected_lines
+        registration_lines
             .iter()
-            .map(String::as_str)
+            .copied()
+            .filter(|line| !line.contains("outcome=\"invalid_request\""))
             .collect::<BTreeSet<_>>(),
+        expected_lines.into_iter().collect::<BTreeSet<_>>(),
         "{counted}"
     );
     assert!(
@@ -932,11 +943,12 @@ async fn scenario() {
         records
             .iter()
             .filter(|record| record.id != first)
-            .all(|record| record.service == Service::ClientReg),
+            .all(|record| record.service() == Service::ClientReg),
         "a stored request that is no clientReg of the valid client"
     );
     // Besides the request id sequence, no row changed or went away, and the only rows
-    // added are one request, its message log and the registered client per valid request.
+    // added are one request, its message log (with three attachments: signature, signing
+    // certificate, OCSP response) and the registered client per valid request.
     let (schema_before, rows_before) = dump_rows(&dump_before);
     let (schema_after, rows_after) = dump_rows(&dump);
     assert_eq!(schema_before, schema_after);
@@ -952,10 +964,14 @@ async fn scenario() {
     added.remove("sqlite_sequence");
     assert_eq!(
         added,
-        ["message_log", "requests", "server_clients"]
-            .into_iter()
-            .map(|table| (table, served.len()))
-            .collect(),
+        [
+            ("message_attachments", 3 * served.len()),
+            ("message_log", served.len()),
+            ("requests", served.len()),
+            ("server_clients", served.len()),
+        ]
+        .into_iter()
+        .collect(),
         "rows added by table"
     );
     let registry = central.store.registry().expect("registry");
@@ -963,7 +979,7 @@ async fn scenario() {
     let clients: BTreeSet<String> = registry[0]
         .clients
         .iter()
-        .map(ToString::to_string)
+        .map(|client| client.id.to_string())
         .collect();
     let registered: BTreeSet<String> = served.iter().map(|s| s.client.clone()).collect();
     assert_eq!(clients, registered);

@@ -9,11 +9,13 @@ use std::time::SystemTime;
 
 use rusqlite::Connection;
 use xroad_central_server::store::{
-    MessageLog, NewRequest, RequestFilter, SCHEMA_VERSION, Service, Status, Store, StoreError,
-    Submitted,
+    ManagementRequest, NewRequest, RequestFilter, SCHEMA_VERSION, Service, Status, Store,
+    StoreError, Submitted,
 };
+use xroad_runtime::message::Parts;
 
 const SERVER: &str = "SERVER:EE/GOV/OWNER/SS1";
+const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
 
 static MESSAGES: AtomicU64 = AtomicU64::new(0);
 
@@ -23,30 +25,27 @@ const _: fn() = {
     shareable::<Store>
 };
 
-fn request(service: Service, client: Option<String>, auth_cert: Option<&[u8]>) -> NewRequest {
+fn open(path: &Path) -> Result<Store, StoreError> {
+    Store::open(path, PROVIDER.parse().unwrap())
+}
+
+fn request(request: ManagementRequest) -> NewRequest {
     let n = MESSAGES.fetch_add(1, Ordering::Relaxed);
     NewRequest {
-        service,
-        server: SERVER.parse().unwrap(),
-        client: client.map(|text| text.parse().unwrap()),
-        auth_cert: auth_cert.map(<[u8]>::to_vec),
-        address: None,
+        request,
         message_id: format!("durability-{n}"),
         sender: "MEMBER:EE/GOV/OWNER".parse().unwrap(),
         received_at: SystemTime::now(),
-        log: MessageLog {
-            soap: format!("<soap n='{n}'/>").into_bytes(),
-            ..MessageLog::default()
-        },
+        log: Parts::soap(format!("<soap n='{n}'/>")),
     }
 }
 
 fn client_reg(n: usize) -> NewRequest {
-    request(
-        Service::ClientReg,
-        Some(format!("SUBSYSTEM:EE/COM/CLIENT/sub{n}")),
-        None,
-    )
+    request(ManagementRequest::ClientReg {
+        server: SERVER.parse().unwrap(),
+        client: format!("SUBSYSTEM:EE/COM/CLIENT/sub{n}").parse().unwrap(),
+        subsystem_name: None,
+    })
 }
 
 fn accept(store: &Store, request: NewRequest) -> i64 {
@@ -57,14 +56,13 @@ fn accept(store: &Store, request: NewRequest) -> i64 {
 }
 
 fn open_with_server(path: &Path) -> Store {
-    let store = Store::open(path).unwrap();
-    let registered = store
-        .submit(
-            request(Service::AuthCertReg, None, Some(b"\x30auth cert")),
-            true,
-            |_| Vec::new(),
-        )
-        .unwrap();
+    let store = open(path).unwrap();
+    let registration = request(ManagementRequest::AuthCertReg {
+        server: SERVER.parse().unwrap(),
+        auth_cert: b"\x30auth cert".to_vec(),
+        address: "ss1.example.org".to_owned(),
+    });
+    let registered = store.submit(registration, true, |_| Vec::new()).unwrap();
     assert!(matches!(registered, Submitted::Accepted { .. }));
     store
 }
@@ -84,7 +82,7 @@ fn request_ids_increase_across_restarts_and_are_never_reused() {
     drop(store);
 
     // Reopened, the store goes on above the highest id.
-    let store = Store::open(&path).unwrap();
+    let store = open(&path).unwrap();
     assert_eq!(store.max_request_id().unwrap(), Some(last));
     assert_eq!(
         store.requests(&RequestFilter::default()).unwrap().len(),
@@ -102,7 +100,7 @@ fn request_ids_increase_across_restarts_and_are_never_reused() {
     ))
     .unwrap();
     drop(conn);
-    let store = Store::open(&path).unwrap();
+    let store = open(&path).unwrap();
     assert_eq!(store.max_request_id().unwrap(), Some(last));
     let next = accept(&store, client_reg(6));
     assert!(
@@ -196,7 +194,7 @@ fn concurrent_repeats_of_one_message_store_it_once() {
 fn a_new_database_gets_the_current_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("central.db");
-    drop(Store::open(&path).unwrap());
+    drop(open(&path).unwrap());
     let conn = Connection::open(&path).unwrap();
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
@@ -212,12 +210,12 @@ fn a_new_database_gets_the_current_schema_version() {
 fn a_database_from_a_newer_program_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("central.db");
-    drop(Store::open(&path).unwrap());
+    drop(open(&path).unwrap());
     let conn = Connection::open(&path).unwrap();
     conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
     drop(conn);
-    match Store::open(&path) {
+    match open(&path) {
         Err(error @ StoreError::SchemaVersion { .. }) => {
             let text = error.to_string();
             assert!(
@@ -239,12 +237,71 @@ fn the_registry_survives_a_restart() {
     let registry = store.registry().unwrap();
     let dump = store.dump().unwrap();
     drop(store);
-    let store = Store::open(&path).unwrap();
+    let store = open(&path).unwrap();
     assert_eq!(store.registry().unwrap(), registry);
     assert_eq!(store.dump().unwrap(), dump);
     assert!(
         store
             .is_auth_cert_of(&SERVER.parse().unwrap(), b"\x30auth cert")
             .unwrap()
+    );
+}
+
+#[test]
+fn concurrent_maintenance_requests_are_decided_one_after_the_other() {
+    const THREADS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_with_server(&dir.path().join("central.db"));
+    let server: xroad_mserv::identifiers::XRoadSecurityServerIdentifierType =
+        SERVER.parse().unwrap();
+    // Every thread asks for maintenance mode at once: whichever is first wins, the others
+    // find the server in maintenance mode, whether they land in the same commit or not.
+    let workers: Vec<_> = (0..THREADS)
+        .map(|n| {
+            let store = store.clone();
+            let server = server.clone();
+            thread::spawn(move || {
+                let enable = request(ManagementRequest::MaintenanceModeEnable {
+                    server,
+                    message: Some(format!("thread {n}")),
+                });
+                store.submit(enable, false, |id| id.to_string().into_bytes())
+            })
+        })
+        .collect();
+    let mut accepted = Vec::new();
+    for worker in workers {
+        match worker.join().unwrap() {
+            Ok(Submitted::Accepted { request_id, .. }) => accepted.push(request_id),
+            Err(StoreError::Rule(violation)) => assert!(
+                violation
+                    .to_string()
+                    .contains("already in maintenance mode"),
+                "{violation}"
+            ),
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    let winner = store.request(accepted[0]).unwrap().unwrap();
+    let ManagementRequest::MaintenanceModeEnable { message, .. } = winner.request else {
+        panic!("{winner:?}");
+    };
+    let registry = store.registry().unwrap();
+    assert_eq!(
+        registry[0].maintenance.as_ref().map(|mode| &mode.message),
+        Some(&message),
+        "the registry holds the accepted request's message"
+    );
+    assert_eq!(
+        store
+            .requests(&RequestFilter {
+                service: Some(Service::MaintenanceModeEnable),
+                ..RequestFilter::default()
+            })
+            .unwrap()
+            .len(),
+        1,
+        "refused requests are not stored"
     );
 }

@@ -41,9 +41,12 @@ pub enum RuleViolation {
         /// The client.
         client: XRoadClientIdentifierType,
     },
-    /// clientDeletion: the client is not registered on the security server.
-    #[error("clientDeletion: client {client} is not registered on security server {server}")]
+    /// clientDeletion, clientDisable, clientEnable, clientRename: the client is not
+    /// registered on the security server.
+    #[error("{service}: client {client} is not registered on security server {server}")]
     ClientNotRegistered {
+        /// Service of the request.
+        service: Service,
         /// The security server.
         server: XRoadSecurityServerIdentifierType,
         /// The client.
@@ -67,6 +70,17 @@ pub enum RuleViolation {
         /// The security server the certificate is registered to instead, if any.
         registered_to: Option<XRoadSecurityServerIdentifierType>,
     },
+    /// ownerChange: the new owner is a subsystem; only a member can own a security server.
+    #[error(
+        "ownerChange: the new owner {new_owner} of security server {server} is not a member; \
+         only a member can own a security server"
+    )]
+    NewOwnerNotAMember {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The new owner named in the request.
+        new_owner: XRoadClientIdentifierType,
+    },
     /// ownerChange: the new owner already owns the security server.
     #[error("ownerChange: {owner} is already the owner of security server {server}")]
     AlreadyOwner {
@@ -86,6 +100,66 @@ pub enum RuleViolation {
         server: XRoadSecurityServerIdentifierType,
         /// The identifier it would get.
         taken: XRoadSecurityServerIdentifierType,
+    },
+    /// clientRename, or clientReg with a subsystem name: the client is a member, and only a
+    /// subsystem has a name.
+    #[error(
+        "{service}: client {client} of security server {server} is not a subsystem; \
+         only a subsystem's name can be set"
+    )]
+    NotASubsystem {
+        /// Service of the request.
+        service: Service,
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// clientRename: the new name is empty or only white space.
+    #[error(
+        "clientRename: the new name of subsystem {client} of security server {server} is blank"
+    )]
+    BlankSubsystemName {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The subsystem.
+        client: XRoadClientIdentifierType,
+    },
+    /// clientDisable: the client is the management service provider's subsystem, which
+    /// every security server needs to reach the management services.
+    #[error(
+        "clientDisable: client {client} of security server {server} is the management service \
+         provider's subsystem and cannot be disabled"
+    )]
+    ProviderCannotBeDisabled {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client, the management service provider.
+        client: XRoadClientIdentifierType,
+    },
+    /// maintenanceModeEnable: the security server has the management service provider's
+    /// subsystem as a client, so it serves the management services.
+    #[error(
+        "maintenanceModeEnable: security server {server} has the management service provider's \
+         subsystem {provider} as a client and cannot enter maintenance mode"
+    )]
+    ServerHostsProvider {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The management service provider.
+        provider: XRoadClientIdentifierType,
+    },
+    /// maintenanceModeEnable: the security server is already in maintenance mode.
+    #[error("maintenanceModeEnable: security server {server} is already in maintenance mode")]
+    AlreadyInMaintenanceMode {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+    },
+    /// maintenanceModeDisable: the security server is not in maintenance mode.
+    #[error("maintenanceModeDisable: security server {server} is not in maintenance mode")]
+    NotInMaintenanceMode {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
     },
 }
 
@@ -164,7 +238,7 @@ pub enum StoreError {
     /// The request breaks a business rule.
     #[error(transparent)]
     Rule(Box<RuleViolation>),
-    /// The request does not have the fields its service needs.
+    /// A field of the request that the store cannot hold.
     #[error("{service} request: {field} {problem}")]
     Malformed {
         /// Service of the request.
@@ -234,6 +308,17 @@ pub enum StoreError {
         /// The SQLite error.
         #[source]
         source: rusqlite::Error,
+    },
+    /// A stored request cannot be carried over to the new schema version; the database is
+    /// left at its previous version.
+    #[error("cannot migrate to schema version {version}: request {request}: {problem}")]
+    Unmigratable {
+        /// Version the migration leads to.
+        version: i64,
+        /// The request.
+        request: i64,
+        /// What does not fit.
+        problem: String,
     },
     /// A statement failed.
     #[error("{operation}: {source}")]

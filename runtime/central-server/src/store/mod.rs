@@ -1,17 +1,19 @@
 //! The central server's SQLite store: requests, their message log, and the registry.
 //!
 //! Every accepted management request becomes one durable record before its response is sent:
-//! its id (`requestId`, never reused, also across restarts), service, subject, status, the
-//! X-Road message id and sender, and the message log — SOAP part, signatures with their
-//! algorithm ids, certificates, OCSP response — with the exact response bytes. Next to the
-//! requests the store keeps the registry: security servers with owner, address and
-//! authentication certificates, and their clients.
+//! its id (`requestId`, never reused, also across restarts), the typed request
+//! ([`ManagementRequest`]: the service and exactly its fields), status, the X-Road message id
+//! and sender, and the message log — the MIME parts as received (SOAP part, signatures with
+//! their algorithm ids, certificates, OCSP response) — with the exact response bytes. Next to
+//! the requests the store keeps the registry: security servers with owner, address,
+//! maintenance mode and authentication certificates, and their clients, enabled or
+//! disabled, with the names of subsystems.
 //!
 //! Registrations (clientReg, authCertReg, ownerChange) are stored as `SUBMITTED FOR
-//! APPROVAL` and change the registry when approved (or at once with auto-approve);
-//! deletions are applied on receipt. The business rules are checked on receipt and again on
-//! approval; a refused request changes nothing. A request repeating the sender and message id
-//! of an earlier one gets the earlier response.
+//! APPROVAL` and change the registry when approved (or at once with auto-approve); every
+//! other service is applied on receipt and stored as `APPROVED`. The business rules are
+//! checked on receipt and again on approval; a refused request changes nothing. A request
+//! repeating the sender and message id of an earlier one gets the earlier response.
 //!
 //! Writes go to one writer thread that commits whatever is queued together (group commit,
 //! one fsync per transaction, WAL with `synchronous = FULL`); reads use their own connection.
@@ -20,6 +22,7 @@
 //! ([`Store::is_auth_cert_of`]) may be called from async code directly; the others belong
 //! in `spawn_blocking`.
 
+mod columns;
 mod dump;
 mod error;
 mod model;
@@ -33,12 +36,12 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
-use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
+use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 
 pub use error::{RuleViolation, StoreError, TransactionStep};
 pub use model::{
-    Action, LoggedMessage, MessageLog, NewRequest, RequestFilter, RequestRecord, ServerRecord,
-    Service, Status, Submitted, UnknownStatus,
+    Action, ClientRecord, LoggedMessage, MaintenanceMode, ManagementRequest, NewRequest,
+    RequestFilter, RequestRecord, ServerRecord, Service, Status, Submitted, UnknownStatus,
 };
 pub use schema::SCHEMA_VERSION;
 
@@ -57,6 +60,9 @@ struct Inner {
     // Declared first so that it is dropped, and its thread joined, first.
     writer: Writer,
     reader: Mutex<Connection>,
+    /// The management service provider, which the rules of clientDisable and
+    /// maintenanceModeEnable protect.
+    provider: Arc<XRoadClientIdentifierType>,
 }
 
 impl std::fmt::Debug for Store {
@@ -67,25 +73,39 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens the store at `path`, creating it on first start and migrating its schema to
-    /// [`SCHEMA_VERSION`]; refuses a database with a newer schema.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+    /// [`SCHEMA_VERSION`] (all missing migrations in one transaction); refuses a database
+    /// with a newer schema. `provider` is the management service provider of this central
+    /// server (its subsystem identifier): its own client cannot be disabled, and a server
+    /// that has it as a client cannot enter maintenance mode.
+    pub fn open(
+        path: impl AsRef<Path>,
+        provider: XRoadClientIdentifierType,
+    ) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let writer = Writer::spawn(schema::open_writer(path)?)?;
         let reader = Mutex::new(schema::open_reader(path)?);
         Ok(Self {
-            inner: Arc::new(Inner { writer, reader }),
+            inner: Arc::new(Inner {
+                writer,
+                reader,
+                provider: Arc::new(provider),
+            }),
         })
+    }
+
+    /// The management service provider the store was opened with.
+    pub fn provider(&self) -> &XRoadClientIdentifierType {
+        &self.inner.provider
     }
 
     /// Stores a received request, unless the sender already sent one with the same message
     /// id: then nothing is stored and the first response is returned.
     ///
-    /// The request must have the fields its service uses and pass the business rules;
-    /// otherwise nothing changes. `respond` builds the response for the new request id; it
-    /// is stored with the request, in the same transaction. It runs on the writer thread:
-    /// it should be quick and must not write to the store ([`StoreError::Reentrant`]). With
-    /// `auto_approve` a registration is applied and stored as `APPROVED` at once; deletions
-    /// always are.
+    /// The request must pass the business rules; otherwise nothing changes. `respond` builds
+    /// the response for the new request id; it is stored with the request, in the same
+    /// transaction. It runs on the writer thread: it should be quick and must not write to
+    /// the store ([`StoreError::Reentrant`]). With `auto_approve` a registration is applied
+    /// and stored as `APPROVED` at once; every other service always is.
     pub fn submit<F>(
         &self,
         request: NewRequest,
@@ -96,9 +116,10 @@ impl Store {
         F: FnOnce(i64) -> Vec<u8> + Send + 'static,
     {
         let checked = Checked::new(request)?;
+        let provider = Arc::clone(&self.inner.provider);
         self.inner
             .writer
-            .run(move |conn| requests::submit(conn, checked, auto_approve, respond))
+            .run(move |conn| requests::submit(conn, checked, &provider, auto_approve, respond))
     }
 
     /// [`submit`](Self::submit) for async code: the same checks and the same durable
@@ -113,9 +134,12 @@ impl Store {
         F: FnOnce(i64) -> Vec<u8> + Send + 'static,
     {
         let checked = Checked::new(request)?;
+        let provider = Arc::clone(&self.inner.provider);
         self.inner
             .writer
-            .run_async(move |conn| requests::submit(conn, checked, auto_approve, respond))
+            .run_async(move |conn| {
+                requests::submit(conn, checked, &provider, auto_approve, respond)
+            })
             .await
     }
 
@@ -137,9 +161,10 @@ impl Store {
 
     /// Takes `action` on request `id` in a write transaction.
     fn decide(&self, id: i64, action: Action) -> Result<(), StoreError> {
+        let provider = Arc::clone(&self.inner.provider);
         self.inner
             .writer
-            .run(move |conn| requests::decide(conn, id, action))
+            .run(move |conn| requests::decide(conn, id, action, &provider))
     }
 
     /// The requests `filter` selects, by increasing id.
@@ -152,12 +177,14 @@ impl Store {
         queries::request(&self.reader(), id)
     }
 
-    /// The message log and response of request `id`, if there is such a request.
+    /// The message log (the MIME parts as received) and response of request `id`, if there
+    /// is such a request.
     pub fn message_log(&self, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
-        queries::message_log(&self.reader(), id)
+        self.read_consistently(|conn| queries::message_log(conn, id))
     }
 
-    /// Every registered security server, sorted by identifier.
+    /// Every registered security server with its maintenance mode, authentication
+    /// certificates and clients, sorted by identifier.
     pub fn registry(&self) -> Result<Vec<ServerRecord>, StoreError> {
         self.read_consistently(queries::registry)
     }

@@ -4,9 +4,12 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
+use xroad_mserv::identifiers::{
+    XRoadClientIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
+};
+use xroad_runtime::message::Parts;
 
-/// One of the five management services; [`Service::as_str`] is the X-Road service code.
+/// One of the eleven management services; [`Service::as_str`] is the X-Road service code.
 pub use xroad_mserv::centralservice::OperationName as Service;
 
 /// Status of a stored request, as in the X-Road central server data model.
@@ -113,45 +116,184 @@ impl fmt::Display for Action {
     }
 }
 
-/// Everything needed to verify a request again later: the SOAP part exactly as received and
-/// the signatures, certificates and OCSP response that came with it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MessageLog {
-    /// The SOAP part, byte for byte.
-    pub soap: Vec<u8>,
-    /// Signature of the member (signature algorithm id, signature value).
-    pub signature: Option<(String, Vec<u8>)>,
-    /// authCertReg proof of possession of the authentication key (algorithm id, value).
-    pub auth_key_signature: Option<(String, Vec<u8>)>,
-    /// authCertReg: the authentication certificate part (DER).
-    pub auth_certificate: Option<Vec<u8>>,
-    /// Signing certificate of the member that signed (DER).
-    pub signing_certificate: Option<Vec<u8>>,
-    /// OCSP response for the signing certificate (DER).
-    pub ocsp_response: Option<Vec<u8>>,
+/// A management request as the store takes it: one variant per service, with exactly the
+/// fields of that service's body (without `requestId`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagementRequest {
+    /// clientReg: register `client` on `server`; `subsystem_name` names the subsystem.
+    ClientReg {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client (a member or one of its subsystems).
+        client: XRoadClientIdentifierType,
+        /// The subsystem's new name, applied on approval if not empty.
+        subsystem_name: Option<String>,
+    },
+    /// clientDeletion: remove `client` from `server`.
+    ClientDeletion {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// authCertReg: add `auth_cert` to `server` (registering the server if new).
+    AuthCertReg {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The authentication certificate (DER).
+        auth_cert: Vec<u8>,
+        /// The security server's address.
+        address: String,
+    },
+    /// authCertDeletion: remove `auth_cert` from `server`.
+    AuthCertDeletion {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The authentication certificate (DER).
+        auth_cert: Vec<u8>,
+    },
+    /// ownerChange: make `new_owner` the owner of `server`.
+    OwnerChange {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The new owner member.
+        new_owner: XRoadClientIdentifierType,
+    },
+    /// addressChange: give `server` a new address.
+    AddressChange {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// Its new address.
+        address: String,
+    },
+    /// clientDisable: disable `client` on `server` for the time being.
+    ClientDisable {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// clientEnable: enable `client` on `server` again.
+    ClientEnable {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The client.
+        client: XRoadClientIdentifierType,
+    },
+    /// clientRename: give the subsystem `client` of `server` a new name.
+    ClientRename {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The subsystem.
+        client: XRoadClientIdentifierType,
+        /// Its new name.
+        subsystem_name: String,
+    },
+    /// maintenanceModeEnable: put `server` into maintenance mode.
+    MaintenanceModeEnable {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// What clients of the server are told while it is in maintenance mode.
+        message: Option<String>,
+    },
+    /// maintenanceModeDisable: take `server` out of maintenance mode.
+    MaintenanceModeDisable {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+    },
+}
+
+impl ManagementRequest {
+    /// The management service.
+    pub fn service(&self) -> Service {
+        match self {
+            Self::ClientReg { .. } => Service::ClientReg,
+            Self::ClientDeletion { .. } => Service::ClientDeletion,
+            Self::AuthCertReg { .. } => Service::AuthCertReg,
+            Self::AuthCertDeletion { .. } => Service::AuthCertDeletion,
+            Self::OwnerChange { .. } => Service::OwnerChange,
+            Self::AddressChange { .. } => Service::AddressChange,
+            Self::ClientDisable { .. } => Service::ClientDisable,
+            Self::ClientEnable { .. } => Service::ClientEnable,
+            Self::ClientRename { .. } => Service::ClientRename,
+            Self::MaintenanceModeEnable { .. } => Service::MaintenanceModeEnable,
+            Self::MaintenanceModeDisable { .. } => Service::MaintenanceModeDisable,
+        }
+    }
+
+    /// The security server the request is about.
+    pub fn server(&self) -> &XRoadSecurityServerIdentifierType {
+        match self {
+            Self::ClientReg { server, .. }
+            | Self::ClientDeletion { server, .. }
+            | Self::AuthCertReg { server, .. }
+            | Self::AuthCertDeletion { server, .. }
+            | Self::OwnerChange { server, .. }
+            | Self::AddressChange { server, .. }
+            | Self::ClientDisable { server, .. }
+            | Self::ClientEnable { server, .. }
+            | Self::ClientRename { server, .. }
+            | Self::MaintenanceModeEnable { server, .. }
+            | Self::MaintenanceModeDisable { server } => server,
+        }
+    }
+
+    /// Whether the central server applies the request on receipt (all but the
+    /// registrations) rather than on approval (clientReg, authCertReg, ownerChange).
+    pub fn applies_on_receipt(&self) -> bool {
+        !matches!(
+            self,
+            Self::ClientReg { .. } | Self::AuthCertReg { .. } | Self::OwnerChange { .. }
+        )
+    }
+
+    /// What the request changes on its security server, for listings: the client, the new
+    /// owner, the address, the new name or the maintenance message.
+    pub fn subject(&self) -> String {
+        match self {
+            Self::ClientReg {
+                client,
+                subsystem_name: Some(name),
+                ..
+            } => format!("{client} named {name:?}"),
+            Self::ClientReg { client, .. }
+            | Self::ClientDeletion { client, .. }
+            | Self::ClientDisable { client, .. }
+            | Self::ClientEnable { client, .. } => client.to_string(),
+            Self::ClientRename {
+                client,
+                subsystem_name,
+                ..
+            } => format!("{client} renamed {subsystem_name:?}"),
+            Self::AuthCertReg { address, .. } => {
+                format!("authentication certificate, address {address}")
+            }
+            Self::AuthCertDeletion { .. } => "authentication certificate".to_owned(),
+            Self::OwnerChange { new_owner, .. } => format!("new owner {new_owner}"),
+            Self::AddressChange { address, .. } => format!("address {address}"),
+            Self::MaintenanceModeEnable {
+                message: Some(message),
+                ..
+            } => format!("message {message:?}"),
+            Self::MaintenanceModeEnable { message: None, .. } => "no message".to_owned(),
+            Self::MaintenanceModeDisable { .. } => String::new(),
+        }
+    }
 }
 
 /// A request the central server has accepted for processing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRequest {
-    /// The management service.
-    pub service: Service,
-    /// The security server the request is about.
-    pub server: XRoadSecurityServerIdentifierType,
-    /// clientReg/clientDeletion: the client; ownerChange: the new owner member.
-    pub client: Option<XRoadClientIdentifierType>,
-    /// authCertReg/authCertDeletion: the authentication certificate (DER).
-    pub auth_cert: Option<Vec<u8>>,
-    /// authCertReg: the security server's address.
-    pub address: Option<String>,
+    /// The service and its fields.
+    pub request: ManagementRequest,
     /// The X-Road message id (`xroad:id`).
     pub message_id: String,
     /// The sender (`xroad:client` of the header).
     pub sender: XRoadClientIdentifierType,
     /// When the request was received.
     pub received_at: SystemTime,
-    /// The message log entry.
-    pub log: MessageLog,
+    /// The message log: the MIME parts exactly as received, to verify the request again.
+    pub log: Parts,
 }
 
 /// A stored request.
@@ -159,18 +301,10 @@ pub struct NewRequest {
 pub struct RequestRecord {
     /// The request id (`requestId` of the response).
     pub id: i64,
-    /// The management service.
-    pub service: Service,
+    /// The service and its fields.
+    pub request: ManagementRequest,
     /// Current status.
     pub status: Status,
-    /// The security server the request is about.
-    pub server: XRoadSecurityServerIdentifierType,
-    /// clientReg/clientDeletion: the client; ownerChange: the new owner member.
-    pub client: Option<XRoadClientIdentifierType>,
-    /// authCertReg/authCertDeletion: the authentication certificate (DER).
-    pub auth_cert: Option<Vec<u8>>,
-    /// authCertReg: the security server's address.
-    pub address: Option<String>,
     /// The X-Road message id (`xroad:id`).
     pub message_id: String,
     /// The sender.
@@ -179,11 +313,18 @@ pub struct RequestRecord {
     pub received_at: SystemTime,
 }
 
+impl RequestRecord {
+    /// The management service.
+    pub fn service(&self) -> Service {
+        self.request.service()
+    }
+}
+
 /// The message log of a stored request and the response that was sent for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedMessage {
-    /// The request's message log.
-    pub log: MessageLog,
+    /// The request's MIME parts as received.
+    pub parts: Parts,
     /// The response bytes exactly as sent.
     pub response: Vec<u8>,
 }
@@ -239,10 +380,31 @@ pub struct ServerRecord {
     pub owner: XRoadClientIdentifierType,
     /// Its address, if one was given.
     pub address: Option<String>,
+    /// Its maintenance mode, while it is in maintenance mode.
+    pub maintenance: Option<MaintenanceMode>,
     /// Its authentication certificates (DER), sorted.
     pub auth_certs: Vec<Vec<u8>>,
     /// Its clients, sorted by textual form.
-    pub clients: Vec<XRoadClientIdentifierType>,
+    pub clients: Vec<ClientRecord>,
+}
+
+/// A security server's maintenance mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MaintenanceMode {
+    /// What the server's clients are told, if maintenanceModeEnable gave a message.
+    pub message: Option<String>,
+}
+
+/// A client registered on a security server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRecord {
+    /// The client: a member or a subsystem.
+    pub id: XRoadClientIdentifierType,
+    /// Whether it is enabled (clientDisable and clientEnable switch it).
+    pub enabled: bool,
+    /// The subsystem's name, if clientReg or clientRename gave it one. The name belongs to
+    /// the subsystem: it is the same on every server that has the subsystem as a client.
+    pub subsystem_name: Option<String>,
 }
 
 /// Which requests [`Store::requests`](super::Store::requests) lists; the default lists all.
@@ -279,7 +441,7 @@ pub(super) fn from_unix_nanos(nanos: i64) -> Option<SystemTime> {
 /// The member that owns a security server, from the server's identifier.
 pub(super) fn owner_of(server: &XRoadSecurityServerIdentifierType) -> XRoadClientIdentifierType {
     XRoadClientIdentifierType {
-        object_type: xroad_mserv::identifiers::XRoadObjectType::Member,
+        object_type: XRoadObjectType::Member,
         x_road_instance: server.x_road_instance.clone(),
         member_class: server.member_class.clone(),
         member_code: server.member_code.clone(),
@@ -293,6 +455,7 @@ pub(super) fn server_owned_by(
     owner: &XRoadClientIdentifierType,
 ) -> XRoadSecurityServerIdentifierType {
     XRoadSecurityServerIdentifierType {
+        object_type: XRoadObjectType::Server,
         x_road_instance: owner.x_road_instance.clone(),
         member_class: owner.member_class.clone(),
         member_code: owner.member_code.clone(),

@@ -2,18 +2,21 @@
 
 use std::str::FromStr;
 
+use bytes::Bytes;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
+use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
+use xroad_runtime::message::{Attachment, Parts};
 
+use super::columns::StoredRequest;
 use super::error::{SqliteContext, StoreError};
 use super::model::{
-    LoggedMessage, MessageLog, RequestFilter, RequestRecord, ServerRecord, Service, Status,
-    from_unix_nanos,
+    ClientRecord, LoggedMessage, MaintenanceMode, RequestFilter, RequestRecord, ServerRecord,
+    Service, Status, from_unix_nanos,
 };
 
 /// Columns [`read_request`] reads, in its order.
 const REQUEST_COLUMNS: &str = "id, service, status, server, client, auth_cert, address, \
-                               message_id, sender, received_at";
+                               subsystem_name, message, message_id, sender, received_at";
 
 /// Requests that match `filter`, by increasing id.
 pub(super) fn requests(
@@ -50,29 +53,28 @@ pub(super) fn request(conn: &Connection, id: i64) -> Result<Option<RequestRecord
 }
 
 /// Reads a request row; the outer error is SQLite's, the inner one a stored value that does
-/// not parse.
+/// not parse or does not fit its service.
 fn read_request(row: &Row<'_>) -> rusqlite::Result<Result<RequestRecord, StoreError>> {
-    let id: i64 = row.get(0)?;
-    let service: String = row.get(1)?;
+    let stored = StoredRequest {
+        id: row.get(0)?,
+        service: row.get(1)?,
+        server: row.get(3)?,
+        client: row.get(4)?,
+        auth_cert: row.get(5)?,
+        address: row.get(6)?,
+        subsystem_name: row.get(7)?,
+        message: row.get(8)?,
+    };
+    let id = stored.id;
     let status: String = row.get(2)?;
-    let server: String = row.get(3)?;
-    let client: Option<String> = row.get(4)?;
-    let sender: String = row.get(8)?;
-    let received_at: i64 = row.get(9)?;
-    let auth_cert = row.get(5)?;
-    let address = row.get(6)?;
-    let message_id = row.get(7)?;
+    let message_id = row.get(9)?;
+    let sender: String = row.get(10)?;
+    let received_at: i64 = row.get(11)?;
     Ok((|| {
         Ok(RequestRecord {
             id,
-            service: parse("requests", "service", id, &service)?,
+            request: stored.into_request()?,
             status: parse("requests", "status", id, &status)?,
-            server: parse("requests", "server", id, &server)?,
-            client: client
-                .map(|client| parse("requests", "client", id, &client))
-                .transpose()?,
-            auth_cert,
-            address,
             message_id,
             sender: parse("requests", "sender", id, &sender)?,
             received_at: from_unix_nanos(received_at).ok_or_else(|| StoreError::Corrupt {
@@ -85,83 +87,129 @@ fn read_request(row: &Row<'_>) -> rusqlite::Result<Result<RequestRecord, StoreEr
     })())
 }
 
-/// The message log and response of request `id`.
+/// The message log and response of request `id`: the SOAP part and the attachments in
+/// MIME part order, which must be numbered 1, 2, … without a gap.
 pub(super) fn message_log(conn: &Connection, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
-    conn.prepare_cached(
-        "SELECT soap, signature_algorithm, signature, auth_key_signature_algorithm,
-                auth_key_signature, auth_certificate, signing_certificate, ocsp_response,
-                response
-         FROM message_log WHERE request = ?1",
-    )
-    .and_then(|mut select| {
-        select
-            .query_row([id], |row| {
-                Ok(LoggedMessage {
-                    log: MessageLog {
-                        soap: row.get(0)?,
-                        signature: pair(row.get(1)?, row.get(2)?),
-                        auth_key_signature: pair(row.get(3)?, row.get(4)?),
-                        auth_certificate: row.get(5)?,
-                        signing_certificate: row.get(6)?,
-                        ocsp_response: row.get(7)?,
-                    },
-                    response: row.get(8)?,
-                })
-            })
-            .optional()
-    })
-    .during("reading the message log")
+    let logged: Option<(Vec<u8>, Vec<u8>)> = conn
+        .prepare_cached("SELECT soap, response FROM message_log WHERE request = ?1")
+        .and_then(|mut select| {
+            select
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+        })
+        .during("reading the message log")?;
+    let Some((soap, response)) = logged else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64, Option<String>, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT position, signature_algorithm_id, body FROM message_attachments
+             WHERE request = ?1 ORDER BY position",
+        )
+        .and_then(|mut select| {
+            select
+                .query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .and_then(Iterator::collect)
+        })
+        .during("reading the message log's parts")?;
+    let mut attachments = Vec::with_capacity(rows.len());
+    for (expected, (position, signature_algorithm_id, body)) in (1_i64..).zip(rows) {
+        if position != expected {
+            return Err(StoreError::Corrupt {
+                table: "message_attachments",
+                column: "position",
+                row: id,
+                source: format!("part {expected} is missing (the next one is {position})").into(),
+            });
+        }
+        attachments.push(Attachment {
+            signature_algorithm_id,
+            body: Bytes::from(body),
+        });
+    }
+    Ok(Some(LoggedMessage {
+        parts: Parts {
+            soap: Bytes::from(soap),
+            attachments,
+        },
+        response,
+    }))
 }
 
-/// Algorithm id and signature; the schema makes both present or both absent.
-fn pair(algorithm: Option<String>, signature: Option<Vec<u8>>) -> Option<(String, Vec<u8>)> {
-    algorithm.zip(signature)
+/// A row of `security_servers` as [`registry`] reads it.
+struct ServerRow {
+    row: i64,
+    id: String,
+    owner: String,
+    address: Option<String>,
+    in_maintenance_mode: bool,
+    maintenance_message: Option<String>,
 }
 
 /// Every registered security server with its certificates and clients, by identifier.
 pub(super) fn registry(conn: &Connection) -> Result<Vec<ServerRecord>, StoreError> {
     let mut servers = conn
         .prepare_cached(
-            "SELECT id, server_id, owner, address FROM security_servers ORDER BY server_id",
+            "SELECT id, server_id, owner, address, maintenance_mode, maintenance_message
+             FROM security_servers ORDER BY server_id",
         )
         .during("listing security servers")?;
     let mut certs = conn
         .prepare_cached("SELECT cert FROM auth_certs WHERE server = ?1 ORDER BY cert")
         .during("listing auth certificates")?;
     let mut clients = conn
-        .prepare_cached("SELECT client FROM server_clients WHERE server = ?1 ORDER BY client")
+        .prepare_cached(
+            "SELECT c.client, c.enabled, s.name FROM server_clients AS c
+             LEFT JOIN subsystems AS s ON s.subsystem = c.client
+             WHERE c.server = ?1 ORDER BY c.client",
+        )
         .during("listing clients")?;
     let rows = servers
         .query_map([], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, Option<String>>(3)?,
-            ))
+            Ok(ServerRow {
+                row: row.get(0)?,
+                id: row.get(1)?,
+                owner: row.get(2)?,
+                address: row.get(3)?,
+                in_maintenance_mode: row.get(4)?,
+                maintenance_message: row.get(5)?,
+            })
         })
-        .during("listing security servers")?
-        .collect::<Result<Vec<_>, _>>()
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
         .during("listing security servers")?;
     rows.into_iter()
-        .map(|(row, id, owner, address)| {
+        .map(|server| {
+            let row = server.row;
             let auth_certs = certs
                 .query_map([row], |cert| cert.get(0))
                 .and_then(Iterator::collect)
                 .during("listing auth certificates")?;
             let clients = clients
-                .query_map([row], |client| client.get::<_, String>(0))
+                .query_map([row], |client| {
+                    Ok((
+                        client.get::<_, String>(0)?,
+                        client.get::<_, bool>(1)?,
+                        client.get::<_, Option<String>>(2)?,
+                    ))
+                })
                 .and_then(Iterator::collect::<Result<Vec<_>, _>>)
                 .during("listing clients")?
-                .iter()
-                .map(|client| {
-                    parse::<XRoadClientIdentifierType>("server_clients", "client", row, client)
+                .into_iter()
+                .map(|(client, enabled, subsystem_name)| {
+                    Ok(ClientRecord {
+                        id: parse("server_clients", "client", row, &client)?,
+                        enabled,
+                        subsystem_name,
+                    })
                 })
-                .collect::<Result<_, _>>()?;
+                .collect::<Result<_, StoreError>>()?;
             Ok(ServerRecord {
-                id: parse("security_servers", "server_id", row, &id)?,
-                owner: parse("security_servers", "owner", row, &owner)?,
-                address,
+                id: parse("security_servers", "server_id", row, &server.id)?,
+                owner: parse("security_servers", "owner", row, &server.owner)?,
+                address: server.address,
+                maintenance: server.in_maintenance_mode.then_some(MaintenanceMode {
+                    message: server.maintenance_message,
+                }),
                 auth_certs,
                 clients,
             })

@@ -4,13 +4,16 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use rusqlite::{Connection, OptionalExtension, params};
+use xroad_mserv::identifiers::XRoadClientIdentifierType;
+use xroad_runtime::message::Parts;
 
+use super::columns::FieldColumns;
 use super::error::{SqliteContext, StoreError};
 use super::model::{Action, NewRequest, Status, Submitted, to_unix_nanos};
 use super::queries;
-use super::rules::{self, Subject};
+use super::rules;
 
-/// A received request whose fields fit its service, ready to store.
+/// A received request that the store can hold, ready to store.
 #[derive(Debug)]
 pub(super) struct Checked {
     request: NewRequest,
@@ -18,12 +21,11 @@ pub(super) struct Checked {
 }
 
 impl Checked {
-    /// Checks the request's shape and timestamp; no database access.
+    /// Checks the message id and timestamp; no database access.
     pub(super) fn new(request: NewRequest) -> Result<Self, StoreError> {
-        subject_of(&request)?;
         if request.message_id.is_empty() {
             return Err(StoreError::Malformed {
-                service: request.service,
+                service: request.request.service(),
                 field: "message_id",
                 problem: "must not be empty",
             });
@@ -36,30 +38,20 @@ impl Checked {
     }
 }
 
-/// What `request` is about; an error if its fields do not fit its service.
-fn subject_of(request: &NewRequest) -> Result<Subject<'_>, StoreError> {
-    Subject::of(
-        request.service,
-        &request.server,
-        request.client.as_ref(),
-        request.auth_cert.as_deref(),
-        request.address.as_deref(),
-    )
-}
-
 /// Stores `checked` unless it repeats an earlier request or breaks a rule. Every check runs
-/// before the first write.
+/// before the first write. `provider` is the management service provider.
 pub(super) fn submit(
     conn: &Connection,
     checked: Checked,
+    provider: &XRoadClientIdentifierType,
     auto_approve: bool,
     respond: impl FnOnce(i64) -> Vec<u8>,
 ) -> Result<Submitted, StoreError> {
     let Checked {
-        request,
+        request: new,
         received_at,
     } = checked;
-    let sender = request.sender.to_string();
+    let sender = new.sender.to_string();
     let repeated = conn
         .prepare_cached(
             "SELECT r.id, m.response FROM requests AS r JOIN message_log AS m ON m.request = r.id
@@ -67,7 +59,7 @@ pub(super) fn submit(
         )
         .and_then(|mut select| {
             select
-                .query_row(params![sender, request.message_id], |found| {
+                .query_row(params![sender, new.message_id], |found| {
                     Ok((found.get(0)?, found.get(1)?))
                 })
                 .optional()
@@ -80,32 +72,35 @@ pub(super) fn submit(
         });
     }
 
-    let subject = subject_of(&request)?;
-    rules::check(conn, subject, None)?;
-    let status = if subject.applies_on_receipt() || auto_approve {
-        rules::apply(conn, subject)?;
+    let request = &new.request;
+    rules::check(conn, request, provider, None)?;
+    let status = if request.applies_on_receipt() || auto_approve {
+        rules::apply(conn, request)?;
         Status::Approved
     } else {
         Status::SubmittedForApproval
     };
 
+    let fields = FieldColumns::of(request);
     let request_id: i64 = conn
         .prepare_cached(
             "INSERT INTO requests
-                (service, server, client, auth_cert, address, status, message_id, sender,
-                 received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                (service, server, client, auth_cert, address, subsystem_name, message, status,
+                 message_id, sender, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
         )
         .and_then(|mut insert| {
             insert.query_row(
                 params![
-                    request.service.as_str(),
-                    request.server.to_string(),
-                    request.client.as_ref().map(ToString::to_string),
-                    request.auth_cert,
-                    request.address,
+                    request.service().as_str(),
+                    request.server().to_string(),
+                    fields.client.map(ToString::to_string),
+                    fields.auth_cert,
+                    fields.address,
+                    fields.subsystem_name,
+                    fields.message,
                     status.as_str(),
-                    request.message_id,
+                    new.message_id,
                     sender,
                     received_at,
                 ],
@@ -116,47 +111,54 @@ pub(super) fn submit(
 
     let response = panic::catch_unwind(AssertUnwindSafe(|| respond(request_id)))
         .map_err(|_| StoreError::ResponsePanicked)?;
-    let log = &request.log;
-    let (signature_algorithm, signature) = split_signature(log.signature.as_ref());
-    let (auth_key_algorithm, auth_key_signature) = split_signature(log.auth_key_signature.as_ref());
-    conn.prepare_cached(
-        "INSERT INTO message_log
-            (request, soap, signature_algorithm, signature, auth_key_signature_algorithm,
-             auth_key_signature, auth_certificate, signing_certificate, ocsp_response, response)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )
-    .and_then(|mut insert| {
-        insert.execute(params![
-            request_id,
-            log.soap,
-            signature_algorithm,
-            signature,
-            auth_key_algorithm,
-            auth_key_signature,
-            log.auth_certificate,
-            log.signing_certificate,
-            log.ocsp_response,
-            response,
-        ])
-    })
-    .during("storing the message log")?;
+    store_log(conn, request_id, &new.log, &response)?;
     Ok(Submitted::Accepted {
         request_id,
         response,
     })
 }
 
-/// Algorithm id and value of an optional signature, as two nullable columns.
-fn split_signature(signature: Option<&(String, Vec<u8>)>) -> (Option<&str>, Option<&[u8]>) {
-    match signature {
-        Some((algorithm, value)) => (Some(algorithm), Some(value)),
-        None => (None, None),
+/// Stores the message log of request `request_id`: the SOAP part and the response in
+/// `message_log`, each later part in `message_attachments` under its MIME part number.
+fn store_log(
+    conn: &Connection,
+    request_id: i64,
+    parts: &Parts,
+    response: &[u8],
+) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO message_log (request, soap, response) VALUES (?1, ?2, ?3)")
+        .and_then(|mut insert| insert.execute(params![request_id, &parts.soap[..], response]))
+        .during("storing the message log")?;
+    if parts.attachments.is_empty() {
+        return Ok(());
     }
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO message_attachments (request, position, signature_algorithm_id, body)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .during("storing the message log's parts")?;
+    for (position, attachment) in (1_i64..).zip(&parts.attachments) {
+        insert
+            .execute(params![
+                request_id,
+                position,
+                attachment.signature_algorithm_id,
+                &attachment.body[..]
+            ])
+            .during("storing the message log's parts")?;
+    }
+    Ok(())
 }
 
 /// Takes `action` on request `id`: approval re-checks the rules and applies the request to
 /// the registry.
-pub(super) fn decide(conn: &Connection, id: i64, action: Action) -> Result<(), StoreError> {
+pub(super) fn decide(
+    conn: &Connection,
+    id: i64,
+    action: Action,
+    provider: &XRoadClientIdentifierType,
+) -> Result<(), StoreError> {
     let record = queries::request(conn, id)?.ok_or(StoreError::UnknownRequest(id))?;
     if !action.allowed_from().contains(&record.status) {
         return Err(StoreError::Transition {
@@ -166,15 +168,8 @@ pub(super) fn decide(conn: &Connection, id: i64, action: Action) -> Result<(), S
         });
     }
     if action == Action::Approve {
-        let subject = Subject::of(
-            record.service,
-            &record.server,
-            record.client.as_ref(),
-            record.auth_cert.as_deref(),
-            record.address.as_deref(),
-        )?;
-        rules::check(conn, subject, Some(id))?;
-        rules::apply(conn, subject)?;
+        rules::check(conn, &record.request, provider, Some(id))?;
+        rules::apply(conn, &record.request)?;
     }
     conn.prepare_cached("UPDATE requests SET status = ?2 WHERE id = ?1")
         .and_then(|mut update| update.execute(params![id, action.target().as_str()]))

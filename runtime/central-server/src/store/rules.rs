@@ -1,4 +1,4 @@
-//! The business rules checked when a request is received or approved, and how an approved
+//! The business rules checked when a request is received or approved, and how an accepted
 //! request changes the registry.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -7,134 +7,7 @@ use xroad_mserv::identifiers::{
 };
 
 use super::error::{RuleViolation, SqliteContext, StoreError};
-use super::model::{Service, owner_of, server_owned_by};
-
-/// What a request is about, with the fields its service needs.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Subject<'a> {
-    /// clientReg: register `client` on `server`.
-    ClientReg {
-        server: &'a XRoadSecurityServerIdentifierType,
-        client: &'a XRoadClientIdentifierType,
-    },
-    /// clientDeletion: remove `client` from `server`.
-    ClientDeletion {
-        server: &'a XRoadSecurityServerIdentifierType,
-        client: &'a XRoadClientIdentifierType,
-    },
-    /// authCertReg: add `cert` to `server` (creating the server if new).
-    AuthCertReg {
-        server: &'a XRoadSecurityServerIdentifierType,
-        cert: &'a [u8],
-        address: Option<&'a str>,
-    },
-    /// authCertDeletion: remove `cert` from `server`.
-    AuthCertDeletion {
-        server: &'a XRoadSecurityServerIdentifierType,
-        cert: &'a [u8],
-    },
-    /// ownerChange: make `new_owner` the owner of `server`.
-    OwnerChange {
-        server: &'a XRoadSecurityServerIdentifierType,
-        new_owner: &'a XRoadClientIdentifierType,
-    },
-}
-
-impl<'a> Subject<'a> {
-    /// Checks that the request has exactly the fields its service uses.
-    pub(super) fn of(
-        service: Service,
-        server: &'a XRoadSecurityServerIdentifierType,
-        client: Option<&'a XRoadClientIdentifierType>,
-        auth_cert: Option<&'a [u8]>,
-        address: Option<&'a str>,
-    ) -> Result<Self, StoreError> {
-        let malformed = |field, problem| StoreError::Malformed {
-            service,
-            field,
-            problem,
-        };
-        let absent = |present: bool, field| {
-            if present {
-                Err(malformed(field, "must be absent for this service"))
-            } else {
-                Ok(())
-            }
-        };
-        let needs_client = || client.ok_or_else(|| malformed("client", "is required"));
-        let needs_cert = || match auth_cert {
-            None => Err(malformed("auth_cert", "is required")),
-            Some([]) => Err(malformed("auth_cert", "must not be empty")),
-            Some(cert) => Ok(cert),
-        };
-        match service {
-            Service::ClientReg | Service::ClientDeletion | Service::OwnerChange => {
-                absent(auth_cert.is_some(), "auth_cert")?;
-                absent(address.is_some(), "address")?;
-                let client = needs_client()?;
-                match service {
-                    Service::ClientReg => Ok(Self::ClientReg { server, client }),
-                    Service::ClientDeletion => Ok(Self::ClientDeletion { server, client }),
-                    _ if client.object_type == XRoadObjectType::Member => Ok(Self::OwnerChange {
-                        server,
-                        new_owner: client,
-                    }),
-                    _ => Err(malformed(
-                        "client",
-                        "must be a MEMBER identifier (the new owner)",
-                    )),
-                }
-            }
-            Service::AuthCertReg => {
-                absent(client.is_some(), "client")?;
-                Ok(Self::AuthCertReg {
-                    server,
-                    cert: needs_cert()?,
-                    address,
-                })
-            }
-            Service::AuthCertDeletion => {
-                absent(client.is_some(), "client")?;
-                absent(address.is_some(), "address")?;
-                Ok(Self::AuthCertDeletion {
-                    server,
-                    cert: needs_cert()?,
-                })
-            }
-        }
-    }
-
-    /// The service of the request.
-    pub(super) fn service(self) -> Service {
-        match self {
-            Self::ClientReg { .. } => Service::ClientReg,
-            Self::ClientDeletion { .. } => Service::ClientDeletion,
-            Self::AuthCertReg { .. } => Service::AuthCertReg,
-            Self::AuthCertDeletion { .. } => Service::AuthCertDeletion,
-            Self::OwnerChange { .. } => Service::OwnerChange,
-        }
-    }
-
-    /// Whether the central server applies the request on receipt (deletions) rather than
-    /// after approval (registrations).
-    pub(super) fn applies_on_receipt(self) -> bool {
-        matches!(
-            self,
-            Self::ClientDeletion { .. } | Self::AuthCertDeletion { .. }
-        )
-    }
-
-    /// The security server the request names.
-    fn server(self) -> &'a XRoadSecurityServerIdentifierType {
-        match self {
-            Self::ClientReg { server, .. }
-            | Self::ClientDeletion { server, .. }
-            | Self::AuthCertReg { server, .. }
-            | Self::AuthCertDeletion { server, .. }
-            | Self::OwnerChange { server, .. } => server,
-        }
-    }
-}
+use super::model::{ManagementRequest, owner_of, server_owned_by};
 
 /// A registered security server as the rules need it.
 struct RegisteredServer {
@@ -142,116 +15,212 @@ struct RegisteredServer {
     row: i64,
     /// Its owner in textual form.
     owner: String,
+    /// Whether it is in maintenance mode.
+    in_maintenance_mode: bool,
 }
 
-/// Checks every rule for `subject`. `this_request` is the stored request being approved,
-/// which does not count as a pending duplicate of itself.
+/// Checks every rule for `request`. `provider` is the management service provider;
+/// `this_request` is the stored request being approved, which does not count as a pending
+/// duplicate of itself.
 pub(super) fn check(
     conn: &Connection,
-    subject: Subject<'_>,
+    request: &ManagementRequest,
+    provider: &XRoadClientIdentifierType,
     this_request: Option<i64>,
 ) -> Result<(), StoreError> {
-    let server = subject.server();
+    use ManagementRequest as R;
+    let service = request.service();
+    let server = request.server();
+    let violation = |violation: RuleViolation| Err(StoreError::from(violation));
+    // Rules on the request alone come first, as the reference's decoders check them.
+    match request {
+        R::ClientReg {
+            client,
+            subsystem_name: Some(name),
+            ..
+        } if !name.is_empty() && !is_subsystem(client) => {
+            return violation(RuleViolation::NotASubsystem {
+                service,
+                server: server.clone(),
+                client: client.clone(),
+            });
+        }
+        R::ClientRename { client, .. } if !is_subsystem(client) => {
+            return violation(RuleViolation::NotASubsystem {
+                service,
+                server: server.clone(),
+                client: client.clone(),
+            });
+        }
+        R::ClientRename {
+            client,
+            subsystem_name,
+            ..
+        } if subsystem_name.trim().is_empty() => {
+            return violation(RuleViolation::BlankSubsystemName {
+                server: server.clone(),
+                client: client.clone(),
+            });
+        }
+        R::OwnerChange { new_owner, .. } if new_owner.object_type != XRoadObjectType::Member => {
+            return violation(RuleViolation::NewOwnerNotAMember {
+                server: server.clone(),
+                new_owner: new_owner.clone(),
+            });
+        }
+        _ => {}
+    }
+
     let registered = registered_server(conn, server)?;
-    let unknown = || RuleViolation::UnknownServer {
-        service: subject.service(),
-        server: server.clone(),
+    // authCertReg registers the server if it is new; every other request needs it.
+    let registered = match (request, registered) {
+        (R::AuthCertReg { .. }, registered) => registered,
+        (_, Some(registered)) => Some(registered),
+        (_, None) => {
+            return violation(RuleViolation::UnknownServer {
+                service,
+                server: server.clone(),
+            });
+        }
     };
-    match subject {
-        Subject::ClientReg { client, .. } => {
-            let row = registered.ok_or_else(unknown)?.row;
-            check_not_pending(conn, subject, this_request)?;
+    let row = registered.as_ref().map(|registered| registered.row);
+    let not_registered = |client: &XRoadClientIdentifierType| {
+        violation(RuleViolation::ClientNotRegistered {
+            service,
+            server: server.clone(),
+            client: client.clone(),
+        })
+    };
+    match request {
+        R::ClientReg { client, .. } => {
+            check_not_pending(conn, request, this_request)?;
             if has_client(conn, row, client)? {
-                return Err(RuleViolation::ClientAlreadyRegistered {
+                return violation(RuleViolation::ClientAlreadyRegistered {
                     server: server.clone(),
                     client: client.clone(),
-                }
-                .into());
+                });
             }
         }
-        Subject::ClientDeletion { client, .. } => {
-            let row = registered.ok_or_else(unknown)?.row;
-            check_not_pending(conn, subject, this_request)?;
+        R::ClientDeletion { client, .. } => {
+            check_not_pending(conn, request, this_request)?;
             if !has_client(conn, row, client)? {
-                return Err(RuleViolation::ClientNotRegistered {
-                    server: server.clone(),
-                    client: client.clone(),
-                }
-                .into());
+                return not_registered(client);
             }
         }
-        Subject::AuthCertReg { cert, .. } => {
-            check_not_pending(conn, subject, this_request)?;
-            if let Some(registered_to) = cert_holder(conn, cert)? {
-                return Err(RuleViolation::AuthCertAlreadyRegistered {
+        R::AuthCertReg { auth_cert, .. } => {
+            check_not_pending(conn, request, this_request)?;
+            if let Some(registered_to) = cert_holder(conn, auth_cert)? {
+                return violation(RuleViolation::AuthCertAlreadyRegistered {
                     server: server.clone(),
                     registered_to,
-                }
-                .into());
+                });
             }
         }
-        Subject::AuthCertDeletion { cert, .. } => {
-            registered.ok_or_else(unknown)?;
-            check_not_pending(conn, subject, this_request)?;
-            match cert_holder(conn, cert)? {
+        R::AuthCertDeletion { auth_cert, .. } => {
+            check_not_pending(conn, request, this_request)?;
+            match cert_holder(conn, auth_cert)? {
                 Some(holder) if holder == *server => {}
                 registered_to => {
-                    return Err(RuleViolation::AuthCertNotRegistered {
+                    return violation(RuleViolation::AuthCertNotRegistered {
                         server: server.clone(),
                         registered_to,
-                    }
-                    .into());
+                    });
                 }
             }
         }
-        Subject::OwnerChange { new_owner, .. } => {
-            let current = registered.ok_or_else(unknown)?;
-            check_not_pending(conn, subject, this_request)?;
-            if current.owner == new_owner.to_string() {
-                return Err(RuleViolation::AlreadyOwner {
+        R::OwnerChange { new_owner, .. } => {
+            check_not_pending(conn, request, this_request)?;
+            if registered.as_ref().map(|r| r.owner.as_str()) == Some(&new_owner.to_string()) {
+                return violation(RuleViolation::AlreadyOwner {
                     server: server.clone(),
                     owner: new_owner.clone(),
-                }
-                .into());
+                });
             }
             let renamed = server_owned_by(server, new_owner);
             if registered_server(conn, &renamed)?.is_some() {
-                return Err(RuleViolation::ServerIdTaken {
+                return violation(RuleViolation::ServerIdTaken {
                     server: server.clone(),
                     taken: renamed,
-                }
-                .into());
+                });
+            }
+        }
+        R::AddressChange { .. } => {}
+        R::ClientDisable { client, .. } => {
+            if !has_client(conn, row, client)? {
+                return not_registered(client);
+            }
+            if client == provider {
+                return violation(RuleViolation::ProviderCannotBeDisabled {
+                    server: server.clone(),
+                    client: client.clone(),
+                });
+            }
+        }
+        R::ClientEnable { client, .. } | R::ClientRename { client, .. } => {
+            if !has_client(conn, row, client)? {
+                return not_registered(client);
+            }
+        }
+        R::MaintenanceModeEnable { .. } => {
+            if has_client(conn, row, provider)? {
+                return violation(RuleViolation::ServerHostsProvider {
+                    server: server.clone(),
+                    provider: provider.clone(),
+                });
+            }
+            if registered.is_some_and(|r| r.in_maintenance_mode) {
+                return violation(RuleViolation::AlreadyInMaintenanceMode {
+                    server: server.clone(),
+                });
+            }
+        }
+        R::MaintenanceModeDisable { .. } => {
+            if !registered.is_some_and(|r| r.in_maintenance_mode) {
+                return violation(RuleViolation::NotInMaintenanceMode {
+                    server: server.clone(),
+                });
             }
         }
     }
     Ok(())
 }
 
-/// Applies `subject` to the registry; [`check`] must have passed in the same transaction.
-pub(super) fn apply(conn: &Connection, subject: Subject<'_>) -> Result<(), StoreError> {
-    let server = subject.server();
+/// Applies `request` to the registry; [`check`] must have passed in the same transaction.
+pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<(), StoreError> {
+    use ManagementRequest as R;
+    let server = request.server();
     let row = registered_server(conn, server)?.map(|registered| registered.row);
-    match (subject, row) {
-        (Subject::ClientReg { client, .. }, Some(row)) => {
+    match (request, row) {
+        (
+            R::ClientReg {
+                client,
+                subsystem_name,
+                ..
+            },
+            Some(row),
+        ) => {
             conn.prepare_cached("INSERT INTO server_clients (server, client) VALUES (?1, ?2)")
                 .and_then(|mut insert| insert.execute(params![row, client.to_string()]))
                 .during("registering the client")?;
+            // An absent or empty name keeps the subsystem's name, as in the reference.
+            if let Some(name) = subsystem_name.as_deref().filter(|name| !name.is_empty()) {
+                name_subsystem(conn, client, name)?;
+            }
         }
-        (Subject::ClientDeletion { client, .. }, Some(row)) => {
+        (R::ClientDeletion { client, .. }, Some(row)) => {
             conn.prepare_cached("DELETE FROM server_clients WHERE server = ?1 AND client = ?2")
                 .and_then(|mut delete| delete.execute(params![row, client.to_string()]))
                 .during("deleting the client")?;
         }
-        (Subject::AuthCertReg { cert, address, .. }, row) => {
+        (
+            R::AuthCertReg {
+                auth_cert, address, ..
+            },
+            row,
+        ) => {
             let row = match row {
                 Some(row) => {
-                    if let Some(address) = address {
-                        conn.prepare_cached(
-                            "UPDATE security_servers SET address = ?2 WHERE id = ?1",
-                        )
-                        .and_then(|mut update| update.execute(params![row, address]))
-                        .during("updating the server address")?;
-                    }
+                    set_address(conn, row, address)?;
                     row
                 }
                 None => conn
@@ -273,15 +242,15 @@ pub(super) fn apply(conn: &Connection, subject: Subject<'_>) -> Result<(), Store
                     .during("registering the security server")?,
             };
             conn.prepare_cached("INSERT INTO auth_certs (server, cert) VALUES (?1, ?2)")
-                .and_then(|mut insert| insert.execute(params![row, cert]))
+                .and_then(|mut insert| insert.execute(params![row, auth_cert]))
                 .during("registering the auth certificate")?;
         }
-        (Subject::AuthCertDeletion { cert, .. }, Some(row)) => {
+        (R::AuthCertDeletion { auth_cert, .. }, Some(row)) => {
             conn.prepare_cached("DELETE FROM auth_certs WHERE server = ?1 AND cert = ?2")
-                .and_then(|mut delete| delete.execute(params![row, cert]))
+                .and_then(|mut delete| delete.execute(params![row, auth_cert]))
                 .during("deleting the auth certificate")?;
         }
-        (Subject::OwnerChange { new_owner, .. }, Some(row)) => {
+        (R::OwnerChange { new_owner, .. }, Some(row)) => {
             conn.prepare_cached(
                 "UPDATE security_servers SET owner = ?2, server_id = ?3 WHERE id = ?1",
             )
@@ -294,14 +263,86 @@ pub(super) fn apply(conn: &Connection, subject: Subject<'_>) -> Result<(), Store
             })
             .during("changing the owner")?;
         }
+        (R::AddressChange { address, .. }, Some(row)) => set_address(conn, row, address)?,
+        (R::ClientDisable { client, .. }, Some(row)) => set_enabled(conn, row, client, false)?,
+        (R::ClientEnable { client, .. }, Some(row)) => set_enabled(conn, row, client, true)?,
+        (
+            R::ClientRename {
+                client,
+                subsystem_name,
+                ..
+            },
+            Some(_),
+        ) => name_subsystem(conn, client, subsystem_name)?,
+        (R::MaintenanceModeEnable { message, .. }, Some(row)) => {
+            set_maintenance_mode(conn, row, Some(message.as_deref()))?;
+        }
+        (R::MaintenanceModeDisable { .. }, Some(row)) => set_maintenance_mode(conn, row, None)?,
         (_, None) => {
             return Err(RuleViolation::UnknownServer {
-                service: subject.service(),
+                service: request.service(),
                 server: server.clone(),
             }
             .into());
         }
     }
+    Ok(())
+}
+
+/// Whether `client` is a subsystem (and so can have a name).
+fn is_subsystem(client: &XRoadClientIdentifierType) -> bool {
+    client.object_type == XRoadObjectType::Subsystem
+}
+
+/// Sets the address of the server in row `row`.
+fn set_address(conn: &Connection, row: i64, address: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE security_servers SET address = ?2 WHERE id = ?1")
+        .and_then(|mut update| update.execute(params![row, address]))
+        .during("updating the server address")?;
+    Ok(())
+}
+
+/// Enables or disables `client` on the server in row `row`.
+fn set_enabled(
+    conn: &Connection,
+    row: i64,
+    client: &XRoadClientIdentifierType,
+    enabled: bool,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE server_clients SET enabled = ?3 WHERE server = ?1 AND client = ?2")
+        .and_then(|mut update| update.execute(params![row, client.to_string(), enabled]))
+        .during("enabling or disabling the client")?;
+    Ok(())
+}
+
+/// Puts the server in row `row` into maintenance mode with a message (`Some`), or takes it
+/// out (`None`).
+fn set_maintenance_mode(
+    conn: &Connection,
+    row: i64,
+    mode: Option<Option<&str>>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE security_servers SET maintenance_mode = ?2, maintenance_message = ?3
+         WHERE id = ?1",
+    )
+    .and_then(|mut update| update.execute(params![row, mode.is_some(), mode.flatten()]))
+    .during("setting the maintenance mode")?;
+    Ok(())
+}
+
+/// Gives the subsystem `client` the name `name`, on every server it is a client of.
+fn name_subsystem(
+    conn: &Connection,
+    client: &XRoadClientIdentifierType,
+    name: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO subsystems (subsystem, name) VALUES (?1, ?2)
+         ON CONFLICT (subsystem) DO UPDATE SET name = excluded.name",
+    )
+    .and_then(|mut upsert| upsert.execute(params![client.to_string(), name]))
+    .during("naming the subsystem")?;
     Ok(())
 }
 
@@ -319,18 +360,20 @@ const PENDING_BY_CERT: &str = "SELECT id FROM requests
       AND status IN ('SUBMITTED FOR APPROVAL', 'WAITING') AND id IS NOT ?3
     LIMIT 1";
 
-/// Refuses a second pending request of the same service for the same thing.
+/// Refuses a second pending request of the same service for the same thing. Only the
+/// services of the 1.15 protocol are checked; the others never wait for approval.
 fn check_not_pending(
     conn: &Connection,
-    subject: Subject<'_>,
+    request: &ManagementRequest,
     this_request: Option<i64>,
 ) -> Result<(), StoreError> {
-    let service = subject.service();
-    let server = subject.server();
-    let (pending, client) = match subject {
-        Subject::ClientReg { client, .. }
-        | Subject::ClientDeletion { client, .. }
-        | Subject::OwnerChange {
+    use ManagementRequest as R;
+    let service = request.service();
+    let server = request.server();
+    let (pending, client) = match request {
+        R::ClientReg { client, .. }
+        | R::ClientDeletion { client, .. }
+        | R::OwnerChange {
             new_owner: client, ..
         } => {
             let pending = conn
@@ -351,19 +394,21 @@ fn check_not_pending(
                 .during("looking for pending requests")?;
             (pending, Some(client.clone()))
         }
-        Subject::AuthCertReg { cert, .. } | Subject::AuthCertDeletion { cert, .. } => {
+        R::AuthCertReg { auth_cert, .. } | R::AuthCertDeletion { auth_cert, .. } => {
             let pending = conn
                 .prepare_cached(PENDING_BY_CERT)
                 .and_then(|mut select| {
                     select
-                        .query_row(params![service.as_str(), cert, this_request], |found| {
-                            found.get(0)
-                        })
+                        .query_row(
+                            params![service.as_str(), auth_cert, this_request],
+                            |found| found.get(0),
+                        )
                         .optional()
                 })
                 .during("looking for pending requests")?;
             (pending, None)
         }
+        _ => (None, None),
     };
     match pending {
         Some(pending) => Err(RuleViolation::AlreadyPending {
@@ -382,26 +427,33 @@ fn registered_server(
     conn: &Connection,
     server: &XRoadSecurityServerIdentifierType,
 ) -> Result<Option<RegisteredServer>, StoreError> {
-    conn.prepare_cached("SELECT id, owner FROM security_servers WHERE server_id = ?1")
-        .and_then(|mut select| {
-            select
-                .query_row([server.to_string()], |found| {
-                    Ok(RegisteredServer {
-                        row: found.get(0)?,
-                        owner: found.get(1)?,
-                    })
+    conn.prepare_cached(
+        "SELECT id, owner, maintenance_mode FROM security_servers WHERE server_id = ?1",
+    )
+    .and_then(|mut select| {
+        select
+            .query_row([server.to_string()], |found| {
+                Ok(RegisteredServer {
+                    row: found.get(0)?,
+                    owner: found.get(1)?,
+                    in_maintenance_mode: found.get(2)?,
                 })
-                .optional()
-        })
-        .during("looking up the security server")
+            })
+            .optional()
+    })
+    .during("looking up the security server")
 }
 
-/// Whether `client` is registered on the server in row `server_row`.
+/// Whether `client` is registered on the server in row `server_row` (none while the server
+/// is not registered).
 fn has_client(
     conn: &Connection,
-    server_row: i64,
+    server_row: Option<i64>,
     client: &XRoadClientIdentifierType,
 ) -> Result<bool, StoreError> {
+    let Some(server_row) = server_row else {
+        return Ok(false);
+    };
     conn.prepare_cached("SELECT 1 FROM server_clients WHERE server = ?1 AND client = ?2")
         .and_then(|mut select| select.exists(params![server_row, client.to_string()]))
         .during("looking up the client")

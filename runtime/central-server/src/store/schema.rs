@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::error::StoreError;
 
@@ -17,10 +17,30 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const WRITER_STATEMENT_CACHE: usize = 64;
 
 /// Migrations in order: entry `n` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: V1,
+        check: None,
+    },
+    Migration {
+        sql: V2,
+        check: Some(v1_rows_fit_v2),
+    },
+];
+
+/// One step of the schema.
+struct Migration {
+    /// The statements, run in the migration transaction.
+    sql: &'static str,
+    /// Runs first, in the same transaction: refuses data the statements cannot carry over.
+    check: Option<DataCheck>,
+}
+
+/// A check of the data before a migration; an error leaves the database as it was.
+type DataCheck = fn(&Connection) -> Result<(), StoreError>;
 
 /// Version 1: requests, message log, security servers, their clients and auth certificates.
-const V1: &str = "
+pub(super) const V1: &str = "
 CREATE TABLE security_servers (
     id          INTEGER PRIMARY KEY,
     server_id   TEXT NOT NULL UNIQUE,  -- SERVER:instance/class/member/serverCode, follows the owner
@@ -83,6 +103,187 @@ CREATE TABLE message_log (
 ) STRICT;
 ";
 
+/// Version 2: the services of PR-MSERV 1.20 and the message log as MIME parts.
+///
+/// - `requests` gets the new services, `subsystem_name` (clientReg, clientRename) and
+///   `message` (maintenanceModeEnable), and a check that each service has exactly its
+///   fields (`fields_of_service`). SQLite cannot change a check, so the table is rebuilt,
+///   keeping every id and the `AUTOINCREMENT` counter (ids are never reused).
+/// - `message_log` keeps the SOAP part and the response; the parts after the SOAP part go
+///   to `message_attachments`, one row per part, numbered as MIME parts (the SOAP part is
+///   0). The named columns of version 1 are converted by service: clientReg and
+///   ownerChange carry signature, signing certificate, OCSP response; authCertReg carries
+///   auth key signature, owner signature, auth certificate, signing certificate, OCSP
+///   response; the deletions carry none.
+/// - The registry gets maintenance mode per server, enabled per client, and subsystem
+///   names (a name belongs to the subsystem, whichever servers it is a client of).
+const V2: &str = "
+ALTER TABLE security_servers ADD COLUMN maintenance_mode INTEGER NOT NULL DEFAULT 0
+    CHECK (maintenance_mode IN (0, 1));
+ALTER TABLE security_servers ADD COLUMN maintenance_message TEXT
+    CHECK (maintenance_message IS NULL OR maintenance_mode = 1);
+ALTER TABLE server_clients ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1
+    CHECK (enabled IN (0, 1));
+
+CREATE TABLE subsystems (
+    subsystem TEXT PRIMARY KEY,        -- SUBSYSTEM:instance/class/member/subsystem
+    name      TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE requests_v2 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    service        TEXT NOT NULL CHECK (service IN
+                       ('clientReg', 'clientDeletion', 'authCertReg', 'authCertDeletion',
+                        'ownerChange', 'addressChange', 'clientDisable', 'clientEnable',
+                        'clientRename', 'maintenanceModeEnable', 'maintenanceModeDisable')),
+    server         TEXT NOT NULL,
+    client         TEXT,               -- the client, or the new owner of ownerChange
+    auth_cert      BLOB,               -- authCertReg, authCertDeletion
+    address        TEXT,               -- authCertReg, addressChange
+    subsystem_name TEXT,               -- clientReg (optional), clientRename
+    message        TEXT,               -- maintenanceModeEnable (optional)
+    status         TEXT NOT NULL CHECK (status IN
+                       ('WAITING', 'SUBMITTED FOR APPROVAL', 'APPROVED', 'DECLINED', 'REVOKED')),
+    message_id     TEXT NOT NULL CHECK (message_id <> ''),
+    sender         TEXT NOT NULL,
+    received_at    INTEGER NOT NULL,   -- nanoseconds since the Unix epoch
+    CONSTRAINT fields_of_service CHECK (CASE
+        WHEN service IN ('clientDeletion', 'clientDisable', 'clientEnable', 'ownerChange')
+            THEN client IS NOT NULL AND auth_cert IS NULL AND address IS NULL
+                 AND subsystem_name IS NULL AND message IS NULL
+        WHEN service = 'clientReg'
+            THEN client IS NOT NULL AND auth_cert IS NULL AND address IS NULL AND message IS NULL
+        WHEN service = 'clientRename'
+            THEN client IS NOT NULL AND subsystem_name IS NOT NULL AND auth_cert IS NULL
+                 AND address IS NULL AND message IS NULL
+        WHEN service = 'authCertReg'
+            THEN auth_cert IS NOT NULL AND address IS NOT NULL AND client IS NULL
+                 AND subsystem_name IS NULL AND message IS NULL
+        WHEN service = 'authCertDeletion'
+            THEN auth_cert IS NOT NULL AND client IS NULL AND address IS NULL
+                 AND subsystem_name IS NULL AND message IS NULL
+        WHEN service = 'addressChange'
+            THEN address IS NOT NULL AND client IS NULL AND auth_cert IS NULL
+                 AND subsystem_name IS NULL AND message IS NULL
+        WHEN service = 'maintenanceModeEnable'
+            THEN client IS NULL AND auth_cert IS NULL AND address IS NULL AND subsystem_name IS NULL
+        ELSE client IS NULL AND auth_cert IS NULL AND address IS NULL AND subsystem_name IS NULL
+             AND message IS NULL
+    END),
+    UNIQUE (sender, message_id)
+) STRICT;
+INSERT INTO requests_v2
+    (id, service, server, client, auth_cert, address, status, message_id, sender, received_at)
+SELECT id, service, server, client, auth_cert, address, status, message_id, sender, received_at
+FROM requests;
+DELETE FROM sqlite_sequence WHERE name = 'requests_v2';
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'requests_v2', seq FROM sqlite_sequence WHERE name = 'requests';
+
+CREATE TABLE message_log_v2 (
+    request  INTEGER PRIMARY KEY REFERENCES requests_v2 (id),
+    soap     BLOB NOT NULL,            -- MIME part 0, byte for byte
+    response BLOB NOT NULL
+) STRICT;
+INSERT INTO message_log_v2 (request, soap, response)
+    SELECT request, soap, response FROM message_log;
+
+CREATE TABLE message_attachments (
+    request                INTEGER NOT NULL REFERENCES message_log_v2 (request),
+    position               INTEGER NOT NULL CHECK (position >= 1), -- MIME part number
+    signature_algorithm_id TEXT,       -- signature parts only
+    body                   BLOB NOT NULL,
+    PRIMARY KEY (request, position)
+) STRICT;
+INSERT INTO message_attachments (request, position, signature_algorithm_id, body)
+    SELECT m.request, 1, m.signature_algorithm, m.signature
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service IN ('clientReg', 'ownerChange')
+    UNION ALL
+    SELECT m.request, 2, NULL, m.signing_certificate
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service IN ('clientReg', 'ownerChange')
+    UNION ALL
+    SELECT m.request, 3, NULL, m.ocsp_response
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service IN ('clientReg', 'ownerChange')
+    UNION ALL
+    SELECT m.request, 1, m.auth_key_signature_algorithm, m.auth_key_signature
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service = 'authCertReg'
+    UNION ALL
+    SELECT m.request, 2, m.signature_algorithm, m.signature
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service = 'authCertReg'
+    UNION ALL
+    SELECT m.request, 3, NULL, m.auth_certificate
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service = 'authCertReg'
+    UNION ALL
+    SELECT m.request, 4, NULL, m.signing_certificate
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service = 'authCertReg'
+    UNION ALL
+    SELECT m.request, 5, NULL, m.ocsp_response
+    FROM message_log AS m JOIN requests AS r ON r.id = m.request
+    WHERE r.service = 'authCertReg';
+
+DROP TABLE message_log;
+DROP TABLE requests;
+ALTER TABLE requests_v2 RENAME TO requests;
+ALTER TABLE message_log_v2 RENAME TO message_log;
+CREATE INDEX requests_pending_by_client ON requests (service, server, client)
+    WHERE status IN ('SUBMITTED FOR APPROVAL', 'WAITING');
+CREATE INDEX requests_pending_by_cert ON requests (service, auth_cert)
+    WHERE status IN ('SUBMITTED FOR APPROVAL', 'WAITING');
+";
+
+/// Version 1 requests that version 2 cannot hold: an authCertReg without an address, or a
+/// message log whose parts are not those of its service (the server never stored either;
+/// the store's API of version 1 allowed them).
+const V1_MISFITS: &str = "
+SELECT r.id, r.service,
+    CASE
+        WHEN r.service = 'authCertReg' AND r.address IS NULL
+            THEN 'an authCertReg without an address'
+        ELSE 'its message log does not have the parts of its service'
+    END
+FROM requests AS r LEFT JOIN message_log AS m ON m.request = r.id
+WHERE (r.service = 'authCertReg' AND r.address IS NULL)
+   OR (m.request IS NOT NULL AND NOT CASE
+        WHEN r.service IN ('clientReg', 'ownerChange')
+            THEN m.signature IS NOT NULL AND m.signing_certificate IS NOT NULL
+                 AND m.ocsp_response IS NOT NULL AND m.auth_key_signature IS NULL
+                 AND m.auth_certificate IS NULL
+        WHEN r.service = 'authCertReg'
+            THEN m.signature IS NOT NULL AND m.signing_certificate IS NOT NULL
+                 AND m.ocsp_response IS NOT NULL AND m.auth_key_signature IS NOT NULL
+                 AND m.auth_certificate IS NOT NULL
+        ELSE m.signature IS NULL AND m.signing_certificate IS NULL AND m.ocsp_response IS NULL
+             AND m.auth_key_signature IS NULL AND m.auth_certificate IS NULL
+    END)
+ORDER BY r.id
+LIMIT 1";
+
+/// Refuses to migrate a version 1 database holding a request that version 2 cannot hold,
+/// naming the first one.
+fn v1_rows_fit_v2(conn: &Connection) -> Result<(), StoreError> {
+    let misfit: Option<(i64, String, String)> = conn
+        .query_row(V1_MISFITS, [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()
+        .map_err(|source| StoreError::Migration { version: 2, source })?;
+    match misfit {
+        Some((request, service, problem)) => Err(StoreError::Unmigratable {
+            version: 2,
+            request,
+            problem: format!("{service} request: {problem}"),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Opens the writing connection: creates the file if needed, sets WAL, `synchronous = FULL`,
 /// foreign keys and the busy timeout, and migrates the schema to [`SCHEMA_VERSION`].
 pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
@@ -105,7 +306,7 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", true)
         .map_err(open_error(path, "enabling foreign keys"))?;
     // Room for every statement the writer runs (requests, rules and transaction control,
-    // about two dozen), so that none is evicted and prepared again.
+    // about thirty), so that none is evicted and prepared again.
     conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
     migrate(&mut conn, path)?;
     Ok(conn)
@@ -162,8 +363,11 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     if applied == MIGRATIONS.len() {
         return Ok(());
     }
-    for (version, sql) in (1..).zip(MIGRATIONS).skip(applied) {
-        tx.execute_batch(sql)
+    for (version, migration) in (1..).zip(MIGRATIONS).skip(applied) {
+        if let Some(check) = migration.check {
+            check(&tx)?;
+        }
+        tx.execute_batch(migration.sql)
             .map_err(|source| StoreError::Migration { version, source })?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
@@ -174,7 +378,14 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::SystemTime;
+
+    use bytes::Bytes;
+    use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
+    use xroad_runtime::message::{Attachment, Parts};
+
     use super::*;
+    use crate::store::{ClientRecord, ManagementRequest, NewRequest, RequestFilter, Status, Store};
 
     fn user_version(conn: &Connection) -> i64 {
         conn.pragma_query_value(None, "user_version", |row| row.get(0))
@@ -205,7 +416,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("twice.db");
         drop(open_writer(&path).unwrap());
-        // A second run of V1 would fail on CREATE TABLE of an existing table.
+        // A second run of a migration would fail on CREATE TABLE of an existing table.
         let conn = open_writer(&path).unwrap();
         assert_eq!(user_version(&conn), SCHEMA_VERSION);
     }
@@ -253,5 +464,287 @@ mod tests {
         let reader = open_reader(&path).unwrap();
         let refused = reader.execute("DELETE FROM requests", []);
         assert!(refused.is_err());
+    }
+
+    /// A version 1 database built by the version 1 SQL: one security server with a client
+    /// and two certificates, and a request of each version 1 service with a full message
+    /// log; request 7 was deleted, so the id counter is ahead of the rows.
+    fn version_1_database(path: &Path) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO security_servers (id, server_id, owner, server_code, address)
+                 VALUES (1, 'SERVER:EE/GOV/OWNER/SS1', 'MEMBER:EE/GOV/OWNER', 'SS1',
+                         'ss1.example.org');
+             INSERT INTO server_clients (server, client)
+                 VALUES (1, 'SUBSYSTEM:EE/COM/C/sub');
+             INSERT INTO auth_certs (server, cert) VALUES (1, x'3001'), (1, x'3002');
+             INSERT INTO requests
+                 (id, service, server, client, auth_cert, address, status, message_id,
+                  sender, received_at)
+             VALUES
+                 (1, 'authCertReg', 'SERVER:EE/GOV/OWNER/SS1', NULL, x'3001',
+                  'ss1.example.org', 'APPROVED', 'm1', 'MEMBER:EE/GOV/OWNER', 1),
+                 (2, 'clientReg', 'SERVER:EE/GOV/OWNER/SS1', 'SUBSYSTEM:EE/COM/C/sub', NULL,
+                  NULL, 'APPROVED', 'm2', 'MEMBER:EE/GOV/OWNER', 2),
+                 (3, 'ownerChange', 'SERVER:EE/GOV/OWNER/SS1', 'MEMBER:EE/COM/NEW', NULL,
+                  NULL, 'SUBMITTED FOR APPROVAL', 'm3', 'MEMBER:EE/GOV/OWNER', 3),
+                 (4, 'clientDeletion', 'SERVER:EE/GOV/OWNER/SS1', 'SUBSYSTEM:EE/COM/C/old',
+                  NULL, NULL, 'APPROVED', 'm4', 'MEMBER:EE/GOV/OWNER', 4),
+                 (5, 'authCertDeletion', 'SERVER:EE/GOV/OWNER/SS1', NULL, x'3003', NULL,
+                  'APPROVED', 'm5', 'MEMBER:EE/GOV/OWNER', 5),
+                 (6, 'authCertReg', 'SERVER:EE/GOV/OWNER/SS1', NULL, x'3002',
+                  'ss1.example.org', 'APPROVED', 'm6', 'MEMBER:EE/GOV/OWNER', 6),
+                 (7, 'clientReg', 'SERVER:EE/GOV/OWNER/SS1', 'SUBSYSTEM:EE/COM/C/gone', NULL,
+                  NULL, 'DECLINED', 'm7', 'MEMBER:EE/GOV/OWNER', 7);
+             -- Text in a table without types first: the log's columns are STRICT blobs.
+             CREATE TEMP TABLE log
+                 (request, soap, signature_algorithm, signature, auth_key_signature_algorithm,
+                  auth_key_signature, auth_certificate, signing_certificate, ocsp_response,
+                  response);
+             INSERT INTO log VALUES
+                 (1, 'soap1', 'SHA512withRSA', 'owner-sig1', 'SHA256withRSA',
+                  'auth-sig1', x'3001', 'cert1', 'ocsp1', 'response1'),
+                 (2, 'soap2', 'SHA256withRSA', 'sig2', NULL, NULL, NULL, 'cert2',
+                  'ocsp2', 'response2'),
+                 (3, 'soap3', 'SHA384withRSA', 'sig3', NULL, NULL, NULL, 'cert3',
+                  'ocsp3', 'response3'),
+                 (4, 'soap4', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'response4'),
+                 (5, 'soap5', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'response5'),
+                 (6, 'soap6', 'SHA512withRSA', 'owner-sig6', 'SHA512withRSA',
+                  'auth-sig6', x'3002', 'cert6', 'ocsp6', 'response6'),
+                 (7, 'soap7', 'SHA256withRSA', 'sig7', NULL, NULL, NULL, 'cert7',
+                  'ocsp7', 'response7');
+             INSERT INTO message_log
+                 SELECT request, CAST(soap AS BLOB), signature_algorithm,
+                        CAST(signature AS BLOB), auth_key_signature_algorithm,
+                        CAST(auth_key_signature AS BLOB), auth_certificate,
+                        CAST(signing_certificate AS BLOB), CAST(ocsp_response AS BLOB),
+                        CAST(response AS BLOB)
+                 FROM log;
+             DROP TABLE log;
+             DELETE FROM message_log WHERE request = 7;
+             DELETE FROM requests WHERE id = 7;",
+        )
+        .unwrap();
+        conn
+    }
+
+    fn provider() -> XRoadClientIdentifierType {
+        "SUBSYSTEM:EE/GOV/CENTRAL/management".parse().unwrap()
+    }
+
+    fn parts(soap: &str, attachments: &[(Option<&str>, &[u8])]) -> Parts {
+        Parts {
+            soap: Bytes::copy_from_slice(soap.as_bytes()),
+            attachments: attachments
+                .iter()
+                .map(|(algorithm, body)| Attachment {
+                    signature_algorithm_id: algorithm.map(str::to_owned),
+                    body: Bytes::copy_from_slice(body),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        drop(version_1_database(&path));
+
+        let store = Store::open(&path, provider()).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(user_version(&conn), SCHEMA_VERSION);
+        store.integrity_check().unwrap();
+
+        // The requests, as the typed requests of their services.
+        let records = store.requests(&RequestFilter::default()).unwrap();
+        let server: XRoadSecurityServerIdentifierType = "SERVER:EE/GOV/OWNER/SS1".parse().unwrap();
+        let expected = [
+            ManagementRequest::AuthCertReg {
+                server: server.clone(),
+                auth_cert: vec![0x30, 0x01],
+                address: "ss1.example.org".to_owned(),
+            },
+            ManagementRequest::ClientReg {
+                server: server.clone(),
+                client: "SUBSYSTEM:EE/COM/C/sub".parse().unwrap(),
+                subsystem_name: None,
+            },
+            ManagementRequest::OwnerChange {
+                server: server.clone(),
+                new_owner: "MEMBER:EE/COM/NEW".parse().unwrap(),
+            },
+            ManagementRequest::ClientDeletion {
+                server: server.clone(),
+                client: "SUBSYSTEM:EE/COM/C/old".parse().unwrap(),
+            },
+            ManagementRequest::AuthCertDeletion {
+                server: server.clone(),
+                auth_cert: vec![0x30, 0x03],
+            },
+            ManagementRequest::AuthCertReg {
+                server: server.clone(),
+                auth_cert: vec![0x30, 0x02],
+                address: "ss1.example.org".to_owned(),
+            },
+        ];
+        let found: Vec<_> = records.iter().map(|r| (r.id, r.request.clone())).collect();
+        assert_eq!(found, (1..).zip(expected).collect::<Vec<_>>());
+        assert_eq!(records[2].status, Status::SubmittedForApproval);
+        assert_eq!(records[3].message_id, "m4");
+
+        // The message logs, as the parts of their services in order.
+        let log = |id| store.message_log(id).unwrap().unwrap();
+        assert_eq!(
+            log(1).parts,
+            parts(
+                "soap1",
+                &[
+                    (Some("SHA256withRSA"), b"auth-sig1"),
+                    (Some("SHA512withRSA"), b"owner-sig1"),
+                    (None, b"\x30\x01"),
+                    (None, b"cert1"),
+                    (None, b"ocsp1"),
+                ]
+            )
+        );
+        assert_eq!(log(1).response, b"response1");
+        for (id, algorithm) in [(2, "SHA256withRSA"), (3, "SHA384withRSA")] {
+            let sig = format!("sig{id}");
+            let cert = format!("cert{id}");
+            let ocsp = format!("ocsp{id}");
+            assert_eq!(
+                log(id).parts,
+                parts(
+                    &format!("soap{id}"),
+                    &[
+                        (Some(algorithm), sig.as_bytes()),
+                        (None, cert.as_bytes()),
+                        (None, ocsp.as_bytes()),
+                    ]
+                )
+            );
+        }
+        for id in [4, 5] {
+            assert_eq!(log(id).parts, parts(&format!("soap{id}"), &[]));
+        }
+        assert_eq!(log(6).parts.len(), 6);
+
+        // The registry, with the new state at its defaults.
+        let registry = store.registry().unwrap();
+        assert_eq!(registry.len(), 1);
+        assert_eq!(registry[0].maintenance, None);
+        assert_eq!(registry[0].auth_certs, [vec![0x30, 0x01], vec![0x30, 0x02]]);
+        assert_eq!(
+            registry[0].clients,
+            [ClientRecord {
+                id: "SUBSYSTEM:EE/COM/C/sub".parse().unwrap(),
+                enabled: true,
+                subsystem_name: None,
+            }]
+        );
+
+        // The id counter carried over: the deleted request's id is not handed out again.
+        let next = store
+            .submit(
+                NewRequest {
+                    request: ManagementRequest::MaintenanceModeEnable {
+                        server,
+                        message: None,
+                    },
+                    message_id: "m8".to_owned(),
+                    sender: "MEMBER:EE/GOV/OWNER".parse().unwrap(),
+                    received_at: SystemTime::UNIX_EPOCH,
+                    log: Parts::soap("soap8"),
+                },
+                false,
+                |_| b"response8".to_vec(),
+            )
+            .unwrap();
+        assert_eq!(next.request_id(), 8);
+        // The version 1 columns and tables of the rebuild are gone.
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            tables,
+            [
+                "auth_certs",
+                "message_attachments",
+                "message_log",
+                "requests",
+                "security_servers",
+                "server_clients",
+                "sqlite_sequence",
+                "subsystems"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_migrated_database_has_the_schema_of_a_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = |path: &Path| -> Vec<(String, String)> {
+            let conn = Connection::open(path).unwrap();
+            conn.prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name")
+                .unwrap()
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let migrated = dir.path().join("v1.db");
+        drop(version_1_database(&migrated));
+        drop(Store::open(&migrated, provider()).unwrap());
+        let new = dir.path().join("new.db");
+        drop(Store::open(&new, provider()).unwrap());
+        assert_eq!(schema(&migrated), schema(&new));
+    }
+
+    #[test]
+    fn version_1_rows_that_do_not_fit_leave_the_database_at_version_1() {
+        let cases = [
+            (
+                "UPDATE message_log SET ocsp_response = NULL WHERE request = 2",
+                "request 2: clientReg request: its message log does not have the parts of its \
+                 service",
+            ),
+            (
+                "UPDATE message_log SET signing_certificate = x'00' WHERE request = 4",
+                "request 4: clientDeletion request: its message log does not have the parts of \
+                 its service",
+            ),
+            (
+                "UPDATE requests SET address = NULL WHERE id = 6",
+                "request 6: authCertReg request: an authCertReg without an address",
+            ),
+        ];
+        for (damage, expected) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("v1.db");
+            let conn = version_1_database(&path);
+            conn.execute_batch(damage).unwrap();
+            let before = super::super::dump::dump(&conn).unwrap();
+            drop(conn);
+            match Store::open(&path, provider()) {
+                Err(error @ StoreError::Unmigratable { version: 2, .. }) => {
+                    assert_eq!(
+                        error.to_string(),
+                        format!("cannot migrate to schema version 2: {expected}")
+                    );
+                }
+                other => panic!("{damage}: expected a refused migration, got {other:?}"),
+            }
+            let conn = Connection::open(&path).unwrap();
+            assert_eq!(user_version(&conn), 1);
+            assert_eq!(super::super::dump::dump(&conn).unwrap(), before, "{damage}");
+        }
     }
 }

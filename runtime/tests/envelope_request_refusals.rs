@@ -2,7 +2,7 @@
 
 use xroad_codec::xml::ErrorKind;
 use xroad_mserv::centralservice::{ClientDeletion, ClientReg};
-use xroad_runtime::envelope::{EnvelopeError, parse_request};
+use xroad_runtime::envelope::{EnvelopeError, OpenRequest, parse_request};
 use xroad_runtime::fault::FaultCode;
 
 const A1: &str = include_str!("../../tests/fixtures/annex-a/a1-client-reg-request.xml");
@@ -321,7 +321,20 @@ fn unknown_service_code() {
         ">clientReg</id:serviceCode>",
         ">clientRegistration</id:serviceCode>",
     );
-    let error = refused(xml, FaultCode::InvalidRequest);
+    let error = refused(xml.clone(), FaultCode::InvalidRequest);
+    assert_eq!(
+        error,
+        EnvelopeError::ServiceMismatch {
+            path: "/Envelope/Header/service/serviceCode".to_owned(),
+            code: "clientRegistration".to_owned(),
+            expected: "clientReg",
+        }
+    );
+    // What a server answers when no operation of its service has the code.
+    let open = OpenRequest::parse(xml.as_bytes()).unwrap();
+    assert_eq!(open.service_code(), "clientRegistration");
+    let error = open.unknown_service();
+    assert_eq!(error.fault_code(), FaultCode::InvalidRequest);
     assert_eq!(
         error,
         EnvelopeError::UnknownService {

@@ -77,6 +77,16 @@ pub enum EnvelopeError {
         /// The service code.
         code: String,
     },
+    /// The service code names another operation than the one the request is read as.
+    #[error("{path}: service code `{code}` is not `{expected}`, the operation read")]
+    ServiceMismatch {
+        /// Path of the service code.
+        path: String,
+        /// The service code.
+        code: String,
+        /// The operation the request is read as.
+        expected: &'static str,
+    },
     /// The body element is not the one the service code names.
     #[error("{path}: body element `{found}` does not match the service, expected `{expected}`")]
     BodyMismatch {
@@ -120,6 +130,7 @@ impl EnvelopeError {
             | EnvelopeError::RequestHashInRequest { .. }
             | EnvelopeError::UnsupportedProtocolVersion { .. }
             | EnvelopeError::UnknownService { .. }
+            | EnvelopeError::ServiceMismatch { .. }
             | EnvelopeError::BodyMismatch { .. }
             | EnvelopeError::RequestIdInRequest { .. }
             | EnvelopeError::UnknownFaultCode { .. } => FaultCode::InvalidRequest,
@@ -138,6 +149,7 @@ impl EnvelopeError {
             | EnvelopeError::RequestHashInRequest { path }
             | EnvelopeError::UnsupportedProtocolVersion { path, .. }
             | EnvelopeError::UnknownService { path, .. }
+            | EnvelopeError::ServiceMismatch { path, .. }
             | EnvelopeError::BodyMismatch { path, .. }
             | EnvelopeError::RequestIdInRequest { path }
             | EnvelopeError::UnknownFaultCode { path, .. } => path,

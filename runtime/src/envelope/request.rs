@@ -15,8 +15,8 @@ use xroad_mserv::identifiers::{
 use super::classify::body_error;
 use super::error::{BuildError, EnvelopeError};
 use super::frame::{
-    BODY_PATH, ENVELOPE_PATH, MESSAGE_PREFIXES, Section, close_envelope, display_name, enter_body,
-    enter_first_section, finish_envelope, open_envelope, start_envelope,
+    BODY_PATH, ENVELOPE_PATH, HEADER_PATH, MESSAGE_PREFIXES, Section, close_envelope, display_name,
+    enter_body, enter_first_section, finish_envelope, open_envelope, start_envelope,
 };
 use super::header::{HeaderKind, read_header, write_header};
 use crate::operation::{ManagementBody, ManagementOperation, Operation};
@@ -236,9 +236,22 @@ impl<'a> OpenRequest<'a> {
     /// [`EnvelopeError::UnknownService`]: the service code names no operation served here.
     pub fn unknown_service(&self) -> EnvelopeError {
         EnvelopeError::UnknownService {
-            path: format!("{}/service/serviceCode", super::frame::HEADER_PATH),
+            path: format!("{HEADER_PATH}/service/serviceCode"),
             code: self.service_code().to_owned(),
         }
+    }
+
+    /// Checks that the service code names operation `O`;
+    /// [`EnvelopeError::ServiceMismatch`] otherwise.
+    pub fn expect_operation<O: Operation>(&self) -> Result<(), EnvelopeError> {
+        if self.service_code() == O::NAME {
+            return Ok(());
+        }
+        Err(EnvelopeError::ServiceMismatch {
+            path: format!("{HEADER_PATH}/service/serviceCode"),
+            code: self.service_code().to_owned(),
+            expected: O::NAME,
+        })
     }
 
     /// Reads the body, which must be the request element of operation `O` (the one the
@@ -284,9 +297,7 @@ pub(crate) fn read_body<B: XmlRoot>(reader: &mut Reader<'_>) -> Result<B, Envelo
 /// as [`OpenRequest::parse`] reads it, then the body.
 pub fn parse_request<O: ManagementOperation>(soap: &[u8]) -> Result<Request<O>, EnvelopeError> {
     let open = OpenRequest::parse(soap)?;
-    if open.service_code() != O::NAME {
-        return Err(open.unknown_service());
-    }
+    open.expect_operation::<O>()?;
     open.into_request()
 }
 

@@ -229,9 +229,9 @@ impl Verifier {
         opened: OpenedRequest<'_>,
     ) -> Result<ParsedRequest<O>, Fault> {
         let OpenedRequest { framing, envelope } = opened;
-        if envelope.service_code() != O::NAME {
-            return Err(envelope.unknown_service().into_fault());
-        }
+        envelope
+            .expect_operation::<O>()
+            .map_err(|e| e.into_fault())?;
         let request = envelope.into_request::<O>().map_err(|e| e.into_fault())?;
         let parts = framing
             .into_parts(O::DESCRIPTION)
@@ -274,13 +274,19 @@ impl Verifier {
         parts: &Parts,
         at: SystemTime,
     ) -> Result<VerifiedRequest<O>, Fault> {
-        parts
-            .check_against(O::DESCRIPTION)
-            .map_err(|e| Fault::new(FaultCode::MimeParsingFailed, e.to_string()))?;
+        // Parts that do not fit the operation's layout are a MIME structure problem, as they
+        // would be on the wire; a signature without its algorithm is one of the signature.
+        parts.check_against(O::DESCRIPTION).map_err(|e| {
+            let code = match e.fault_code() {
+                FaultCode::InternalError => FaultCode::MimeParsingFailed,
+                other => other,
+            };
+            Fault::new(code, e.to_string())
+        })?;
         let envelope = OpenRequest::parse(&parts.soap).map_err(|e| e.into_fault())?;
-        if envelope.service_code() != O::NAME {
-            return Err(envelope.unknown_service().into_fault());
-        }
+        envelope
+            .expect_operation::<O>()
+            .map_err(|e| e.into_fault())?;
         let request = envelope.into_request::<O>().map_err(|e| e.into_fault())?;
         self.check_addressing(&request)?;
         self.authenticate(

@@ -6,112 +6,12 @@
 //! [`Endpoint`] and [`Signer`] mirror the enums of `xroad_codec::operation` of the same names;
 //! the generator writes the codec's variants.
 
-use std::fmt;
 use std::str::FromStr;
 
 use crate::model::QName;
 use crate::options::IDENTIFIERS_NS;
 
-/// The endpoint of a central server that serves an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Endpoint {
-    /// Posted to the central server directly (`authCertReg`): no X-Road message, so no
-    /// `requestHash` in the response.
-    Registration,
-    /// An X-Road message to the management services: the response carries `requestHash`.
-    Manage,
-}
-
-impl Endpoint {
-    /// The spelling on the command line and in messages: `registration` or `manage`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Endpoint::Registration => "registration",
-            Endpoint::Manage => "manage",
-        }
-    }
-
-    /// The name of the `xroad_codec::operation::Endpoint` variant.
-    pub const fn variant(self) -> &'static str {
-        match self {
-            Endpoint::Registration => "Registration",
-            Endpoint::Manage => "Manage",
-        }
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Whose key signs a signature part of a request, named by the request's own fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Signer {
-    /// The member that owns the client the body's `client` names.
-    ClientOwner,
-    /// The member that owns the security server the body's `server` names.
-    ServerOwner,
-    /// The member the body's `client` names: the new owner.
-    NewOwner,
-    /// The key of the authentication certificate in the body's `authCert` (proof of
-    /// possession); its certificate is the one being registered, so it has no OCSP part.
-    AuthenticationKey,
-}
-
-impl Signer {
-    /// Every signer, in the order of the command line's documentation.
-    pub const ALL: [Signer; 4] = [
-        Signer::ClientOwner,
-        Signer::ServerOwner,
-        Signer::NewOwner,
-        Signer::AuthenticationKey,
-    ];
-
-    /// The spelling on the command line: `client-owner`, `server-owner`, `new-owner`,
-    /// `auth-key`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Signer::ClientOwner => "client-owner",
-            Signer::ServerOwner => "server-owner",
-            Signer::NewOwner => "new-owner",
-            Signer::AuthenticationKey => "auth-key",
-        }
-    }
-
-    /// The name of the `xroad_codec::operation::Signer` variant.
-    pub const fn variant(self) -> &'static str {
-        match self {
-            Signer::ClientOwner => "ClientOwner",
-            Signer::ServerOwner => "ServerOwner",
-            Signer::NewOwner => "NewOwner",
-            Signer::AuthenticationKey => "AuthenticationKey",
-        }
-    }
-
-    /// Who signs, for documentation and messages: `the client's owner`, ….
-    pub const fn description(self) -> &'static str {
-        match self {
-            Signer::ClientOwner => "the client's owner",
-            Signer::ServerOwner => "the security server's owner",
-            Signer::NewOwner => "the new owner",
-            Signer::AuthenticationKey => "the authentication key",
-        }
-    }
-
-    /// Whether the signature comes with an OCSP response for its certificate (every signer
-    /// but the authentication key, whose certificate is the one being registered).
-    pub const fn has_ocsp(self) -> bool {
-        !matches!(self, Signer::AuthenticationKey)
-    }
-}
-
-impl fmt::Display for Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::model::{Endpoint, Signer};
 
 /// What the X-Road profile says about one operation. Built like a `prost-build` config:
 ///

@@ -8,8 +8,7 @@ use bytes::Bytes;
 use openssl::x509::X509Ref;
 use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
 
-use super::handler::ManageTrust;
-use super::{Answer, Answered, AuthCertRegistry, Incoming};
+use super::{Answer, Answered, AuthCertRegistry, Incoming, ManageTrust};
 use crate::envelope::Response;
 use crate::fault::{Fault, FaultCode};
 use crate::operation::ManagementOperation;

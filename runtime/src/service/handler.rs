@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 
 use super::call::Call;
-use super::{AuthCertRegistry, Dispatch};
+use super::{AuthCertRegistry, Dispatch, ManageTrust};
 use crate::envelope::build_fault;
 use crate::fault::{Fault, FaultCode};
 use crate::multipart::SOAP_CONTENT_TYPE;
@@ -14,21 +14,6 @@ use crate::transport::{
     Endpoint, Handler, HandlerResponse, IncomingRequest, Outcome, UNKNOWN_SERVICE,
 };
 use crate::verify::Verifier;
-
-/// Transport trust of the manage endpoint (the operations the description serves there;
-/// UC MESS_05–07).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ManageTrust {
-    /// The TLS client certificate must be a registered, approved authentication
-    /// certificate of the security server the request names (the default). The central
-    /// server answers security servers directly, and its responses carry `requestHash`.
-    #[default]
-    RegisteredAuthCert,
-    /// No transport check: for deployments behind a management service provider's
-    /// security server, which authenticates the sending security server itself and adds
-    /// `requestHash` to the responses it relays.
-    Off,
-}
 
 /// Serves a generated server (`D`): verifies each request, checks it came to the endpoint its
 /// operation's description names and, on the manage endpoint, the TLS client certificate

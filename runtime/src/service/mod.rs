@@ -17,7 +17,7 @@ mod handler;
 mod incoming;
 
 pub use call::Call;
-pub use handler::{ManageTrust, ServiceHandler};
+pub use handler::ServiceHandler;
 pub use incoming::Incoming;
 
 use std::future::Future;
@@ -74,6 +74,21 @@ pub trait Dispatch: Send + Sync + 'static {
         &'a self,
         call: Call<'a>,
     ) -> impl Future<Output = Result<Answered, Fault>> + Send + 'a;
+}
+
+/// Transport trust of the manage endpoint (the operations the description serves there;
+/// UC MESS_05–07).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ManageTrust {
+    /// The TLS client certificate must be a registered, approved authentication
+    /// certificate of the security server the request names (the default). The central
+    /// server answers security servers directly, and its responses carry `requestHash`.
+    #[default]
+    RegisteredAuthCert,
+    /// No transport check: for deployments behind a management service provider's
+    /// security server, which authenticates the sending security server itself and adds
+    /// `requestHash` to the responses it relays.
+    Off,
 }
 
 /// The registered authentication certificates: the transport trust of the manage endpoint

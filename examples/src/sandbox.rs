@@ -3,9 +3,11 @@
 //! server, and the central server running on loopback. The demo runs on it; so do the
 //! end-to-end tests.
 //!
-//! Members: the security server `SERVER:EE/GOV/TS1OWNER/TS1` owned by `EE/GOV/TS1OWNER`,
-//! and the member `EE/COM/MACK`, whose subsystem becomes a client and who then becomes the
-//! owner.
+//! Members: the security server `SERVER:EE/GOV/TS1OWNER/TS1` owned by `EE/GOV/TS1OWNER`;
+//! the member `EE/COM/MACK`, whose subsystem becomes a client and who then becomes the
+//! owner; and `EE/GOV/CENTRAL`, the management service provider's member, which signs the
+//! registration of its subsystem `SUBSYSTEM:EE/GOV/CENTRAL/management` as a client (the
+//! rules that protect the provider's client need it registered).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,8 @@ pub const SERVER: &str = "SERVER:EE/GOV/TS1OWNER/TS1";
 pub const OWNER: &str = "MEMBER:EE/GOV/TS1OWNER";
 /// The management service provider.
 pub const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
+/// The member that owns the management service provider's subsystem.
+pub const PROVIDER_MEMBER: &str = "MEMBER:EE/GOV/CENTRAL";
 /// The member that registers a subsystem and then takes the server over.
 pub const MACK: &str = "MEMBER:EE/COM/MACK";
 /// MACK's subsystem.
@@ -44,6 +48,8 @@ pub struct Sandbox {
     pub owner: Issued,
     /// MACK's signing certificate.
     pub mack: Issued,
+    /// The signing certificate of the management service provider's member.
+    pub provider: Issued,
 }
 
 impl Sandbox {
@@ -62,6 +68,7 @@ impl Sandbox {
         let auth =
             pki.issue(&CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1").distinct_key())?;
         let mack = pki.issue(&CertRequest::signing("EE", "COM", "MACK").distinct_key())?;
+        let provider = pki.issue(&CertRequest::signing("EE", "GOV", "CENTRAL").distinct_key())?;
         let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.join(name), bytes);
         write("ca.pem", pki.ca().cert_pem()?)?;
         write("central-tls.pem", tls.cert_pem()?)?;
@@ -72,6 +79,8 @@ impl Sandbox {
         write("owner-sign.key", owner.key_pem()?)?;
         write("mack-sign.pem", mack.cert_pem()?)?;
         write("mack-sign.key", mack.key_pem()?)?;
+        write("central-sign.pem", provider.cert_pem()?)?;
+        write("central-sign.key", provider.key_pem()?)?;
         std::fs::write(
             dir.join("central.toml"),
             format!(
@@ -106,6 +115,7 @@ requests_per_second_per_ip = 0
             auth,
             owner,
             mack,
+            provider,
         })
     }
 
@@ -174,6 +184,11 @@ key = "owner-sign.key"
 member = "{MACK}"
 certificate = "mack-sign.pem"
 key = "mack-sign.key"
+
+[[members]]
+member = "{PROVIDER_MEMBER}"
+certificate = "central-sign.pem"
+key = "central-sign.key"
 "#,
                 Endpoint::Registration.default_path(),
                 Endpoint::Manage.default_path(),

@@ -1,8 +1,11 @@
 //! The `security-server` command line against a central server running in this process.
 
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use xroad_central_server::RunningCentral;
+use xroad_central_server::store::{ClientRecord, MaintenanceMode, RequestFilter, Service};
 use xroad_examples::sandbox::{MACK_SUBSYSTEM, SERVER, Sandbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,6 +56,125 @@ async fn the_security_server_command_line() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("no signing key for member EE/COM/NOKEY")
+    );
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
+/// Runs `security-server --config ss args…`, within a bound.
+async fn run_security_server(ss: &Path, args: &[&str]) -> Output {
+    let ss: PathBuf = ss.to_owned();
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_security-server"))
+            .arg("--config")
+            .arg(&ss)
+            .args(args)
+            .output()
+            .unwrap()
+    });
+    tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("security-server did not finish in time")
+        .unwrap()
+}
+
+/// Runs a subcommand that must succeed, and returns the request id it printed.
+async fn request_id(ss: &Path, args: &[&str]) -> i64 {
+    let output = run_security_server(ss, args).await;
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    assert!(output.stderr.is_empty(), "{args:?}: {output:?}");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {output:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_subcommands_of_pr_mserv_1_20() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::create(dir.path(), true).unwrap();
+    let central = RunningCentral::start(&sandbox.central_config())
+        .await
+        .unwrap();
+    let ss = sandbox
+        .security_config(&central, SERVER)
+        .unwrap()
+        .path()
+        .to_owned();
+    let server = || central.store.registry().unwrap().remove(0);
+    let billing = |enabled: bool, name: &str| ClientRecord {
+        id: MACK_SUBSYSTEM.parse().unwrap(),
+        enabled,
+        subsystem_name: Some(name.to_owned()),
+    };
+
+    let first = request_id(&ss, &["auth-cert-reg", "--address", "ss1.example.org"]).await;
+    assert_eq!(first, 1);
+    let id = request_id(&ss, &["client-reg", MACK_SUBSYSTEM, "--name", "Billing"]).await;
+    assert_eq!(id, 2);
+    assert_eq!(server().clients, [billing(true, "Billing")]);
+    let id = request_id(&ss, &["address-change", "ss2.example.org"]).await;
+    assert_eq!(id, 3);
+    assert_eq!(server().address.as_deref(), Some("ss2.example.org"));
+    let id = request_id(&ss, &["client-disable", MACK_SUBSYSTEM]).await;
+    assert_eq!(id, 4);
+    assert_eq!(server().clients, [billing(false, "Billing")]);
+    let id = request_id(&ss, &["client-enable", MACK_SUBSYSTEM]).await;
+    assert_eq!(id, 5);
+    assert_eq!(server().clients, [billing(true, "Billing")]);
+    let id = request_id(&ss, &["client-rename", MACK_SUBSYSTEM, "Billing service"]).await;
+    assert_eq!(id, 6);
+    assert_eq!(server().clients, [billing(true, "Billing service")]);
+    let id = request_id(
+        &ss,
+        &["maintenance-mode-enable", "--message", "back at 18:00"],
+    )
+    .await;
+    assert_eq!(id, 7);
+    assert_eq!(
+        server().maintenance,
+        Some(MaintenanceMode {
+            message: Some("back at 18:00".to_owned())
+        })
+    );
+    let id = request_id(&ss, &["maintenance-mode-disable"]).await;
+    assert_eq!(id, 8);
+    assert_eq!(server().maintenance, None);
+
+    // A fault: code and reason on stderr, exit status 2, no request id, nothing stored.
+    let before = central.store.dump().unwrap();
+    let output = run_security_server(&ss, &["maintenance-mode-disable"]).await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "fault invalid_request: maintenanceModeDisable: security server {SERVER} is not in \
+             maintenance mode\n"
+        )
+    );
+    assert!(output.stdout.is_empty());
+    assert_eq!(central.store.dump().unwrap(), before);
+
+    let services: Vec<Service> = central
+        .store
+        .requests(&RequestFilter::default())
+        .unwrap()
+        .iter()
+        .map(|record| record.service())
+        .collect();
+    assert_eq!(
+        services,
+        [
+            Service::AuthCertReg,
+            Service::ClientReg,
+            Service::AddressChange,
+            Service::ClientDisable,
+            Service::ClientEnable,
+            Service::ClientRename,
+            Service::MaintenanceModeEnable,
+            Service::MaintenanceModeDisable,
+        ]
     );
     central.stop().await;
     sandbox.shutdown().await;

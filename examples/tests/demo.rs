@@ -1,0 +1,91 @@
+//! The demo, run as its binary: every step goes as expected and it exits 0.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Bound on the demo's run: it takes under a second.
+const BOUND: Duration = Duration::from_secs(60);
+
+#[test]
+fn the_demo_runs_the_eleven_services_and_the_tampered_request() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > BOUND {
+            child.kill().unwrap();
+            panic!("the demo did not finish within {BOUND:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(stdout.contains("(PR-MSERV 1.20)"), "{stdout}");
+
+    // Twelve accepted steps, numbered as their request ids, in this order.
+    let steps: Vec<(String, String)> = stdout
+        .lines()
+        .filter(|line| line.contains(" requestId "))
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (
+                format!("{} {}", fields[0], fields[1]),
+                fields[fields.len() - 1].to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        "authCertReg",
+        "clientReg",
+        "clientReg",
+        "clientDisable",
+        "clientRename",
+        "maintenanceModeEnable",
+        "clientEnable",
+        "maintenanceModeDisable",
+        "ownerChange",
+        "addressChange",
+        "clientDeletion",
+        "authCertDeletion",
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .enumerate()
+        .map(|(index, service)| (format!("{} {service}", index + 1), (index + 1).to_string()))
+        .collect();
+    assert_eq!(steps, expected, "{stdout}");
+
+    // The tampered request is refused for its signature.
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line.contains("clientReg (tampered)")
+                && line.ends_with("refused, nothing stored")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("        invalid_signature_value — "),
+        "{stdout}"
+    );
+    // The registry with the state the services left, and the message log verified.
+    assert!(
+        stdout.contains(
+            "\nregistry\n  SERVER:EE/COM/MACK/TS1\n    owner        MEMBER:EE/COM/MACK\n    \
+             address      ss2.example.org\n    maintenance  off\n    \
+             authentication certificates: 0\n    \
+             client       SUBSYSTEM:EE/COM/MACK/billing  enabled  named \"Billing\"\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("requests stored: 12; verified again from the message log: 12 ok, 0 failed"),
+        "{stdout}"
+    );
+}

@@ -93,7 +93,9 @@ fn envelope(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("a1_envelope_write");
-    group.bench_function("runtime", |b| b.iter(|| black_box(&ours).to_soap().expect("writes")));
+    group.bench_function("runtime", |b| {
+        b.iter(|| black_box(&ours).to_soap().expect("writes"))
+    });
     group.bench_function("quick_xml_serde", |b| {
         b.iter(|| {
             quick_xml::se::to_string_with_root("Envelope", black_box(&theirs)).expect("writes")

@@ -62,7 +62,10 @@ fn the_runtime_does_not_name_the_new_operation() {
     for dir in ["runtime/src", "runtime/codec/src", "macros/src"] {
         scan(&root.join(dir), &mut found);
     }
-    assert!(found.is_empty(), "the runtime names contactChange in {found:?}");
+    assert!(
+        found.is_empty(),
+        "the runtime names contactChange in {found:?}"
+    );
     let wsdl = std::fs::read_to_string(root.join("tests/downstream/wsdl/centralservice.wsdl"))
         .expect("the extended WSDL");
     assert!(wsdl.contains("<wsdl:operation name=\"contactChange\">"));

@@ -4,12 +4,12 @@
 use xroad_mserv::centralservice::{
     AuthCertDeletion, AuthCertReg, ClientDeletion, ClientReg, OwnerChange,
 };
+use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
+use xroad_mserv::xroad;
 use xroad_mserv::xroad::{
     AddressChangeRequestType, ClientRegRequestType, ClientRenameRequestType,
     MaintenanceModeDisableRequestType, MaintenanceModeEnableRequestType,
 };
-use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
-use xroad_mserv::xroad;
 use xroad_mserv_service::centralservice_client::CentralserviceClient;
 use xroad_runtime::client::{ManagementClient, ManagementError};
 use xroad_runtime::compose::ComposedRequest;
@@ -158,7 +158,9 @@ impl SecurityServer {
             message: message.map(str::to_owned),
             request_id: None,
         });
-        Ok(request_id(&self.client.maintenance_mode_enable(body).await?))
+        Ok(request_id(
+            &self.client.maintenance_mode_enable(body).await?,
+        ))
     }
 
     /// Takes the security server out of maintenance mode, signed by the owner.
@@ -167,7 +169,9 @@ impl SecurityServer {
             server: self.server().clone(),
             request_id: None,
         });
-        Ok(request_id(&self.client.maintenance_mode_disable(body).await?))
+        Ok(request_id(
+            &self.client.maintenance_mode_disable(body).await?,
+        ))
     }
 
     /// Removes `client` from the security server's clients.

@@ -181,7 +181,7 @@ fn requests(loaded: &LoadedConfig, action: RequestsCommand) -> Result<ExitCode, 
                 ..RequestFilter::default()
             };
             for record in store.requests(&filter)? {
-                println!(
+                let line = format!(
                     "{:>6}  {:<22} {:<24} {}  {}",
                     record.id,
                     record.service().as_str(),
@@ -189,6 +189,7 @@ fn requests(loaded: &LoadedConfig, action: RequestsCommand) -> Result<ExitCode, 
                     record.request.server(),
                     record.request.subject()
                 );
+                println!("{}", line.trim_end());
             }
         }
         RequestsCommand::Approve { id } => {

@@ -894,7 +894,10 @@ async fn scenario() {
                 line.contains("service=\"none\"") || line.contains("service=\"authCertReg\""),
                 "{line}"
             );
-            line.rsplit(' ').next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)
+            line.rsplit(' ')
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
         })
         .sum();
     assert_eq!(refused, xml_outcomes.len() as u64, "{counted}");

@@ -223,7 +223,7 @@ impl Model {
                 client,
                 subsystem_name: Some(name),
                 ..
-            } if !name.is_empty() && !subsystem(client) => {
+            } if !name.trim().is_empty() && !subsystem(client) => {
                 return Some(RuleViolation::NotASubsystem {
                     service,
                     server: server_id,
@@ -407,7 +407,10 @@ impl Model {
                 self.server_mut(&key)
                     .clients
                     .insert(client.to_string(), true);
-                if let Some(name) = subsystem_name.as_ref().filter(|name| !name.is_empty()) {
+                if let Some(name) = subsystem_name
+                    .as_ref()
+                    .filter(|name| !name.trim().is_empty())
+                {
                     self.names.insert(client.to_string(), name.clone());
                 }
             }
@@ -460,7 +463,8 @@ impl Model {
                 self.server_mut(&key).address = Some(address.clone());
             }
             R::MaintenanceModeEnable { message, .. } => {
-                self.server_mut(&key).maintenance = Some(message.clone());
+                self.server_mut(&key).maintenance =
+                    Some(message.clone().filter(|message| !message.is_empty()));
             }
             R::MaintenanceModeDisable { .. } => self.server_mut(&key).maintenance = None,
         }

@@ -1220,3 +1220,23 @@ fn every_service_is_listed_with_its_subject() {
         ]
     );
 }
+
+#[test]
+fn a_blank_name_or_message_is_none() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    f.accept(named_client_reg(SS1, CLIENT, "Billing"), true);
+    f.accept(client_deletion(SS1, CLIENT), true);
+    // A blank name in clientReg keeps the subsystem's name, as an absent one does.
+    f.accept(named_client_reg(SS1, CLIENT, "  "), true);
+    assert_eq!(
+        f.client_record(SS1, CLIENT).subsystem_name.as_deref(),
+        Some("Billing")
+    );
+    // An empty maintenance message is no message.
+    f.accept(maintenance_on(SS1, Some("")), false);
+    assert_eq!(
+        f.server_record(SS1).maintenance,
+        Some(MaintenanceMode { message: None })
+    );
+}

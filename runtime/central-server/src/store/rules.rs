@@ -38,7 +38,7 @@ pub(super) fn check(
             client,
             subsystem_name: Some(name),
             ..
-        } if !name.is_empty() && !is_subsystem(client) => {
+        } if !name.trim().is_empty() && !is_subsystem(client) => {
             return violation(RuleViolation::NotASubsystem {
                 service,
                 server: server.clone(),
@@ -202,8 +202,12 @@ pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<()
             conn.prepare_cached("INSERT INTO server_clients (server, client) VALUES (?1, ?2)")
                 .and_then(|mut insert| insert.execute(params![row, client.to_string()]))
                 .during("registering the client")?;
-            // An absent or empty name keeps the subsystem's name, as in the reference.
-            if let Some(name) = subsystem_name.as_deref().filter(|name| !name.is_empty()) {
+            // An absent or blank name keeps the subsystem's name, as in the reference (which
+            // also refuses a blank name in clientRename).
+            if let Some(name) = subsystem_name
+                .as_deref()
+                .filter(|name| !name.trim().is_empty())
+            {
                 name_subsystem(conn, client, name)?;
             }
         }
@@ -275,7 +279,9 @@ pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<()
             Some(_),
         ) => name_subsystem(conn, client, subsystem_name)?,
         (R::MaintenanceModeEnable { message, .. }, Some(row)) => {
-            set_maintenance_mode(conn, row, Some(message.as_deref()))?;
+            // An empty message is no message.
+            let message = message.as_deref().filter(|message| !message.is_empty());
+            set_maintenance_mode(conn, row, Some(message))?;
         }
         (R::MaintenanceModeDisable { .. }, Some(row)) => set_maintenance_mode(conn, row, None)?,
         (_, None) => {

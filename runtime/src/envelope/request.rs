@@ -274,19 +274,18 @@ impl<'a> OpenRequest<'a> {
 
 /// Reads the body element (still to be entered), which must be `B`'s element.
 pub(crate) fn read_body<B: XmlRoot>(reader: &mut Reader<'_>) -> Result<B, EnvelopeError> {
-    let expected = display_name(B::NAMESPACE, B::NAME);
     let Some(start) = reader.next_child()? else {
         return Err(reader
             .error(ErrorKind::MissingElement {
-                expected,
+                expected: display_name(B::NAMESPACE, B::NAME),
                 found: None,
             })
             .into());
     };
-    if start.namespace() != B::NAMESPACE || start.local_name() != B::NAME {
+    if start.local_name() != B::NAME || start.namespace() != B::NAMESPACE {
         return Err(EnvelopeError::BodyMismatch {
             path: format!("{BODY_PATH}/{}", start.local_name()),
-            expected,
+            expected: display_name(B::NAMESPACE, B::NAME),
             found: display_name(start.namespace(), start.local_name()),
         });
     }

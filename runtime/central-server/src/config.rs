@@ -239,7 +239,7 @@ impl ConfigFile<CentralConfig> {
     /// The transport settings of both endpoints and the admin listener.
     pub fn server_config(&self) -> Result<ServerConfig, ConfigError> {
         let cert = self.read("tls.certificate", &self.config.tls.certificate)?;
-        let key = self.read("tls.key", &self.config.tls.key)?;
+        let key = self.read_private_key("tls.key", &self.config.tls.key)?;
         let tls = TlsIdentity::from_pem(&cert, &key).map_err(|e| self.invalid("tls", e))?;
         let listen = &self.config.listen;
         let mut manage = ListenerConfig::manage(listen.manage, tls.clone());

@@ -267,6 +267,15 @@ pub enum StoreError {
         /// Its current status.
         status: Status,
     },
+    /// The database file could not be created.
+    #[error("cannot create the store at {}: {source}", path.display())]
+    Create {
+        /// The database file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The database could not be opened or prepared.
     #[error("cannot open the store at {}: {step}: {source}", path.display())]
     Open {

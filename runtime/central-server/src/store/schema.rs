@@ -287,6 +287,7 @@ fn v1_rows_fit_v2(conn: &Connection) -> Result<(), StoreError> {
 /// Opens the writing connection: creates the file if needed, sets WAL, `synchronous = FULL`,
 /// foreign keys and the busy timeout, and migrates the schema to [`SCHEMA_VERSION`].
 pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    create_private(path)?;
     let mut conn = Connection::open(path).map_err(open_error(path, "opening the file"))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(open_error(path, "setting the busy timeout"))?;
@@ -310,6 +311,24 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
     migrate(&mut conn, path)?;
     Ok(conn)
+}
+
+/// Creates the database file, if there is none, readable and writable by its owner only
+/// (0600 on Unix): SQLite gives its write-ahead log and shared-memory file the mode of the
+/// database file, so they are 0600 too. An existing file keeps its mode.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Create {
+            path: path.to_owned(),
+            source,
+        }),
+    }
 }
 
 /// Opens a read-only connection to a database [`open_writer`] has prepared.
@@ -409,6 +428,22 @@ mod tests {
             .pragma_query_value(None, "foreign_keys", |row| row.get(0))
             .unwrap();
         assert!(foreign_keys);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_log_are_created_for_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("private.db");
+        let conn = open_writer(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (v); INSERT INTO t VALUES (1);")
+            .unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("private.db{suffix}"));
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
     }
 
     #[test]

@@ -342,6 +342,7 @@ fn owner_change_renames_the_server_and_keeps_its_clients_and_certs() {
     let f = Fixture::new();
     f.register_server(SS1, CERT1);
     f.register_client(SS1, CLIENT);
+    f.register_client(SS1, NEW_OWNER);
     let id = f.accept(owner_change(SS1, NEW_OWNER), false);
     assert_eq!(f.status(id), Status::SubmittedForApproval);
     f.store.approve(id).unwrap();
@@ -352,7 +353,11 @@ fn owner_change_renames_the_server_and_keeps_its_clients_and_certs() {
     assert_eq!(registry[0].id, renamed);
     assert_eq!(registry[0].owner, client(NEW_OWNER));
     assert_eq!(registry[0].auth_certs, [CERT1]);
-    assert_eq!(f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"), [CLIENT]);
+    // As in the reference: the old owner became a client, the new one is a client no more.
+    assert_eq!(
+        f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"),
+        ["MEMBER:EE/GOV/OWNER1", CLIENT]
+    );
     assert!(f.store.is_auth_cert_of(&renamed, CERT1).unwrap());
     assert!(!f.store.is_auth_cert_of(&server(SS1), CERT1).unwrap());
 }
@@ -362,13 +367,17 @@ fn auto_approve_applies_registrations_in_the_same_transaction() {
     let f = Fixture::new();
     let cert = f.accept(auth_cert_reg(SS1, CERT1, "ss1.example.org"), true);
     let registration = f.accept(client_reg(SS1, CLIENT), true);
+    let new_owner = f.accept(client_reg(SS1, NEW_OWNER), true);
     let owner = f.accept(owner_change(SS1, NEW_OWNER), true);
-    for id in [cert, registration, owner] {
+    for id in [cert, registration, new_owner, owner] {
         assert_eq!(f.status(id), Status::Approved);
     }
     let registry = f.store.registry().unwrap();
     assert_eq!(registry[0].id, server("SERVER:EE/COM/NEWOWNER/SS1"));
-    assert_eq!(f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"), [CLIENT]);
+    assert_eq!(
+        f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"),
+        ["MEMBER:EE/GOV/OWNER1", CLIENT]
+    );
 }
 
 #[test]
@@ -408,6 +417,7 @@ fn rule_second_pending_request_for_the_same_thing() {
     f.store.revoke(cert).unwrap();
     f.accept(auth_cert_reg(SS1, CERT2, "ss1.example.org"), false);
 
+    f.register_client(SS1, NEW_OWNER);
     let owner = f.accept(owner_change(SS1, NEW_OWNER), false);
     let expected = RuleViolation::AlreadyPending {
         service: Service::OwnerChange,
@@ -551,6 +561,7 @@ fn rule_unknown_security_server() {
     f.accept(maintenance_on(SS2, None), false);
     f.accept(maintenance_off(SS2), false);
     f.accept(client_deletion(SS2, CLIENT), false);
+    f.register_client(SS2, NEW_OWNER);
     f.accept(owner_change(SS2, NEW_OWNER), false);
     f.accept(auth_cert_deletion(SS2, CERT2), false);
 }
@@ -567,7 +578,78 @@ fn rule_new_owner_is_already_the_owner() {
             owner: client("MEMBER:EE/GOV/OWNER1"),
         },
     );
+    f.register_client(SS1, NEW_OWNER);
     f.accept(owner_change(SS1, NEW_OWNER), true);
+}
+
+#[test]
+fn rule_new_owner_must_be_a_client_of_the_server() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    f.register_server(SS2, CERT2);
+    // A client of another server is not enough.
+    f.register_client(SS2, NEW_OWNER);
+    let violation = RuleViolation::NewOwnerNotAClient {
+        server: server(SS1),
+        new_owner: client(NEW_OWNER),
+    };
+    assert_eq!(
+        violation.to_string(),
+        format!(
+            "ownerChange: the new owner {NEW_OWNER} is not a client of security server {SS1}; \
+             register it as a client first"
+        )
+    );
+    f.refuse(owner_change(SS1, NEW_OWNER), false, &violation);
+    f.refuse(owner_change(SS1, NEW_OWNER), true, &violation);
+    // A disabled client counts, as in the reference.
+    f.register_client(SS1, NEW_OWNER);
+    f.accept(client_disable(SS1, NEW_OWNER), false);
+    let pending = f.accept(owner_change(SS1, NEW_OWNER), false);
+    // Deleted again before the approval: the approval is refused.
+    f.accept(client_deletion(SS1, NEW_OWNER), false);
+    f.refuse_approval(pending, &violation);
+}
+
+#[test]
+fn rule_the_owner_cannot_be_registered_as_a_client() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    let owner = "MEMBER:EE/GOV/OWNER1";
+    let violation = RuleViolation::CannotRegisterOwner {
+        server: server(SS1),
+        owner: client(owner),
+    };
+    assert_eq!(
+        violation.to_string(),
+        format!(
+            "clientReg: {owner} owns security server {SS1} and cannot be registered as its client"
+        )
+    );
+    f.refuse(client_reg(SS1, owner), false, &violation);
+    f.refuse(client_reg(SS1, owner), true, &violation);
+    // Its subsystems can be.
+    f.accept(client_reg(SS1, "SUBSYSTEM:EE/GOV/OWNER1/sub"), true);
+    // Once it has handed the server over, the old owner is a client already.
+    f.register_client(SS1, NEW_OWNER);
+    f.accept(owner_change(SS1, NEW_OWNER), true);
+    let renamed = "SERVER:EE/COM/NEWOWNER/SS1";
+    f.refuse(
+        client_reg(renamed, owner),
+        true,
+        &RuleViolation::ClientAlreadyRegistered {
+            server: server(renamed),
+            client: client(owner),
+        },
+    );
+    f.refuse(
+        client_reg(renamed, NEW_OWNER),
+        true,
+        &RuleViolation::CannotRegisterOwner {
+            server: server(renamed),
+            owner: client(NEW_OWNER),
+        },
+    );
 }
 
 #[test]
@@ -590,6 +672,7 @@ fn rule_owner_change_to_an_identifier_already_taken() {
     let f = Fixture::new();
     f.register_server("SERVER:EE/GOV/OWNER1/SS", CERT1);
     f.register_server("SERVER:EE/GOV/OWNER2/SS", CERT2);
+    f.register_client("SERVER:EE/GOV/OWNER1/SS", "MEMBER:EE/GOV/OWNER2");
     f.refuse(
         owner_change("SERVER:EE/GOV/OWNER1/SS", "MEMBER:EE/GOV/OWNER2"),
         true,
@@ -604,6 +687,8 @@ fn rule_owner_change_to_an_identifier_already_taken() {
 fn approval_checks_the_rules_again() {
     let f = Fixture::new();
     f.register_server(SS1, CERT1);
+    f.register_client(SS1, NEW_OWNER);
+    f.register_client(SS1, "MEMBER:EE/COM/THIRD");
     // Two owner changes to different owners may both be pending; once one is approved the
     // server has a new identifier and the other names an unknown server.
     let first = f.accept(owner_change(SS1, NEW_OWNER), false);
@@ -619,6 +704,7 @@ fn approval_checks_the_rules_again() {
 
     // The identifier an owner change leads to is taken by a server registered since.
     f.register_server("SERVER:EE/GOV/A/SS", CERT2);
+    f.register_client("SERVER:EE/GOV/A/SS", "MEMBER:EE/GOV/B");
     let change = f.accept(owner_change("SERVER:EE/GOV/A/SS", "MEMBER:EE/GOV/B"), false);
     f.register_server("SERVER:EE/GOV/B/SS", b"\x30\x82third");
     f.refuse_approval(

@@ -81,6 +81,29 @@ pub enum RuleViolation {
         /// The new owner named in the request.
         new_owner: XRoadClientIdentifierType,
     },
+    /// ownerChange: the new owner is not a client of the security server; as in the
+    /// reference, only a registered client can become the owner.
+    #[error(
+        "ownerChange: the new owner {new_owner} is not a client of security server {server}; \
+         register it as a client first"
+    )]
+    NewOwnerNotAClient {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The new owner named in the request.
+        new_owner: XRoadClientIdentifierType,
+    },
+    /// clientReg: the client is the security server's owner, which is not one of its
+    /// clients.
+    #[error(
+        "clientReg: {owner} owns security server {server} and cannot be registered as its client"
+    )]
+    CannotRegisterOwner {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// Its owner, named as the client.
+        owner: XRoadClientIdentifierType,
+    },
     /// ownerChange: the new owner already owns the security server.
     #[error("ownerChange: {owner} is already the owner of security server {server}")]
     AlreadyOwner {

@@ -784,20 +784,12 @@ fn a_repeated_message_id_gets_the_first_response_and_stores_nothing() {
     };
     let before = f.store.dump().unwrap();
 
-    // Same sender and id, even with a different body, which now breaks a rule: the first
-    // response, and the responder is not called.
+    // Same sender, id and SOAP part: a repeat, which gets the first response and stores
+    // nothing, even when the other parts differ (a signature made again, a fresher OCSP
+    // response: the SOAP part is what the signature covers).
     let mut repeat = request.clone();
-    repeat.log.soap = "<other/>".into();
-    repeat.request = maintenance_off(SS1);
-    let called = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&called);
-    let again = f
-        .store
-        .submit(repeat, true, move |id| {
-            flag.store(true, Ordering::SeqCst);
-            response_for(id)
-        })
-        .unwrap();
+    repeat.log.attachments[2].body = b"a fresher OCSP response".to_vec().into();
+    let again = f.submit(repeat, false).unwrap();
     assert_eq!(
         again,
         Submitted::Repeated {
@@ -805,7 +797,6 @@ fn a_repeated_message_id_gets_the_first_response_and_stores_nothing() {
             response
         }
     );
-    assert!(!called.load(Ordering::SeqCst));
     assert_eq!(f.store.dump().unwrap(), before);
 
     // The same message id from another sender is another request.
@@ -813,6 +804,57 @@ fn a_repeated_message_id_gets_the_first_response_and_stores_nothing() {
     other_sender.sender = client("MEMBER:EE/GOV/SOMEONE");
     other_sender.request = client_reg(SS1, "SUBSYSTEM:EE/COM/CLIENT/second");
     assert!(f.accept_received(other_sender, false) > request_id);
+}
+
+#[test]
+fn a_used_message_id_with_other_content_is_refused() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    let request = f.received(client_reg(SS1, CLIENT));
+    let first = f.accept_received(request.clone(), false);
+    let before = f.store.dump().unwrap();
+    let expected = RuleViolation::MessageIdUsed {
+        sender: request.sender.clone(),
+        message_id: request.message_id.clone(),
+        request: first,
+    };
+    assert_eq!(
+        expected.to_string(),
+        format!(
+            "message id {} of sender {} was used by request {first} with other content; only \
+             a byte-identical repeat of its SOAP part is answered as a repeat",
+            request.message_id, request.sender
+        )
+    );
+    // Another body, a SOAP part that differs in one byte, the same body as another
+    // service: each is refused, the responder is not called, nothing changes.
+    let mut other_body = request.clone();
+    other_body.log.soap = "<other/>".into();
+    other_body.request = maintenance_off(SS1);
+    let mut one_byte = request.clone();
+    let mut soap = request.log.soap.to_vec();
+    soap[0] ^= 1;
+    one_byte.log.soap = soap.into();
+    let mut longer = request.clone();
+    longer.log.soap = [&request.log.soap[..], b" "].concat().into();
+    for (case, changed) in [
+        ("other body", other_body),
+        ("one byte", one_byte),
+        ("longer", longer),
+    ] {
+        let called = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&called);
+        let refused = f.store.submit(changed, true, move |id| {
+            flag.store(true, Ordering::SeqCst);
+            response_for(id)
+        });
+        match refused {
+            Err(StoreError::Rule(violation)) => assert_eq!(*violation, expected, "{case}"),
+            other => panic!("{case}: expected a refusal, got {other:?}"),
+        }
+        assert!(!called.load(Ordering::SeqCst), "{case}");
+        assert_eq!(f.store.dump().unwrap(), before, "{case}");
+    }
 }
 
 #[test]

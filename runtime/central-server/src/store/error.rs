@@ -81,6 +81,20 @@ pub enum RuleViolation {
         /// The new owner named in the request.
         new_owner: XRoadClientIdentifierType,
     },
+    /// The sender already used the message id for a request whose SOAP part differs: only a
+    /// byte-identical repeat of the SOAP part is a repeat.
+    #[error(
+        "message id {message_id} of sender {sender} was used by request {request} with other \
+         content; only a byte-identical repeat of its SOAP part is answered as a repeat"
+    )]
+    MessageIdUsed {
+        /// The sender.
+        sender: XRoadClientIdentifierType,
+        /// The message id (`xroad:id`).
+        message_id: String,
+        /// The request that used it.
+        request: i64,
+    },
     /// ownerChange: the new owner is not a client of the security server; as in the
     /// reference, only a registered client can become the owner.
     #[error(

@@ -13,7 +13,8 @@
 //! APPROVAL` and change the registry when approved (or at once with auto-approve); every
 //! other service is applied on receipt and stored as `APPROVED`. The business rules are
 //! checked on receipt and again on approval; a refused request changes nothing. A request
-//! repeating the sender and message id of an earlier one gets the earlier response.
+//! repeating the sender, message id and SOAP part (byte for byte) of an earlier one gets the
+//! earlier response; another request under a used message id is refused.
 //!
 //! Writes go to one writer thread that commits whatever is queued together (group commit,
 //! one fsync per transaction, WAL with `synchronous = FULL`); reads use their own connection.
@@ -99,7 +100,8 @@ impl Store {
     }
 
     /// Stores a received request, unless the sender already sent one with the same message
-    /// id: then nothing is stored and the first response is returned.
+    /// id: then nothing is stored, and the first response is returned if the SOAP part is
+    /// the same byte for byte ([`RuleViolation::MessageIdUsed`] otherwise).
     ///
     /// The request must pass the business rules; otherwise nothing changes. `respond` builds
     /// the response for the new request id; it is stored with the request, in the same

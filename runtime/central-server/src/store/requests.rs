@@ -8,7 +8,7 @@ use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::message::Parts;
 
 use super::columns::FieldColumns;
-use super::error::{SqliteContext, StoreError};
+use super::error::{RuleViolation, SqliteContext, StoreError};
 use super::model::{Action, NewRequest, Status, Submitted, to_unix_nanos};
 use super::queries;
 use super::rules;
@@ -52,20 +52,31 @@ pub(super) fn submit(
         received_at,
     } = checked;
     let sender = new.sender.to_string();
-    let repeated = conn
+    let earlier: Option<(i64, Vec<u8>, Vec<u8>)> = conn
         .prepare_cached(
-            "SELECT r.id, m.response FROM requests AS r JOIN message_log AS m ON m.request = r.id
+            "SELECT r.id, m.soap, m.response FROM requests AS r
+             JOIN message_log AS m ON m.request = r.id
              WHERE r.sender = ?1 AND r.message_id = ?2",
         )
         .and_then(|mut select| {
             select
                 .query_row(params![sender, new.message_id], |found| {
-                    Ok((found.get(0)?, found.get(1)?))
+                    Ok((found.get(0)?, found.get(1)?, found.get(2)?))
                 })
                 .optional()
         })
         .during("looking for an earlier request with the same message id")?;
-    if let Some((request_id, response)) = repeated {
+    if let Some((request_id, soap, response)) = earlier {
+        // A repeat is the same SOAP part byte for byte: what the signature covers, and all
+        // that the request says. Anything else under a used id is refused.
+        if soap != new.log.soap[..] {
+            return Err(RuleViolation::MessageIdUsed {
+                sender: new.sender,
+                message_id: new.message_id,
+                request: request_id,
+            }
+            .into());
+        }
         return Ok(Submitted::Repeated {
             request_id,
             response,

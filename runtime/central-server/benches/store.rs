@@ -56,6 +56,7 @@ fn client_reg(n: u64) -> NewRequest {
         sender: "MEMBER:EE/GOV/OWNER".parse().expect("valid member id"),
         received_at: SystemTime::now(),
         log: message_log(n),
+        transport: Default::default(),
     }
 }
 

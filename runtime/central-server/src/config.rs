@@ -47,6 +47,9 @@ pub struct CentralConfig {
     /// Limits.
     #[serde(default)]
     pub limits: LimitsSection,
+    /// The store's settings.
+    #[serde(default)]
+    pub store: crate::store::StoreSettings,
 }
 
 /// `manage_trust`: `registered-auth-cert` (default) or `off`.

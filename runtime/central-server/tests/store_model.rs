@@ -558,6 +558,7 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                     sender: client(&member(*owner)),
                     received_at: UNIX_EPOCH + Duration::from_secs(n as u64),
                     log: Parts::soap(format!("<soap n='{n}'/>")),
+                    transport: Default::default(),
                 };
                 let expected = model.violation(&request, None);
                 let outcome = store.submit(new, *auto_approve, |id| id.to_string().into_bytes());

@@ -285,6 +285,33 @@ pub enum StoreError {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// The request would take the bytes stored for its security server today (UTC) over
+    /// the daily limit.
+    #[error(
+        "security server {server} has sent {stored} bytes of requests today (UTC); this \
+         request of {size} bytes would go over the limit of {limit} bytes per server per day, \
+         and is refused: send it again tomorrow, or ask the central server's operator"
+    )]
+    DailyLimit {
+        /// The security server the request names.
+        server: Box<XRoadSecurityServerIdentifierType>,
+        /// Bytes stored for it today.
+        stored: u64,
+        /// Bytes of the request.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A repeated request's response, built again, is not the one sent the first time
+    /// (the program or its settings changed since); it is not answered.
+    #[error(
+        "request {request_id} is repeated, but its response cannot be built again byte for \
+         byte; the repeat is not answered"
+    )]
+    RepeatNotRebuilt {
+        /// The first request.
+        request_id: i64,
+    },
     /// The time a request was received cannot be stored (not within 1677–2262).
     #[error("received_at is outside the range the store can hold (years 1677 to 2262)")]
     TimeOutOfRange,

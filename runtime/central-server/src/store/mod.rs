@@ -23,6 +23,8 @@
 //! ([`Store::is_auth_cert_of`]) may be called from async code directly; the others belong
 //! in `spawn_blocking`.
 
+mod audit;
+mod chain;
 mod columns;
 mod dump;
 mod error;
@@ -31,6 +33,8 @@ mod queries;
 mod requests;
 mod rules;
 mod schema;
+mod snapshot;
+mod usage;
 mod writer;
 
 use std::path::Path;
@@ -39,12 +43,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rusqlite::Connection;
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 
+pub use audit::{Audit, Finding};
 pub use error::{RuleViolation, StoreError, TransactionStep};
 pub use model::{
     Action, ClientRecord, LoggedMessage, MaintenanceMode, ManagementRequest, NewRequest,
-    RequestFilter, RequestRecord, ServerRecord, Service, Status, Submitted, UnknownStatus,
+    RequestFilter, RequestRecord, ServerRecord, Service, Status, Submitted, Transport,
+    UnknownStatus,
 };
 pub use schema::SCHEMA_VERSION;
+pub use snapshot::RegistryState;
+pub use usage::StoreSettings;
 
 use error::SqliteContext;
 use requests::Checked;
@@ -64,6 +72,10 @@ struct Inner {
     /// The management service provider, which the rules of clientDisable and
     /// maintenanceModeEnable protect.
     provider: Arc<XRoadClientIdentifierType>,
+    /// The daily limit.
+    settings: StoreSettings,
+    /// The database file.
+    path: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for Store {
@@ -82,6 +94,15 @@ impl Store {
         path: impl AsRef<Path>,
         provider: XRoadClientIdentifierType,
     ) -> Result<Self, StoreError> {
+        Self::open_with(path, provider, StoreSettings::default())
+    }
+
+    /// [`open`](Self::open) with `settings` (`[store]` of `central.toml`).
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        provider: XRoadClientIdentifierType,
+        settings: StoreSettings,
+    ) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let writer = Writer::spawn(schema::open_writer(path)?)?;
         let reader = Mutex::new(schema::open_reader(path)?);
@@ -90,6 +111,8 @@ impl Store {
                 writer,
                 reader,
                 provider: Arc::new(provider),
+                settings,
+                path: path.to_owned(),
             }),
         })
     }
@@ -119,9 +142,10 @@ impl Store {
     {
         let checked = Checked::new(request)?;
         let provider = Arc::clone(&self.inner.provider);
-        self.inner
-            .writer
-            .run(move |conn| requests::submit(conn, checked, &provider, auto_approve, respond))
+        let settings = self.inner.settings;
+        self.inner.writer.run(move |conn| {
+            requests::submit(conn, checked, &provider, &settings, auto_approve, respond)
+        })
     }
 
     /// [`submit`](Self::submit) for async code: the same checks and the same durable
@@ -137,10 +161,11 @@ impl Store {
     {
         let checked = Checked::new(request)?;
         let provider = Arc::clone(&self.inner.provider);
+        let settings = self.inner.settings;
         self.inner
             .writer
             .run_async(move |conn| {
-                requests::submit(conn, checked, &provider, auto_approve, respond)
+                requests::submit(conn, checked, &provider, &settings, auto_approve, respond)
             })
             .await
     }
@@ -179,8 +204,8 @@ impl Store {
         queries::request(&self.reader(), id)
     }
 
-    /// The message log (the MIME parts as received) and response of request `id`, if there
-    /// is such a request.
+    /// The message log (the MIME parts as received, the hash of the response, where the
+    /// request came from) of request `id`, if there is such a request.
     pub fn message_log(&self, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
         self.read_consistently(|conn| queries::message_log(conn, id))
     }
@@ -204,6 +229,15 @@ impl Store {
     /// The highest stored request id; `None` while no request is stored.
     pub fn max_request_id(&self) -> Result<Option<i64>, StoreError> {
         queries::max_request_id(&self.reader())
+    }
+
+    /// Checks the message log as a whole: the hash chain over every request, decision and
+    /// checkpoint, request ids without gaps, each status as the chain's decisions leave it,
+    /// and the registry derived again from the log. Each request's content against its
+    /// signed SOAP part is checked by `verify_log`, which knows the operations.
+    pub fn audit(&self) -> Result<Audit, StoreError> {
+        let conn = schema::open_auditor(&self.inner.path)?;
+        audit::audit(&conn)
     }
 
     /// Checks the database file (`PRAGMA integrity_check`) and its foreign keys.

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
 use xroad_central_server::store::{
     Action, ClientRecord, MaintenanceMode, ManagementRequest, NewRequest, RequestFilter,
-    RuleViolation, ServerRecord, Service, Status, Store, StoreError, Submitted,
+    RuleViolation, ServerRecord, Service, Status, Store, StoreError, StoreSettings, Submitted,
+    Transport,
 };
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_runtime::message::{Attachment, Parts};
@@ -1370,5 +1371,83 @@ fn a_blank_name_or_message_is_none() {
     assert_eq!(
         f.server_record(SS1).maintenance,
         Some(MaintenanceMode { message: None })
+    );
+}
+
+#[test]
+fn the_bytes_stored_per_server_per_day_are_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = StoreSettings {
+        max_bytes_per_server_per_day: 200,
+    };
+    let store =
+        Store::open_with(dir.path().join("central.db"), client(PROVIDER), settings).unwrap();
+    let day = UNIX_EPOCH + Duration::from_secs(20_000 * 86_400);
+    let new = |n: u32, server_id: &str, size: usize, at: SystemTime| NewRequest {
+        request: auth_cert_reg(
+            server_id,
+            format!("\x30cert{n}").as_bytes(),
+            "ss.example.org",
+        ),
+        message_id: format!("limit-{n}"),
+        sender: client("MEMBER:EE/GOV/OWNER1"),
+        received_at: at,
+        log: Parts::soap(vec![b'x'; size]),
+        transport: Default::default(),
+    };
+    let submit = |request| store.submit(request, true, response_for);
+    assert!(matches!(
+        submit(new(1, SS1, 150, day)),
+        Ok(Submitted::Accepted { .. })
+    ));
+    let before = store.dump().unwrap();
+    match submit(new(2, SS1, 51, day + Duration::from_secs(3600))) {
+        Err(error @ StoreError::DailyLimit { .. }) => assert_eq!(
+            error.to_string(),
+            format!(
+                "security server {SS1} has sent 150 bytes of requests today (UTC); this request \
+                 of 51 bytes would go over the limit of 200 bytes per server per day, and is \
+                 refused: send it again tomorrow, or ask the central server's operator"
+            )
+        ),
+        other => panic!("expected the daily limit, got {other:?}"),
+    }
+    assert_eq!(
+        store.dump().unwrap(),
+        before,
+        "a refused request stores nothing"
+    );
+    // Up to the limit, another server, and the next day are accepted.
+    assert!(matches!(
+        submit(new(3, SS1, 50, day)),
+        Ok(Submitted::Accepted { .. })
+    ));
+    assert!(matches!(
+        submit(new(4, SS2, 200, day)),
+        Ok(Submitted::Accepted { .. })
+    ));
+    let tomorrow = day + Duration::from_secs(86_400);
+    assert!(matches!(
+        submit(new(5, SS1, 200, tomorrow)),
+        Ok(Submitted::Accepted { .. })
+    ));
+}
+
+#[test]
+fn where_a_request_came_from_is_stored_with_it() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    let mut request = f.received(client_deletion(SS1, CLIENT));
+    f.register_client(SS1, CLIENT);
+    request.transport = Transport {
+        peer: Some("192.0.2.10:40123".parse().unwrap()),
+        client_certificate: Some(CERT1.to_vec()),
+    };
+    let id = f.accept_received(request, false);
+    let logged = f.store.message_log(id).unwrap().unwrap();
+    assert_eq!(logged.peer.as_deref(), Some("192.0.2.10:40123"));
+    assert_eq!(
+        logged.client_certificate_sha256,
+        Some(openssl::sha::sha256(CERT1))
     );
 }

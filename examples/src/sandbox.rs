@@ -70,17 +70,18 @@ impl Sandbox {
         let mack = pki.issue(&CertRequest::signing("EE", "COM", "MACK").distinct_key())?;
         let provider = pki.issue(&CertRequest::signing("EE", "GOV", "CENTRAL").distinct_key())?;
         let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.join(name), bytes);
+        let write_key = |name: &str, bytes: Vec<u8>| write_private(&dir.join(name), &bytes);
         write("ca.pem", pki.ca().cert_pem()?)?;
         write("central-tls.pem", tls.cert_pem()?)?;
-        write("central-tls.key", tls.key_pem()?)?;
+        write_key("central-tls.key", tls.key_pem()?)?;
         write("auth.pem", auth.cert_pem()?)?;
-        write("auth.key", auth.key_pem()?)?;
+        write_key("auth.key", auth.key_pem()?)?;
         write("owner-sign.pem", owner.cert_pem()?)?;
-        write("owner-sign.key", owner.key_pem()?)?;
+        write_key("owner-sign.key", owner.key_pem()?)?;
         write("mack-sign.pem", mack.cert_pem()?)?;
-        write("mack-sign.key", mack.key_pem()?)?;
+        write_key("mack-sign.key", mack.key_pem()?)?;
         write("central-sign.pem", provider.cert_pem()?)?;
-        write("central-sign.key", provider.key_pem()?)?;
+        write_key("central-sign.key", provider.key_pem()?)?;
         std::fs::write(
             dir.join("central.toml"),
             format!(
@@ -200,5 +201,55 @@ key = "central-sign.key"
     /// Stops the OCSP responder.
     pub async fn shutdown(self) {
         self.ocsp.shutdown().await;
+    }
+}
+
+/// Writes a private key file that only its owner can read and write (0600 on Unix), as the
+/// configuration readers require; an existing file is truncated and gets that mode too.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_sandbox_writes_its_private_keys_for_their_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let _sandbox = Sandbox::create(dir.path(), false).unwrap();
+        let mut keys = 0;
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            if path.extension().is_some_and(|e| e == "key") {
+                keys += 1;
+                assert_eq!(mode, 0o600, "{}", path.display());
+            }
+        }
+        assert_eq!(keys, 5);
+    }
+
+    #[test]
+    fn a_private_key_file_written_again_gets_the_owner_only_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("a.key");
+        std::fs::write(&key, b"old and world-readable").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&key, b"new").unwrap();
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read(&key).unwrap(), b"new");
     }
 }

@@ -28,7 +28,7 @@ fn the_demo_runs_the_eleven_services_and_the_tampered_request() {
     assert!(stderr.is_empty(), "{stderr}");
     assert!(stdout.contains("(PR-MSERV 1.20)"), "{stdout}");
 
-    // Twelve accepted steps, numbered as their request ids, in this order.
+    // Thirteen accepted steps, numbered as their request ids, in this order.
     let steps: Vec<(String, String)> = stdout
         .lines()
         .filter(|line| line.contains(" requestId "))
@@ -49,6 +49,7 @@ fn the_demo_runs_the_eleven_services_and_the_tampered_request() {
         "maintenanceModeEnable",
         "clientEnable",
         "maintenanceModeDisable",
+        "clientReg",
         "ownerChange",
         "addressChange",
         "clientDeletion",
@@ -79,13 +80,14 @@ fn the_demo_runs_the_eleven_services_and_the_tampered_request() {
             "\nregistry\n  SERVER:EE/COM/MACK/TS1\n    owner        MEMBER:EE/COM/MACK\n    \
              address      ss2.example.org\n    maintenance  off\n    \
              authentication certificates: 0\n    \
+             client       MEMBER:EE/GOV/TS1OWNER  enabled\n    \
              client       SUBSYSTEM:EE/COM/MACK/billing  enabled  named \"Billing\"\n"
         ),
         "{stdout}"
     );
     assert!(
         stdout
-            .contains("requests stored: 12; verified again from the message log: 12 ok, 0 failed"),
+            .contains("requests stored: 13; verified again from the message log: 13 ok, 0 failed"),
         "{stdout}"
     );
 }

@@ -5,7 +5,7 @@
 //! through the generated client in the order a security server's life gives them:
 //! authCertReg; clientReg in the PR-MSERV 1.15 shape (no name) and with a subsystem name;
 //! clientDisable, clientRename, maintenanceModeEnable, clientEnable, maintenanceModeDisable;
-//! ownerChange; addressChange signed by the new owner; clientDeletion; authCertDeletion —
+//! clientReg of the new owner, then ownerChange; addressChange signed by the new owner; clientDeletion; authCertDeletion —
 //! plus one tampered request that the central server refuses. After each step it checks the
 //! registry and prints the request id and what changed; at the end it prints the registry
 //! (address, maintenance mode, clients enabled or disabled with their subsystem names) and
@@ -21,7 +21,9 @@ use xroad_central_server::RunningCentral;
 use xroad_central_server::config::LoadedConfig;
 use xroad_central_server::store::{ClientRecord, RequestFilter, ServerRecord};
 use xroad_central_server::verify_log::verify_record;
-use xroad_examples::sandbox::{MACK, MACK_SUBSYSTEM, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox};
+use xroad_examples::sandbox::{
+    MACK, MACK_SUBSYSTEM, OWNER, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox,
+};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::fault::FaultCode;
 use xroad_runtime::operation::ManagementBody;
@@ -220,17 +222,28 @@ async fn steps(sandbox: &Sandbox, central: &RunningCentral) -> Result<(), Failur
     )?;
     demo.step("maintenanceModeDisable", SERVER, id, "maintenance off")?;
 
+    // Only a client of the server can become its owner: MACK, the member, first.
+    let id = ss.client_reg(&mack).await?;
+    check(
+        demo.client(&mack)?.enabled,
+        "clientReg did not register MACK",
+    )?;
+    demo.step("clientReg", MACK, id, "client registered")?;
+
     let id = ss.owner_change(&mack).await?;
     let server = demo.server()?;
     check(
-        server.id.to_string() == SERVER_AFTER_OWNER_CHANGE && server.owner == mack,
-        "ownerChange did not make MACK the owner",
+        server.id.to_string() == SERVER_AFTER_OWNER_CHANGE
+            && server.owner == mack
+            && server.clients.iter().all(|c| c.id != mack)
+            && server.clients.iter().any(|c| c.id.to_string() == OWNER),
+        "ownerChange did not make MACK the owner and the old owner a client",
     )?;
     demo.step(
         "ownerChange",
         MACK,
         id,
-        &format!("the server is now {SERVER_AFTER_OWNER_CHANGE}"),
+        &format!("the server is now {SERVER_AFTER_OWNER_CHANGE}; the old owner is a client"),
     )?;
 
     // The server now belongs to MACK: it sends as its new owner, who signs addressChange.

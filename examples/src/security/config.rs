@@ -139,7 +139,7 @@ impl LoadedSecurityConfig {
     }
 
     fn signer(&self, key: &'static str, file: &Path) -> Result<SoftwareSigner, ConfigError> {
-        SoftwareSigner::from_pem(&self.read(key, file)?)
+        SoftwareSigner::from_pem(&self.file.read_private_key(key, file)?)
             .map_err(|e| self.invalid(key, format!("{}: {e}", file.display())))
     }
 
@@ -219,7 +219,7 @@ impl LoadedSecurityConfig {
             )?,
         };
         let auth_cert = self.read("auth.certificate", &c.auth.certificate)?;
-        let auth_key = self.read("auth.key", &c.auth.key)?;
+        let auth_key = self.file.read_private_key("auth.key", &c.auth.key)?;
         let tls =
             TlsIdentity::from_pem(&auth_cert, &auth_key).map_err(|e| self.invalid("auth", e))?;
         let mut trusted = Vec::new();

@@ -750,7 +750,7 @@ async fn check_store(dir: &Path, acknowledged: &BTreeSet<i64>) -> Result<Vec<Str
             let complete = store.message_log(*id)?.is_some_and(|logged| {
                 !logged.parts.soap.is_empty()
                     && logged.parts.len() == 4
-                    && !logged.response.is_empty()
+                    && logged.response_sha256 != [0; 32]
             });
             if !complete {
                 without_log += 1;

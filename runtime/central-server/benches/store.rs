@@ -4,6 +4,10 @@
 //! - `raw_insert`: the same rows (request, message log and its three attachments) inserted
 //!   and committed on a bare connection with the same settings, without duplicate and rule
 //!   checks and without the writer thread: the floor any durable submit has;
+//! - `raw_insert_chained`: `raw_insert` plus what the tamper-evident log adds per request:
+//!   reading the head of the hash chain, SHA-256 over the request, its parts and the
+//!   previous hash, and the chain entry; `raw_insert_chained / raw_insert` is the cost of
+//!   the hash chain per request, measured in the same run;
 //! - `submit_8_threads`: submits from 8 threads at once, the cost per request when the writer
 //!   commits several together (group commit).
 //!
@@ -56,6 +60,7 @@ fn client_reg(n: u64) -> NewRequest {
         sender: "MEMBER:EE/GOV/OWNER".parse().expect("valid member id"),
         received_at: SystemTime::now(),
         log: message_log(n),
+        transport: Default::default(),
     }
 }
 
@@ -88,6 +93,98 @@ fn submit(store: &Store, n: u64) {
     assert!(matches!(submitted, Submitted::Accepted { .. }));
 }
 
+/// Inserts and commits request `n` on a bare connection; with `chained`, also its hash
+/// chain entry, hashed over the same bytes the store hashes.
+fn raw_insert(raw: &Connection, n: u64, chained: bool) -> i64 {
+    let request = client_reg(n);
+    let ManagementRequest::ClientReg { server, client, .. } = &request.request else {
+        unreachable!("client_reg builds a clientReg")
+    };
+    let log = &request.log;
+    let received_at = request
+        .received_at
+        .duration_since(UNIX_EPOCH)
+        .expect("after the epoch")
+        .as_nanos() as i64;
+    raw.execute_batch("BEGIN IMMEDIATE").expect("begins");
+    let id: i64 = raw
+        .prepare_cached(
+            "INSERT INTO requests (service, server, client, status, message_id, sender,
+                                   received_at)
+             VALUES (?1, ?2, ?3, 'SUBMITTED FOR APPROVAL', ?4, ?5, ?6) RETURNING id",
+        )
+        .and_then(|mut insert| {
+            insert.query_row(
+                params![
+                    request.request.service().as_str(),
+                    server.to_string(),
+                    client.to_string(),
+                    request.message_id,
+                    request.sender.to_string(),
+                    received_at
+                ],
+                |row| row.get(0),
+            )
+        })
+        .expect("request inserts");
+    let response_sha256 = openssl::sha::sha256(&response(id));
+    raw.prepare_cached(
+        "INSERT INTO message_log (request, soap, response_sha256) VALUES (?1, ?2, ?3)",
+    )
+    .and_then(|mut insert| insert.execute(params![id, &log.soap[..], &response_sha256[..]]))
+    .expect("message log inserts");
+    let mut attachments = raw
+        .prepare_cached(
+            "INSERT INTO message_attachments (request, position, signature_algorithm_id, body)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .expect("attachment insert prepares");
+    for (position, part) in (1_i64..).zip(&log.attachments) {
+        attachments
+            .execute(params![
+                id,
+                position,
+                part.signature_algorithm_id,
+                &part.body[..]
+            ])
+            .expect("attachment inserts");
+    }
+    if chained {
+        // What the store does: the head, the stored row read back and hashed with it.
+        let (position, previous): (i64, Vec<u8>) = raw
+            .prepare_cached("SELECT position, hash FROM log_chain ORDER BY position DESC LIMIT 1")
+            .and_then(|mut select| select.query_row([], |row| Ok((row.get(0)?, row.get(1)?))))
+            .unwrap_or((0, vec![0; 32]));
+        let mut sha = openssl::sha::Sha256::new();
+        sha.update(&previous);
+        let (soap, attachments): (Vec<u8>, Vec<Vec<u8>>) = raw
+            .prepare_cached("SELECT soap FROM message_log WHERE request = ?1")
+            .and_then(|mut select| select.query_row([id], |row| row.get(0)))
+            .and_then(|soap| {
+                raw.prepare_cached(
+                    "SELECT body FROM message_attachments WHERE request = ?1 ORDER BY position",
+                )?
+                .query_map([id], |row| row.get(0))?
+                .collect::<Result<Vec<Vec<u8>>, _>>()
+                .map(|bodies| (soap, bodies))
+            })
+            .expect("rows read back");
+        sha.update(&soap);
+        for body in &attachments {
+            sha.update(body);
+        }
+        let hash = sha.finish();
+        raw.prepare_cached(
+            "INSERT INTO log_chain (position, kind, request, status, at, hash)
+             VALUES (?1, 'received', ?2, 'SUBMITTED FOR APPROVAL', ?3, ?4)",
+        )
+        .and_then(|mut insert| insert.execute(params![position + 1, id, received_at, &hash[..]]))
+        .expect("chain entry inserts");
+    }
+    raw.execute_batch("COMMIT").expect("commits");
+    black_box(id)
+}
+
 fn durable_request(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = store_with_server(&dir.path().join("submit.db"));
@@ -111,64 +208,11 @@ fn durable_request(c: &mut Criterion) {
     });
 
     group.bench_function("raw_insert", |b| {
-        b.iter(|| {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let request = client_reg(n);
-            let ManagementRequest::ClientReg { server, client, .. } = &request.request else {
-                unreachable!("client_reg builds a clientReg")
-            };
-            let log = &request.log;
-            let received_at = request
-                .received_at
-                .duration_since(UNIX_EPOCH)
-                .expect("after the epoch")
-                .as_nanos() as i64;
-            raw.execute_batch("BEGIN IMMEDIATE").expect("begins");
-            let id: i64 = raw
-                .prepare_cached(
-                    "INSERT INTO requests (service, server, client, status, message_id, sender,
-                                           received_at)
-                     VALUES (?1, ?2, ?3, 'SUBMITTED FOR APPROVAL', ?4, ?5, ?6) RETURNING id",
-                )
-                .and_then(|mut insert| {
-                    insert.query_row(
-                        params![
-                            request.request.service().as_str(),
-                            server.to_string(),
-                            client.to_string(),
-                            request.message_id,
-                            request.sender.to_string(),
-                            received_at
-                        ],
-                        |row| row.get(0),
-                    )
-                })
-                .expect("request inserts");
-            raw.prepare_cached(
-                "INSERT INTO message_log (request, soap, response) VALUES (?1, ?2, ?3)",
-            )
-            .and_then(|mut insert| insert.execute(params![id, &log.soap[..], response(id)]))
-            .expect("message log inserts");
-            let mut attachments = raw
-                .prepare_cached(
-                    "INSERT INTO message_attachments
-                        (request, position, signature_algorithm_id, body)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )
-                .expect("attachment insert prepares");
-            for (position, part) in (1_i64..).zip(&log.attachments) {
-                attachments
-                    .execute(params![
-                        id,
-                        position,
-                        part.signature_algorithm_id,
-                        &part.body[..]
-                    ])
-                    .expect("attachment inserts");
-            }
-            raw.execute_batch("COMMIT").expect("commits");
-            black_box(id)
-        })
+        b.iter(|| raw_insert(&raw, next.fetch_add(1, Ordering::Relaxed), false))
+    });
+
+    group.bench_function("raw_insert_chained", |b| {
+        b.iter(|| raw_insert(&raw, next.fetch_add(1, Ordering::Relaxed), true))
     });
 
     group.bench_function("submit_8_threads", |b| {

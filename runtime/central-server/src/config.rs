@@ -47,6 +47,9 @@ pub struct CentralConfig {
     /// Limits.
     #[serde(default)]
     pub limits: LimitsSection,
+    /// The store's settings.
+    #[serde(default)]
+    pub store: crate::store::StoreSettings,
 }
 
 /// `manage_trust`: `registered-auth-cert` (default) or `off`.
@@ -239,7 +242,7 @@ impl ConfigFile<CentralConfig> {
     /// The transport settings of both endpoints and the admin listener.
     pub fn server_config(&self) -> Result<ServerConfig, ConfigError> {
         let cert = self.read("tls.certificate", &self.config.tls.certificate)?;
-        let key = self.read("tls.key", &self.config.tls.key)?;
+        let key = self.read_private_key("tls.key", &self.config.tls.key)?;
         let tls = TlsIdentity::from_pem(&cert, &key).map_err(|e| self.invalid("tls", e))?;
         let listen = &self.config.listen;
         let mut manage = ListenerConfig::manage(listen.manage, tls.clone());

@@ -5,6 +5,7 @@
 //! - [`config`]: `central.toml`, read into the runtime's verifier, trust and server settings.
 //! - [`service`]: the management services over the [`store`].
 //! - [`store`]: requests, message log and registry in SQLite.
+//! - [`typed`]: the typed request the store keeps, read from each operation's body.
 //! - [`verify_log`]: verifying stored requests again from their message log.
 //! - [`running`]: the server on a tokio task of this process; `process`: the `central-server`
 //!   binary as a child process.
@@ -16,6 +17,7 @@ pub mod process;
 pub mod running;
 pub mod service;
 pub mod store;
+pub mod typed;
 pub mod verify_log;
 
 pub use running::RunningCentral;

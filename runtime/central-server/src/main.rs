@@ -5,12 +5,11 @@
 //! central-server --config central.toml requests list   list stored requests
 //! central-server --config central.toml requests approve ID | decline ID | revoke ID
 //! central-server --config central.toml registry        print the registry
-//! central-server --config central.toml verify-log [ID] verify stored requests again
+//! central-server --config central.toml verify-log [ID] verify the message log
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use xroad_central_server::config::LoadedConfig;
@@ -47,7 +46,8 @@ enum Command {
     /// Print the registry: security servers with address, maintenance mode, authentication
     /// certificates, and clients (enabled or disabled, subsystem names).
     Registry,
-    /// Verify stored requests again from their message log (all, or one).
+    /// Verify the message log: its hash chain, request ids, statuses and the registry
+    /// derived from it, and each stored request (all, or one) against its signed parts.
     VerifyLog {
         /// The request id.
         id: Option<i64>,
@@ -133,7 +133,11 @@ fn verifier(loaded: &LoadedConfig) -> Result<Verifier, Failure> {
 /// The store of `loaded`, with its management service provider.
 fn open_store(loaded: &LoadedConfig) -> Result<Store, Failure> {
     let provider = loaded.verifier_config()?.management_service_provider;
-    Ok(Store::open(loaded.database(), provider)?)
+    Ok(Store::open_with(
+        loaded.database(),
+        provider,
+        loaded.config.store,
+    )?)
 }
 
 fn serve(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
@@ -255,7 +259,6 @@ fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failur
         ],
         None => store.requests(&RequestFilter::default())?,
     };
-    let verifier = Arc::new(verifier);
     let mut failures = 0usize;
     for record in &records {
         let Some(logged) = store.message_log(record.id)? else {
@@ -265,16 +268,34 @@ fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failur
         };
         match verify_record(&verifier, record, &logged) {
             Ok(()) => println!("{:>6}  ok      {}", record.id, record.service().as_str()),
-            Err(fault) => {
+            Err(mismatch) => {
                 failures += 1;
-                println!("{:>6}  FAILED  {fault}", record.id);
+                println!("{:>6}  FAILED  {mismatch}", record.id);
             }
         }
     }
     println!("{} verified, {failures} failed", records.len() - failures);
-    Ok(if failures == 0 {
+    if id.is_some() {
+        return Ok(exit_code(failures == 0));
+    }
+    let audit = store.audit()?;
+    for finding in &audit.findings {
+        println!("CHANGED  {finding}");
+    }
+    println!(
+        "log chain: {} entries, head {} {}; {} changes found",
+        audit.entries,
+        audit.head.0,
+        audit.head_hex(),
+        audit.findings.len()
+    );
+    Ok(exit_code(failures == 0 && audit.findings.is_empty()))
+}
+
+fn exit_code(success: bool) -> ExitCode {
+    if success {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
 }

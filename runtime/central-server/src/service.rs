@@ -10,11 +10,11 @@ use xroad_mserv::centralservice::{
 };
 use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
 use xroad_mserv_service::centralservice_server::Centralservice;
-use xroad_runtime::ManagementOperation;
 use xroad_runtime::fault::{Fault, FaultCode};
 use xroad_runtime::service::{Answer, AuthCertRegistry, Incoming};
 
-use crate::store::{ManagementRequest, NewRequest, Store, StoreError};
+use crate::store::{NewRequest, Store, StoreError, Transport};
+use crate::typed::StoredOperation;
 
 /// The central server's services over its store.
 #[derive(Debug, Clone)]
@@ -37,20 +37,30 @@ impl CentralService {
         &self.store
     }
 
-    /// Stores `typed`, the request `incoming` carries, and answers with its response.
-    async fn submit<O: ManagementOperation>(
-        &self,
-        incoming: Incoming<O>,
-        typed: ManagementRequest,
-    ) -> Result<Answer, Fault> {
+    /// Stores the request `incoming` carries, with where it came from, and answers with its
+    /// response.
+    async fn submit<O: StoredOperation>(&self, incoming: Incoming<O>) -> Result<Answer, Fault> {
         let new = NewRequest {
-            request: typed,
+            request: O::typed(incoming.body())?,
             message_id: incoming.header().id.clone(),
             sender: incoming.header().client.clone(),
             received_at: incoming.received_at,
             log: incoming.parts.clone(),
+            transport: Transport {
+                peer: Some(incoming.peer),
+                client_certificate: match &incoming.client_certificate {
+                    Some(certificate) => Some(certificate.to_der().map_err(|e| {
+                        Fault::new(
+                            FaultCode::IncorrectCertificate,
+                            format!("the TLS client certificate cannot be encoded: {e}"),
+                        )
+                    })?),
+                    None => None,
+                },
+            },
         };
-        // The response is built inside the store's transaction, once the id is known.
+        // The response is built inside the store's transaction, once the id is known; for a
+        // repeat, again for the first id.
         let respond = move |id: i64| incoming.response(id).unwrap_or_default();
         let submitted = self
             .store
@@ -74,120 +84,56 @@ impl CentralService {
 
 impl Centralservice for CentralService {
     async fn client_reg(&self, request: Incoming<ClientReg>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::ClientReg {
-            server: body.server.clone(),
-            client: body.client.clone(),
-            subsystem_name: body.subsystem_name.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn client_deletion(&self, request: Incoming<ClientDeletion>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::ClientDeletion {
-            server: body.server.clone(),
-            client: body.client.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn client_disable(&self, request: Incoming<ClientDisable>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::ClientDisable {
-            server: body.server.clone(),
-            client: body.client.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn client_enable(&self, request: Incoming<ClientEnable>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::ClientEnable {
-            server: body.server.clone(),
-            client: body.client.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn client_rename(&self, request: Incoming<ClientRename>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::ClientRename {
-            server: body.server.clone(),
-            client: body.client.clone(),
-            subsystem_name: body.subsystem_name.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn auth_cert_deletion(
         &self,
         request: Incoming<AuthCertDeletion>,
     ) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::AuthCertDeletion {
-            server: body.server.clone(),
-            auth_cert: body.auth_cert.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn owner_change(&self, request: Incoming<OwnerChange>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::OwnerChange {
-            server: body.server.clone(),
-            new_owner: body.client.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn address_change(&self, request: Incoming<AddressChange>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::AddressChange {
-            server: body.server.clone(),
-            address: body.address.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn maintenance_mode_enable(
         &self,
         request: Incoming<MaintenanceModeEnable>,
     ) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        let typed = ManagementRequest::MaintenanceModeEnable {
-            server: body.server.clone(),
-            message: body.message.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn maintenance_mode_disable(
         &self,
         request: Incoming<MaintenanceModeDisable>,
     ) -> Result<Answer, Fault> {
-        let typed = ManagementRequest::MaintenanceModeDisable {
-            server: request.body().0.server.clone(),
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 
     async fn auth_cert_reg(&self, request: Incoming<AuthCertReg>) -> Result<Answer, Fault> {
-        let body = &request.body().0;
-        // The verifier refuses an authCertReg without an address; this keeps the store's
-        // shape total should that ever change.
-        let Some(address) = body.address.clone() else {
-            return Err(Fault::new(
-                FaultCode::InvalidRequest,
-                "invalid server address: the request has no address",
-            ));
-        };
-        let typed = ManagementRequest::AuthCertReg {
-            server: body.server.clone(),
-            auth_cert: body.auth_cert.clone(),
-            address,
-        };
-        self.submit(request, typed).await
+        self.submit(request).await
     }
 }
 
@@ -216,7 +162,9 @@ impl AuthCertRegistry for CentralService {
 fn store_fault(error: StoreError) -> Fault {
     match error {
         StoreError::Rule(rule) => Fault::new(FaultCode::InvalidRequest, rule.to_string()),
-        StoreError::Malformed { .. } => Fault::new(FaultCode::InvalidRequest, error.to_string()),
+        StoreError::Malformed { .. } | StoreError::DailyLimit { .. } => {
+            Fault::new(FaultCode::InvalidRequest, error.to_string())
+        }
         other => internal("the request could not be stored", &other),
     }
 }

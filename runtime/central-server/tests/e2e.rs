@@ -6,7 +6,9 @@ use std::process::Command;
 
 use xroad_central_server::RunningCentral;
 use xroad_central_server::store::{RequestFilter, Service};
-use xroad_examples::sandbox::{MACK, MACK_SUBSYSTEM, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox};
+use xroad_examples::sandbox::{
+    MACK, MACK_SUBSYSTEM, OWNER, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox,
+};
 use xroad_examples::security::SecurityServer;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::cert::MemberId;
@@ -70,6 +72,8 @@ async fn the_five_services_in_a_real_order() {
     assert_eq!(registry[0].clients[0].id, subsystem);
     assert!(registry[0].clients[0].enabled);
 
+    // Only a client of the server can become its owner: the member MACK first.
+    let mack_client = client.client_reg(&mack).await.unwrap();
     let third = client.owner_change(&mack).await.unwrap();
     let config = sandbox
         .security_config(&central, SERVER_AFTER_OWNER_CHANGE)
@@ -77,16 +81,25 @@ async fn the_five_services_in_a_real_order() {
     let client = config.security_server().unwrap();
     let fourth = client.client_deletion(&subsystem).await.unwrap();
     let fifth = client.auth_cert_deletion().await.unwrap();
-    assert_eq!([first, second, third, fourth, fifth], [1, 2, 3, 4, 5]);
+    assert_eq!(
+        [first, second, mack_client, third, fourth, fifth],
+        [1, 2, 3, 4, 5, 6]
+    );
 
+    // The old owner became a client; MACK, the owner, is one no more.
     let registry = central.store.registry().unwrap();
     assert_eq!(registry[0].id.to_string(), SERVER_AFTER_OWNER_CHANGE);
     assert_eq!(registry[0].owner, mack);
     assert!(registry[0].auth_certs.is_empty());
-    assert!(registry[0].clients.is_empty());
+    let clients: Vec<String> = registry[0]
+        .clients
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(clients, [OWNER]);
 
     // Each signing certificate's OCSP response came from the AIA responder once, and was
-    // reused while fresh (MACK signed twice).
+    // reused while fresh (MACK signed three times).
     let serial =
         |cert: &xroad_runtime::testpki::Issued| cert.cert().serial_number().to_bn().unwrap();
     assert_eq!(sandbox.ocsp().responses_for(&serial(&sandbox.mack)), 1);

@@ -316,7 +316,10 @@ async fn eleven_services_in_a_real_order() {
     assert_eq!(status(&central, maintenance_off), Status::Approved);
     assert_eq!(the_server(&central).maintenance, None);
 
-    // 9. ownerChange to MACK, signed by MACK: waits for approval.
+    // 9. ownerChange to MACK, signed by MACK, after MACK is a client of the server (only a
+    // client can become the owner): waits for approval.
+    let mack_reg = ss.client_reg(&mack).await.unwrap();
+    central.store.approve(mack_reg).unwrap();
     let owner_change = ss.owner_change(&mack).await.unwrap();
     assert_eq!(status(&central, owner_change), Status::SubmittedForApproval);
     assert_eq!(the_server(&central).owner, owner);
@@ -326,7 +329,15 @@ async fn eleven_services_in_a_real_order() {
     assert_eq!(server.owner, mack);
     assert_eq!(server.address.as_deref(), Some("ss1.example.org"));
     assert_eq!(server.auth_certs.len(), 1);
-    assert_eq!(server.clients.len(), 2);
+    // The old owner became a client, MACK is one no more.
+    assert_eq!(
+        server.clients,
+        [
+            client(OWNER, true, None),
+            client(MACK_SUBSYSTEM, true, Some("Billing")),
+            client(PORTAL, true, Some("Citizen portal")),
+        ]
+    );
 
     // The server now sends as MACK's: the server's owner signs its own requests as MACK.
     let ss = security_server(&sandbox, &central, SERVER_AFTER_OWNER_CHANGE);
@@ -344,7 +355,10 @@ async fn eleven_services_in_a_real_order() {
     assert_eq!(status(&central, deletion), Status::Approved);
     assert_eq!(
         the_server(&central).clients,
-        [client(MACK_SUBSYSTEM, true, Some("Billing"))]
+        [
+            client(OWNER, true, None),
+            client(MACK_SUBSYSTEM, true, Some("Billing"))
+        ]
     );
 
     // 12. authCertDeletion.
@@ -366,12 +380,13 @@ async fn eleven_services_in_a_real_order() {
         maintenance_on,
         enable,
         maintenance_off,
+        mack_reg,
         owner_change,
         address_change,
         deletion,
         cert_deletion,
     ];
-    assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     let records = central.store.requests(&RequestFilter::default()).unwrap();
     let listed: Vec<_> = records
         .iter()
@@ -431,29 +446,30 @@ async fn eleven_services_in_a_real_order() {
             ),
             row(7, Service::ClientEnable, OWNER, SERVER, MACK_SUBSYSTEM),
             row(8, Service::MaintenanceModeDisable, OWNER, SERVER, ""),
+            row(9, Service::ClientReg, OWNER, SERVER, MACK),
             row(
-                9,
+                10,
                 Service::OwnerChange,
                 OWNER,
                 SERVER,
                 &format!("new owner {MACK}")
             ),
             row(
-                10,
+                11,
                 Service::AddressChange,
                 MACK,
                 SERVER_AFTER_OWNER_CHANGE,
                 "address ss2.example.org"
             ),
             row(
-                11,
+                12,
                 Service::ClientDeletion,
                 MACK,
                 SERVER_AFTER_OWNER_CHANGE,
                 PORTAL
             ),
             row(
-                12,
+                13,
                 Service::AuthCertDeletion,
                 MACK,
                 SERVER_AFTER_OWNER_CHANGE,
@@ -466,7 +482,7 @@ async fn eleven_services_in_a_real_order() {
     // The command line on the same database: the list, the registry, and every stored
     // request of the eleven services verified again from its message log.
     let list = stdout(&central_server(sandbox.central_config(), &["requests", "list"]).await);
-    assert_eq!(list.lines().count(), 12, "{list}");
+    assert_eq!(list.lines().count(), 13, "{list}");
     for (line, record) in list.lines().zip(&records) {
         let fields: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(fields[0], record.id.to_string(), "{line}");
@@ -484,7 +500,8 @@ async fn eleven_services_in_a_real_order() {
         registry,
         format!(
             "{SERVER_AFTER_OWNER_CHANGE}\n  owner    {MACK}\n  address  ss2.example.org\n  \
-             maintenance off\n  client   {MACK_SUBSYSTEM}  enabled  named \"Billing\"\n"
+             maintenance off\n  client   {OWNER}  enabled\n  \
+             client   {MACK_SUBSYSTEM}  enabled  named \"Billing\"\n"
         )
     );
     let verified = stdout(&central_server(sandbox.central_config(), &["verify-log"]).await);
@@ -500,7 +517,10 @@ async fn eleven_services_in_a_real_order() {
     let all: std::collections::BTreeSet<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
     assert_eq!(all.len(), 11);
     assert_eq!(ok, all, "{verified}");
-    assert!(verified.ends_with("12 verified, 0 failed\n"), "{verified}");
+    assert!(verified.contains("\n13 verified, 0 failed\n"), "{verified}");
+    // The log as a whole: its chain, ids, statuses and the registry derived from it.
+    assert!(verified.ends_with("; 0 changes found\n"), "{verified}");
+    assert!(!verified.contains("CHANGED"), "{verified}");
     sandbox.shutdown().await;
 }
 
@@ -876,8 +896,22 @@ async fn pr_mserv_1_15_client_reg() {
     let request_id = response.request_id().unwrap();
     let logged = central.store.message_log(request_id).unwrap().unwrap();
     let has_name = |bytes: &[u8]| bytes.windows(13).any(|w| w == b"subsystemName");
+    // The response is not stored (it repeats the request): it is built again, and checked
+    // against the stored hash.
+    let loaded =
+        xroad_central_server::config::LoadedConfig::load(&sandbox.central_config()).unwrap();
+    let verifier = xroad_runtime::verify::Verifier::new(
+        loaded.verifier_config().unwrap(),
+        loaded.trust_store().unwrap(),
+        loaded.ocsp_verifier().unwrap(),
+    );
+    let response_of = |request_id: i64| {
+        let record = central.store.request(request_id).unwrap().unwrap();
+        let logged = central.store.message_log(request_id).unwrap().unwrap();
+        xroad_central_server::verify_log::response_of(&verifier, &record, &logged).unwrap()
+    };
     assert!(!has_name(&logged.parts.soap));
-    assert!(!has_name(&logged.response));
+    assert!(!has_name(&response_of(request_id)));
     assert_eq!(
         the_server(&central).clients,
         [client(MACK_SUBSYSTEM, true, None)]
@@ -888,12 +922,7 @@ async fn pr_mserv_1_15_client_reg() {
     body.0.subsystem_name = Some("Citizen portal".to_owned());
     let response = ss.client().client_reg(body).await.unwrap();
     assert_eq!(response.0.subsystem_name.as_deref(), Some("Citizen portal"));
-    let logged = central
-        .store
-        .message_log(response.request_id().unwrap())
-        .unwrap()
-        .unwrap();
-    assert!(has_name(&logged.response));
+    assert!(has_name(&response_of(response.request_id().unwrap())));
     assert_eq!(
         the_server(&central).clients,
         [

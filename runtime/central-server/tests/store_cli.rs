@@ -94,6 +94,7 @@ fn fill(path: &Path) {
             sender: "MEMBER:EE/GOV/OWNER1".parse().unwrap(),
             received_at: UNIX_EPOCH + Duration::from_secs(n),
             log: Parts::soap(format!("<soap n='{n}'/>")),
+            transport: Default::default(),
         };
         let submitted = store.submit(new, true, |_| b"<response/>".to_vec());
         assert!(

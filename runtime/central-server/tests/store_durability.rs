@@ -37,6 +37,7 @@ fn request(request: ManagementRequest) -> NewRequest {
         sender: "MEMBER:EE/GOV/OWNER".parse().unwrap(),
         received_at: SystemTime::now(),
         log: Parts::soap(format!("<soap n='{n}'/>")),
+        transport: Default::default(),
     }
 }
 
@@ -95,7 +96,8 @@ fn request_ids_increase_across_restarts_and_are_never_reused() {
     // A deleted row's id is not handed out again, although no stored row has it any more.
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(&format!(
-        "DELETE FROM message_log WHERE request = {after_restart};
+        "DELETE FROM log_chain WHERE request = {after_restart};
+         DELETE FROM message_log WHERE request = {after_restart};
          DELETE FROM requests WHERE id = {after_restart};"
     ))
     .unwrap();
@@ -152,7 +154,10 @@ fn concurrent_submits_get_distinct_ids_and_are_all_stored() {
     );
     for id in &distinct {
         let logged = store.message_log(*id).unwrap().unwrap();
-        assert_eq!(logged.response, id.to_string().into_bytes());
+        assert_eq!(
+            logged.response_sha256,
+            openssl::sha::sha256(id.to_string().as_bytes())
+        );
     }
     assert_eq!(
         store.requests(&RequestFilter::default()).unwrap().len(),

@@ -19,12 +19,13 @@ use xroad_runtime::message::Parts;
 const MEMBERS: [&str; 3] = ["M1", "M2", "M3"];
 const SERVER_CODES: [&str; 2] = ["SS1", "SS2"];
 const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
-/// Clients: two subsystems, the management service provider's, and a member.
+/// Clients: two subsystems, the management service provider's, and a member that owns
+/// servers (`M2`): a client that can become an owner, and an owner that cannot be a client.
 const CLIENTS: [&str; 4] = [
     "SUBSYSTEM:EE/COM/C/a",
     "SUBSYSTEM:EE/COM/C/b",
     PROVIDER,
-    "MEMBER:EE/COM/C",
+    "MEMBER:EE/GOV/M2",
 ];
 const CERTS: [&[u8]; 4] = [b"\x30cert-0", b"\x30cert-1", b"\x30cert-2", b"\x30cert-3"];
 /// Subsystem names, blank ones included.
@@ -304,6 +305,14 @@ impl Model {
                 })
         };
         match request {
+            R::ClientReg { client, .. }
+                if registered.is_some_and(|record| record.owner == client.to_string()) =>
+            {
+                Some(RuleViolation::CannotRegisterOwner {
+                    server: server_id.clone(),
+                    owner: client.clone(),
+                })
+            }
             R::ClientReg { client, .. } => pending().or_else(|| {
                 has(client).then(|| RuleViolation::ClientAlreadyRegistered {
                     server: server_id.clone(),
@@ -339,6 +348,12 @@ impl Model {
                     return Some(RuleViolation::AlreadyOwner {
                         server: server_id.clone(),
                         owner: new_owner.clone(),
+                    });
+                }
+                if !has(new_owner) {
+                    return Some(RuleViolation::NewOwnerNotAClient {
+                        server: server_id.clone(),
+                        new_owner: new_owner.clone(),
                     });
                 }
                 let renamed = renamed(&key, &owner);
@@ -456,6 +471,8 @@ impl Model {
             R::OwnerChange { new_owner, .. } => {
                 let owner = new_owner.to_string();
                 let mut record = self.servers.remove(&key).unwrap_or_default();
+                record.clients.entry(record.owner.clone()).or_insert(true);
+                record.clients.remove(&owner);
                 record.owner.clone_from(&owner);
                 self.servers.insert(renamed(&key, &owner), record);
             }
@@ -541,6 +558,7 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                     sender: client(&member(*owner)),
                     received_at: UNIX_EPOCH + Duration::from_secs(n as u64),
                     log: Parts::soap(format!("<soap n='{n}'/>")),
+                    transport: Default::default(),
                 };
                 let expected = model.violation(&request, None);
                 let outcome = store.submit(new, *auto_approve, |id| id.to_string().into_bytes());

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
 use xroad_central_server::store::{
     Action, ClientRecord, MaintenanceMode, ManagementRequest, NewRequest, RequestFilter,
-    RuleViolation, ServerRecord, Service, Status, Store, StoreError, Submitted,
+    RuleViolation, ServerRecord, Service, Status, Store, StoreError, StoreSettings, Submitted,
+    Transport,
 };
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_runtime::message::{Attachment, Parts};
@@ -163,6 +164,7 @@ impl Fixture {
                 soap: tagged("<soap/>").into(),
                 attachments,
             },
+            transport: Default::default(),
         }
     }
 
@@ -268,7 +270,10 @@ fn auth_cert_registration_creates_the_server_on_approval() {
     let logged = f.store.message_log(id).unwrap().unwrap();
     assert_eq!(logged.parts, request.log);
     assert_eq!(logged.parts.len(), 6, "authCertReg carries six parts");
-    assert_eq!(logged.response, response_for(id));
+    assert_eq!(
+        logged.response_sha256,
+        openssl::sha::sha256(&response_for(id))
+    );
     assert!(f.store.registry().unwrap().is_empty());
     assert!(!f.store.is_auth_cert_of(&server(SS1), CERT1).unwrap());
 
@@ -342,6 +347,7 @@ fn owner_change_renames_the_server_and_keeps_its_clients_and_certs() {
     let f = Fixture::new();
     f.register_server(SS1, CERT1);
     f.register_client(SS1, CLIENT);
+    f.register_client(SS1, NEW_OWNER);
     let id = f.accept(owner_change(SS1, NEW_OWNER), false);
     assert_eq!(f.status(id), Status::SubmittedForApproval);
     f.store.approve(id).unwrap();
@@ -352,7 +358,11 @@ fn owner_change_renames_the_server_and_keeps_its_clients_and_certs() {
     assert_eq!(registry[0].id, renamed);
     assert_eq!(registry[0].owner, client(NEW_OWNER));
     assert_eq!(registry[0].auth_certs, [CERT1]);
-    assert_eq!(f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"), [CLIENT]);
+    // As in the reference: the old owner became a client, the new one is a client no more.
+    assert_eq!(
+        f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"),
+        ["MEMBER:EE/GOV/OWNER1", CLIENT]
+    );
     assert!(f.store.is_auth_cert_of(&renamed, CERT1).unwrap());
     assert!(!f.store.is_auth_cert_of(&server(SS1), CERT1).unwrap());
 }
@@ -362,13 +372,17 @@ fn auto_approve_applies_registrations_in_the_same_transaction() {
     let f = Fixture::new();
     let cert = f.accept(auth_cert_reg(SS1, CERT1, "ss1.example.org"), true);
     let registration = f.accept(client_reg(SS1, CLIENT), true);
+    let new_owner = f.accept(client_reg(SS1, NEW_OWNER), true);
     let owner = f.accept(owner_change(SS1, NEW_OWNER), true);
-    for id in [cert, registration, owner] {
+    for id in [cert, registration, new_owner, owner] {
         assert_eq!(f.status(id), Status::Approved);
     }
     let registry = f.store.registry().unwrap();
     assert_eq!(registry[0].id, server("SERVER:EE/COM/NEWOWNER/SS1"));
-    assert_eq!(f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"), [CLIENT]);
+    assert_eq!(
+        f.clients_of("SERVER:EE/COM/NEWOWNER/SS1"),
+        ["MEMBER:EE/GOV/OWNER1", CLIENT]
+    );
 }
 
 #[test]
@@ -408,6 +422,7 @@ fn rule_second_pending_request_for_the_same_thing() {
     f.store.revoke(cert).unwrap();
     f.accept(auth_cert_reg(SS1, CERT2, "ss1.example.org"), false);
 
+    f.register_client(SS1, NEW_OWNER);
     let owner = f.accept(owner_change(SS1, NEW_OWNER), false);
     let expected = RuleViolation::AlreadyPending {
         service: Service::OwnerChange,
@@ -551,6 +566,7 @@ fn rule_unknown_security_server() {
     f.accept(maintenance_on(SS2, None), false);
     f.accept(maintenance_off(SS2), false);
     f.accept(client_deletion(SS2, CLIENT), false);
+    f.register_client(SS2, NEW_OWNER);
     f.accept(owner_change(SS2, NEW_OWNER), false);
     f.accept(auth_cert_deletion(SS2, CERT2), false);
 }
@@ -567,7 +583,78 @@ fn rule_new_owner_is_already_the_owner() {
             owner: client("MEMBER:EE/GOV/OWNER1"),
         },
     );
+    f.register_client(SS1, NEW_OWNER);
     f.accept(owner_change(SS1, NEW_OWNER), true);
+}
+
+#[test]
+fn rule_new_owner_must_be_a_client_of_the_server() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    f.register_server(SS2, CERT2);
+    // A client of another server is not enough.
+    f.register_client(SS2, NEW_OWNER);
+    let violation = RuleViolation::NewOwnerNotAClient {
+        server: server(SS1),
+        new_owner: client(NEW_OWNER),
+    };
+    assert_eq!(
+        violation.to_string(),
+        format!(
+            "ownerChange: the new owner {NEW_OWNER} is not a client of security server {SS1}; \
+             register it as a client first"
+        )
+    );
+    f.refuse(owner_change(SS1, NEW_OWNER), false, &violation);
+    f.refuse(owner_change(SS1, NEW_OWNER), true, &violation);
+    // A disabled client counts, as in the reference.
+    f.register_client(SS1, NEW_OWNER);
+    f.accept(client_disable(SS1, NEW_OWNER), false);
+    let pending = f.accept(owner_change(SS1, NEW_OWNER), false);
+    // Deleted again before the approval: the approval is refused.
+    f.accept(client_deletion(SS1, NEW_OWNER), false);
+    f.refuse_approval(pending, &violation);
+}
+
+#[test]
+fn rule_the_owner_cannot_be_registered_as_a_client() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    let owner = "MEMBER:EE/GOV/OWNER1";
+    let violation = RuleViolation::CannotRegisterOwner {
+        server: server(SS1),
+        owner: client(owner),
+    };
+    assert_eq!(
+        violation.to_string(),
+        format!(
+            "clientReg: {owner} owns security server {SS1} and cannot be registered as its client"
+        )
+    );
+    f.refuse(client_reg(SS1, owner), false, &violation);
+    f.refuse(client_reg(SS1, owner), true, &violation);
+    // Its subsystems can be.
+    f.accept(client_reg(SS1, "SUBSYSTEM:EE/GOV/OWNER1/sub"), true);
+    // Once it has handed the server over, the old owner is a client already.
+    f.register_client(SS1, NEW_OWNER);
+    f.accept(owner_change(SS1, NEW_OWNER), true);
+    let renamed = "SERVER:EE/COM/NEWOWNER/SS1";
+    f.refuse(
+        client_reg(renamed, owner),
+        true,
+        &RuleViolation::ClientAlreadyRegistered {
+            server: server(renamed),
+            client: client(owner),
+        },
+    );
+    f.refuse(
+        client_reg(renamed, NEW_OWNER),
+        true,
+        &RuleViolation::CannotRegisterOwner {
+            server: server(renamed),
+            owner: client(NEW_OWNER),
+        },
+    );
 }
 
 #[test]
@@ -590,6 +677,7 @@ fn rule_owner_change_to_an_identifier_already_taken() {
     let f = Fixture::new();
     f.register_server("SERVER:EE/GOV/OWNER1/SS", CERT1);
     f.register_server("SERVER:EE/GOV/OWNER2/SS", CERT2);
+    f.register_client("SERVER:EE/GOV/OWNER1/SS", "MEMBER:EE/GOV/OWNER2");
     f.refuse(
         owner_change("SERVER:EE/GOV/OWNER1/SS", "MEMBER:EE/GOV/OWNER2"),
         true,
@@ -604,6 +692,8 @@ fn rule_owner_change_to_an_identifier_already_taken() {
 fn approval_checks_the_rules_again() {
     let f = Fixture::new();
     f.register_server(SS1, CERT1);
+    f.register_client(SS1, NEW_OWNER);
+    f.register_client(SS1, "MEMBER:EE/COM/THIRD");
     // Two owner changes to different owners may both be pending; once one is approved the
     // server has a new identifier and the other names an unknown server.
     let first = f.accept(owner_change(SS1, NEW_OWNER), false);
@@ -619,6 +709,7 @@ fn approval_checks_the_rules_again() {
 
     // The identifier an owner change leads to is taken by a server registered since.
     f.register_server("SERVER:EE/GOV/A/SS", CERT2);
+    f.register_client("SERVER:EE/GOV/A/SS", "MEMBER:EE/GOV/B");
     let change = f.accept(owner_change("SERVER:EE/GOV/A/SS", "MEMBER:EE/GOV/B"), false);
     f.register_server("SERVER:EE/GOV/B/SS", b"\x30\x82third");
     f.refuse_approval(
@@ -698,20 +789,12 @@ fn a_repeated_message_id_gets_the_first_response_and_stores_nothing() {
     };
     let before = f.store.dump().unwrap();
 
-    // Same sender and id, even with a different body, which now breaks a rule: the first
-    // response, and the responder is not called.
+    // Same sender, id and SOAP part: a repeat, which gets the first response and stores
+    // nothing, even when the other parts differ (a signature made again, a fresher OCSP
+    // response: the SOAP part is what the signature covers).
     let mut repeat = request.clone();
-    repeat.log.soap = "<other/>".into();
-    repeat.request = maintenance_off(SS1);
-    let called = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&called);
-    let again = f
-        .store
-        .submit(repeat, true, move |id| {
-            flag.store(true, Ordering::SeqCst);
-            response_for(id)
-        })
-        .unwrap();
+    repeat.log.attachments[2].body = b"a fresher OCSP response".to_vec().into();
+    let again = f.submit(repeat, false).unwrap();
     assert_eq!(
         again,
         Submitted::Repeated {
@@ -719,7 +802,6 @@ fn a_repeated_message_id_gets_the_first_response_and_stores_nothing() {
             response
         }
     );
-    assert!(!called.load(Ordering::SeqCst));
     assert_eq!(f.store.dump().unwrap(), before);
 
     // The same message id from another sender is another request.
@@ -727,6 +809,57 @@ fn a_repeated_message_id_gets_the_first_response_and_stores_nothing() {
     other_sender.sender = client("MEMBER:EE/GOV/SOMEONE");
     other_sender.request = client_reg(SS1, "SUBSYSTEM:EE/COM/CLIENT/second");
     assert!(f.accept_received(other_sender, false) > request_id);
+}
+
+#[test]
+fn a_used_message_id_with_other_content_is_refused() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    let request = f.received(client_reg(SS1, CLIENT));
+    let first = f.accept_received(request.clone(), false);
+    let before = f.store.dump().unwrap();
+    let expected = RuleViolation::MessageIdUsed {
+        sender: request.sender.clone(),
+        message_id: request.message_id.clone(),
+        request: first,
+    };
+    assert_eq!(
+        expected.to_string(),
+        format!(
+            "message id {} of sender {} was used by request {first} with other content; only \
+             a byte-identical repeat of its SOAP part is answered as a repeat",
+            request.message_id, request.sender
+        )
+    );
+    // Another body, a SOAP part that differs in one byte, the same body as another
+    // service: each is refused, the responder is not called, nothing changes.
+    let mut other_body = request.clone();
+    other_body.log.soap = "<other/>".into();
+    other_body.request = maintenance_off(SS1);
+    let mut one_byte = request.clone();
+    let mut soap = request.log.soap.to_vec();
+    soap[0] ^= 1;
+    one_byte.log.soap = soap.into();
+    let mut longer = request.clone();
+    longer.log.soap = [&request.log.soap[..], b" "].concat().into();
+    for (case, changed) in [
+        ("other body", other_body),
+        ("one byte", one_byte),
+        ("longer", longer),
+    ] {
+        let called = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&called);
+        let refused = f.store.submit(changed, true, move |id| {
+            flag.store(true, Ordering::SeqCst);
+            response_for(id)
+        });
+        match refused {
+            Err(StoreError::Rule(violation)) => assert_eq!(*violation, expected, "{case}"),
+            other => panic!("{case}: expected a refusal, got {other:?}"),
+        }
+        assert!(!called.load(Ordering::SeqCst), "{case}");
+        assert_eq!(f.store.dump().unwrap(), before, "{case}");
+    }
 }
 
 #[test]
@@ -1238,5 +1371,83 @@ fn a_blank_name_or_message_is_none() {
     assert_eq!(
         f.server_record(SS1).maintenance,
         Some(MaintenanceMode { message: None })
+    );
+}
+
+#[test]
+fn the_bytes_stored_per_server_per_day_are_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = StoreSettings {
+        max_bytes_per_server_per_day: 200,
+    };
+    let store =
+        Store::open_with(dir.path().join("central.db"), client(PROVIDER), settings).unwrap();
+    let day = UNIX_EPOCH + Duration::from_secs(20_000 * 86_400);
+    let new = |n: u32, server_id: &str, size: usize, at: SystemTime| NewRequest {
+        request: auth_cert_reg(
+            server_id,
+            format!("\x30cert{n}").as_bytes(),
+            "ss.example.org",
+        ),
+        message_id: format!("limit-{n}"),
+        sender: client("MEMBER:EE/GOV/OWNER1"),
+        received_at: at,
+        log: Parts::soap(vec![b'x'; size]),
+        transport: Default::default(),
+    };
+    let submit = |request| store.submit(request, true, response_for);
+    assert!(matches!(
+        submit(new(1, SS1, 150, day)),
+        Ok(Submitted::Accepted { .. })
+    ));
+    let before = store.dump().unwrap();
+    match submit(new(2, SS1, 51, day + Duration::from_secs(3600))) {
+        Err(error @ StoreError::DailyLimit { .. }) => assert_eq!(
+            error.to_string(),
+            format!(
+                "security server {SS1} has sent 150 bytes of requests today (UTC); this request \
+                 of 51 bytes would go over the limit of 200 bytes per server per day, and is \
+                 refused: send it again tomorrow, or ask the central server's operator"
+            )
+        ),
+        other => panic!("expected the daily limit, got {other:?}"),
+    }
+    assert_eq!(
+        store.dump().unwrap(),
+        before,
+        "a refused request stores nothing"
+    );
+    // Up to the limit, another server, and the next day are accepted.
+    assert!(matches!(
+        submit(new(3, SS1, 50, day)),
+        Ok(Submitted::Accepted { .. })
+    ));
+    assert!(matches!(
+        submit(new(4, SS2, 200, day)),
+        Ok(Submitted::Accepted { .. })
+    ));
+    let tomorrow = day + Duration::from_secs(86_400);
+    assert!(matches!(
+        submit(new(5, SS1, 200, tomorrow)),
+        Ok(Submitted::Accepted { .. })
+    ));
+}
+
+#[test]
+fn where_a_request_came_from_is_stored_with_it() {
+    let f = Fixture::new();
+    f.register_server(SS1, CERT1);
+    let mut request = f.received(client_deletion(SS1, CLIENT));
+    f.register_client(SS1, CLIENT);
+    request.transport = Transport {
+        peer: Some("192.0.2.10:40123".parse().unwrap()),
+        client_certificate: Some(CERT1.to_vec()),
+    };
+    let id = f.accept_received(request, false);
+    let logged = f.store.message_log(id).unwrap().unwrap();
+    assert_eq!(logged.peer.as_deref(), Some("192.0.2.10:40123"));
+    assert_eq!(
+        logged.client_certificate_sha256,
+        Some(openssl::sha::sha256(CERT1))
     );
 }

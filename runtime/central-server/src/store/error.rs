@@ -81,6 +81,43 @@ pub enum RuleViolation {
         /// The new owner named in the request.
         new_owner: XRoadClientIdentifierType,
     },
+    /// The sender already used the message id for a request whose SOAP part differs: only a
+    /// byte-identical repeat of the SOAP part is a repeat.
+    #[error(
+        "message id {message_id} of sender {sender} was used by request {request} with other \
+         content; only a byte-identical repeat of its SOAP part is answered as a repeat"
+    )]
+    MessageIdUsed {
+        /// The sender.
+        sender: XRoadClientIdentifierType,
+        /// The message id (`xroad:id`).
+        message_id: String,
+        /// The request that used it.
+        request: i64,
+    },
+    /// ownerChange: the new owner is not a client of the security server; as in the
+    /// reference, only a registered client can become the owner.
+    #[error(
+        "ownerChange: the new owner {new_owner} is not a client of security server {server}; \
+         register it as a client first"
+    )]
+    NewOwnerNotAClient {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// The new owner named in the request.
+        new_owner: XRoadClientIdentifierType,
+    },
+    /// clientReg: the client is the security server's owner, which is not one of its
+    /// clients.
+    #[error(
+        "clientReg: {owner} owns security server {server} and cannot be registered as its client"
+    )]
+    CannotRegisterOwner {
+        /// The security server.
+        server: XRoadSecurityServerIdentifierType,
+        /// Its owner, named as the client.
+        owner: XRoadClientIdentifierType,
+    },
     /// ownerChange: the new owner already owns the security server.
     #[error("ownerChange: {owner} is already the owner of security server {server}")]
     AlreadyOwner {
@@ -248,6 +285,33 @@ pub enum StoreError {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// The request would take the bytes stored for its security server today (UTC) over
+    /// the daily limit.
+    #[error(
+        "security server {server} has sent {stored} bytes of requests today (UTC); this \
+         request of {size} bytes would go over the limit of {limit} bytes per server per day, \
+         and is refused: send it again tomorrow, or ask the central server's operator"
+    )]
+    DailyLimit {
+        /// The security server the request names.
+        server: Box<XRoadSecurityServerIdentifierType>,
+        /// Bytes stored for it today.
+        stored: u64,
+        /// Bytes of the request.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A repeated request's response, built again, is not the one sent the first time
+    /// (the program or its settings changed since); it is not answered.
+    #[error(
+        "request {request_id} is repeated, but its response cannot be built again byte for \
+         byte; the repeat is not answered"
+    )]
+    RepeatNotRebuilt {
+        /// The first request.
+        request_id: i64,
+    },
     /// The time a request was received cannot be stored (not within 1677–2262).
     #[error("received_at is outside the range the store can hold (years 1677 to 2262)")]
     TimeOutOfRange,
@@ -266,6 +330,15 @@ pub enum StoreError {
         action: Action,
         /// Its current status.
         status: Status,
+    },
+    /// The database file could not be created.
+    #[error("cannot create the store at {}: {source}", path.display())]
+    Create {
+        /// The database file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
     /// The database could not be opened or prepared.
     #[error("cannot open the store at {}: {step}: {source}", path.display())]

@@ -13,7 +13,8 @@
 //! APPROVAL` and change the registry when approved (or at once with auto-approve); every
 //! other service is applied on receipt and stored as `APPROVED`. The business rules are
 //! checked on receipt and again on approval; a refused request changes nothing. A request
-//! repeating the sender and message id of an earlier one gets the earlier response.
+//! repeating the sender, message id and SOAP part (byte for byte) of an earlier one gets the
+//! earlier response; another request under a used message id is refused.
 //!
 //! Writes go to one writer thread that commits whatever is queued together (group commit,
 //! one fsync per transaction, WAL with `synchronous = FULL`); reads use their own connection.
@@ -22,6 +23,8 @@
 //! ([`Store::is_auth_cert_of`]) may be called from async code directly; the others belong
 //! in `spawn_blocking`.
 
+mod audit;
+mod chain;
 mod columns;
 mod dump;
 mod error;
@@ -30,6 +33,8 @@ mod queries;
 mod requests;
 mod rules;
 mod schema;
+mod snapshot;
+mod usage;
 mod writer;
 
 use std::path::Path;
@@ -38,12 +43,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rusqlite::Connection;
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 
+pub use audit::{Audit, Finding};
 pub use error::{RuleViolation, StoreError, TransactionStep};
 pub use model::{
     Action, ClientRecord, LoggedMessage, MaintenanceMode, ManagementRequest, NewRequest,
-    RequestFilter, RequestRecord, ServerRecord, Service, Status, Submitted, UnknownStatus,
+    RequestFilter, RequestRecord, ServerRecord, Service, Status, Submitted, Transport,
+    UnknownStatus,
 };
 pub use schema::SCHEMA_VERSION;
+pub use snapshot::RegistryState;
+pub use usage::StoreSettings;
 
 use error::SqliteContext;
 use requests::Checked;
@@ -63,6 +72,10 @@ struct Inner {
     /// The management service provider, which the rules of clientDisable and
     /// maintenanceModeEnable protect.
     provider: Arc<XRoadClientIdentifierType>,
+    /// The daily limit.
+    settings: StoreSettings,
+    /// The database file.
+    path: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for Store {
@@ -81,6 +94,15 @@ impl Store {
         path: impl AsRef<Path>,
         provider: XRoadClientIdentifierType,
     ) -> Result<Self, StoreError> {
+        Self::open_with(path, provider, StoreSettings::default())
+    }
+
+    /// [`open`](Self::open) with `settings` (`[store]` of `central.toml`).
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        provider: XRoadClientIdentifierType,
+        settings: StoreSettings,
+    ) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let writer = Writer::spawn(schema::open_writer(path)?)?;
         let reader = Mutex::new(schema::open_reader(path)?);
@@ -89,6 +111,8 @@ impl Store {
                 writer,
                 reader,
                 provider: Arc::new(provider),
+                settings,
+                path: path.to_owned(),
             }),
         })
     }
@@ -99,7 +123,8 @@ impl Store {
     }
 
     /// Stores a received request, unless the sender already sent one with the same message
-    /// id: then nothing is stored and the first response is returned.
+    /// id: then nothing is stored, and the first response is returned if the SOAP part is
+    /// the same byte for byte ([`RuleViolation::MessageIdUsed`] otherwise).
     ///
     /// The request must pass the business rules; otherwise nothing changes. `respond` builds
     /// the response for the new request id; it is stored with the request, in the same
@@ -117,9 +142,10 @@ impl Store {
     {
         let checked = Checked::new(request)?;
         let provider = Arc::clone(&self.inner.provider);
-        self.inner
-            .writer
-            .run(move |conn| requests::submit(conn, checked, &provider, auto_approve, respond))
+        let settings = self.inner.settings;
+        self.inner.writer.run(move |conn| {
+            requests::submit(conn, checked, &provider, &settings, auto_approve, respond)
+        })
     }
 
     /// [`submit`](Self::submit) for async code: the same checks and the same durable
@@ -135,10 +161,11 @@ impl Store {
     {
         let checked = Checked::new(request)?;
         let provider = Arc::clone(&self.inner.provider);
+        let settings = self.inner.settings;
         self.inner
             .writer
             .run_async(move |conn| {
-                requests::submit(conn, checked, &provider, auto_approve, respond)
+                requests::submit(conn, checked, &provider, &settings, auto_approve, respond)
             })
             .await
     }
@@ -177,8 +204,8 @@ impl Store {
         queries::request(&self.reader(), id)
     }
 
-    /// The message log (the MIME parts as received) and response of request `id`, if there
-    /// is such a request.
+    /// The message log (the MIME parts as received, the hash of the response, where the
+    /// request came from) of request `id`, if there is such a request.
     pub fn message_log(&self, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
         self.read_consistently(|conn| queries::message_log(conn, id))
     }
@@ -202,6 +229,15 @@ impl Store {
     /// The highest stored request id; `None` while no request is stored.
     pub fn max_request_id(&self) -> Result<Option<i64>, StoreError> {
         queries::max_request_id(&self.reader())
+    }
+
+    /// Checks the message log as a whole: the hash chain over every request, decision and
+    /// checkpoint, request ids without gaps, each status as the chain's decisions leave it,
+    /// and the registry derived again from the log. Each request's content against its
+    /// signed SOAP part is checked by `verify_log`, which knows the operations.
+    pub fn audit(&self) -> Result<Audit, StoreError> {
+        let conn = schema::open_auditor(&self.inner.path)?;
+        audit::audit(&conn)
     }
 
     /// Checks the database file (`PRAGMA integrity_check`) and its foreign keys.

@@ -294,6 +294,19 @@ pub struct NewRequest {
     pub received_at: SystemTime,
     /// The message log: the MIME parts exactly as received, to verify the request again.
     pub log: Parts,
+    /// Where the request came from: the TCP peer and the TLS client certificate.
+    pub transport: Transport,
+}
+
+/// Where a request came from, kept with its message log so that a request, signed or not,
+/// can be traced to the connection that sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transport {
+    /// The TCP peer (address and port).
+    pub peer: Option<std::net::SocketAddr>,
+    /// The TLS client certificate (DER), if the client presented one; the store keeps its
+    /// SHA-256 hash.
+    pub client_certificate: Option<Vec<u8>>,
 }
 
 /// A stored request.
@@ -320,13 +333,18 @@ impl RequestRecord {
     }
 }
 
-/// The message log of a stored request and the response that was sent for it.
+/// The message log of a stored request and the hash of the response that was sent for it
+/// (the response repeats the request: it is built again from it, and must match).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedMessage {
     /// The request's MIME parts as received.
     pub parts: Parts,
-    /// The response bytes exactly as sent.
-    pub response: Vec<u8>,
+    /// SHA-256 of the response bytes exactly as sent.
+    pub response_sha256: [u8; 32],
+    /// The TCP peer, as text (`address:port`), if known.
+    pub peer: Option<String>,
+    /// SHA-256 of the TLS client certificate (DER), if the client presented one.
+    pub client_certificate_sha256: Option<[u8; 32]>,
 }
 
 /// Outcome of [`Store::submit`](super::Store::submit).

@@ -90,17 +90,43 @@ fn read_request(row: &Row<'_>) -> rusqlite::Result<Result<RequestRecord, StoreEr
 /// The message log and response of request `id`: the SOAP part and the attachments in
 /// MIME part order, which must be numbered 1, 2, … without a gap.
 pub(super) fn message_log(conn: &Connection, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
-    let logged: Option<(Vec<u8>, Vec<u8>)> = conn
-        .prepare_cached("SELECT soap, response FROM message_log WHERE request = ?1")
+    type Logged = (Vec<u8>, Option<Vec<u8>>, Option<String>, Option<Vec<u8>>);
+    let logged: Option<Logged> = conn
+        .prepare_cached(
+            "SELECT soap, response_sha256, peer, tls_client_cert_sha256 FROM message_log
+             WHERE request = ?1",
+        )
         .and_then(|mut select| {
             select
-                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .query_row([id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                })
                 .optional()
         })
         .during("reading the message log")?;
-    let Some((soap, response)) = logged else {
+    let Some((soap, response_sha256, peer, certificate)) = logged else {
         return Ok(None);
     };
+    let hash = |column, value: Option<Vec<u8>>| -> Result<Option<[u8; 32]>, StoreError> {
+        value
+            .map(|bytes| {
+                <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| StoreError::Corrupt {
+                    table: "message_log",
+                    column,
+                    row: id,
+                    source: format!("{} bytes, not a SHA-256 hash", bytes.len()).into(),
+                })
+            })
+            .transpose()
+    };
+    let response_sha256 =
+        hash("response_sha256", response_sha256)?.ok_or_else(|| StoreError::Corrupt {
+            table: "message_log",
+            column: "response_sha256",
+            row: id,
+            source: "missing".into(),
+        })?;
+    let client_certificate_sha256 = hash("tls_client_cert_sha256", certificate)?;
     let rows: Vec<(i64, Option<String>, Vec<u8>)> = conn
         .prepare_cached(
             "SELECT position, signature_algorithm_id, body FROM message_attachments
@@ -132,7 +158,9 @@ pub(super) fn message_log(conn: &Connection, id: i64) -> Result<Option<LoggedMes
             soap: Bytes::from(soap),
             attachments,
         },
-        response,
+        response_sha256,
+        peer,
+        client_certificate_sha256,
     }))
 }
 

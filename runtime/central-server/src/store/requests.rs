@@ -2,16 +2,19 @@
 //! function here runs inside the writer's transaction.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::time::SystemTime;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::message::Parts;
 
+use super::chain::{self, Kind};
 use super::columns::FieldColumns;
-use super::error::{SqliteContext, StoreError};
+use super::error::{RuleViolation, SqliteContext, StoreError};
 use super::model::{Action, NewRequest, Status, Submitted, to_unix_nanos};
 use super::queries;
 use super::rules;
+use super::usage::{self, StoreSettings};
 
 /// A received request that the store can hold, ready to store.
 #[derive(Debug)]
@@ -38,12 +41,14 @@ impl Checked {
     }
 }
 
-/// Stores `checked` unless it repeats an earlier request or breaks a rule. Every check runs
-/// before the first write. `provider` is the management service provider.
+/// Stores `checked` unless it repeats an earlier request, breaks a rule or goes over the
+/// daily limit of its server. Every check runs before the first write. `provider` is the
+/// management service provider.
 pub(super) fn submit(
     conn: &Connection,
     checked: Checked,
     provider: &XRoadClientIdentifierType,
+    settings: &StoreSettings,
     auto_approve: bool,
     respond: impl FnOnce(i64) -> Vec<u8>,
 ) -> Result<Submitted, StoreError> {
@@ -52,25 +57,46 @@ pub(super) fn submit(
         received_at,
     } = checked;
     let sender = new.sender.to_string();
-    let repeated = conn
+    let earlier: Option<(i64, Vec<u8>, Option<Vec<u8>>)> = conn
         .prepare_cached(
-            "SELECT r.id, m.response FROM requests AS r JOIN message_log AS m ON m.request = r.id
+            "SELECT r.id, m.soap, m.response_sha256 FROM requests AS r
+             JOIN message_log AS m ON m.request = r.id
              WHERE r.sender = ?1 AND r.message_id = ?2",
         )
         .and_then(|mut select| {
             select
                 .query_row(params![sender, new.message_id], |found| {
-                    Ok((found.get(0)?, found.get(1)?))
+                    Ok((found.get(0)?, found.get(1)?, found.get(2)?))
                 })
                 .optional()
         })
         .during("looking for an earlier request with the same message id")?;
-    if let Some((request_id, response)) = repeated {
+    if let Some((request_id, soap, response_sha256)) = earlier {
+        // A repeat is the same SOAP part byte for byte: what the signature covers, and all
+        // that the request says. Anything else under a used id is refused.
+        if soap != new.log.soap[..] {
+            return Err(RuleViolation::MessageIdUsed {
+                sender: new.sender,
+                message_id: new.message_id,
+                request: request_id,
+            }
+            .into());
+        }
+        // The response is built again for the first id, as the first one was; only the
+        // same bytes are sent.
+        let response = build_response(respond, request_id)?;
+        if response_sha256.as_deref() != Some(&openssl::sha::sha256(&response)[..]) {
+            return Err(StoreError::RepeatNotRebuilt { request_id });
+        }
         return Ok(Submitted::Repeated {
             request_id,
             response,
         });
     }
+
+    let day = received_at.div_euclid(NANOS_PER_DAY);
+    let size = stored_size(&new.log);
+    usage::check(conn, &new.request, day, size, settings)?;
 
     let request = &new.request;
     rules::check(conn, request, provider, None)?;
@@ -109,26 +135,75 @@ pub(super) fn submit(
         })
         .during("storing the request")?;
 
-    let response = panic::catch_unwind(AssertUnwindSafe(|| respond(request_id)))
-        .map_err(|_| StoreError::ResponsePanicked)?;
-    store_log(conn, request_id, &new.log, &response)?;
+    let response = build_response(respond, request_id)?;
+    store_log(conn, request_id, &new, &response)?;
+    usage::add(conn, request.server(), day, size)?;
+    chain::append(
+        conn,
+        Kind::Received,
+        Some(request_id),
+        Some(status),
+        received_at,
+    )?;
     Ok(Submitted::Accepted {
         request_id,
         response,
     })
 }
 
-/// Stores the message log of request `request_id`: the SOAP part and the response in
-/// `message_log`, each later part in `message_attachments` under its MIME part number.
+/// Nanoseconds in a day: the daily limit counts by UTC day.
+const NANOS_PER_DAY: i64 = 86_400 * 1_000_000_000;
+
+/// The bytes a message log takes: every part, with the signature algorithm ids.
+fn stored_size(parts: &Parts) -> u64 {
+    let attachments: usize = parts
+        .attachments
+        .iter()
+        .map(|a| a.body.len() + a.signature_algorithm_id.as_ref().map_or(0, String::len))
+        .sum();
+    (parts.soap.len() + attachments) as u64
+}
+
+/// Calls `respond`; a panic in it is [`StoreError::ResponsePanicked`].
+fn build_response(
+    respond: impl FnOnce(i64) -> Vec<u8>,
+    request_id: i64,
+) -> Result<Vec<u8>, StoreError> {
+    panic::catch_unwind(AssertUnwindSafe(|| respond(request_id)))
+        .map_err(|_| StoreError::ResponsePanicked)
+}
+
+/// Stores the message log of request `request_id`: the SOAP part, the hash of the response
+/// and where the request came from in `message_log`, each later part in
+/// `message_attachments` under its MIME part number.
 fn store_log(
     conn: &Connection,
     request_id: i64,
-    parts: &Parts,
+    new: &NewRequest,
     response: &[u8],
 ) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO message_log (request, soap, response) VALUES (?1, ?2, ?3)")
-        .and_then(|mut insert| insert.execute(params![request_id, &parts.soap[..], response]))
-        .during("storing the message log")?;
+    let parts = &new.log;
+    let response_sha256 = openssl::sha::sha256(response);
+    let peer = new.transport.peer.map(|peer| peer.to_string());
+    let certificate = new
+        .transport
+        .client_certificate
+        .as_deref()
+        .map(openssl::sha::sha256);
+    conn.prepare_cached(
+        "INSERT INTO message_log (request, soap, response_sha256, peer, tls_client_cert_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut insert| {
+        insert.execute(params![
+            request_id,
+            &parts.soap[..],
+            &response_sha256[..],
+            peer,
+            certificate.as_ref().map(|c| &c[..])
+        ])
+    })
+    .during("storing the message log")?;
     if parts.attachments.is_empty() {
         return Ok(());
     }
@@ -174,5 +249,7 @@ pub(super) fn decide(
     conn.prepare_cached("UPDATE requests SET status = ?2 WHERE id = ?1")
         .and_then(|mut update| update.execute(params![id, action.target().as_str()]))
         .during("updating the request status")?;
+    let at = to_unix_nanos(SystemTime::now()).ok_or(StoreError::TimeOutOfRange)?;
+    chain::append(conn, Kind::Decided, Some(id), Some(action.target()), at)?;
     Ok(())
 }

@@ -93,6 +93,17 @@ pub(super) fn check(
     };
     match request {
         R::ClientReg { client, .. } => {
+            // The owner of a security server is not one of its clients: ownerChange makes
+            // the old owner a client and takes the new owner off the clients.
+            if registered
+                .as_ref()
+                .is_some_and(|r| r.owner == client.to_string())
+            {
+                return violation(RuleViolation::CannotRegisterOwner {
+                    server: server.clone(),
+                    owner: client.clone(),
+                });
+            }
             check_not_pending(conn, request, this_request)?;
             if has_client(conn, row, client)? {
                 return violation(RuleViolation::ClientAlreadyRegistered {
@@ -134,6 +145,12 @@ pub(super) fn check(
                 return violation(RuleViolation::AlreadyOwner {
                     server: server.clone(),
                     owner: new_owner.clone(),
+                });
+            }
+            if !has_client(conn, row, new_owner)? {
+                return violation(RuleViolation::NewOwnerNotAClient {
+                    server: server.clone(),
+                    new_owner: new_owner.clone(),
                 });
             }
             let renamed = server_owned_by(server, new_owner);
@@ -255,6 +272,17 @@ pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<()
                 .during("deleting the auth certificate")?;
         }
         (R::OwnerChange { new_owner, .. }, Some(row)) => {
+            // As in the reference: the old owner becomes a client (enabled), and the new
+            // owner is a client no more.
+            conn.prepare_cached(
+                "INSERT INTO server_clients (server, client) VALUES (?1, ?2)
+                 ON CONFLICT (server, client) DO NOTHING",
+            )
+            .and_then(|mut insert| insert.execute(params![row, owner_of(server).to_string()]))
+            .during("making the old owner a client")?;
+            conn.prepare_cached("DELETE FROM server_clients WHERE server = ?1 AND client = ?2")
+                .and_then(|mut delete| delete.execute(params![row, new_owner.to_string()]))
+                .during("taking the new owner off the clients")?;
             conn.prepare_cached(
                 "UPDATE security_servers SET owner = ?2, server_id = ?3 WHERE id = ?1",
             )

@@ -21,10 +21,20 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V1,
         check: None,
+        before: None,
+        after: None,
     },
     Migration {
         sql: V2,
         check: Some(v1_rows_fit_v2),
+        before: None,
+        after: None,
+    },
+    Migration {
+        sql: V3,
+        check: None,
+        before: Some(v3::hash_responses),
+        after: Some(v3::chain_the_log),
     },
 ];
 
@@ -34,6 +44,10 @@ struct Migration {
     sql: &'static str,
     /// Runs first, in the same transaction: refuses data the statements cannot carry over.
     check: Option<DataCheck>,
+    /// Runs before the statements: prepares what they need that SQL cannot compute.
+    before: Option<DataCheck>,
+    /// Runs after the statements: fills in what SQL cannot compute.
+    after: Option<DataCheck>,
 }
 
 /// A check of the data before a migration; an error leaves the database as it was.
@@ -238,6 +252,168 @@ CREATE INDEX requests_pending_by_cert ON requests (service, auth_cert)
     WHERE status IN ('SUBMITTED FOR APPROVAL', 'WAITING');
 ";
 
+/// Version 3: a tamper-evident message log, each byte stored once, and a daily budget.
+///
+/// - `message_log` keeps the SHA-256 hash of the response instead of the response, which
+///   repeats the request and is built again from it (`response_sha256`, filled in by
+///   [`v3::hash_responses`]), and where the request came from: the TCP peer and the hash of
+///   the TLS client certificate.
+/// - `log_chain`: the hash chain over every request received, every decision and every
+///   checkpoint (see `chain`); [`v3::chain_the_log`] chains the requests already stored, in
+///   id order with their status at the migration, and ends with a checkpoint of the
+///   registry then, from which the registry is derived again (when requests of version 2
+///   were approved was not recorded).
+/// - `checkpoints` and `checkpoint_*`: the registry as it stood after a chain entry.
+/// - `daily_usage`: bytes stored per security server and UTC day, for the daily limit.
+const V3: &str = "
+ALTER TABLE message_log ADD COLUMN response_sha256 BLOB
+    CHECK (response_sha256 IS NULL OR length(response_sha256) = 32);
+UPDATE message_log SET response_sha256 =
+    (SELECT digest FROM temp.v3_response_digests WHERE request = message_log.request);
+DROP TABLE temp.v3_response_digests;
+ALTER TABLE message_log DROP COLUMN response;
+ALTER TABLE message_log ADD COLUMN peer TEXT;               -- address:port
+ALTER TABLE message_log ADD COLUMN tls_client_cert_sha256 BLOB
+    CHECK (tls_client_cert_sha256 IS NULL OR length(tls_client_cert_sha256) = 32);
+
+CREATE TABLE log_chain (
+    position INTEGER PRIMARY KEY CHECK (position >= 1),
+    kind     TEXT NOT NULL CHECK (kind IN ('received', 'decided', 'checkpoint')),
+    request  INTEGER REFERENCES requests (id),
+    status   TEXT CHECK (status IN
+                 ('WAITING', 'SUBMITTED FOR APPROVAL', 'APPROVED', 'DECLINED', 'REVOKED')),
+    at       INTEGER NOT NULL,         -- nanoseconds since the Unix epoch
+    hash     BLOB NOT NULL CHECK (length(hash) = 32),
+    CHECK ((kind = 'checkpoint') = (request IS NULL AND status IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX log_chain_received ON log_chain (request) WHERE kind = 'received';
+
+CREATE TABLE checkpoints (
+    position     INTEGER PRIMARY KEY
+                     REFERENCES log_chain (position) DEFERRABLE INITIALLY DEFERRED,
+    as_of        INTEGER NOT NULL CHECK (as_of >= 0), -- the registry after this entry
+    as_of_hash   BLOB NOT NULL CHECK (length(as_of_hash) = 32),
+    last_request INTEGER NOT NULL,    -- highest request id received up to as_of
+    reason       TEXT NOT NULL CHECK (reason IN ('migration', 'archive'))
+) STRICT;
+CREATE TABLE checkpoint_servers (
+    checkpoint          INTEGER NOT NULL REFERENCES checkpoints (position),
+    server_id           TEXT NOT NULL,
+    owner               TEXT NOT NULL,
+    address             TEXT,
+    maintenance_mode    INTEGER NOT NULL CHECK (maintenance_mode IN (0, 1)),
+    maintenance_message TEXT,
+    PRIMARY KEY (checkpoint, server_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE checkpoint_certs (
+    checkpoint INTEGER NOT NULL,
+    server_id  TEXT NOT NULL,
+    cert       BLOB NOT NULL,
+    PRIMARY KEY (checkpoint, server_id, cert),
+    FOREIGN KEY (checkpoint, server_id) REFERENCES checkpoint_servers (checkpoint, server_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE checkpoint_clients (
+    checkpoint INTEGER NOT NULL,
+    server_id  TEXT NOT NULL,
+    client     TEXT NOT NULL,
+    enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    PRIMARY KEY (checkpoint, server_id, client),
+    FOREIGN KEY (checkpoint, server_id) REFERENCES checkpoint_servers (checkpoint, server_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE checkpoint_subsystems (
+    checkpoint INTEGER NOT NULL REFERENCES checkpoints (position),
+    subsystem  TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    PRIMARY KEY (checkpoint, subsystem)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE daily_usage (
+    server TEXT NOT NULL,              -- the security server the requests name
+    day    INTEGER NOT NULL,           -- days since the Unix epoch, UTC
+    bytes  INTEGER NOT NULL CHECK (bytes >= 0),
+    PRIMARY KEY (server, day)
+) STRICT, WITHOUT ROWID;
+";
+
+/// The data steps of version 3.
+mod v3 {
+    use rusqlite::Connection;
+
+    use super::super::chain::{self, Kind};
+    use super::super::error::StoreError;
+    use super::super::{model::Status, snapshot};
+
+    fn failed(source: rusqlite::Error) -> StoreError {
+        StoreError::Migration { version: 3, source }
+    }
+
+    /// Hashes every stored response into `temp.v3_response_digests`, which the statements
+    /// of version 3 copy into `message_log.response_sha256`.
+    pub(super) fn hash_responses(conn: &Connection) -> Result<(), StoreError> {
+        conn.execute_batch(
+            "CREATE TEMP TABLE v3_response_digests (request INTEGER PRIMARY KEY, digest BLOB)",
+        )
+        .map_err(failed)?;
+        let mut select = conn
+            .prepare("SELECT request, response FROM message_log")
+            .map_err(failed)?;
+        let mut insert = conn
+            .prepare("INSERT INTO temp.v3_response_digests (request, digest) VALUES (?1, ?2)")
+            .map_err(failed)?;
+        let mut rows = select.query([]).map_err(failed)?;
+        while let Some(row) = rows.next().map_err(failed)? {
+            let request: i64 = row.get(0).map_err(failed)?;
+            let response: Vec<u8> = row.get(1).map_err(failed)?;
+            let digest = openssl::sha::sha256(&response);
+            insert
+                .execute(rusqlite::params![request, &digest[..]])
+                .map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// Chains the requests stored before version 3, in id order with their status now and
+    /// the time they were received, and appends a checkpoint of the registry as it is.
+    pub(super) fn chain_the_log(conn: &Connection) -> Result<(), StoreError> {
+        let stored: Vec<(i64, String, i64)> = conn
+            .prepare("SELECT id, status, received_at FROM requests ORDER BY id")
+            .and_then(|mut select| {
+                select
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .and_then(Iterator::collect)
+            })
+            .map_err(failed)?;
+        let mut last_request = 0;
+        for (id, status, received_at) in stored {
+            let status: Status = status.parse().map_err(|e| StoreError::Corrupt {
+                table: "requests",
+                column: "status",
+                row: id,
+                source: Box::new(e),
+            })?;
+            chain::append(conn, Kind::Received, Some(id), Some(status), received_at)?;
+            last_request = id;
+        }
+        if last_request == 0 {
+            // A new database: the chain starts from the empty registry.
+            return Ok(());
+        }
+        let (as_of, as_of_hash) = chain::head(conn)?;
+        let at = super::super::model::to_unix_nanos(std::time::SystemTime::now())
+            .ok_or(StoreError::TimeOutOfRange)?;
+        let position = as_of + 1;
+        conn.execute(
+            "INSERT INTO checkpoints (position, as_of, as_of_hash, last_request, reason)
+             VALUES (?1, ?2, ?3, ?4, 'migration')",
+            rusqlite::params![position, as_of, &as_of_hash[..], last_request],
+        )
+        .map_err(failed)?;
+        snapshot::write_checkpoint(conn, position, &snapshot::read_live(conn)?)?;
+        chain::append(conn, Kind::Checkpoint, None, None, at)?;
+        Ok(())
+    }
+}
+
 /// Version 1 requests that version 2 cannot hold: an authCertReg without an address, or a
 /// message log whose parts are not those of its service (the server never stored either;
 /// the store's API of version 1 allowed them).
@@ -287,6 +463,7 @@ fn v1_rows_fit_v2(conn: &Connection) -> Result<(), StoreError> {
 /// Opens the writing connection: creates the file if needed, sets WAL, `synchronous = FULL`,
 /// foreign keys and the busy timeout, and migrates the schema to [`SCHEMA_VERSION`].
 pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    create_private(path)?;
     let mut conn = Connection::open(path).map_err(open_error(path, "opening the file"))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(open_error(path, "setting the busy timeout"))?;
@@ -310,6 +487,37 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     conn.set_prepared_statement_cache_capacity(WRITER_STATEMENT_CACHE);
     migrate(&mut conn, path)?;
     Ok(conn)
+}
+
+/// Creates the database file, if there is none, readable and writable by its owner only
+/// (0600 on Unix): SQLite gives its write-ahead log and shared-memory file the mode of the
+/// database file, so they are 0600 too. An existing file keeps its mode.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Create {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// An in-memory database with the current schema: where the audit derives the registry
+/// again.
+pub(super) fn open_memory(name: &Path) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open_in_memory().map_err(open_error(name, "opening"))?;
+    migrate(&mut conn, name)?;
+    Ok(conn)
+}
+
+/// A reading connection of its own, for a long audit that should not hold the store's.
+pub(super) fn open_auditor(path: &Path) -> Result<Connection, StoreError> {
+    open_reader(path)
 }
 
 /// Opens a read-only connection to a database [`open_writer`] has prepared.
@@ -364,11 +572,14 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         return Ok(());
     }
     for (version, migration) in (1..).zip(MIGRATIONS).skip(applied) {
-        if let Some(check) = migration.check {
-            check(&tx)?;
+        for step in [migration.check, migration.before].into_iter().flatten() {
+            step(&tx)?;
         }
         tx.execute_batch(migration.sql)
             .map_err(|source| StoreError::Migration { version, source })?;
+        if let Some(after) = migration.after {
+            after(&tx)?;
+        }
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
         .map_err(open_error(path, "writing the schema version"))?;
@@ -409,6 +620,22 @@ mod tests {
             .pragma_query_value(None, "foreign_keys", |row| row.get(0))
             .unwrap();
         assert!(foreign_keys);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_log_are_created_for_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("private.db");
+        let conn = open_writer(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (v); INSERT INTO t VALUES (1);")
+            .unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("private.db{suffix}"));
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
     }
 
     #[test]
@@ -611,7 +838,7 @@ mod tests {
                 ]
             )
         );
-        assert_eq!(log(1).response, b"response1");
+        assert_eq!(log(1).response_sha256, openssl::sha::sha256(b"response1"));
         for (id, algorithm) in [(2, "SHA256withRSA"), (3, "SHA384withRSA")] {
             let sig = format!("sig{id}");
             let cert = format!("cert{id}");
@@ -659,6 +886,7 @@ mod tests {
                     sender: "MEMBER:EE/GOV/OWNER".parse().unwrap(),
                     received_at: SystemTime::UNIX_EPOCH,
                     log: Parts::soap("soap8"),
+                    transport: Default::default(),
                 },
                 false,
                 |_| b"response8".to_vec(),
@@ -677,6 +905,13 @@ mod tests {
             tables,
             [
                 "auth_certs",
+                "checkpoint_certs",
+                "checkpoint_clients",
+                "checkpoint_servers",
+                "checkpoint_subsystems",
+                "checkpoints",
+                "daily_usage",
+                "log_chain",
                 "message_attachments",
                 "message_log",
                 "requests",
@@ -686,6 +921,87 @@ mod tests {
                 "subsystems"
             ]
         );
+        // The chain holds the migrated requests and the registry then; the request deleted
+        // before the migration is a gap the audit reports, and nothing else.
+        let audit = store.audit().unwrap();
+        let findings: Vec<String> = audit.findings.iter().map(ToString::to_string).collect();
+        assert_eq!(findings, ["request 7 is missing: deleted"]);
+        assert_eq!(audit.entries, 8, "six requests, the checkpoint, request 8");
+    }
+
+    /// A version 2 database: the version 1 fixture migrated to version 2 only.
+    fn version_2_database(path: &Path) -> Connection {
+        let conn = version_1_database(path);
+        conn.execute_batch(&format!("BEGIN; {V2}; PRAGMA user_version = 2; COMMIT;"))
+            .unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_version_2_database_is_migrated_in_place_with_its_log_chained() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let conn = version_2_database(&path);
+        let registry_before = snapshot_of(&conn);
+        drop(conn);
+
+        let store = Store::open(&path, provider()).unwrap();
+        assert_eq!(user_version(&Connection::open(&path).unwrap()), 3);
+        // The responses are kept as their hashes; the registry is unchanged.
+        for id in 1..=6 {
+            let logged = store.message_log(id).unwrap().unwrap();
+            let response = format!("response{id}");
+            assert_eq!(
+                logged.response_sha256,
+                openssl::sha::sha256(response.as_bytes())
+            );
+            assert_eq!(
+                (logged.peer, logged.client_certificate_sha256),
+                (None, None)
+            );
+        }
+        assert_eq!(
+            snapshot_of(&Connection::open(&path).unwrap()),
+            registry_before
+        );
+        // The pending owner change is declined after the migration: a decision chained
+        // after the checkpoint, and the registry derived from the checkpoint matches.
+        store.decline(3).unwrap();
+        let findings: Vec<String> = store
+            .audit()
+            .unwrap()
+            .findings
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    fn snapshot_of(conn: &Connection) -> super::super::snapshot::RegistryState {
+        super::super::snapshot::read_live(conn).unwrap()
+    }
+
+    #[test]
+    fn a_version_2_database_that_cannot_be_chained_stays_at_version_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let conn = version_2_database(&path);
+        conn.execute_batch(
+            "DELETE FROM message_attachments WHERE request = 2;
+             DELETE FROM message_log WHERE request = 2;",
+        )
+        .unwrap();
+        let before = super::super::dump::dump(&conn).unwrap();
+        drop(conn);
+        match Store::open(&path, provider()) {
+            Err(StoreError::Corrupt {
+                table: "log_chain", ..
+            }) => {}
+            other => panic!("expected a refused migration, got {other:?}"),
+        }
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(user_version(&conn), 2);
+        assert_eq!(super::super::dump::dump(&conn).unwrap(), before);
     }
 
     #[test]

@@ -15,9 +15,11 @@ pub use xroad_codec::operation::Endpoint;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientAuth {
     /// The handshake fails unless the client presents a certificate and proves possession of
-    /// its key. The certificate is not checked against any CA: the handler decides whether
-    /// it is a registered authentication certificate, and receives it in
-    /// [`IncomingRequest::client_certificate`](super::IncomingRequest::client_certificate).
+    /// its key. The transport does not check it against any CA: the handler receives it in
+    /// [`IncomingRequest::client_certificate`](super::IncomingRequest::client_certificate)
+    /// and decides (the service handler: a registered authentication certificate, then its
+    /// chain, validity, key usage and OCSP status), with a SOAP fault that says what is
+    /// wrong instead of a failed handshake.
     Required,
     /// No client certificate is requested (for example behind a management service
     /// provider's security server, which authenticates the caller itself).

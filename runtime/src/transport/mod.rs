@@ -9,9 +9,12 @@
 //! - **manage** ([`Endpoint::Manage`], `POST /managementservice/manage/`): the other four
 //!   services. By default the TLS handshake requires a client certificate, accepts any
 //!   certificate whose key the client holds, and hands it to the [`Handler`], which decides
-//!   whether it is a registered authentication certificate of the server named in the
-//!   request. [`ClientAuth::Off`] turns this off for deployments behind a management
-//!   service provider's security server.
+//!   per request whether it is a registered authentication certificate of the server named
+//!   in the request, and valid (the service handler checks its chain, validity, key usage
+//!   and OCSP status: [`ClientCertVerifier`](crate::verify::ClientCertVerifier)), as the
+//!   reference's security servers check their peer after the handshake.
+//!   [`ClientAuth::Off`] turns this off for deployments behind a management service
+//!   provider's security server.
 //!
 //! Other paths get 404, other methods 405 with `Allow: POST`. Requests that pass are read
 //! in full and given to the [`Handler`] (the protocol layer) as an [`IncomingRequest`]; its

@@ -250,12 +250,13 @@ fn acceptor(
     listener.tls.install(&mut builder)?;
     match listener.client_auth {
         ClientAuth::Required => {
-            // Any client certificate is accepted in the handshake: security servers'
-            // authentication certificates are not checked against a CA here, because
-            // whether a certificate is a registered authentication certificate of the
-            // server named in the request is decided by the handler. OpenSSL still makes
-            // the client prove possession of the certificate's key (CertificateVerify),
-            // so the certificate handed to the handler is authentic.
+            // Any client certificate is accepted in the handshake, as the reference's
+            // security servers accept their peer's and check it per request: the handler
+            // decides whether it is a registered authentication certificate of the server
+            // named in the request, then checks its chain, validity, key usage and OCSP
+            // status, and refuses with a SOAP fault that says why. OpenSSL still makes the
+            // client prove possession of the certificate's key (CertificateVerify), so the
+            // certificate handed to the handler is authentic.
             builder.set_verify_callback(
                 SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
                 |_chain_verified, _store| true,

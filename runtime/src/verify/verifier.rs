@@ -194,6 +194,16 @@ impl Verifier {
         &self.config
     }
 
+    /// The approved CAs.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// The OCSP response validation.
+    pub fn ocsp(&self) -> &OcspVerifier {
+        &self.ocsp
+    }
+
     /// The first steps of verifying an HTTP request (its `Content-Type` and body): the
     /// content type, the MIME framing and the SOAP header. The header's service code then
     /// picks the operation for [`Verifier::verify`].

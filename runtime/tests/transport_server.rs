@@ -825,7 +825,7 @@ mod limits {
         first.post("text/xml", "first").await.unwrap();
 
         let error = client
-            .post(&server.registration_url("127.0.0.1"), "text/xml", "second")
+            .post(&server.manage_url(), "text/xml", "second")
             .await
             .unwrap_err();
         assert!(
@@ -838,10 +838,7 @@ mod limits {
         drop(first);
         let deadline = Instant::now() + Duration::from_secs(5);
         let third = loop {
-            match client
-                .post(&server.registration_url("127.0.0.1"), "text/xml", "third")
-                .await
-            {
+            match client.post(&server.manage_url(), "text/xml", "third").await {
                 Ok(response) => break response,
                 Err(error) if Instant::now() < deadline => {
                     let _ = error;
@@ -855,11 +852,139 @@ mod limits {
         assert!(
             sample(
                 &metrics,
-                r#"xroad_mserv_connection_errors_total{endpoint="registration",reason="connection_limit"}"#
+                r#"xroad_mserv_connection_errors_total{endpoint="manage",reason="connection_limit"}"#
             )
             .is_some_and(|count| count >= 1.0),
             "{metrics}"
         );
+    }
+
+    /// An idle TCP connection to `to` from the loopback address `source` (the whole of
+    /// 127.0.0.0/8 is this machine's).
+    async fn idle_from(source: &str, to: SocketAddr) -> TcpStream {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(SocketAddr::new(source.parse().unwrap(), 0))
+            .unwrap();
+        socket.connect(to).await.unwrap()
+    }
+
+    /// Whether the server closed `tcp` (a read ends) before `within`.
+    async fn tcp_closed_within(tcp: &mut TcpStream, within: Duration) -> bool {
+        let mut buffer = [0u8; 16];
+        matches!(
+            tokio::time::timeout(within, tcp.read(&mut buffer)).await,
+            Ok(Ok(0) | Err(_))
+        )
+    }
+
+    /// Each endpoint has its own connections: a registration endpoint full of idle
+    /// connections leaves the manage endpoint served (with one limit for both, it did not).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_registration_endpoint_leaves_the_manage_endpoint_served() {
+        let server = Running::start(|config| config.limits.max_connections = 2).await;
+        let _held = [
+            idle_from("127.0.0.2", server.registration).await,
+            idle_from("127.0.0.3", server.registration).await,
+        ];
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_open_connections{endpoint="registration"}"#,
+                2.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
+        let mut refused = idle_from("127.0.0.4", server.registration).await;
+        assert!(tcp_closed_within(&mut refused, Duration::from_secs(5)).await);
+
+        let client = pinned_client(Some(pki::get().client.identity()));
+        let response = client
+            .post(&server.manage_url(), "text/xml", "served")
+            .await
+            .unwrap();
+        assert_eq!(echoed(&response)["body"], "served");
+        let metrics = server.metrics().await;
+        assert_eq!(
+            sample(
+                &metrics,
+                r#"xroad_mserv_connection_errors_total{endpoint="registration",reason="connection_limit"}"#
+            ),
+            Some(1.0),
+            "{metrics}"
+        );
+    }
+
+    /// One address holds at most `max_connections_per_address` of a listener's
+    /// connections; others are served beside it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_address_cannot_take_a_listeners_connections() {
+        let server = Running::start(|config| {
+            config.limits.max_connections = 10;
+            config.limits.max_connections_per_address = 2;
+        })
+        .await;
+        let _held = [
+            idle_from("127.0.0.2", server.registration).await,
+            idle_from("127.0.0.2", server.registration).await,
+        ];
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_open_connections{endpoint="registration"}"#,
+                2.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
+        for _ in 0..3 {
+            let mut refused = idle_from("127.0.0.2", server.registration).await;
+            assert!(tcp_closed_within(&mut refused, Duration::from_secs(5)).await);
+        }
+        let response = pinned_client(None)
+            .post(&server.registration_url("127.0.0.1"), "text/xml", "served")
+            .await
+            .unwrap();
+        assert_eq!(echoed(&response)["body"], "served");
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_connection_errors_total{endpoint="registration",reason="address_limit"}"#,
+                3.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
+    }
+
+    /// A listener with allowed sources closes connections from anywhere else at accept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_allowed_sources_reach_a_restricted_listener() {
+        let server = Running::start(|config| {
+            config.manage.client_auth = xroad_runtime::transport::ClientAuth::Off;
+            config.manage.allowed_sources = Some(vec![
+                "127.0.0.1/32".parse().unwrap(),
+                "10.0.0.0/8".parse().unwrap(),
+            ]);
+        })
+        .await;
+        let mut refused = idle_from("127.0.0.2", server.manage).await;
+        assert!(tcp_closed_within(&mut refused, Duration::from_secs(5)).await);
+        let response = pinned_client(None)
+            .post(&server.manage_url(), "text/xml", "allowed")
+            .await
+            .unwrap();
+        assert_eq!(echoed(&response)["body"], "allowed");
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_connection_errors_total{endpoint="manage",reason="source_not_allowed"}"#,
+                1.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
     }
 }
 

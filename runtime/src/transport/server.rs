@@ -22,6 +22,8 @@ use openssl::ssl::{Ssl, SslAcceptor, SslMethod, SslVerifyMode};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+
+use super::admission::{Admission, Slot};
 use tokio::task::{JoinError, JoinSet};
 use tokio_openssl::SslStream;
 
@@ -75,6 +77,8 @@ struct TlsListener<H> {
     local: SocketAddr,
     acceptor: SslAcceptor,
     client_auth: ClientAuth,
+    /// Which connections it takes: its own limits, apart from the other listener's.
+    admission: Arc<Admission>,
     context: Arc<ListenerContext<H>>,
 }
 
@@ -84,9 +88,10 @@ struct Shared {
     http: Arc<http1::Builder>,
     metrics: Arc<Metrics>,
     rate: Option<Arc<PeerRateLimiter>>,
-    /// One permit per open TLS connection, both listeners together.
-    connections: Arc<Semaphore>,
+    /// Most connections per listener.
     max_connections: usize,
+    /// Most connections per client address on each listener.
+    max_connections_per_address: usize,
 }
 
 impl<H: Handler> Server<H> {
@@ -105,8 +110,8 @@ impl<H: Handler> Server<H> {
                 .limits
                 .rate_limit
                 .map(|rate| Arc::new(PeerRateLimiter::new(rate))),
-            connections: Arc::new(Semaphore::new(config.limits.max_connections)),
             max_connections: config.limits.max_connections,
+            max_connections_per_address: config.limits.max_connections_per_address,
         };
         let handler = Arc::new(handler);
         let registration = TlsListener::bind(
@@ -174,6 +179,7 @@ impl<H: Handler> Server<H> {
             manage = %manage.local,
             admin = ?admin.as_ref().map(|(_, local)| *local),
             max_connections = shared.max_connections,
+            max_connections_per_address = shared.max_connections_per_address,
             "management service listening"
         );
         if manage.client_auth == ClientAuth::Off {
@@ -223,11 +229,24 @@ impl<H: Handler> TlsListener<H> {
             .map_err(|source| TransportError::TlsSetup { endpoint, source })?;
         let tcp = bind_tcp(endpoint.as_str(), listener.address).await?;
         let local = local_addr(endpoint.as_str(), listener.address, &tcp)?;
+        if let Some(sources) = &listener.allowed_sources {
+            let sources: Vec<String> = sources.iter().map(ToString::to_string).collect();
+            tracing::info!(
+                endpoint = endpoint.as_str(),
+                allowed_sources = %sources.join(", "),
+                "connections are taken from the allowed sources only"
+            );
+        }
         Ok(TlsListener {
             listener: tcp,
             local,
             acceptor,
             client_auth: listener.client_auth,
+            admission: Admission::new(
+                limits.max_connections,
+                limits.max_connections_per_address,
+                listener.allowed_sources,
+            ),
             context: Arc::new(ListenerContext {
                 endpoint,
                 path: listener.path,
@@ -300,16 +319,17 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 }
 
 /// Accepts connections until told to stop; returns the tasks of the open connections.
-async fn accept_loop<S, F>(
+/// `admit` gives an accepted connection its place (held until the connection ends), or
+/// `None` to close it at once.
+async fn accept_loop<S, F, P>(
     listener: TcpListener,
     name: &'static str,
-    permits: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
-    mut on_limit: impl FnMut(SocketAddr),
+    mut admit: impl FnMut(SocketAddr) -> Option<P>,
     mut serve: S,
 ) -> JoinSet<()>
 where
-    S: FnMut(TcpStream, SocketAddr, OwnedSemaphorePermit, watch::Receiver<bool>) -> F,
+    S: FnMut(TcpStream, SocketAddr, P, watch::Receiver<bool>) -> F,
     F: Future<Output = ()> + Send + 'static,
 {
     let mut connections = JoinSet::new();
@@ -321,14 +341,11 @@ where
                 report_join(name, joined);
             }
             accepted = listener.accept() => match accepted {
-                Ok((tcp, peer)) => match Arc::clone(&permits).try_acquire_owned() {
-                    Ok(permit) => {
-                        connections.spawn(serve(tcp, peer, permit, stop.clone()));
+                Ok((tcp, peer)) => match admit(peer) {
+                    Some(place) => {
+                        connections.spawn(serve(tcp, peer, place, stop.clone()));
                     }
-                    Err(_) => {
-                        on_limit(peer);
-                        drop(tcp);
-                    }
+                    None => drop(tcp),
                 },
                 Err(error) => pause_after_accept_error(name, error).await,
             }
@@ -375,31 +392,35 @@ async fn accept_tls<H: Handler>(
         listener,
         acceptor,
         client_auth,
+        admission,
         context,
         ..
     } = listener;
     let endpoint = context.endpoint;
     let metrics = Arc::clone(&shared.metrics);
-    let max_connections = shared.max_connections;
     accept_loop(
         listener,
         endpoint.as_str(),
-        Arc::clone(&shared.connections),
         stop,
-        move |peer| {
-            metrics.record_connection_error(endpoint, ConnectionError::ConnectionLimit);
-            tracing::debug!(
-                endpoint = endpoint.as_str(),
-                %peer,
-                max_connections,
-                "connection limit reached; connection closed"
-            );
+        move |peer| match admission.admit(peer) {
+            Ok(slot) => Some(slot),
+            Err(refusal) => {
+                metrics.record_connection_error(endpoint, refusal.metric());
+                // At debug level: a flood must not flood the log; the metric counts it.
+                tracing::debug!(
+                    endpoint = endpoint.as_str(),
+                    %peer,
+                    reason = ?refusal,
+                    "connection closed at accept"
+                );
+                None
+            }
         },
-        move |tcp, peer, permit, stop| {
+        move |tcp, peer, slot, stop| {
             serve_tls_connection(
                 tcp,
                 peer,
-                permit,
+                slot,
                 acceptor.clone(),
                 client_auth,
                 Arc::clone(&context),
@@ -415,14 +436,14 @@ async fn accept_tls<H: Handler>(
 async fn serve_tls_connection<H: Handler>(
     tcp: TcpStream,
     peer: SocketAddr,
-    permit: OwnedSemaphorePermit,
+    slot: Slot,
     acceptor: SslAcceptor,
     client_auth: ClientAuth,
     context: Arc<ListenerContext<H>>,
     http: Arc<http1::Builder>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let _permit = permit;
+    let _slot = slot;
     let endpoint = context.endpoint;
     let metrics = Arc::clone(&context.metrics);
     let _open = metrics.open_connection(endpoint);
@@ -570,12 +591,19 @@ async fn accept_admin(
     let Some((listener, _)) = admin else {
         return JoinSet::new();
     };
+    let permits = Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS));
     accept_loop(
         listener,
         "admin",
-        Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS)),
         stop,
-        |peer| tracing::debug!(%peer, "admin connection limit reached; connection closed"),
+        move |peer| {
+            let permit: Option<OwnedSemaphorePermit> =
+                Arc::clone(&permits).try_acquire_owned().ok();
+            if permit.is_none() {
+                tracing::debug!(%peer, "admin connection limit reached; connection closed");
+            }
+            permit
+        },
         move |tcp, peer, permit, stop| {
             let metrics = Arc::clone(&shared.metrics);
             let http = Arc::clone(&shared.http);

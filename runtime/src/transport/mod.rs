@@ -16,6 +16,9 @@
 //!   [`ClientAuth::Off`] turns this off for deployments behind a management service
 //!   provider's security server.
 //!
+//! Both listeners offer TLS 1.2 with ECDHE key exchange only and TLS 1.3, without session
+//! tickets or session cache: every connection makes a full handshake.
+//!
 //! Other paths get 404, other methods 405 with `Allow: POST`. Requests that pass are read
 //! in full and given to the [`Handler`] (the protocol layer) as an [`IncomingRequest`]; its
 //! [`HandlerResponse`] is sent back.

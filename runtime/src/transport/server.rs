@@ -18,7 +18,9 @@ use hyper::server::conn::http1;
 use hyper::service::{HttpService, service_fn};
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use openssl::ssl::{Ssl, SslAcceptor, SslMethod, SslVerifyMode};
+use openssl::ssl::{
+    Ssl, SslAcceptor, SslMethod, SslOptions, SslSessionCacheMode, SslVerifyMode, SslVersion,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -259,13 +261,32 @@ impl<H: Handler> TlsListener<H> {
     }
 }
 
-/// The TLS context of a listener: Mozilla "intermediate" protocol versions and ciphers
-/// (TLS 1.2 and 1.3), the listener's identity and its client authentication.
+/// TLS 1.2 suites: ECDHE key exchange only (forward secrecy without finite-field
+/// Diffie-Hellman), ECDSA or RSA server keys, AEAD ciphers — Mozilla "intermediate" without
+/// its DHE suites.
+const TLS12_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+    ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+    ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+/// TLS 1.3 suites (whose key exchange is always ephemeral).
+const TLS13_CIPHERSUITES: &str =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+/// The TLS context of a listener: TLS 1.2 with ECDHE suites only and TLS 1.3, as the
+/// reference's front end offers; no session tickets and no session cache, so every
+/// connection makes a full handshake (with its client certificate, on the manage
+/// endpoint); the listener's identity and its client authentication.
 fn acceptor(
     endpoint: Endpoint,
     listener: &ListenerConfig,
 ) -> Result<SslAcceptor, openssl::error::ErrorStack> {
     let mut builder = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
+    builder.set_min_proto_version(Some(SslVersion::TLS1_2))?;
+    builder.set_cipher_list(TLS12_CIPHERS)?;
+    builder.set_ciphersuites(TLS13_CIPHERSUITES)?;
+    builder.set_options(SslOptions::NO_TICKET);
+    builder.set_num_tickets(0)?;
+    builder.set_session_cache_mode(SslSessionCacheMode::OFF);
     listener.tls.install(&mut builder)?;
     match listener.client_auth {
         ClientAuth::Required => {
@@ -280,7 +301,8 @@ fn acceptor(
                 SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
                 |_chain_verified, _store| true,
             );
-            // Needed for session resumption when client certificates are requested.
+            // Sessions are not resumed; a context is still set, as OpenSSL asks of a
+            // server that requests client certificates.
             builder.set_session_id_context(endpoint.as_str().as_bytes())?;
         }
         ClientAuth::Off => builder.set_verify(SslVerifyMode::NONE),

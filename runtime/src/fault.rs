@@ -104,18 +104,22 @@ impl Fault {
 
     /// A fault with `code` and `reason`, the words the sender reads, whose `cause` (with
     /// every error under it: library error codes, source locations) goes to the server's log
-    /// only: at error level for an [`InternalError`](FaultCode::InternalError), at info level
-    /// otherwise, as the request itself is logged.
+    /// only: at error level for an [`InternalError`](FaultCode::InternalError); otherwise at
+    /// info level when the cause has details under it (sources), at debug level when it has
+    /// none (its words are the reason's).
     pub fn with_cause(
         code: FaultCode,
         reason: impl Into<String>,
         cause: &(dyn std::error::Error + '_),
     ) -> Self {
         let fault = Fault::new(code, reason);
+        let cause = ErrorChain(cause);
         if code == FaultCode::InternalError {
-            tracing::error!(code = %code, reason = %fault.reason, cause = %ErrorChain(cause), "request failed");
+            tracing::error!(code = %code, reason = %fault.reason, %cause, "request failed");
+        } else if cause.0.source().is_some() {
+            tracing::info!(code = %code, reason = %fault.reason, %cause, "request refused");
         } else {
-            tracing::info!(code = %code, reason = %fault.reason, cause = %ErrorChain(cause), "request refused");
+            tracing::debug!(code = %code, reason = %fault.reason, %cause, "request refused");
         }
         fault
     }

@@ -371,6 +371,15 @@ def main():
         ("stage: signature with the cached key", "verify_client_reg_stages/verifying_key", "verify_client_reg/openssl_signature", release),
     ], "Stage ratios are against the RSA signature check")
 
+    table("Manage endpoint: the TLS client certificate check", verify_cmd, [
+        ("certificate found good before, status fresh (every request)", "manage_client_cert/check_remembered", "verify_client_reg/pipeline_cached", release),
+        ("baseline: verification of the request, cached certificate and OCSP", "verify_client_reg/pipeline_cached", BASELINE, release),
+        ("nothing remembered: chain, key usage and OCSP response verified", "manage_client_cert/check_uncached", "manage_client_cert/openssl_chain_ocsp", release),
+        ("baseline: certificate and OCSP signatures, bare openssl", "manage_client_cert/openssl_chain_ocsp", BASELINE, release),
+    ], "The first row's ratio is what the check adds to a request on the manage endpoint, "
+       "whose certificate was seen before; the OCSP status is fetched when it is first needed "
+       "and again in the background before it goes stale")
+
     table("Envelope", "cargo bench -p xroad-runtime --bench envelope_serde; cargo bench -p xroad-runtime --bench envelope", [
         ("A.1 parse, the runtime's reader (generated Header and body)", "a1_envelope_parse/runtime", "a1_envelope_parse/quick_xml_serde", release),
         ("baseline: A.1 parse, quick-xml serde derive", "a1_envelope_parse/quick_xml_serde", BASELINE, release),

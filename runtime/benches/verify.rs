@@ -10,9 +10,23 @@
 //!   checks (request signature, certificate signature, OCSP response signature) with the
 //!   bare openssl crate.
 //!
+//!
+//! The manage endpoint's check of the TLS client certificate (chain to an approved CA,
+//! validity, key usage, OCSP status), which runs besides the verification of every request
+//! there:
+//!
+//! - `manage_client_cert/check_remembered`: a certificate found good before, whose status is
+//!   still fresh (the steady state). Its cost per request is read against
+//!   `verify_client_reg/pipeline_cached`, the verification of the request itself.
+//! - `manage_client_cert/check_uncached`: nothing remembered, the OCSP response at hand in
+//!   the OCSP client's cache: the chain and the OCSP response are verified. Baseline
+//!   `manage_client_cert/openssl_chain_ocsp`: the certificate's and the OCSP response's
+//!   signatures checked with the bare openssl crate.
+//!
 //! `cargo bench -p xroad-runtime --bench verify`
 
 use std::hint::black_box;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -30,10 +44,10 @@ use xroad_runtime::compose::{SignatureInput, compose};
 use xroad_runtime::envelope::Request;
 use xroad_runtime::message::{Framing, Parts};
 use xroad_runtime::multipart::Limits;
-use xroad_runtime::ocsp::{OcspPolicy, OcspVerifier};
+use xroad_runtime::ocsp::{OcspClient, OcspClientConfig, OcspPolicy, OcspVerifier};
 use xroad_runtime::signature::{SignatureAlgorithm, SoftwareSigner};
-use xroad_runtime::testpki::{CertRequest, OcspResponder, TestPki};
-use xroad_runtime::verify::{Verifier, VerifierConfig};
+use xroad_runtime::testpki::{CertRequest, OcspHttpListener, OcspResponder, TestPki};
+use xroad_runtime::verify::{ClientCertVerifier, Verifier, VerifierConfig};
 
 fn verify(c: &mut Criterion) {
     let pki = TestPki::new().expect("PKI");
@@ -160,5 +174,81 @@ fn verify(c: &mut Criterion) {
     stages.finish();
 }
 
-criterion_group!(benches, verify);
+fn manage_client_cert(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener =
+        OcspHttpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).expect("OCSP listener");
+    let pki = TestPki::builder()
+        .ocsp_url(listener.url())
+        .build()
+        .expect("PKI");
+    let responder = {
+        let _entered = runtime.enter();
+        listener.serve(&pki).expect("OCSP responder")
+    };
+    let auth = pki
+        .issue(&CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1").distinct_key())
+        .expect("authentication certificate");
+    let provider = "SUBSYSTEM:EE/GOV/CENTRAL/management".parse().expect("id");
+    let verifier = Verifier::new(
+        VerifierConfig::new("EE".parse().expect("code"), provider),
+        TrustStore::new([pki.ca().cert().clone()]).expect("trust"),
+        OcspVerifier::new(OcspPolicy::default()),
+    );
+    let ocsp = OcspClient::new(OcspClientConfig::default());
+    let remembering = ClientCertVerifier::new(ocsp.clone());
+    let forgetting = ClientCertVerifier::with_capacity(ocsp.clone(), 0);
+    let now = SystemTime::now();
+    runtime.block_on(async {
+        remembering
+            .check(&verifier, auth.cert(), now)
+            .await
+            .expect("good");
+        forgetting
+            .check(&verifier, auth.cert(), now)
+            .await
+            .expect("good");
+    });
+    let response = runtime
+        .block_on(ocsp.response_for(auth.cert(), pki.ca().cert()))
+        .expect("cached response");
+
+    let mut group = c.benchmark_group("manage_client_cert");
+    group.bench_function("check_remembered", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(remembering.check(&verifier, black_box(auth.cert()), now))
+                .expect("good")
+        })
+    });
+    group.bench_function("check_uncached", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(forgetting.check(&verifier, black_box(auth.cert()), now))
+                .expect("good")
+        })
+    });
+    let ca_key = pki.ca().cert().public_key().expect("CA key");
+    let mut store = X509StoreBuilder::new().expect("store");
+    store.add_cert(pki.ca().cert().clone()).expect("adds CA");
+    let store = store.build();
+    let no_certs = Stack::new().expect("stack");
+    group.bench_function("openssl_chain_ocsp", |b| {
+        b.iter(|| {
+            assert!(auth.cert().verify(&ca_key).expect("runs"));
+            let response = OcspResponse::from_der(black_box(&response)).expect("OCSP");
+            let basic = response.basic().expect("basic");
+            basic
+                .verify(&no_certs, &store, OcspFlag::empty())
+                .expect("OCSP signature");
+        })
+    });
+    group.finish();
+    drop(responder);
+}
+
+criterion_group!(benches, verify, manage_client_cert);
 criterion_main!(benches);

@@ -101,6 +101,44 @@ impl Fault {
             reason: reason.into(),
         }
     }
+
+    /// A fault with `code` and `reason`, the words the sender reads, whose `cause` (with
+    /// every error under it: library error codes, source locations) goes to the server's log
+    /// only: at error level for an [`InternalError`](FaultCode::InternalError); otherwise at
+    /// info level when the cause has details under it (sources), at debug level when it has
+    /// none (its words are the reason's).
+    pub fn with_cause(
+        code: FaultCode,
+        reason: impl Into<String>,
+        cause: &(dyn std::error::Error + '_),
+    ) -> Self {
+        let fault = Fault::new(code, reason);
+        let cause = ErrorChain(cause);
+        if code == FaultCode::InternalError {
+            tracing::error!(code = %code, reason = %fault.reason, %cause, "request failed");
+        } else if cause.0.source().is_some() {
+            tracing::info!(code = %code, reason = %fault.reason, %cause, "request refused");
+        } else {
+            tracing::debug!(code = %code, reason = %fault.reason, %cause, "request refused");
+        }
+        fault
+    }
+}
+
+/// An error and each of its sources, separated by `: ` (the errors of this crate say only
+/// what they add, and leave their cause to [`source`](std::error::Error::source)).
+pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'a));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            write!(f, ": {error}")?;
+            source = error.source();
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -116,6 +154,17 @@ mod tests {
             "Server.internal_error".parse::<FaultCode>(),
             Err(UnknownFaultCode("Server.internal_error".to_owned()))
         );
+    }
+
+    #[test]
+    fn an_error_chain_shows_each_source_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer")]
+        struct Outer(#[source] std::io::Error);
+        let error = Outer(std::io::Error::other("inner"));
+        assert_eq!(ErrorChain(&error).to_string(), "outer: inner");
+        let fault = Fault::with_cause(FaultCode::CertValidation, "in words", &error);
+        assert_eq!(fault, Fault::new(FaultCode::CertValidation, "in words"));
     }
 
     #[test]

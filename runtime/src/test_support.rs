@@ -1,6 +1,7 @@
 //! Members, certificates and requests shared by the tests of the verification pipeline
 //! and the service handler.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::OnceLock;
 
 use xroad_mserv::centralservice::{AuthCertReg, ClientReg};
@@ -14,7 +15,9 @@ use crate::message::HttpMessage;
 use crate::ocsp::{OcspPolicy, OcspVerifier};
 use crate::operation::ManagementOperation;
 use crate::signature::{SignatureAlgorithm, SoftwareSigner};
-use crate::testpki::{CertRequest, Issued, OcspResponder, TestPki};
+use crate::testpki::{
+    CertRequest, Issued, OcspHttpListener, OcspHttpServer, OcspResponder, TestPki,
+};
 use crate::verify::{Verifier, VerifierConfig};
 
 pub(crate) const OWNER: &str = "MEMBER:EE/GOV/TS1OWNER";
@@ -23,9 +26,13 @@ pub(crate) const CLIENT: &str = "SUBSYSTEM:EE/COM/client/subsystem";
 pub(crate) const NEW_OWNER: &str = "MEMBER:EE/COM/client";
 pub(crate) const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
 
-/// A PKI and the certificates of the members in the requests, made once per test binary.
+/// A PKI, its OCSP responder and the certificates of the members in the requests, made once
+/// per test binary.
 pub(crate) struct Members {
     pub(crate) pki: TestPki,
+    /// The HTTP OCSP responder named in the signing and authentication certificates; it runs
+    /// on a thread of its own, so that it outlives each test's runtime.
+    pub(crate) ocsp: OcspHttpServer,
     /// Signing certificate of the security server's owner (EE/GOV/TS1OWNER).
     pub(crate) owner: Issued,
     /// Signing certificate of the client's member (EE/COM/client), with its own key.
@@ -37,7 +44,7 @@ pub(crate) struct Members {
 pub(crate) fn members() -> &'static Members {
     static MEMBERS: OnceLock<Members> = OnceLock::new();
     MEMBERS.get_or_init(|| {
-        let pki = TestPki::new().unwrap();
+        let (pki, ocsp) = pki_with_responder();
         let owner = pki
             .issue(&CertRequest::signing("EE", "GOV", "TS1OWNER"))
             .unwrap();
@@ -49,11 +56,33 @@ pub(crate) fn members() -> &'static Members {
             .unwrap();
         Members {
             pki,
+            ocsp,
             owner,
             client,
             auth,
         }
     })
+}
+
+/// A PKI whose certificates name an HTTP OCSP responder on 127.0.0.1, served from a thread
+/// with its own runtime.
+fn pki_with_responder() -> (TestPki, OcspHttpServer) {
+    let (started, ready) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener =
+                OcspHttpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).unwrap();
+            let pki = TestPki::builder().ocsp_url(listener.url()).build().unwrap();
+            let ocsp = listener.serve(&pki).unwrap();
+            started.send((pki, ocsp)).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    ready.recv().unwrap()
 }
 
 pub(crate) fn id<T: std::str::FromStr>(text: &str) -> T

@@ -825,7 +825,7 @@ mod limits {
         first.post("text/xml", "first").await.unwrap();
 
         let error = client
-            .post(&server.registration_url("127.0.0.1"), "text/xml", "second")
+            .post(&server.manage_url(), "text/xml", "second")
             .await
             .unwrap_err();
         assert!(
@@ -838,10 +838,7 @@ mod limits {
         drop(first);
         let deadline = Instant::now() + Duration::from_secs(5);
         let third = loop {
-            match client
-                .post(&server.registration_url("127.0.0.1"), "text/xml", "third")
-                .await
-            {
+            match client.post(&server.manage_url(), "text/xml", "third").await {
                 Ok(response) => break response,
                 Err(error) if Instant::now() < deadline => {
                     let _ = error;
@@ -855,11 +852,139 @@ mod limits {
         assert!(
             sample(
                 &metrics,
-                r#"xroad_mserv_connection_errors_total{endpoint="registration",reason="connection_limit"}"#
+                r#"xroad_mserv_connection_errors_total{endpoint="manage",reason="connection_limit"}"#
             )
             .is_some_and(|count| count >= 1.0),
             "{metrics}"
         );
+    }
+
+    /// An idle TCP connection to `to` from the loopback address `source` (the whole of
+    /// 127.0.0.0/8 is this machine's).
+    async fn idle_from(source: &str, to: SocketAddr) -> TcpStream {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(SocketAddr::new(source.parse().unwrap(), 0))
+            .unwrap();
+        socket.connect(to).await.unwrap()
+    }
+
+    /// Whether the server closed `tcp` (a read ends) before `within`.
+    async fn tcp_closed_within(tcp: &mut TcpStream, within: Duration) -> bool {
+        let mut buffer = [0u8; 16];
+        matches!(
+            tokio::time::timeout(within, tcp.read(&mut buffer)).await,
+            Ok(Ok(0) | Err(_))
+        )
+    }
+
+    /// Each endpoint has its own connections: a registration endpoint full of idle
+    /// connections leaves the manage endpoint served (with one limit for both, it did not).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_registration_endpoint_leaves_the_manage_endpoint_served() {
+        let server = Running::start(|config| config.limits.max_connections = 2).await;
+        let _held = [
+            idle_from("127.0.0.2", server.registration).await,
+            idle_from("127.0.0.3", server.registration).await,
+        ];
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_open_connections{endpoint="registration"}"#,
+                2.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
+        let mut refused = idle_from("127.0.0.4", server.registration).await;
+        assert!(tcp_closed_within(&mut refused, Duration::from_secs(5)).await);
+
+        let client = pinned_client(Some(pki::get().client.identity()));
+        let response = client
+            .post(&server.manage_url(), "text/xml", "served")
+            .await
+            .unwrap();
+        assert_eq!(echoed(&response)["body"], "served");
+        let metrics = server.metrics().await;
+        assert_eq!(
+            sample(
+                &metrics,
+                r#"xroad_mserv_connection_errors_total{endpoint="registration",reason="connection_limit"}"#
+            ),
+            Some(1.0),
+            "{metrics}"
+        );
+    }
+
+    /// One address holds at most `max_connections_per_address` of a listener's
+    /// connections; others are served beside it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_address_cannot_take_a_listeners_connections() {
+        let server = Running::start(|config| {
+            config.limits.max_connections = 10;
+            config.limits.max_connections_per_address = 2;
+        })
+        .await;
+        let _held = [
+            idle_from("127.0.0.2", server.registration).await,
+            idle_from("127.0.0.2", server.registration).await,
+        ];
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_open_connections{endpoint="registration"}"#,
+                2.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
+        for _ in 0..3 {
+            let mut refused = idle_from("127.0.0.2", server.registration).await;
+            assert!(tcp_closed_within(&mut refused, Duration::from_secs(5)).await);
+        }
+        let response = pinned_client(None)
+            .post(&server.registration_url("127.0.0.1"), "text/xml", "served")
+            .await
+            .unwrap();
+        assert_eq!(echoed(&response)["body"], "served");
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_connection_errors_total{endpoint="registration",reason="address_limit"}"#,
+                3.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
+    }
+
+    /// A listener with allowed sources closes connections from anywhere else at accept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_allowed_sources_reach_a_restricted_listener() {
+        let server = Running::start(|config| {
+            config.manage.client_auth = xroad_runtime::transport::ClientAuth::Off;
+            config.manage.allowed_sources = Some(vec![
+                "127.0.0.1/32".parse().unwrap(),
+                "10.0.0.0/8".parse().unwrap(),
+            ]);
+        })
+        .await;
+        let mut refused = idle_from("127.0.0.2", server.manage).await;
+        assert!(tcp_closed_within(&mut refused, Duration::from_secs(5)).await);
+        let response = pinned_client(None)
+            .post(&server.manage_url(), "text/xml", "allowed")
+            .await
+            .unwrap();
+        assert_eq!(echoed(&response)["body"], "allowed");
+        if let Err(metrics) = server
+            .wait_for_sample(
+                r#"xroad_mserv_connection_errors_total{endpoint="manage",reason="source_not_allowed"}"#,
+                1.0,
+            )
+            .await
+        {
+            panic!("{metrics}");
+        }
     }
 }
 
@@ -1117,4 +1242,255 @@ fn pem_helpers_refuse_bad_input() {
     assert!(ServerTrust::pinned_pem(&pki.server.cert_pem).is_ok());
     assert!(ServerTrust::ca_bundle_pem(b"").is_err());
     assert!(TlsIdentity::from_pem(&pki.server.cert_pem, &pki.client.key_pem).is_err());
+}
+
+mod tls {
+    use super::*;
+    use openssl::ssl::{SslSession, SslVersion};
+
+    /// Every TLS 1.2 cipher suite of OpenSSL 3 (`openssl ciphers -tls1_2
+    /// 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'`, PSK and SRP left out: they need secrets the
+    /// server does not have).
+    const TLS12_SUITES: &[&str] = &[
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "DHE-DSS-AES256-GCM-SHA384",
+        "DHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        "DHE-RSA-CHACHA20-POLY1305",
+        "ECDHE-ECDSA-AES256-CCM8",
+        "ECDHE-ECDSA-AES256-CCM",
+        "DHE-RSA-AES256-CCM8",
+        "DHE-RSA-AES256-CCM",
+        "ECDHE-ECDSA-ARIA256-GCM-SHA384",
+        "ECDHE-ARIA256-GCM-SHA384",
+        "DHE-DSS-ARIA256-GCM-SHA384",
+        "DHE-RSA-ARIA256-GCM-SHA384",
+        "ADH-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "DHE-DSS-AES128-GCM-SHA256",
+        "DHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES128-CCM8",
+        "ECDHE-ECDSA-AES128-CCM",
+        "DHE-RSA-AES128-CCM8",
+        "DHE-RSA-AES128-CCM",
+        "ECDHE-ECDSA-ARIA128-GCM-SHA256",
+        "ECDHE-ARIA128-GCM-SHA256",
+        "DHE-DSS-ARIA128-GCM-SHA256",
+        "DHE-RSA-ARIA128-GCM-SHA256",
+        "ADH-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-SHA384",
+        "ECDHE-RSA-AES256-SHA384",
+        "DHE-RSA-AES256-SHA256",
+        "DHE-DSS-AES256-SHA256",
+        "ECDHE-ECDSA-CAMELLIA256-SHA384",
+        "ECDHE-RSA-CAMELLIA256-SHA384",
+        "DHE-RSA-CAMELLIA256-SHA256",
+        "DHE-DSS-CAMELLIA256-SHA256",
+        "ADH-AES256-SHA256",
+        "ADH-CAMELLIA256-SHA256",
+        "ECDHE-ECDSA-AES128-SHA256",
+        "ECDHE-RSA-AES128-SHA256",
+        "DHE-RSA-AES128-SHA256",
+        "DHE-DSS-AES128-SHA256",
+        "ECDHE-ECDSA-CAMELLIA128-SHA256",
+        "ECDHE-RSA-CAMELLIA128-SHA256",
+        "DHE-RSA-CAMELLIA128-SHA256",
+        "DHE-DSS-CAMELLIA128-SHA256",
+        "ADH-AES128-SHA256",
+        "ADH-CAMELLIA128-SHA256",
+        "ECDHE-ECDSA-AES256-SHA",
+        "ECDHE-RSA-AES256-SHA",
+        "DHE-RSA-AES256-SHA",
+        "DHE-DSS-AES256-SHA",
+        "DHE-RSA-CAMELLIA256-SHA",
+        "DHE-DSS-CAMELLIA256-SHA",
+        "AECDH-AES256-SHA",
+        "ADH-AES256-SHA",
+        "ADH-CAMELLIA256-SHA",
+        "ECDHE-ECDSA-AES128-SHA",
+        "ECDHE-RSA-AES128-SHA",
+        "DHE-RSA-AES128-SHA",
+        "DHE-DSS-AES128-SHA",
+        "DHE-RSA-CAMELLIA128-SHA",
+        "DHE-DSS-CAMELLIA128-SHA",
+        "AECDH-AES128-SHA",
+        "ADH-AES128-SHA",
+        "ADH-CAMELLIA128-SHA",
+        "AES256-GCM-SHA384",
+        "AES256-CCM8",
+        "AES256-CCM",
+        "ARIA256-GCM-SHA384",
+        "AES128-GCM-SHA256",
+        "AES128-CCM8",
+        "AES128-CCM",
+        "ARIA128-GCM-SHA256",
+        "AES256-SHA256",
+        "CAMELLIA256-SHA256",
+        "AES128-SHA256",
+        "CAMELLIA128-SHA256",
+        "AES256-SHA",
+        "CAMELLIA256-SHA",
+        "AES128-SHA",
+        "CAMELLIA128-SHA",
+        "ECDHE-ECDSA-NULL-SHA",
+        "ECDHE-RSA-NULL-SHA",
+        "AECDH-NULL-SHA",
+        "NULL-SHA256",
+        "NULL-SHA",
+        "NULL-MD5",
+    ];
+
+    /// Every TLS 1.3 cipher suite.
+    const TLS13_SUITES: &[&str] = &[
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_AES_128_CCM_SHA256",
+        "TLS_AES_128_CCM_8_SHA256",
+    ];
+
+    /// A client of exactly `version` and, for TLS 1.2, the suites `suites`, for TLS 1.3 the
+    /// suites `suites`; `None` when the client library cannot offer them at all.
+    fn client(version: SslVersion, suites: &str) -> Option<SslConnector> {
+        let mut builder = SslConnector::builder(SslMethod::tls_client()).unwrap();
+        builder.set_verify(SslVerifyMode::NONE);
+        builder.set_min_proto_version(Some(version)).ok()?;
+        builder.set_max_proto_version(Some(version)).ok()?;
+        if version == SslVersion::TLS1_3 {
+            builder.set_ciphersuites(suites).ok()?;
+        } else {
+            builder
+                .set_cipher_list(&format!("{suites}:@SECLEVEL=0"))
+                .ok()?;
+        }
+        Some(builder.build())
+    }
+
+    /// The TLS stream to `address` with `connector`, if the handshake succeeds; resuming
+    /// `session` when given.
+    async fn handshake(
+        connector: &SslConnector,
+        address: SocketAddr,
+        session: Option<&SslSession>,
+    ) -> Option<SslStream<TcpStream>> {
+        let tcp = TcpStream::connect(address).await.unwrap();
+        let mut ssl = connector
+            .configure()
+            .unwrap()
+            .into_ssl("localhost")
+            .unwrap();
+        if let Some(session) = session {
+            // SAFETY: the session comes from a connection of a client of the same
+            // configuration, to the same server.
+            unsafe { ssl.set_session(session).unwrap() };
+        }
+        let mut stream = SslStream::new(ssl, tcp).unwrap();
+        let done = tokio::time::timeout(Duration::from_secs(10), Pin::new(&mut stream).connect())
+            .await
+            .expect("handshake ends");
+        done.ok().map(|()| stream)
+    }
+
+    /// What the registration endpoint (server authentication only) agrees to.
+    async fn offered(address: SocketAddr) -> (Vec<&'static str>, Vec<&'static str>) {
+        let mut tls12 = Vec::new();
+        for suite in TLS12_SUITES {
+            let Some(connector) = client(SslVersion::TLS1_2, suite) else {
+                continue;
+            };
+            if handshake(&connector, address, None).await.is_some() {
+                tls12.push(*suite);
+            }
+        }
+        let mut tls13 = Vec::new();
+        for suite in TLS13_SUITES {
+            let Some(connector) = client(SslVersion::TLS1_3, suite) else {
+                continue;
+            };
+            if handshake(&connector, address, None).await.is_some() {
+                tls13.push(*suite);
+            }
+        }
+        (tls12, tls13)
+    }
+
+    /// TLS 1.2 with ECDHE key exchange only (the server's key is RSA: the ECDHE-RSA suites
+    /// with AES-GCM and ChaCha20-Poly1305), and TLS 1.3's three default suites; nothing
+    /// older than TLS 1.2. Before, the DHE-RSA suites were offered too.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_ecdhe_suites_and_tls13_are_offered() {
+        let server = Running::start(|_| {}).await;
+        let (tls12, tls13) = offered(server.registration).await;
+        println!("TLS 1.2 suites offered: {}", tls12.join(" "));
+        println!("TLS 1.3 suites offered: {}", tls13.join(" "));
+        assert_eq!(
+            tls12,
+            [
+                "ECDHE-RSA-AES256-GCM-SHA384",
+                "ECDHE-RSA-CHACHA20-POLY1305",
+                "ECDHE-RSA-AES128-GCM-SHA256",
+            ]
+        );
+        assert_eq!(
+            tls13,
+            [
+                "TLS_AES_128_GCM_SHA256",
+                "TLS_AES_256_GCM_SHA384",
+                "TLS_CHACHA20_POLY1305_SHA256",
+            ]
+        );
+        for old in [SslVersion::TLS1, SslVersion::TLS1_1] {
+            if let Some(connector) = client(old, "ALL") {
+                assert!(
+                    handshake(&connector, server.registration, None)
+                        .await
+                        .is_none(),
+                    "{old:?} accepted"
+                );
+            }
+        }
+    }
+
+    /// Sends one request on `stream` and reads the start of the answer, so that what the
+    /// server sends after the handshake (TLS 1.3 session tickets) has arrived; returns the
+    /// session while the connection is still open (a connection that ends without
+    /// `close_notify` makes its session unusable).
+    async fn one_request(stream: &mut SslStream<TcpStream>) -> SslSession {
+        stream
+            .write_all(
+                b"POST /managementservice/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\n\
+                  Content-Length: 1\r\n\r\nx",
+            )
+            .await
+            .unwrap();
+        let mut answer = [0u8; 12];
+        stream.read_exact(&mut answer).await.unwrap();
+        assert_eq!(&answer, b"HTTP/1.1 200");
+        stream.ssl().session().unwrap().to_owned()
+    }
+
+    /// No session tickets (TLS 1.2 and 1.3) and no session cache: a client that offers the
+    /// session of its last connection makes a full handshake again. Before, the session
+    /// was resumed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sessions_are_not_resumed() {
+        let server = Running::start(|_| {}).await;
+        for (version, suites) in [
+            (SslVersion::TLS1_2, "ECDHE-RSA-AES128-GCM-SHA256"),
+            (SslVersion::TLS1_3, "TLS_AES_128_GCM_SHA256"),
+        ] {
+            let connector = client(version, suites).unwrap();
+            let mut first = handshake(&connector, server.registration, None)
+                .await
+                .expect("first handshake");
+            let session = one_request(&mut first).await;
+            let second = handshake(&connector, server.registration, Some(&session))
+                .await
+                .expect("second handshake");
+            assert!(!second.ssl().session_reused(), "{version:?} resumed");
+        }
+    }
 }

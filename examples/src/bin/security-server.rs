@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use xroad_examples::security::config::LoadedSecurityConfig;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
+use xroad_runtime::fault::ErrorChain;
 
 #[derive(Parser)]
 #[command(
@@ -120,7 +121,8 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Outcome::Failed(error)) => {
-            eprintln!("security-server: {error}");
+            // The error and each error under it.
+            eprintln!("security-server: {}", ErrorChain(&*error));
             ExitCode::FAILURE
         }
     }

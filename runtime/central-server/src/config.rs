@@ -3,11 +3,12 @@
 //! Relative paths are relative to the directory of the configuration file. Every key is
 //! documented in the README (section "central-server configuration").
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ipnet::IpNet;
 use serde::Deserialize;
 use xroad_codec::identifier::Code;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
@@ -75,6 +76,10 @@ pub struct ListenSection {
     pub manage: SocketAddr,
     /// Address of the admin listener (`GET /metrics`), plain HTTP; none when absent.
     pub admin: Option<SocketAddr>,
+    /// The addresses (`192.0.2.10`) and networks (`10.1.0.0/16`) the manage endpoint takes
+    /// connections from; required with `manage_trust = "off"` (the management service
+    /// provider's security servers), any source when absent otherwise.
+    pub manage_allowed_sources: Option<Vec<String>>,
 }
 
 /// `[tls]`.
@@ -126,8 +131,10 @@ pub struct LimitsSection {
     pub tls_handshake_timeout_seconds: u64,
     /// Seconds to receive the request body.
     pub body_read_timeout_seconds: u64,
-    /// Concurrent connections over all listeners.
+    /// Concurrent connections on each of the two endpoints.
     pub max_connections: usize,
+    /// Concurrent connections of one client address (IPv6: /64) on each endpoint.
+    pub max_connections_per_address: usize,
     /// Requests per second per client IP address; 0 turns rate limiting off.
     pub requests_per_second_per_ip: u32,
     /// Requests a client IP address may send at once above the rate.
@@ -148,6 +155,7 @@ impl Default for LimitsSection {
             tls_handshake_timeout_seconds: limits.tls_handshake_timeout.as_secs(),
             body_read_timeout_seconds: limits.body_read_timeout.as_secs(),
             max_connections: limits.max_connections,
+            max_connections_per_address: limits.max_connections_per_address,
             requests_per_second_per_ip: rate,
             burst_per_ip: burst,
             shutdown_grace_seconds: 30,
@@ -246,7 +254,17 @@ impl ConfigFile<CentralConfig> {
         let tls = TlsIdentity::from_pem(&cert, &key).map_err(|e| self.invalid("tls", e))?;
         let listen = &self.config.listen;
         let mut manage = ListenerConfig::manage(listen.manage, tls.clone());
+        manage.allowed_sources = self.manage_allowed_sources()?;
         if self.config.manage_trust == ManageTrustSetting::Off {
+            if manage.allowed_sources.is_none() {
+                return Err(self.invalid(
+                    "listen.manage_allowed_sources",
+                    "required with manage_trust = \"off\": without TLS client authentication \
+                     the manage endpoint must take connections only from the management \
+                     service provider's security servers; list their addresses or networks, \
+                     e.g. [\"192.0.2.10\", \"10.1.0.0/16\"]",
+                ));
+            }
             manage.client_auth = ClientAuth::Off;
         }
         let registration = ListenerConfig::registration(listen.registration, tls);
@@ -270,10 +288,53 @@ impl ConfigFile<CentralConfig> {
             tls_handshake_timeout: Duration::from_secs(l.tls_handshake_timeout_seconds),
             body_read_timeout: Duration::from_secs(l.body_read_timeout_seconds),
             max_connections: l.max_connections,
+            max_connections_per_address: l.max_connections_per_address,
             rate_limit,
         };
+        config
+            .limits
+            .validate()
+            .map_err(|e| self.invalid("limits", e))?;
         config.shutdown_grace = Duration::from_secs(l.shutdown_grace_seconds);
         Ok(config)
+    }
+
+    /// `listen.manage_allowed_sources`: each an IP address (a network of one) or a network
+    /// in CIDR notation; `None` when absent. An empty list is refused: it would take no
+    /// connection at all.
+    fn manage_allowed_sources(&self) -> Result<Option<Vec<IpNet>>, ConfigError> {
+        const KEY: &str = "listen.manage_allowed_sources";
+        let Some(entries) = &self.config.listen.manage_allowed_sources else {
+            return Ok(None);
+        };
+        if entries.is_empty() {
+            return Err(self.invalid(
+                KEY,
+                "the list is empty, so no connection would be taken; remove the key or list \
+                 addresses",
+            ));
+        }
+        entries
+            .iter()
+            .map(|entry| {
+                let text = entry.trim();
+                let net = if text.contains('/') {
+                    text.parse::<IpNet>().map(|net| net.trunc()).ok()
+                } else {
+                    text.parse::<IpAddr>().ok().map(IpNet::from)
+                };
+                net.ok_or_else(|| {
+                    self.invalid(
+                        KEY,
+                        format!(
+                            "{entry:?} is neither an IP address nor a network in CIDR \
+                             notation (e.g. \"10.1.0.0/16\")"
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 
     /// Transport trust of the manage endpoint.
@@ -312,6 +373,106 @@ mod tests {
         let verifier = config.verifier_config().expect("verifier settings");
         assert_eq!(verifier.min_rsa_bits, 2048);
         assert_eq!(verifier.instance.as_str(), "EE");
+    }
+
+    /// `central.toml` in a folder of its own with the sandbox's kind of TLS files, with
+    /// `replace` applied to the README example.
+    fn with_tls_files(replace: &[(&str, &str)]) -> (tempfile::TempDir, LoadedConfig) {
+        use xroad_runtime::testpki::{CertRequest, TestPki};
+        let dir = tempfile::tempdir().unwrap();
+        let pki = TestPki::new().unwrap();
+        let tls = pki
+            .issue(&CertRequest::tls_server(&["localhost"], &[]))
+            .unwrap();
+        std::fs::write(dir.path().join("tls.pem"), tls.cert_pem().unwrap()).unwrap();
+        std::fs::write(dir.path().join("tls.key"), tls.key_pem().unwrap()).unwrap();
+        let mut text = readme_example();
+        for (from, to) in replace {
+            assert!(text.contains(from), "{from}");
+            text = text.replace(from, to);
+        }
+        let path = dir.path().join("central.toml");
+        let config = LoadedConfig::parse(&path, &text).unwrap();
+        (dir, config)
+    }
+
+    const TRUST_ON: &str = r#"manage_trust = "registered-auth-cert""#;
+    const SOURCES: &str = r#"manage_allowed_sources = ["192.0.2.10", "10.1.0.0/16"]"#;
+
+    #[test]
+    fn manage_trust_off_needs_allowed_sources() {
+        let (_dir, config) =
+            with_tls_files(&[(TRUST_ON, r#"manage_trust = "off""#), (SOURCES, "")]);
+        let error = config.server_config().unwrap_err().to_string();
+        assert!(
+            error.contains("`listen.manage_allowed_sources`: required with manage_trust = \"off\""),
+            "{error}"
+        );
+
+        let (_dir, config) = with_tls_files(&[(TRUST_ON, r#"manage_trust = "off""#)]);
+        let server = config.server_config().unwrap();
+        assert_eq!(server.manage.client_auth, ClientAuth::Off);
+        let sources: Vec<String> = server
+            .manage
+            .allowed_sources
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(sources, ["192.0.2.10/32", "10.1.0.0/16"]);
+        assert_eq!(server.registration.allowed_sources, None);
+    }
+
+    #[test]
+    fn allowed_sources_are_addresses_or_networks() {
+        let (_dir, config) = with_tls_files(&[(
+            SOURCES,
+            r#"manage_allowed_sources = [" 2001:db8::1 ", "2001:db8:1::/48", "10.1.2.3/16"]"#,
+        )]);
+        let server = config.server_config().unwrap();
+        assert_eq!(server.manage.client_auth, ClientAuth::Required);
+        let sources: Vec<String> = server
+            .manage
+            .allowed_sources
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            sources,
+            ["2001:db8::1/128", "2001:db8:1::/48", "10.1.0.0/16"]
+        );
+        for (list, words) in [
+            (
+                r#"["192.0.2.300"]"#,
+                r#""192.0.2.300" is neither an IP address nor a network"#,
+            ),
+            (r#"["10.0.0.0/33"]"#, r#""10.0.0.0/33" is neither"#),
+            (r#"["ss1.example.org"]"#, r#""ss1.example.org" is neither"#),
+            ("[]", "the list is empty"),
+        ] {
+            let (_dir, config) =
+                with_tls_files(&[(SOURCES, &format!("manage_allowed_sources = {list}"))]);
+            let error = config.server_config().unwrap_err().to_string();
+            assert!(
+                error.contains("`listen.manage_allowed_sources`") && error.contains(words),
+                "{list}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn connection_limits_are_per_endpoint_and_per_address() {
+        let (_dir, config) = with_tls_files(&[]);
+        let limits = config.server_config().unwrap().limits;
+        assert_eq!(limits.max_connections, 1000);
+        assert_eq!(limits.max_connections_per_address, 100);
+        let (_dir, config) = with_tls_files(&[(
+            "max_connections_per_address = 100",
+            "max_connections_per_address = 0",
+        )]);
+        let error = config.server_config().unwrap_err().to_string();
+        assert!(error.contains("max_connections_per_address"), "{error}");
     }
 
     #[test]

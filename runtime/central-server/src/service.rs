@@ -144,9 +144,10 @@ impl AuthCertRegistry for CentralService {
         certificate: &X509Ref,
     ) -> Result<bool, Fault> {
         let der = certificate.to_der().map_err(|e| {
-            Fault::new(
+            Fault::with_cause(
                 FaultCode::IncorrectCertificate,
-                format!("the TLS client certificate cannot be encoded: {e}"),
+                "the TLS client certificate cannot be encoded",
+                &e,
             )
         })?;
         // One indexed read on the WAL reader, which never waits for the writer: cheaper in

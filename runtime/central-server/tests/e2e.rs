@@ -156,11 +156,22 @@ async fn request_ids_keep_increasing_across_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_client_registrations_get_distinct_ids() {
-    let Setup {
-        _dir,
-        sandbox,
-        central,
-    } = setup(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::create(dir.path(), true).unwrap();
+    // 200 connections at once from one address: above the default per-address limit.
+    let config = std::fs::read_to_string(sandbox.central_config()).unwrap();
+    assert!(config.contains("[limits]\n"));
+    let path = dir.path().join("central-200.toml");
+    std::fs::write(
+        &path,
+        config.replacen(
+            "[limits]\n",
+            "[limits]\nmax_connections_per_address = 200\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let central = RunningCentral::start(&path).await.unwrap();
     let config = sandbox.security_config(&central, SERVER).unwrap();
     let client = config.security_server().unwrap();
     client.auth_cert_reg("10.0.0.1").await.unwrap();

@@ -68,6 +68,13 @@ async fn setup(auto_approve: bool, manage_trust_off: bool) -> Setup {
         let line = format!("auto_approve = {auto_approve}\n");
         assert!(text.contains(&line), "{text}");
         let text = text.replace(&line, &format!("{line}manage_trust = \"off\"\n"));
+        // Without TLS client authentication, only the provider's security servers (here:
+        // this machine) may connect.
+        assert!(text.contains("[listen]\n"), "{text}");
+        let text = text.replace(
+            "[listen]\n",
+            "[listen]\nmanage_allowed_sources = [\"127.0.0.1\"]\n",
+        );
         std::fs::write(&path, text).unwrap();
     }
     let central = RunningCentral::start(&sandbox.central_config())

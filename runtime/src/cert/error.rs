@@ -14,7 +14,7 @@ use crate::fault::FaultCode;
 #[derive(Debug, Error)]
 pub enum CertificateError {
     /// The bytes are not a DER-encoded X.509 certificate.
-    #[error("certificate is not a valid DER-encoded X.509 certificate: {source}")]
+    #[error("certificate is not a valid DER-encoded X.509 certificate")]
     Malformed {
         /// What libcrypto reported.
         source: ErrorStack,
@@ -78,7 +78,7 @@ pub enum CertificateError {
         at: Timestamp,
     },
     /// libcrypto failed while setting up or running the verification.
-    #[error("{operation} failed: {source}")]
+    #[error("{operation} failed")]
     Openssl {
         /// What was being done.
         operation: &'static str,

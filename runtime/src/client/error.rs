@@ -65,7 +65,7 @@ pub enum KeyPairError {
         source: crate::cert::IdentityError,
     },
     /// The certificate or its public key could not be encoded or compared.
-    #[error("cannot read the certificate {subject}: {source}")]
+    #[error("cannot read the certificate {subject}")]
     Certificate {
         /// Subject of the certificate.
         subject: String,

@@ -47,7 +47,7 @@ pub enum ComposeError {
         operation: &'static str,
     },
     /// A signer failed.
-    #[error("cannot make the {part}: {source}")]
+    #[error("cannot make the {part}")]
     Sign {
         /// Which signature.
         part: String,

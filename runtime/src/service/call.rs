@@ -13,7 +13,7 @@ use crate::envelope::Response;
 use crate::fault::{Fault, FaultCode};
 use crate::operation::ManagementOperation;
 use crate::transport::{Endpoint, IncomingRequest};
-use crate::verify::{OpenedRequest, Verifier};
+use crate::verify::{ClientCertVerifier, OpenedRequest, Verifier};
 
 /// A received request whose content type, framing and SOAP header have been checked; its
 /// service code picks the operation. The generated server's
@@ -26,6 +26,7 @@ pub struct Call<'a> {
     pub(super) verifier: &'a Verifier,
     pub(super) trust: ManageTrust,
     pub(super) registry: &'a dyn RegistryCheck,
+    pub(super) client_certs: &'a ClientCertVerifier,
 }
 
 impl<'a> Call<'a> {
@@ -41,9 +42,10 @@ impl<'a> Call<'a> {
 
     /// Serves the request as operation `O`: reads its body and parts, checks addressing, the
     /// TLS client certificate on the manage endpoint (a registered authentication certificate
-    /// of the security server the body names), then the signatures, certificates and OCSP
-    /// responses; calls `handler` with the verified request, and builds the response for the
-    /// request id it answers with.
+    /// of the security server the body names — the cheap check first —, then its chain to an
+    /// approved CA, validity, key usage and OCSP status), then the signatures, certificates
+    /// and OCSP responses of the request; calls `handler` with the verified request, and
+    /// builds the response for the request id it answers with.
     pub async fn serve<O, F, Fut>(self, handler: F) -> Result<Answered, Fault>
     where
         O: ManagementOperation,
@@ -54,7 +56,11 @@ impl<'a> Call<'a> {
         if self.incoming.endpoint == Endpoint::Manage
             && self.trust == ManageTrust::RegisteredAuthCert
         {
-            check_client_certificate(self.registry, self.incoming, parsed.server()).await?;
+            let certificate =
+                check_client_certificate(self.registry, self.incoming, parsed.server()).await?;
+            self.client_certs
+                .check(self.verifier, certificate, self.received_at)
+                .await?;
         }
         let verified = self.verifier.authenticate(parsed, self.received_at)?;
         let request_hash =
@@ -96,13 +102,13 @@ impl<'a> Call<'a> {
     }
 }
 
-/// The manage endpoint's transport trust: the TLS client certificate must be a registered
-/// authentication certificate of `server`.
-async fn check_client_certificate(
+/// The cheap half of the manage endpoint's transport trust: the TLS client certificate must
+/// be a registered authentication certificate of `server`. Returns the certificate.
+async fn check_client_certificate<'i>(
     registry: &dyn RegistryCheck,
-    incoming: &IncomingRequest,
+    incoming: &'i IncomingRequest,
     server: &XRoadSecurityServerIdentifierType,
-) -> Result<(), Fault> {
+) -> Result<&'i X509Ref, Fault> {
     let Some(certificate) = &incoming.client_certificate else {
         return Err(Fault::new(
             FaultCode::IncorrectCertificate,
@@ -113,7 +119,7 @@ async fn check_client_certificate(
         ));
     };
     if registry.is_registered(server, certificate).await? {
-        Ok(())
+        Ok(certificate)
     } else {
         Err(Fault::new(
             FaultCode::IncorrectCertificate,

@@ -9,26 +9,31 @@ use super::{AuthCertRegistry, Dispatch, ManageTrust};
 use crate::envelope::build_fault;
 use crate::fault::{Fault, FaultCode};
 use crate::multipart::SOAP_CONTENT_TYPE;
+use crate::ocsp::{OcspClient, OcspClientConfig};
 use crate::operation::OperationDescription;
 use crate::transport::{
     Endpoint, Handler, HandlerResponse, IncomingRequest, Outcome, UNKNOWN_SERVICE,
 };
-use crate::verify::Verifier;
+use crate::verify::{ClientCertVerifier, Verifier};
 
 /// Serves a generated server (`D`): verifies each request, checks it came to the endpoint its
 /// operation's description names and, on the manage endpoint, the TLS client certificate
-/// against `registry`; calls the service; answers with the response or a SOAP fault
-/// (HTTP 500).
+/// (registered in `registry`, then chain, validity, key usage and OCSP status); calls the
+/// service; answers with the response or a SOAP fault (HTTP 500).
 pub struct ServiceHandler<D, R> {
     service: D,
     registry: R,
     verifier: Verifier,
     trust: ManageTrust,
+    client_certs: ClientCertVerifier,
 }
 
 impl<D: Dispatch, R: AuthCertRegistry> ServiceHandler<D, R> {
     /// A handler calling `service` for requests that pass `verifier`, with `registry` as the
-    /// manage endpoint's transport trust.
+    /// manage endpoint's transport trust. The TLS client certificate's OCSP status is
+    /// fetched with an [`OcspClient`] of default settings whose freshness is the verifier's
+    /// OCSP `max_age`; [`with_client_cert_verifier`](Self::with_client_cert_verifier)
+    /// replaces it.
     pub fn new(service: D, registry: R, verifier: Verifier, trust: ManageTrust) -> Self {
         if trust == ManageTrust::Off {
             tracing::warn!(
@@ -36,12 +41,29 @@ impl<D: Dispatch, R: AuthCertRegistry> ServiceHandler<D, R> {
                  registered authentication certificate as TLS client certificate"
             );
         }
+        let ocsp = OcspClient::new(OcspClientConfig {
+            freshness: verifier.ocsp().policy().max_age,
+            ..OcspClientConfig::default()
+        });
         Self {
             service,
             registry,
             verifier,
             trust,
+            client_certs: ClientCertVerifier::new(ocsp),
         }
+    }
+
+    /// Checks TLS client certificates with `client_certs` instead (another OCSP client,
+    /// cache size).
+    pub fn with_client_cert_verifier(mut self, client_certs: ClientCertVerifier) -> Self {
+        self.client_certs = client_certs;
+        self
+    }
+
+    /// The checks of TLS client certificates.
+    pub fn client_cert_verifier(&self) -> &ClientCertVerifier {
+        &self.client_certs
     }
 
     /// The service.
@@ -84,6 +106,7 @@ impl<D: Dispatch, R: AuthCertRegistry> ServiceHandler<D, R> {
             verifier: &self.verifier,
             trust: self.trust,
             registry: &self.registry,
+            client_certs: &self.client_certs,
         };
         Ok(self.service.dispatch(call).await?.response)
     }

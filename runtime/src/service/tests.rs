@@ -21,6 +21,7 @@ use crate::fault::FaultCode;
 use crate::message::HttpMessage;
 use crate::operation::{ManagementBody, Operation};
 use crate::test_support::*;
+use crate::testpki::{CertRequest, CertStatus};
 use crate::transport::{Endpoint, Handler, HandlerResponse, IncomingRequest, UNKNOWN_SERVICE};
 
 /// The service trait a generated server of the five operations declares: one method per
@@ -167,16 +168,22 @@ impl CentralService for Registry {
     }
 }
 
-/// Knows one authentication certificate, of [`SERVER`].
+/// Knows authentication certificates of [`SERVER`]: its own, and any added.
 struct AuthCerts {
-    registered: X509,
+    registered: Vec<X509>,
 }
 
 impl AuthCerts {
     fn new() -> Self {
         Self {
-            registered: members().auth.cert().clone(),
+            registered: vec![members().auth.cert().clone()],
         }
+    }
+
+    /// Also registers `certificate`, as a registry that never looked at it would.
+    fn with(mut self, certificate: &X509) -> Self {
+        self.registered.push(certificate.clone());
+        self
     }
 }
 
@@ -186,8 +193,12 @@ impl AuthCertRegistry for AuthCerts {
         server: &XRoadSecurityServerIdentifierType,
         certificate: &X509Ref,
     ) -> Result<bool, Fault> {
+        let der = certificate.to_der().ok();
         Ok(server.to_string() == SERVER
-            && certificate.to_der().ok() == self.registered.to_der().ok())
+            && self
+                .registered
+                .iter()
+                .any(|registered| registered.to_der().ok() == der))
     }
 }
 
@@ -359,6 +370,62 @@ async fn the_manage_endpoint_needs_a_registered_auth_cert() {
         .handle(incoming(Endpoint::Manage, &message, None))
         .await;
     assert_eq!(response.status.as_u16(), 200);
+}
+
+/// A registered authentication certificate is checked as a security server checks its
+/// peer's: an expired one and a revoked one are refused before the service is called.
+#[tokio::test]
+async fn the_manage_endpoint_refuses_expired_and_revoked_auth_certs() {
+    let m = members();
+    let request = || CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1");
+    let expired = m.pki.issue(&request().expired()).unwrap();
+    let revoked = m.pki.issue(&request()).unwrap();
+    let revoked_at = std::time::SystemTime::now() - std::time::Duration::from_secs(3_600);
+    m.ocsp.set_status(
+        &revoked.cert().serial_number().to_bn().unwrap(),
+        CertStatus::Revoked {
+            time: revoked_at,
+            reason: Some(crate::ocsp::RevocationReason::KeyCompromise),
+        },
+    );
+    let handler = ServiceHandler::new(
+        CentralServer(Registry::new()),
+        AuthCerts::new().with(expired.cert()).with(revoked.cert()),
+        verifier(),
+        ManageTrust::RegisteredAuthCert,
+    );
+    let message = deletion().message;
+
+    let response = handler
+        .handle(incoming(Endpoint::Manage, &message, Some(expired.cert())))
+        .await;
+    let fault = fault_of(&response);
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(
+        fault
+            .reason
+            .starts_with("the TLS client certificate is not valid: ")
+            && fault.reason.contains("expired at"),
+        "{fault}"
+    );
+
+    let response = handler
+        .handle(incoming(Endpoint::Manage, &message, Some(revoked.cert())))
+        .await;
+    let fault = fault_of(&response);
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(
+        fault.reason.contains("revoked at") && fault.reason.contains("keyCompromise"),
+        "{fault}"
+    );
+    assert!(calls(&handler).is_empty());
+
+    // The server's good certificate still passes.
+    let response = handler
+        .handle(incoming(Endpoint::Manage, &message, auth()))
+        .await;
+    assert_eq!(response.status.as_u16(), 200, "{:?}", response.body);
+    assert_eq!(calls(&handler), ["clientDeletion"]);
 }
 
 #[tokio::test]

@@ -28,25 +28,25 @@ pub enum KeyError {
         max: usize,
     },
     /// The PEM data is not a readable private key (also: wrong passphrase).
-    #[error("cannot read the PEM private key: {source}")]
+    #[error("cannot read the PEM private key")]
     PrivateKeyPem {
         /// OpenSSL's errors.
         source: ErrorStack,
     },
     /// The PEM data is not a readable public key.
-    #[error("cannot read the PEM public key: {source}")]
+    #[error("cannot read the PEM public key")]
     PublicKeyPem {
         /// OpenSSL's errors.
         source: ErrorStack,
     },
     /// The public half of a private key cannot be exported.
-    #[error("cannot export the public key of the private key: {source}")]
+    #[error("cannot export the public key of the private key")]
     PublicKeyExport {
         /// OpenSSL's errors.
         source: ErrorStack,
     },
     /// The certificate's public key cannot be read.
-    #[error("cannot read the public key of the certificate: {source}")]
+    #[error("cannot read the public key of the certificate")]
     CertificateKey {
         /// OpenSSL's errors.
         source: ErrorStack,
@@ -86,7 +86,7 @@ pub enum SignatureError {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// OpenSSL failed to produce a signature.
-    #[error("signing with {algorithm} failed: {source}")]
+    #[error("signing with {algorithm} failed")]
     Sign {
         /// The algorithm asked for.
         algorithm: SignatureAlgorithm,
@@ -94,7 +94,7 @@ pub enum SignatureError {
         source: ErrorStack,
     },
     /// OpenSSL failed while checking a signature (a failure, not a negative verdict).
-    #[error("checking a {algorithm} signature failed: {source}")]
+    #[error("checking a {algorithm} signature failed")]
     Verify {
         /// The algorithm checked.
         algorithm: SignatureAlgorithm,
@@ -103,7 +103,7 @@ pub enum SignatureError {
     },
     /// A [`Signer`](super::Signer) backed by something other than OpenSSL (an HSM, a remote
     /// signing service) failed.
-    #[error("the {algorithm} signer failed: {source}")]
+    #[error("the {algorithm} signer failed")]
     Backend {
         /// The algorithm asked for.
         algorithm: SignatureAlgorithm,

@@ -73,8 +73,8 @@ pub struct TestPkiBuilder {
 }
 
 impl TestPkiBuilder {
-    /// Puts `url` as OCSP responder into the authority information access of signing
-    /// certificates.
+    /// Puts `url` as OCSP responder into the authority information access of signing and
+    /// authentication certificates.
     pub fn ocsp_url(mut self, url: impl Into<String>) -> Self {
         self.ocsp_url = Some(url.into());
         self
@@ -134,7 +134,7 @@ impl TestPki {
         &self.shared_key
     }
 
-    /// The OCSP URL put into signing certificates, if any.
+    /// The OCSP URL put into signing and authentication certificates, if any.
     pub fn ocsp_url(&self) -> Option<&str> {
         self.ocsp_url.as_deref()
     }
@@ -267,7 +267,8 @@ impl CertBuilder {
                     .map_err(openssl("building subjectAltName"))?,
             );
         }
-        if let (CertKind::Signing, Some(url)) = (&request.kind, ocsp_url) {
+        if let (CertKind::Signing | CertKind::Authentication, Some(url)) = (&request.kind, ocsp_url)
+        {
             extensions.push(ocsp_access(url)?);
         }
         let context = self.builder.x509v3_context(Some(issuer.cert()), None);

@@ -13,7 +13,8 @@ pub enum CertKind {
     /// in authority information access.
     Signing,
     /// Security server authentication certificate: key usage `digitalSignature`
-    /// (critical), extended key usage `clientAuth`.
+    /// (critical), extended key usage `clientAuth`, the PKI's OCSP URL in authority
+    /// information access.
     Authentication,
     /// TLS server certificate: key usage `digitalSignature, keyEncipherment`, extended key
     /// usage `serverAuth`, the names as subject alternative names.

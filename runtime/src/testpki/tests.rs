@@ -112,11 +112,14 @@ fn authentication_certificates_carry_client_auth_and_digital_signature() {
     assert!(usages.has_extended_key_usage(openssl_sys::XKU_SSL_CLIENT));
     assert!(usages.has_key_usage(openssl_sys::X509v3_KU_DIGITAL_SIGNATURE));
     assert!(!usages.has_key_usage(openssl_sys::X509v3_KU_NON_REPUDIATION));
-    assert!(
-        auth.cert()
-            .ocsp_responders()
-            .map_or(true, |urls| urls.is_empty())
-    );
+    let urls: Vec<String> = auth
+        .cert()
+        .ocsp_responders()
+        .unwrap()
+        .iter()
+        .map(|url| url.to_string())
+        .collect();
+    assert_eq!(urls, [OCSP_URL]);
 }
 
 #[test]

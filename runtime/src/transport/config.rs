@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use ipnet::IpNet;
+
 use super::error::TransportError;
 use super::identity::TlsIdentity;
 
@@ -15,17 +17,19 @@ pub use xroad_codec::operation::Endpoint;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientAuth {
     /// The handshake fails unless the client presents a certificate and proves possession of
-    /// its key. The certificate is not checked against any CA: the handler decides whether
-    /// it is a registered authentication certificate, and receives it in
-    /// [`IncomingRequest::client_certificate`](super::IncomingRequest::client_certificate).
+    /// its key. The transport does not check it against any CA: the handler receives it in
+    /// [`IncomingRequest::client_certificate`](super::IncomingRequest::client_certificate)
+    /// and decides (the service handler: a registered authentication certificate, then its
+    /// chain, validity, key usage and OCSP status), with a SOAP fault that says what is
+    /// wrong instead of a failed handshake.
     Required,
     /// No client certificate is requested (for example behind a management service
     /// provider's security server, which authenticates the caller itself).
     Off,
 }
 
-/// One listener: where it listens, its TLS certificate, the path it serves and whether it
-/// requires TLS client authentication.
+/// One listener: where it listens, its TLS certificate, the path it serves, whether it
+/// requires TLS client authentication and whom it takes connections from.
 #[derive(Debug, Clone)]
 pub struct ListenerConfig {
     /// Address to bind; port 0 picks a free port (see [`Server::local_addr`](super::Server::local_addr)).
@@ -36,6 +40,10 @@ pub struct ListenerConfig {
     pub tls: TlsIdentity,
     /// Whether TLS client authentication is required.
     pub client_auth: ClientAuth,
+    /// The client addresses and networks connections are taken from; a connection from
+    /// elsewhere is closed at accept, before the TLS handshake. `None` (the default) takes
+    /// any. IPv4-mapped IPv6 addresses are matched as IPv4.
+    pub allowed_sources: Option<Vec<IpNet>>,
 }
 
 impl ListenerConfig {
@@ -46,6 +54,7 @@ impl ListenerConfig {
             path: Endpoint::Registration.default_path().to_owned(),
             tls,
             client_auth: ClientAuth::Off,
+            allowed_sources: None,
         }
     }
 
@@ -57,6 +66,7 @@ impl ListenerConfig {
             path: Endpoint::Manage.default_path().to_owned(),
             tls,
             client_auth: ClientAuth::Required,
+            allowed_sources: None,
         }
     }
 }
@@ -93,15 +103,22 @@ pub struct Limits {
     /// Time a client has to send a complete request head (default 10 s). It also bounds how
     /// long an idle keep-alive connection stays open.
     pub header_read_timeout: Duration,
-    /// Time a client has to complete the TLS handshake (default 10 s).
+    /// Time a client has from the TCP connection to the end of the TLS handshake (default
+    /// 10 s); a connection that has not finished its handshake by then is closed.
     pub tls_handshake_timeout: Duration,
     /// Time a client has to send the whole request body once the head is in (default 20 s);
     /// over it the request gets 408 and the connection is closed.
     pub body_read_timeout: Duration,
-    /// Most TLS connections open at once, both listeners together (default 1000). A
-    /// connection accepted over the limit is closed at once, before the TLS handshake, so
-    /// the client sees the handshake fail and can retry; open connections are unaffected.
+    /// Most TLS connections open at once on each listener (default 1000): each endpoint
+    /// has its own, so that connections to the unauthenticated registration endpoint cannot
+    /// take the manage endpoint's. A connection accepted over the limit is closed at once,
+    /// before the TLS handshake, so the client sees the handshake fail and can retry; open
+    /// connections are unaffected.
     pub max_connections: usize,
+    /// Most TLS connections one client address (IPv6: its /64 prefix) may have open on
+    /// each listener (default 100), so that one address cannot take a listener's
+    /// connections; over it, a connection is closed at accept as over `max_connections`.
+    pub max_connections_per_address: usize,
     /// Request rate per client address (IPv6: per /64 prefix); `None` turns it off. Over it
     /// the request gets 429 with `Retry-After`.
     pub rate_limit: Option<RateLimit>,
@@ -115,14 +132,16 @@ impl Default for Limits {
             tls_handshake_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(20),
             max_connections: 1000,
+            max_connections_per_address: 100,
             rate_limit: Some(RateLimit::default()),
         }
     }
 }
 
 impl Limits {
-    /// Checks that every limit allows some traffic.
-    pub(crate) fn validate(&self) -> Result<(), TransportError> {
+    /// Checks that every limit allows some traffic ([`Server::bind`](super::Server::bind)
+    /// does it too).
+    pub fn validate(&self) -> Result<(), TransportError> {
         let invalid = |field, expected| Err(TransportError::InvalidLimit { field, expected });
         if self.max_body_bytes == 0 {
             return invalid("max_body_bytes", "at least 1 byte");
@@ -132,6 +151,9 @@ impl Limits {
         }
         if self.max_connections > tokio::sync::Semaphore::MAX_PERMITS {
             return invalid("max_connections", "fewer than usize::MAX / 8 connections");
+        }
+        if self.max_connections_per_address == 0 {
+            return invalid("max_connections_per_address", "at least 1 connection");
         }
         for (field, value) in [
             ("header_read_timeout", self.header_read_timeout),
@@ -186,6 +208,7 @@ mod tests {
         assert_eq!(limits.max_body_bytes, 51_200);
         assert_eq!(limits.header_read_timeout, Duration::from_secs(10));
         assert_eq!(limits.max_connections, 1000);
+        assert_eq!(limits.max_connections_per_address, 100);
         let rate = limits.rate_limit.unwrap();
         assert_eq!((rate.per_second.get(), rate.burst.get()), (100, 200));
         assert!(limits.validate().is_ok());
@@ -194,9 +217,12 @@ mod tests {
     #[test]
     fn unusable_limits_are_refused_with_the_field_name() {
         type Zero = fn(&mut Limits);
-        let cases: [(&str, Zero); 6] = [
+        let cases: [(&str, Zero); 7] = [
             ("max_body_bytes", |l| l.max_body_bytes = 0),
             ("max_connections", |l| l.max_connections = 0),
+            ("max_connections_per_address", |l| {
+                l.max_connections_per_address = 0
+            }),
             ("max_connections", |l| l.max_connections = usize::MAX),
             ("header_read_timeout", |l| {
                 l.header_read_timeout = Duration::ZERO

@@ -27,8 +27,8 @@ pub struct IncomingRequest {
     /// The TCP peer address.
     pub peer: SocketAddr,
     /// The certificate the client authenticated with in the TLS handshake; `None` when the
-    /// listener does not require client authentication. Only possession of its key is
-    /// proven: it is not checked against any CA, validity period or registration.
+    /// listener does not require client authentication. The transport proves only
+    /// possession of its key: the handler checks it against CAs, validity and registration.
     pub client_certificate: Option<X509>,
     /// The `Content-Type` header value (non-UTF-8 bytes replaced), `None` when absent.
     pub content_type: Option<String>,

@@ -49,8 +49,12 @@ struct EndpointLabels {
 /// `xroad_mserv_connection_errors_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ConnectionError {
-    /// Closed at accept because the connection limit was reached.
+    /// Closed at accept because the listener's connection limit was reached.
     ConnectionLimit,
+    /// Closed at accept because the client's address had its most connections open.
+    AddressLimit,
+    /// Closed at accept because the client's address is not an allowed source.
+    SourceNotAllowed,
     /// The TLS handshake failed.
     TlsHandshakeFailed,
     /// The TLS handshake did not finish in time.
@@ -63,6 +67,8 @@ impl ConnectionError {
     const fn as_str(self) -> &'static str {
         match self {
             ConnectionError::ConnectionLimit => "connection_limit",
+            ConnectionError::AddressLimit => "address_limit",
+            ConnectionError::SourceNotAllowed => "source_not_allowed",
             ConnectionError::TlsHandshakeFailed => "tls_handshake_failed",
             ConnectionError::TlsHandshakeTimeout => "tls_handshake_timeout",
             ConnectionError::HeaderTimeout => "header_timeout",

@@ -9,17 +9,26 @@
 //! - **manage** ([`Endpoint::Manage`], `POST /managementservice/manage/`): the other four
 //!   services. By default the TLS handshake requires a client certificate, accepts any
 //!   certificate whose key the client holds, and hands it to the [`Handler`], which decides
-//!   whether it is a registered authentication certificate of the server named in the
-//!   request. [`ClientAuth::Off`] turns this off for deployments behind a management
-//!   service provider's security server.
+//!   per request whether it is a registered authentication certificate of the server named
+//!   in the request, and valid (the service handler checks its chain, validity, key usage
+//!   and OCSP status: [`ClientCertVerifier`](crate::verify::ClientCertVerifier)), as the
+//!   reference's security servers check their peer after the handshake.
+//!   [`ClientAuth::Off`] turns this off for deployments behind a management service
+//!   provider's security server.
+//!
+//! Both listeners offer TLS 1.2 with ECDHE key exchange only and TLS 1.3, without session
+//! tickets or session cache: every connection makes a full handshake.
 //!
 //! Other paths get 404, other methods 405 with `Allow: POST`. Requests that pass are read
 //! in full and given to the [`Handler`] (the protocol layer) as an [`IncomingRequest`]; its
 //! [`HandlerResponse`] is sent back.
 //!
 //! [`Limits`] bound what one client can take: body size (413), header and body read time
-//! (connection closed, 408), TLS handshake time, open connections (closed at accept over
-//! the limit) and request rate per address (429 with `Retry-After`).
+//! (connection closed, 408), TLS handshake time, open connections per listener and per
+//! client address (closed at accept over the limit; each endpoint has its own, so the
+//! registration endpoint cannot starve the manage endpoint) and request rate per address
+//! (429 with `Retry-After`). [`ListenerConfig::allowed_sources`] restricts a listener to
+//! some addresses and networks.
 //!
 //! [`Server::run_until`] serves until a future completes, e.g. [`shutdown_signal`], then
 //! stops accepting, lets requests in flight finish within [`ServerConfig::shutdown_grace`]
@@ -35,7 +44,8 @@
 //!   `payload_too_large`, `rate_limited`, `body_timeout`, `body_error`, `bad_request`);
 //! - `xroad_mserv_request_duration_seconds{endpoint, service, outcome}` (histogram);
 //! - `xroad_mserv_connection_errors_total{endpoint, reason}`: `connection_limit`,
-//!   `tls_handshake_failed`, `tls_handshake_timeout`, `header_timeout`;
+//!   `address_limit`, `source_not_allowed`, `tls_handshake_failed`, `tls_handshake_timeout`,
+//!   `header_timeout`;
 //! - `xroad_mserv_open_connections{endpoint}`.
 //!
 //! # Client
@@ -46,6 +56,7 @@
 //! check) or by a CA bundle and the host name, and can present a client certificate.
 //! [`HttpsClient::connect`] gives a keep-alive [`Connection`] for several requests.
 
+mod admission;
 mod client;
 mod config;
 mod error;

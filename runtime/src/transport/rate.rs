@@ -42,8 +42,9 @@ impl PeerRateLimiter {
     }
 }
 
-/// The key an address is limited under.
-fn rate_key(peer: IpAddr) -> IpAddr {
+/// The key an address is limited under: IPv4 as it is (IPv4-mapped IPv6 as IPv4), IPv6 by
+/// its /64 prefix.
+pub(crate) fn rate_key(peer: IpAddr) -> IpAddr {
     match peer.to_canonical() {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => {

@@ -18,10 +18,14 @@ use hyper::server::conn::http1;
 use hyper::service::{HttpService, service_fn};
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use openssl::ssl::{Ssl, SslAcceptor, SslMethod, SslVerifyMode};
+use openssl::ssl::{
+    Ssl, SslAcceptor, SslMethod, SslOptions, SslSessionCacheMode, SslVerifyMode, SslVersion,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+
+use super::admission::{Admission, Slot};
 use tokio::task::{JoinError, JoinSet};
 use tokio_openssl::SslStream;
 
@@ -75,6 +79,8 @@ struct TlsListener<H> {
     local: SocketAddr,
     acceptor: SslAcceptor,
     client_auth: ClientAuth,
+    /// Which connections it takes: its own limits, apart from the other listener's.
+    admission: Arc<Admission>,
     context: Arc<ListenerContext<H>>,
 }
 
@@ -84,9 +90,10 @@ struct Shared {
     http: Arc<http1::Builder>,
     metrics: Arc<Metrics>,
     rate: Option<Arc<PeerRateLimiter>>,
-    /// One permit per open TLS connection, both listeners together.
-    connections: Arc<Semaphore>,
+    /// Most connections per listener.
     max_connections: usize,
+    /// Most connections per client address on each listener.
+    max_connections_per_address: usize,
 }
 
 impl<H: Handler> Server<H> {
@@ -105,8 +112,8 @@ impl<H: Handler> Server<H> {
                 .limits
                 .rate_limit
                 .map(|rate| Arc::new(PeerRateLimiter::new(rate))),
-            connections: Arc::new(Semaphore::new(config.limits.max_connections)),
             max_connections: config.limits.max_connections,
+            max_connections_per_address: config.limits.max_connections_per_address,
         };
         let handler = Arc::new(handler);
         let registration = TlsListener::bind(
@@ -174,6 +181,7 @@ impl<H: Handler> Server<H> {
             manage = %manage.local,
             admin = ?admin.as_ref().map(|(_, local)| *local),
             max_connections = shared.max_connections,
+            max_connections_per_address = shared.max_connections_per_address,
             "management service listening"
         );
         if manage.client_auth == ClientAuth::Off {
@@ -223,11 +231,24 @@ impl<H: Handler> TlsListener<H> {
             .map_err(|source| TransportError::TlsSetup { endpoint, source })?;
         let tcp = bind_tcp(endpoint.as_str(), listener.address).await?;
         let local = local_addr(endpoint.as_str(), listener.address, &tcp)?;
+        if let Some(sources) = &listener.allowed_sources {
+            let sources: Vec<String> = sources.iter().map(ToString::to_string).collect();
+            tracing::info!(
+                endpoint = endpoint.as_str(),
+                allowed_sources = %sources.join(", "),
+                "connections are taken from the allowed sources only"
+            );
+        }
         Ok(TlsListener {
             listener: tcp,
             local,
             acceptor,
             client_auth: listener.client_auth,
+            admission: Admission::new(
+                limits.max_connections,
+                limits.max_connections_per_address,
+                listener.allowed_sources,
+            ),
             context: Arc::new(ListenerContext {
                 endpoint,
                 path: listener.path,
@@ -240,27 +261,48 @@ impl<H: Handler> TlsListener<H> {
     }
 }
 
-/// The TLS context of a listener: Mozilla "intermediate" protocol versions and ciphers
-/// (TLS 1.2 and 1.3), the listener's identity and its client authentication.
+/// TLS 1.2 suites: ECDHE key exchange only (forward secrecy without finite-field
+/// Diffie-Hellman), ECDSA or RSA server keys, AEAD ciphers — Mozilla "intermediate" without
+/// its DHE suites.
+const TLS12_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+    ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+    ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+/// TLS 1.3 suites (whose key exchange is always ephemeral).
+const TLS13_CIPHERSUITES: &str =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+/// The TLS context of a listener: TLS 1.2 with ECDHE suites only and TLS 1.3, as the
+/// reference's front end offers; no session tickets and no session cache, so every
+/// connection makes a full handshake (with its client certificate, on the manage
+/// endpoint); the listener's identity and its client authentication.
 fn acceptor(
     endpoint: Endpoint,
     listener: &ListenerConfig,
 ) -> Result<SslAcceptor, openssl::error::ErrorStack> {
     let mut builder = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
+    builder.set_min_proto_version(Some(SslVersion::TLS1_2))?;
+    builder.set_cipher_list(TLS12_CIPHERS)?;
+    builder.set_ciphersuites(TLS13_CIPHERSUITES)?;
+    builder.set_options(SslOptions::NO_TICKET);
+    builder.set_num_tickets(0)?;
+    builder.set_session_cache_mode(SslSessionCacheMode::OFF);
     listener.tls.install(&mut builder)?;
     match listener.client_auth {
         ClientAuth::Required => {
-            // Any client certificate is accepted in the handshake: security servers'
-            // authentication certificates are not checked against a CA here, because
-            // whether a certificate is a registered authentication certificate of the
-            // server named in the request is decided by the handler. OpenSSL still makes
-            // the client prove possession of the certificate's key (CertificateVerify),
-            // so the certificate handed to the handler is authentic.
+            // Any client certificate is accepted in the handshake, as the reference's
+            // security servers accept their peer's and check it per request: the handler
+            // decides whether it is a registered authentication certificate of the server
+            // named in the request, then checks its chain, validity, key usage and OCSP
+            // status, and refuses with a SOAP fault that says why. OpenSSL still makes the
+            // client prove possession of the certificate's key (CertificateVerify), so the
+            // certificate handed to the handler is authentic.
             builder.set_verify_callback(
                 SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
                 |_chain_verified, _store| true,
             );
-            // Needed for session resumption when client certificates are requested.
+            // Sessions are not resumed; a context is still set, as OpenSSL asks of a
+            // server that requests client certificates.
             builder.set_session_id_context(endpoint.as_str().as_bytes())?;
         }
         ClientAuth::Off => builder.set_verify(SslVerifyMode::NONE),
@@ -299,16 +341,17 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 }
 
 /// Accepts connections until told to stop; returns the tasks of the open connections.
-async fn accept_loop<S, F>(
+/// `admit` gives an accepted connection its place (held until the connection ends), or
+/// `None` to close it at once.
+async fn accept_loop<S, F, P>(
     listener: TcpListener,
     name: &'static str,
-    permits: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
-    mut on_limit: impl FnMut(SocketAddr),
+    mut admit: impl FnMut(SocketAddr) -> Option<P>,
     mut serve: S,
 ) -> JoinSet<()>
 where
-    S: FnMut(TcpStream, SocketAddr, OwnedSemaphorePermit, watch::Receiver<bool>) -> F,
+    S: FnMut(TcpStream, SocketAddr, P, watch::Receiver<bool>) -> F,
     F: Future<Output = ()> + Send + 'static,
 {
     let mut connections = JoinSet::new();
@@ -320,14 +363,11 @@ where
                 report_join(name, joined);
             }
             accepted = listener.accept() => match accepted {
-                Ok((tcp, peer)) => match Arc::clone(&permits).try_acquire_owned() {
-                    Ok(permit) => {
-                        connections.spawn(serve(tcp, peer, permit, stop.clone()));
+                Ok((tcp, peer)) => match admit(peer) {
+                    Some(place) => {
+                        connections.spawn(serve(tcp, peer, place, stop.clone()));
                     }
-                    Err(_) => {
-                        on_limit(peer);
-                        drop(tcp);
-                    }
+                    None => drop(tcp),
                 },
                 Err(error) => pause_after_accept_error(name, error).await,
             }
@@ -374,31 +414,35 @@ async fn accept_tls<H: Handler>(
         listener,
         acceptor,
         client_auth,
+        admission,
         context,
         ..
     } = listener;
     let endpoint = context.endpoint;
     let metrics = Arc::clone(&shared.metrics);
-    let max_connections = shared.max_connections;
     accept_loop(
         listener,
         endpoint.as_str(),
-        Arc::clone(&shared.connections),
         stop,
-        move |peer| {
-            metrics.record_connection_error(endpoint, ConnectionError::ConnectionLimit);
-            tracing::debug!(
-                endpoint = endpoint.as_str(),
-                %peer,
-                max_connections,
-                "connection limit reached; connection closed"
-            );
+        move |peer| match admission.admit(peer) {
+            Ok(slot) => Some(slot),
+            Err(refusal) => {
+                metrics.record_connection_error(endpoint, refusal.metric());
+                // At debug level: a flood must not flood the log; the metric counts it.
+                tracing::debug!(
+                    endpoint = endpoint.as_str(),
+                    %peer,
+                    reason = ?refusal,
+                    "connection closed at accept"
+                );
+                None
+            }
         },
-        move |tcp, peer, permit, stop| {
+        move |tcp, peer, slot, stop| {
             serve_tls_connection(
                 tcp,
                 peer,
-                permit,
+                slot,
                 acceptor.clone(),
                 client_auth,
                 Arc::clone(&context),
@@ -414,14 +458,14 @@ async fn accept_tls<H: Handler>(
 async fn serve_tls_connection<H: Handler>(
     tcp: TcpStream,
     peer: SocketAddr,
-    permit: OwnedSemaphorePermit,
+    slot: Slot,
     acceptor: SslAcceptor,
     client_auth: ClientAuth,
     context: Arc<ListenerContext<H>>,
     http: Arc<http1::Builder>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let _permit = permit;
+    let _slot = slot;
     let endpoint = context.endpoint;
     let metrics = Arc::clone(&context.metrics);
     let _open = metrics.open_connection(endpoint);
@@ -569,12 +613,19 @@ async fn accept_admin(
     let Some((listener, _)) = admin else {
         return JoinSet::new();
     };
+    let permits = Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS));
     accept_loop(
         listener,
         "admin",
-        Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS)),
         stop,
-        |peer| tracing::debug!(%peer, "admin connection limit reached; connection closed"),
+        move |peer| {
+            let permit: Option<OwnedSemaphorePermit> =
+                Arc::clone(&permits).try_acquire_owned().ok();
+            if permit.is_none() {
+                tracing::debug!(%peer, "admin connection limit reached; connection closed");
+            }
+            permit
+        },
         move |tcp, peer, permit, stop| {
             let metrics = Arc::clone(&shared.metrics);
             let http = Arc::clone(&shared.http);

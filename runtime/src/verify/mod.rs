@@ -3,9 +3,11 @@
 
 mod address;
 mod cache;
+mod client_cert;
 mod verifier;
 
 pub use address::{AddressError, check_address};
+pub use client_cert::ClientCertVerifier;
 pub use verifier::{OpenedRequest, ParsedRequest, VerifiedRequest, Verifier, VerifierConfig};
 
 #[cfg(test)]

@@ -491,6 +491,71 @@ fn rsa_keys_smaller_than_the_configured_minimum_are_refused() {
     );
 }
 
+/// Whether `reason` is free of OpenSSL error stacks (`error:0680009B:asn1 encoding
+/// routines:ASN1_get_object:too long:crypto/asn1/asn1_lib.c:95`).
+fn in_words(reason: &str) -> bool {
+    !reason.contains("error:") && !reason.contains(".c:") && !reason.contains("crypto/")
+}
+
+/// `message` with the byte after the first byte of `part` (its DER length) flipped, so the
+/// part claims more bytes than it has.
+fn with_broken_length(message: &HttpMessage, part: &[u8]) -> HttpMessage {
+    let mut body = message.body.clone();
+    let at = body
+        .windows(part.len())
+        .position(|w| w == part)
+        .expect("the part is in the message");
+    body[at + 1] ^= 0xff;
+    HttpMessage {
+        content_type: message.content_type.clone(),
+        body,
+    }
+}
+
+/// Faults say in words what is wrong with which part; OpenSSL's error stacks, with their
+/// library source locations, stay in the server's log.
+#[test]
+fn faults_name_the_part_in_words_without_openssl_error_stacks() {
+    let m = members();
+    let ocsp = good_ocsp(&m.client);
+    let message = client_reg_with(&m.client, &ocsp, SignatureAlgorithm::Sha512WithRsa);
+    let cases = [
+        (
+            with_broken_length(&message, &m.client.cert_der().unwrap()),
+            FaultCode::IncorrectCertificate,
+            "signing certificate: certificate is not a valid DER-encoded X.509 certificate",
+        ),
+        (
+            with_broken_length(&message, &ocsp),
+            FaultCode::IncorrectValidationInfo,
+            "OCSP response: OCSP response is not valid DER",
+        ),
+    ];
+    for (message, code, reason) in cases {
+        let Err(fault) = verify(&message) else {
+            panic!("accepted, expected {code}");
+        };
+        assert_eq!(fault, Fault::new(code, reason));
+    }
+    let tampered = OcspResponder::new(m.pki.ca())
+        .tampered_signature()
+        .respond(m.client.cert())
+        .unwrap();
+    let Err(fault) = verify(&client_reg_with(
+        &m.client,
+        &tampered,
+        SignatureAlgorithm::Sha512WithRsa,
+    )) else {
+        panic!("a tampered OCSP response was accepted");
+    };
+    assert_eq!(
+        fault.reason,
+        "OCSP response: OCSP response signature does not verify with the key of \
+         `C=EE, O=X-Road Test, CN=X-Road Test Root CA`"
+    );
+    assert!(in_words(&fault.reason), "{fault}");
+}
+
 #[test]
 fn ocsp_response() {
     let m = members();

@@ -194,6 +194,16 @@ impl Verifier {
         &self.config
     }
 
+    /// The approved CAs.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// The OCSP response validation.
+    pub fn ocsp(&self) -> &OcspVerifier {
+        &self.ocsp
+    }
+
     /// The first steps of verifying an HTTP request (its `Content-Type` and body): the
     /// content type, the MIME framing and the SOAP header. The header's service code then
     /// picks the operation for [`Verifier::verify`].
@@ -505,31 +515,24 @@ impl Verifier {
             return Ok(signer);
         }
         let cert = parse_der(certificate)
-            .map_err(|e| Fault::new(e.fault_code(), format!("signing certificate: {e}")))?;
+            .map_err(|e| part_fault(e.fault_code(), "signing certificate", &e))?;
         let chain = self
             .trust
             .verify(&cert, &[], at.to_system_time())
-            .map_err(|e| Fault::new(e.fault_code(), format!("signing certificate: {e}")))?;
-        CertUse::Signing.check(&cert).map_err(|e| {
-            Fault::new(
-                FaultCode::CertValidation,
-                format!("signing certificate: {e}"),
-            )
-        })?;
+            .map_err(|e| part_fault(e.fault_code(), "signing certificate", &e))?;
+        CertUse::Signing
+            .check(&cert)
+            .map_err(|e| part_fault(FaultCode::CertValidation, "signing certificate", &e))?;
         let summary = self
             .ocsp
             .verify(ocsp_response, &cert, chain.issuer(), at.to_system_time())
-            .map_err(|e| Fault::new(e.fault_code(), format!("OCSP response: {e}")))?;
+            .map_err(|e| part_fault(e.fault_code(), "OCSP response", &e))?;
         let member = self
             .identity
             .member_id(&cert)
-            .map_err(|e| Fault::new(e.fault_code(), format!("signing certificate: {e}")))?;
-        let verifying_key = VerifyingKey::from_certificate(&cert).map_err(|e| {
-            Fault::new(
-                FaultCode::IncorrectCertificate,
-                format!("signing certificate: {e}"),
-            )
-        })?;
+            .map_err(|e| part_fault(e.fault_code(), "signing certificate", &e))?;
+        let verifying_key = VerifyingKey::from_certificate(&cert)
+            .map_err(|e| part_fault(FaultCode::IncorrectCertificate, "signing certificate", &e))?;
         self.check_key_size(&verifying_key, "signing certificate")?;
         let (valid_from, valid_until) = chain_validity(chain.certificates())?;
         let ocsp_from = summary
@@ -573,19 +576,21 @@ impl Verifier {
         at: Timestamp,
     ) -> Result<(), Fault> {
         let auth_cert = parse_der(certificate)
-            .map_err(|e| Fault::new(e.fault_code(), format!("authentication certificate: {e}")))?;
+            .map_err(|e| part_fault(e.fault_code(), "authentication certificate", &e))?;
         self.trust
             .verify(&auth_cert, &[], at.to_system_time())
             .map_err(|e| {
-                Fault::new(
+                part_fault(
                     FaultCode::CertValidation,
-                    format!("authentication certificate is not valid: {e}"),
+                    "authentication certificate is not valid",
+                    &e,
                 )
             })?;
         CertUse::Authentication.check(&auth_cert).map_err(|e| {
-            Fault::new(
+            part_fault(
                 FaultCode::CertValidation,
-                format!("authentication certificate is not valid: {e}"),
+                "authentication certificate is not valid",
+                &e,
             )
         })?;
         let algorithm = signature_algorithm(algorithm_id, "authentication key signature")?;
@@ -599,9 +604,10 @@ impl Verifier {
             ));
         }
         let auth_key = VerifyingKey::from_certificate(&auth_cert).map_err(|e| {
-            Fault::new(
+            part_fault(
                 FaultCode::IncorrectCertificate,
-                format!("authentication certificate: {e}"),
+                "authentication certificate",
+                &e,
             )
         })?;
         self.check_key_size(&auth_key, "authentication certificate")?;
@@ -680,7 +686,14 @@ fn signature_fault(what: &str, error: &crate::signature::SignatureError) -> Faul
     } else {
         FaultCode::InternalError
     };
-    Fault::new(code, format!("{what}: {error}"))
+    part_fault(code, what, error)
+}
+
+/// The fault for `error` about `what` (a part of the request): the reason is `what` and the
+/// words of `error`; the errors under it (library error codes and source locations) go to
+/// the server's log only.
+fn part_fault(code: FaultCode, what: &str, error: &(dyn std::error::Error + '_)) -> Fault {
+    Fault::with_cause(code, format!("{what}: {error}"), error)
 }
 
 /// The span in which every certificate of a chain is valid.

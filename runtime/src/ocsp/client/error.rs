@@ -25,7 +25,7 @@ pub enum OcspFetchError {
     },
     /// The Authority Information Access extension could not be decoded.
     #[error(
-        "Authority Information Access extension of certificate with serial {serial} cannot be read: {source}"
+        "Authority Information Access extension of certificate with serial {serial} cannot be read"
     )]
     InvalidAuthorityInfoAccess {
         /// Serial number of the certificate, in hexadecimal.
@@ -35,7 +35,7 @@ pub enum OcspFetchError {
     },
     /// The DER `OCSPRequest` (or the certificate fingerprint keying the cache) could not be
     /// computed.
-    #[error("cannot build the OCSP request for certificate with serial {serial}: {source}")]
+    #[error("cannot build the OCSP request for certificate with serial {serial}")]
     Request {
         /// Serial number of the certificate, in hexadecimal.
         serial: String,
@@ -65,7 +65,7 @@ impl OcspFetchError {
     }
 }
 
-/// Formats the per-responder failures separated by `"; "`.
+/// Formats the per-responder failures, each with the errors under it, separated by `"; "`.
 struct FailureList<'a>(&'a [ResponderFailure]);
 
 impl fmt::Display for FailureList<'_> {
@@ -74,7 +74,7 @@ impl fmt::Display for FailureList<'_> {
             if index > 0 {
                 f.write_str("; ")?;
             }
-            write!(f, "{failure}")?;
+            write!(f, "{}", crate::fault::ErrorChain(failure))?;
         }
         Ok(())
     }
@@ -98,7 +98,7 @@ pub enum ResponderError {
     #[error(transparent)]
     Url(#[from] UrlError),
     /// The TCP connection could not be opened.
-    #[error("connecting failed: {source}")]
+    #[error("connecting failed")]
     Connect {
         /// The I/O error.
         source: Arc<io::Error>,
@@ -116,13 +116,13 @@ pub enum ResponderError {
         timeout: Duration,
     },
     /// The HTTP request could not be formed.
-    #[error("HTTP request cannot be formed: {source}")]
+    #[error("HTTP request cannot be formed")]
     HttpRequest {
         /// The error of the `http` crate.
         source: Arc<hyper::http::Error>,
     },
     /// The HTTP exchange failed (connection reset, malformed response, ...).
-    #[error("HTTP exchange failed: {source}")]
+    #[error("HTTP exchange failed")]
     Http {
         /// The error of `hyper`.
         source: Arc<hyper::Error>,
@@ -148,7 +148,7 @@ pub enum ResponderError {
         declared: Option<u64>,
     },
     /// The body is not a DER `OCSPResponse`.
-    #[error("body is not a DER OCSPResponse: {source}")]
+    #[error("body is not a DER OCSPResponse")]
     Malformed {
         /// The OpenSSL errors.
         source: ErrorStack,
@@ -162,7 +162,7 @@ pub enum ResponderError {
         name: &'static str,
     },
     /// The `responseBytes` are not a decodable `BasicOCSPResponse`.
-    #[error("responseBytes are not a BasicOCSPResponse: {source}")]
+    #[error("responseBytes are not a BasicOCSPResponse")]
     NotBasic {
         /// The OpenSSL errors.
         source: ErrorStack,

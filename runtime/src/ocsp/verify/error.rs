@@ -14,7 +14,7 @@ use crate::fault::FaultCode;
 #[derive(Debug, Error)]
 pub enum OcspError {
     /// The bytes are not a DER-encoded `OCSPResponse`.
-    #[error("OCSP response is not valid DER: {source}")]
+    #[error("OCSP response is not valid DER")]
     Malformed {
         /// What libcrypto reported.
         source: ErrorStack,
@@ -36,7 +36,7 @@ pub enum OcspError {
         status: OcspResponseStatus,
     },
     /// The response is not a `BasicOCSPResponse`.
-    #[error("OCSP response is not a basic OCSP response: {source}")]
+    #[error("OCSP response is not a basic OCSP response")]
     NotBasic {
         /// What libcrypto reported.
         source: ErrorStack,
@@ -72,7 +72,7 @@ pub enum OcspError {
         reason: NotAuthorisedReason,
     },
     /// The response signature does not verify with the responder's key.
-    #[error("OCSP response signature does not verify with the key of `{responder}`: {source}")]
+    #[error("OCSP response signature does not verify with the key of `{responder}`")]
     BadSignature {
         /// Subject of the responder certificate.
         responder: String,
@@ -130,7 +130,7 @@ pub enum OcspError {
         at: Timestamp,
     },
     /// libcrypto failed for a reason unrelated to the response.
-    #[error("{operation} failed: {source}")]
+    #[error("{operation} failed")]
     Openssl {
         /// What was being done.
         operation: &'static str,

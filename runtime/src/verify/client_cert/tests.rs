@@ -1,0 +1,269 @@
+//! The TLS client certificate checks, against the HTTP OCSP responder of a test PKI.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use openssl::bn::BigNum;
+use openssl::x509::X509Ref;
+
+use super::*;
+use crate::ocsp::{OcspClientConfig, OcspPolicy, RevocationReason};
+use crate::test_support::{members, verifier};
+use crate::testpki::{CertRequest, CertStatus, OcspHttpListener, TestPki};
+use crate::verify::VerifierConfig;
+
+fn serial(cert: &X509Ref) -> BigNum {
+    cert.serial_number().to_bn().unwrap()
+}
+
+fn auth_request() -> CertRequest {
+    CertRequest::authentication("EE", "GOV", "TS1OWNER", "TS1")
+}
+
+fn client_certs() -> ClientCertVerifier {
+    ClientCertVerifier::new(OcspClient::new(OcspClientConfig::default()))
+}
+
+#[tokio::test]
+async fn a_good_certificate_is_remembered_while_its_status_is_fresh() {
+    let m = members();
+    let auth = m.pki.issue(&auth_request()).unwrap();
+    let verifier = verifier();
+    let checks = client_certs();
+    let now = SystemTime::now();
+    checks.check(&verifier, auth.cert(), now).await.unwrap();
+    assert_eq!(m.ocsp.responses_for(&serial(auth.cert())), 1);
+    assert_eq!(checks.remembered_count(), 1);
+    // Later requests cost a lookup: no fetch, and a revocation is seen only with the next
+    // status.
+    m.ocsp.set_status(
+        &serial(auth.cert()),
+        CertStatus::Revoked {
+            time: now,
+            reason: None,
+        },
+    );
+    for minutes in [1, 10, 50] {
+        let at = now + Duration::from_secs(60 * minutes);
+        checks.check(&verifier, auth.cert(), at).await.unwrap();
+    }
+    assert_eq!(m.ocsp.responses_for(&serial(auth.cert())), 1);
+}
+
+#[tokio::test]
+async fn an_unknown_or_revoked_certificate_is_refused_and_not_remembered() {
+    let m = members();
+    let verifier = verifier();
+    let checks = client_certs();
+    let unknown = m.pki.issue(&auth_request()).unwrap();
+    m.ocsp
+        .set_status(&serial(unknown.cert()), CertStatus::Unknown);
+    let fault = checks
+        .check(&verifier, unknown.cert(), SystemTime::now())
+        .await
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(
+        fault.reason.starts_with(
+            "the OCSP status of the TLS client certificate `C=EE, O=GOV, CN=TS1OWNER, OU=TS1` \
+             is not good: OCSP responder does not know certificate serial"
+        ),
+        "{fault}"
+    );
+    let revoked = m.pki.issue(&auth_request()).unwrap();
+    let revoked_at = SystemTime::now() - Duration::from_secs(60);
+    m.ocsp.set_status(
+        &serial(revoked.cert()),
+        CertStatus::Revoked {
+            time: revoked_at,
+            reason: Some(RevocationReason::Superseded),
+        },
+    );
+    let fault = checks
+        .check(&verifier, revoked.cert(), SystemTime::now())
+        .await
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(
+        fault.reason.contains("was revoked at") && fault.reason.contains("reason superseded"),
+        "{fault}"
+    );
+    assert_eq!(checks.remembered_count(), 0);
+}
+
+#[tokio::test]
+async fn chain_validity_and_key_usage_are_checked_before_any_fetch() {
+    let m = members();
+    let verifier = verifier();
+    let checks = client_certs();
+    let now = SystemTime::now();
+    let cases = [
+        (
+            m.pki.issue(&auth_request().expired()).unwrap(),
+            "expired at",
+        ),
+        (
+            m.pki.issue(&auth_request().not_yet_valid()).unwrap(),
+            "is not valid before",
+        ),
+        (
+            m.pki.issue_by(&auth_request(), m.pki.other_ca()).unwrap(),
+            "which is not a trusted CA",
+        ),
+        (
+            m.pki
+                .issue(&CertRequest::signing("EE", "GOV", "TS1OWNER"))
+                .unwrap(),
+            "cannot be used as a authentication certificate",
+        ),
+    ];
+    for (cert, words) in &cases {
+        let fault = checks.check(&verifier, cert.cert(), now).await.unwrap_err();
+        assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+        assert!(
+            fault
+                .reason
+                .starts_with("the TLS client certificate is not valid: ")
+                && fault.reason.contains(words),
+            "{words}: {fault}"
+        );
+        assert_eq!(m.ocsp.responses_for(&serial(cert.cert())), 0);
+    }
+    // The certificate stays refused once its chain is no longer valid, remembered or not.
+    let auth = m.pki.issue(&auth_request().validity(-60, 3_600)).unwrap();
+    checks.check(&verifier, auth.cert(), now).await.unwrap();
+    let fault = checks
+        .check(&verifier, auth.cert(), now + Duration::from_secs(3_700))
+        .await
+        .unwrap_err();
+    assert!(fault.reason.contains("expired at"), "{fault}");
+}
+
+#[tokio::test]
+async fn a_certificate_without_a_responder_has_no_status() {
+    let pki = TestPki::new().unwrap();
+    let auth = pki.issue(&auth_request()).unwrap();
+    let config = VerifierConfig::new("EE".parse().unwrap(), members_provider());
+    let verifier = Verifier::new(
+        config,
+        TrustStore::new([pki.ca().cert().clone()]).unwrap(),
+        OcspVerifier::new(OcspPolicy::default()),
+    );
+    let fault = client_certs()
+        .check(&verifier, auth.cert(), SystemTime::now())
+        .await
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert_eq!(
+        fault.reason,
+        "no fresh OCSP status of the TLS client certificate `C=EE, O=GOV, CN=TS1OWNER, OU=TS1` \
+         can be had from its OCSP responder"
+    );
+}
+
+fn members_provider() -> xroad_mserv::identifiers::XRoadClientIdentifierType {
+    crate::test_support::PROVIDER.parse().unwrap()
+}
+
+/// A clock that tests move.
+#[derive(Clone)]
+struct TestClock(Arc<Mutex<SystemTime>>);
+
+impl TestClock {
+    fn set(&self, at: SystemTime) {
+        *self.0.lock().unwrap() = at;
+    }
+
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// While the responder is down, the status at hand is used until it goes stale; then the
+/// certificate is refused until the responder answers again.
+#[tokio::test]
+async fn while_the_responder_is_down_the_status_at_hand_serves_until_it_is_stale() {
+    let listener = OcspHttpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).unwrap();
+    let pki = TestPki::builder().ocsp_url(listener.url()).build().unwrap();
+    let responder = listener.serve(&pki).unwrap();
+    let auth = pki.issue(&auth_request()).unwrap();
+    let verifier = Verifier::new(
+        VerifierConfig::new("EE".parse().unwrap(), members_provider()),
+        TrustStore::new([pki.ca().cert().clone()]).unwrap(),
+        OcspVerifier::new(OcspPolicy::default()),
+    );
+    let start = SystemTime::now();
+    let clock = TestClock(Arc::new(Mutex::new(start)));
+    let ocsp = OcspClient::with_clock(OcspClientConfig::default(), {
+        let clock = clock.clone();
+        move || clock.now()
+    });
+    let checks = ClientCertVerifier::new(ocsp);
+    let minutes = |n: u64| start + Duration::from_secs(60 * n);
+
+    checks.check(&verifier, auth.cert(), start).await.unwrap();
+    assert_eq!(responder.requests_answered(), 1);
+    responder.shutdown().await;
+
+    // The status (fresh for 60 minutes, refreshed in the last 6) is used while fresh, even
+    // though every refresh fails.
+    for at in [minutes(30), minutes(55), minutes(59)] {
+        clock.set(at);
+        checks.check(&verifier, auth.cert(), at).await.unwrap();
+    }
+    // Stale: refused, and the fault says why.
+    clock.set(minutes(61));
+    let fault = checks
+        .check(&verifier, auth.cert(), minutes(61))
+        .await
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(
+        fault
+            .reason
+            .starts_with("no fresh OCSP status of the TLS client certificate"),
+        "{fault}"
+    );
+}
+
+/// A newer status that is not good, fetched in the background, ends the verdict.
+#[tokio::test]
+async fn a_refresh_that_finds_the_certificate_revoked_ends_its_verdict() {
+    let m = members();
+    let auth = m.pki.issue(&auth_request()).unwrap();
+    let verifier = verifier();
+    let start = SystemTime::now();
+    let clock = TestClock(Arc::new(Mutex::new(start)));
+    let checks = ClientCertVerifier::new(OcspClient::with_clock(OcspClientConfig::default(), {
+        let clock = clock.clone();
+        move || clock.now()
+    }));
+    checks.check(&verifier, auth.cert(), start).await.unwrap();
+    m.ocsp.set_status(
+        &serial(auth.cert()),
+        CertStatus::Revoked {
+            time: start,
+            reason: Some(RevocationReason::KeyCompromise),
+        },
+    );
+    // Within the refresh margin the request is served on the status at hand, and a newer
+    // one is fetched in the background.
+    let at = start + Duration::from_secs(55 * 60);
+    clock.set(at);
+    checks.check(&verifier, auth.cert(), at).await.unwrap();
+    for _ in 0..1_000 {
+        if checks.remembered_count() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        checks.remembered_count(),
+        0,
+        "the refresh ended the verdict"
+    );
+    assert_eq!(m.ocsp.responses_for(&serial(auth.cert())), 2);
+    let fault = checks.check(&verifier, auth.cert(), at).await.unwrap_err();
+    assert!(fault.reason.contains("reason keyCompromise"), "{fault}");
+}

@@ -60,8 +60,10 @@ impl fmt::Display for Location {
 /// Everything a WSDL document defines, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
-    /// The WSDL file the model was read from.
+    /// The first input file, which locations without a place of their own name.
     pub source: PathBuf,
+    /// Every input file (WSDL or schema), in the order given.
+    pub inputs: Vec<PathBuf>,
     /// Every namespace that owns generated items, in document order (schemas first, then the
     /// WSDL target namespace).
     pub namespaces: Vec<Namespace>,

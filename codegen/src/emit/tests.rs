@@ -348,6 +348,7 @@ fn mserv_model() -> Model {
     };
     Model {
         source: PathBuf::from("wsdl/centralservice.wsdl"),
+        inputs: vec![PathBuf::from("wsdl/centralservice.wsdl")],
         namespaces: vec![
             namespace(IDENTIFIERS_NS, "identifiers", Some("id")),
             namespace(XROAD_NS, "xroad", Some("xroad")),
@@ -729,6 +730,7 @@ fn other_runtime_path_adds_crate_argument() {
 fn small_model(types: Vec<TypeDef>, elements: Vec<Element>) -> Model {
     Model {
         source: PathBuf::from("small.wsdl"),
+        inputs: vec![PathBuf::from("small.wsdl")],
         namespaces: vec![
             namespace("urn:a", "a", Some("a")),
             namespace("urn:b", "b", None),

@@ -13,8 +13,24 @@ pub(crate) struct Declarations {
     pub types: Vec<RawType>,
     /// Global elements.
     pub elements: Vec<RawElement>,
+    /// The global elements of the schemas given as inputs, which are all generated.
+    pub roots: Vec<QName>,
     /// Global attributes.
     pub attributes: Vec<RawAttribute>,
+}
+
+impl Declarations {
+    /// Whether an attribute use or element particle refers to a global declaration of
+    /// `namespace`.
+    pub fn refers_to(&self, namespace: &str) -> bool {
+        let attributes = self.types.iter().flat_map(|t| match t {
+            RawType::Complex(c) => c.attributes.as_slice(),
+            RawType::Simple(_) => &[],
+        });
+        attributes
+            .filter(|a| a.by_ref.is_some())
+            .any(|a| a.name.namespace == namespace)
+    }
 }
 
 /// A type declaration.

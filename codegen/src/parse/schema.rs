@@ -1,13 +1,11 @@
 //! `xs:schema` elements read into raw [`Declarations`].
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-
 use heck::ToUpperCamelCase;
 use roxmltree::Node;
 
 use super::doc::xs_doc;
-use super::location::{Source, parse_xml};
+use super::loader::Loader;
+use super::location::Source;
 use super::ns::{self, XS};
 use super::qname::{self, Ref};
 use super::raw::{
@@ -17,25 +15,19 @@ use super::raw::{
 use crate::error::{Error, Result};
 use crate::model::{EnumValue, Facets, Location, QName};
 
-/// Loads schemas that `xs:import`/`xs:include` name by `schemaLocation`.
-#[derive(Debug)]
-pub(crate) struct Loader {
-    /// Directory relative to which schema locations are resolved.
-    pub base_dir: PathBuf,
-    /// Target namespaces of the schemas embedded in the WSDL (never loaded from files).
-    pub embedded: Vec<String>,
-    /// Files already loaded.
-    pub loaded: HashSet<PathBuf>,
-}
-
-/// Reads one `xs:schema` element.
+/// Reads one `xs:schema` element; `top` when it is an input of the run (or included into
+/// one), whose global elements are all generated.
 pub(crate) fn read_schema(
     src: &Source,
     node: Node,
     decls: &mut Declarations,
     loader: &mut Loader,
+    top: bool,
 ) -> Result<()> {
-    let target = node.attribute("targetNamespace").unwrap_or("").to_owned();
+    let target = match (&src.chameleon, node.attribute("targetNamespace")) {
+        (Some(including), None) => including.clone(),
+        (_, declared) => declared.unwrap_or("").to_owned(),
+    };
     let reader = Reader {
         src,
         target: target.clone(),
@@ -49,9 +41,13 @@ pub(crate) fn read_schema(
         }
         match child.tag_name().name() {
             "annotation" => {}
-            "import" | "include" => load(src, child, decls, loader, &reader.target)?,
+            "import" => loader.import(src, child, decls)?,
+            "include" => loader.include(src, child, decls, &reader.target, top)?,
             "element" => {
                 let element = reader.global_element(child, decls)?;
+                if top {
+                    decls.roots.push(element.name.clone());
+                }
                 decls.elements.push(element);
             }
             "complexType" => {
@@ -82,62 +78,6 @@ pub(crate) fn read_schema(
         }
     }
     Ok(())
-}
-
-/// Loads the schema file an `xs:import`/`xs:include` names, if it must be loaded.
-fn load(
-    src: &Source,
-    node: Node,
-    decls: &mut Declarations,
-    loader: &mut Loader,
-    target: &str,
-) -> Result<()> {
-    let include = node.tag_name().name() == "include";
-    let Some(location) = node.attribute("schemaLocation") else {
-        if include {
-            return Err(src.unexpected(node, "attribute `schemaLocation`"));
-        }
-        return Ok(());
-    };
-    let namespace = if include {
-        target
-    } else {
-        node.attribute("namespace").unwrap_or("")
-    };
-    if !include && loader.embedded.iter().any(|n| n == namespace) {
-        return Ok(());
-    }
-    let construct = format!("xs:{} schemaLocation `{location}`", node.tag_name().name());
-    if location.contains("://") || location.starts_with('/') || location.contains('\\') {
-        return Err(src.unsupported(
-            node,
-            &construct,
-            "only relative file paths are loaded; embed the schema in wsdl:types",
-        ));
-    }
-    let path = loader.base_dir.join(location);
-    if !loader.loaded.insert(path.clone()) {
-        return Ok(());
-    }
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-        path: path.clone(),
-        source,
-    })?;
-    let doc = parse_xml(&path, &text)?;
-    let inner = Source::new(&path, &doc);
-    let root = doc.root_element();
-    if !ns::is(root, XS, "schema") {
-        return Err(inner.unexpected(root, "<xs:schema>"));
-    }
-    let loaded_target = root.attribute("targetNamespace").unwrap_or("");
-    if loaded_target != namespace {
-        return Err(inner.unsupported(
-            root,
-            &construct,
-            &format!("the schema's target namespace `{loaded_target}` is not `{namespace}`"),
-        ));
-    }
-    read_schema(&inner, root, decls, loader)
 }
 
 /// Reads `elementFormDefault`-like attributes: `Some(true)` for `qualified`.
@@ -650,9 +590,4 @@ impl Reader<'_, '_, '_> {
             facets,
         })
     }
-}
-
-/// Directory of `path` for resolving relative schema locations.
-pub(crate) fn base_dir(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
 }

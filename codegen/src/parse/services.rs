@@ -100,7 +100,6 @@ pub(crate) fn services(
             &[]
         };
         out.push(service(
-            wsdl,
             &components,
             index,
             elements,
@@ -133,7 +132,6 @@ fn message<'w>(components: &Components<'w>, r: &Ref) -> Result<&'w Message> {
 
 #[allow(clippy::too_many_arguments)]
 fn service(
-    wsdl: &Wsdl,
     components: &Components,
     index: &Index,
     elements: &[Element],
@@ -268,7 +266,7 @@ fn service(
     };
     Ok(Service {
         name,
-        namespace: wsdl.target.clone(),
+        namespace: binding.name.namespace.clone(),
         doc: doc.or_else(|| port_type.doc.clone()),
         address,
         header,

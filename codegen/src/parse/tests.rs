@@ -800,5 +800,7 @@ fn schema_location_is_loaded_relative_to_the_wsdl() {
     let remote = wsdl_with(&format!(
         r#"<xs:import namespace="urn:ext" schemaLocation="http://example.com/ext.xsd"/>{BASIC}"#
     ));
-    assert!(matches!(err(&remote), Error::Unsupported { .. }));
+    let e = err(&remote);
+    assert!(matches!(e, Error::Remote { .. }), "{e:?}");
+    assert!(e.to_string().contains("--catalog FILE"), "{e}");
 }

@@ -3,19 +3,20 @@
 use roxmltree::Node;
 
 use super::doc::wsdl_doc;
+use super::loader::Loader;
 use super::location::Source;
 use super::ns::{self, WSDL, XS};
 use super::qname::{self, Ref};
 use super::raw::Declarations;
-use super::schema::{Loader, read_schema};
+use super::schema::read_schema;
 use crate::error::{Error, Result};
 use crate::model::{Location, QName};
 
-/// The WSDL components of a document.
+/// The WSDL components of a document and the documents it imports.
 #[derive(Debug, Default)]
 pub(crate) struct Wsdl {
-    /// `targetNamespace` of the definitions.
-    pub target: String,
+    /// `targetNamespace` of the definitions, then those of imported definitions.
+    pub targets: Vec<String>,
     /// Messages in document order.
     pub messages: Vec<Message>,
     /// Port types in document order.
@@ -148,7 +149,7 @@ pub(crate) fn read_definitions(
         return Err(src.unexpected(root, "<wsdl:definitions>"));
     }
     let mut wsdl = Wsdl {
-        target: root.attribute("targetNamespace").unwrap_or("").to_owned(),
+        targets: vec![wsdl_target(root).to_owned()],
         ..Wsdl::default()
     };
     let name = |node: Node| -> Result<QName> {
@@ -229,16 +230,29 @@ pub(crate) fn read_definitions(
                 });
             }
             "import" => {
-                return Err(src.unsupported(
-                    child,
-                    "wsdl:import",
-                    "put all definitions into one WSDL file",
-                ));
+                if let Some(imported) = loader.wsdl_import(src, child, decls)? {
+                    wsdl.merge(imported);
+                }
             }
             _ => return Err(src.unexpected(child, "a WSDL 1.1 definition")),
         }
     }
     Ok(wsdl)
+}
+
+impl Wsdl {
+    /// Adds the components of `other` (another document's) after this one's.
+    pub fn merge(&mut self, other: Wsdl) {
+        for target in other.targets {
+            if !self.targets.contains(&target) {
+                self.targets.push(target);
+            }
+        }
+        self.messages.extend(other.messages);
+        self.port_types.extend(other.port_types);
+        self.bindings.extend(other.bindings);
+        self.services.extend(other.services);
+    }
 }
 
 fn wsdl_target<'a>(root: Node<'a, '_>) -> &'a str {
@@ -251,16 +265,9 @@ fn read_types(
     decls: &mut Declarations,
     loader: &mut Loader,
 ) -> Result<()> {
-    let schemas: Vec<Node> = ns::children(types)
-        .filter(|n| ns::is(*n, XS, "schema"))
-        .collect();
-    loader.embedded = schemas
-        .iter()
-        .map(|n| n.attribute("targetNamespace").unwrap_or("").to_owned())
-        .collect();
     for child in ns::children(types) {
         if ns::is(child, XS, "schema") {
-            read_schema(src, child, decls, loader)?;
+            read_schema(src, child, decls, loader, false)?;
         } else if ns::in_ns(child, WSDL) && child.tag_name().name() == "documentation" {
         } else {
             return Err(src.unexpected(child, "<xs:schema>"));

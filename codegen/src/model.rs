@@ -204,14 +204,44 @@ pub enum TypeRef {
     Extern(String),
 }
 
-/// The XML Schema built-in types the generator maps to Rust.
+/// The XML Schema built-in types the generator maps to Rust (see `xroad_codec::xsd` for the
+/// types that are not Rust primitives).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Builtin {
-    /// `xs:string` and its string-like derivatives (`normalizedString`, `token`, `anyURI`,
-    /// `Name`, `NCName`, `ID`, `language`) → `String`.
+    /// `xs:string` (and `xs:anySimpleType`) → `String`.
     String,
+    /// `xs:normalizedString` → `xsd::NormalizedString`.
+    NormalizedString,
+    /// `xs:token` → `xsd::Token`.
+    Token,
+    /// `xs:language` → `xsd::Language`.
+    Language,
+    /// `xs:Name` → `xsd::Name`.
+    Name,
+    /// `xs:NCName` → `xsd::NcName`.
+    NcName,
+    /// `xs:NMTOKEN` → `xsd::NmToken`.
+    NmToken,
+    /// `xs:NMTOKENS` → `xsd::List<xsd::NmToken>`.
+    NmTokens,
+    /// `xs:ID` → `xsd::Id`.
+    Id,
+    /// `xs:IDREF` → `xsd::IdRef`.
+    IdRef,
+    /// `xs:IDREFS` → `xsd::List<xsd::IdRef>`.
+    IdRefs,
+    /// `xs:ENTITY` → `xsd::Entity`.
+    Entity,
+    /// `xs:ENTITIES` → `xsd::List<xsd::Entity>`.
+    Entities,
+    /// `xs:anyURI` → `xsd::AnyUri`.
+    AnyUri,
+    /// `xs:QName` → `xsd::QName` (element content only).
+    QName,
     /// `xs:boolean` → `bool`.
     Boolean,
+    /// `xs:decimal` → `xsd::Decimal`.
+    Decimal,
     /// `xs:integer`, `xs:long` → `i64` (values that do not fit are rejected).
     Long,
     /// `xs:int` → `i32`.
@@ -220,8 +250,14 @@ pub enum Builtin {
     Short,
     /// `xs:byte` → `i8`.
     Byte,
-    /// `xs:unsignedLong`, `xs:nonNegativeInteger`, `xs:positiveInteger` → `u64`.
+    /// `xs:unsignedLong`, `xs:nonNegativeInteger` → `u64`.
     UnsignedLong,
+    /// `xs:positiveInteger` → `NonZeroU64`.
+    PositiveInteger,
+    /// `xs:negativeInteger` → `xsd::NegativeInteger`.
+    NegativeInteger,
+    /// `xs:nonPositiveInteger` → `xsd::NonPositiveInteger`.
+    NonPositiveInteger,
     /// `xs:unsignedInt` → `u32`.
     UnsignedInt,
     /// `xs:unsignedShort` → `u16`.
@@ -234,6 +270,61 @@ pub enum Builtin {
     Float,
     /// `xs:base64Binary` → `Vec<u8>`.
     Base64Binary,
+    /// `xs:hexBinary` → `xsd::HexBinary`.
+    HexBinary,
+    /// `xs:dateTime` → `xsd::DateTime`.
+    DateTime,
+    /// `xs:date` → `xsd::Date`.
+    Date,
+    /// `xs:time` → `xsd::Time`.
+    Time,
+    /// `xs:duration` → `xsd::Duration`.
+    Duration,
+}
+
+impl Builtin {
+    /// Whether the value is text whose length facets count characters (`AsRef<str>`).
+    pub fn is_textual(self) -> bool {
+        matches!(
+            self,
+            Builtin::String
+                | Builtin::NormalizedString
+                | Builtin::Token
+                | Builtin::Language
+                | Builtin::Name
+                | Builtin::NcName
+                | Builtin::NmToken
+                | Builtin::Id
+                | Builtin::IdRef
+                | Builtin::Entity
+                | Builtin::AnyUri
+        )
+    }
+
+    /// Whether the Rust type is `Copy`.
+    pub fn is_copy(self) -> bool {
+        matches!(
+            self,
+            Builtin::Boolean
+                | Builtin::Long
+                | Builtin::Int
+                | Builtin::Short
+                | Builtin::Byte
+                | Builtin::UnsignedLong
+                | Builtin::PositiveInteger
+                | Builtin::NegativeInteger
+                | Builtin::NonPositiveInteger
+                | Builtin::UnsignedInt
+                | Builtin::UnsignedShort
+                | Builtin::UnsignedByte
+                | Builtin::Double
+                | Builtin::Float
+                | Builtin::DateTime
+                | Builtin::Date
+                | Builtin::Time
+                | Builtin::Duration
+        )
+    }
 }
 
 /// A named simple type.
@@ -280,6 +371,14 @@ pub struct EnumValue {
 /// Facets of a non-enumerated simple-type restriction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facets {
+    /// `xs:length`.
+    pub length: Option<u64>,
+    /// `xs:pattern`s (a value must match one of those of a restriction step).
+    pub patterns: Vec<String>,
+    /// `xs:minExclusive` literal.
+    pub min_exclusive: Option<String>,
+    /// `xs:maxExclusive` literal.
+    pub max_exclusive: Option<String>,
     /// `xs:minLength`.
     pub min_length: Option<u64>,
     /// `xs:maxLength`.

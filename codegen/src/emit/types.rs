@@ -398,8 +398,8 @@ fn facet_constructor(
     let unsupported = |what: &str| Error::Unsupported {
         location: s.location.clone(),
         construct: format!("facet on a restriction of {what}"),
-        hint: "only length facets on strings and base64Binary, and inclusive bounds on \
-               numbers, are supported"
+        hint: "supported are length facets on strings, binary and list types, patterns on \
+               strings, and bounds on integers and floating-point numbers"
             .into(),
     };
     let TypeRef::Builtin(b) = base else {
@@ -407,15 +407,27 @@ fn facet_constructor(
     };
     let error = ctx.rt_path(quote!(xml::TextError));
     let mut checks = Vec::new();
-    if facets.min_length.is_some() || facets.max_length.is_some() {
+    if facets.length.is_some() || facets.min_length.is_some() || facets.max_length.is_some() {
         let length = match b {
-            Builtin::String => quote!(value.chars().count()),
-            Builtin::Base64Binary => quote!(value.len()),
-            _ => return Err(unsupported("a non-string type")),
+            b if b.is_textual() => quote!(value.chars().count()),
+            Builtin::Base64Binary | Builtin::NmTokens | Builtin::IdRefs | Builtin::Entities => {
+                quote!(value.len())
+            }
+            Builtin::HexBinary => quote!(value.0.len()),
+            _ => return Err(unsupported("a type without length")),
         };
+        if let Some(exact) = facets.length {
+            let lit = Literal::u64_unsuffixed(exact);
+            let message = format!("not of the length {exact}");
+            checks.push(quote! {
+                if #length != #lit {
+                    return Err(#error::new(#message));
+                }
+            });
+        }
         if let Some(min) = facets.min_length.filter(|m| *m > 0) {
             let lit = Literal::u64_unsuffixed(min);
-            let cond = if min == 1 {
+            let cond = if min == 1 && *b != Builtin::HexBinary {
                 quote!(value.is_empty())
             } else {
                 quote!(#length < #lit)
@@ -429,7 +441,7 @@ fn facet_constructor(
         }
         if let Some(max) = facets.max_length {
             let lit = Literal::u64_unsuffixed(max);
-            let cond = if max == 0 {
+            let cond = if max == 0 && *b != Builtin::HexBinary {
                 quote!(!value.is_empty())
             } else {
                 quote!(#length > #lit)
@@ -442,13 +454,40 @@ fn facet_constructor(
             });
         }
     }
-    for (bound, less) in [
-        (&facets.min_inclusive, true),
-        (&facets.max_inclusive, false),
+    if !facets.patterns.is_empty() {
+        if !b.is_textual() {
+            return Err(unsupported("a non-string type"));
+        }
+        for pattern in &facets.patterns {
+            ctx.check_pattern(pattern, &s.location)?;
+        }
+        let pattern = ctx.rt_path(quote!(xsd::Pattern));
+        let count = Literal::usize_unsuffixed(facets.patterns.len());
+        let sources = &facets.patterns;
+        let message = if sources.len() == 1 {
+            format!("does not match the pattern `{}`", sources[0])
+        } else {
+            format!("matches none of the patterns `{}`", sources.join("`, `"))
+        };
+        checks.push(quote! {
+            static PATTERNS: [#pattern; #count] = [#(#pattern::new(#sources)),*];
+            if !PATTERNS.iter().any(|pattern| pattern.is_match(value.as_str())) {
+                return Err(#error::new(#message));
+            }
+        });
+    }
+    for (bound, less, inclusive) in [
+        (&facets.min_inclusive, true, true),
+        (&facets.max_inclusive, false, true),
+        (&facets.min_exclusive, true, false),
+        (&facets.max_exclusive, false, false),
     ] {
         let Some(bound) = bound else { continue };
+        // An inclusive bound at the type's own limit always holds; an exclusive one never
+        // does at that limit, so it is always checked.
+        let skip_at_limit = if inclusive { less } else { !less };
         let Some(lit) =
-            bound_literal(*b, bound.trim(), less).map_err(|hint| Error::Unsupported {
+            bound_literal(*b, bound.trim(), skip_at_limit).map_err(|hint| Error::Unsupported {
                 location: s.location.clone(),
                 construct: format!("bound `{bound}`"),
                 hint,
@@ -456,10 +495,11 @@ fn facet_constructor(
         else {
             continue;
         };
-        let (op, what) = if less {
-            (quote!(<), "less than the minimum")
-        } else {
-            (quote!(>), "greater than the maximum")
+        let (op, what) = match (less, inclusive) {
+            (true, true) => (quote!(<), "less than the minimum"),
+            (false, true) => (quote!(>), "greater than the maximum"),
+            (true, false) => (quote!(<=), "not greater than the exclusive minimum"),
+            (false, false) => (quote!(>=), "not less than the exclusive maximum"),
         };
         let message = format!("{{value}} is {what} {bound}");
         checks.push(quote! {

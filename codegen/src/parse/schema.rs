@@ -158,19 +158,23 @@ impl Reader<'_, '_, '_> {
             if ns::is(child, XS, "annotation") {
                 continue;
             }
-            let slot = decls.types.len();
-            let decl = if ns::is(child, XS, "complexType") {
-                RawType::Complex(self.complex(child, anonymous_name.clone(), decls)?)
-            } else if ns::is(child, XS, "simpleType") {
-                RawType::Simple(self.simple(child, anonymous_name.clone())?)
-            } else if ns::in_ns(child, XS)
+            // Identity constraints say which values are unique or refer to each other;
+            // they change no type.
+            if ns::in_ns(child, XS)
                 && matches!(child.tag_name().name(), "key" | "keyref" | "unique")
             {
-                return Err(self.src.unsupported(
-                    child,
-                    &format!("xs:{}", child.tag_name().name()),
-                    "identity constraints are not supported",
-                ));
+                continue;
+            }
+            let slot = decls.types.len();
+            let decl = if ns::is(child, XS, "complexType") {
+                let mut complex = self.complex(child, anonymous_name.clone(), decls)?;
+                // The type of a documented element is what the element documents.
+                if complex.doc.is_none() {
+                    complex.doc = xs_doc(node);
+                }
+                RawType::Complex(complex)
+            } else if ns::is(child, XS, "simpleType") {
+                RawType::Simple(self.simple(child, anonymous_name.clone())?)
             } else {
                 return Err(self
                     .src
@@ -534,7 +538,6 @@ impl Reader<'_, '_, '_> {
         };
         let mut values = Vec::new();
         let mut facets = Facets::default();
-        let mut other_facets = false;
         for facet in ns::children(restriction) {
             if !ns::in_ns(facet, XS) {
                 return Err(self.src.unexpected(facet, "an XML Schema facet"));
@@ -559,27 +562,29 @@ impl Reader<'_, '_, '_> {
                     });
                     continue;
                 }
+                "length" => facets.length = Some(length()?),
                 "minLength" => facets.min_length = Some(length()?),
                 "maxLength" => facets.max_length = Some(length()?),
+                "pattern" => facets.patterns.push(value.to_owned()),
                 "minInclusive" => facets.min_inclusive = Some(value.trim().to_owned()),
                 "maxInclusive" => facets.max_inclusive = Some(value.trim().to_owned()),
+                "minExclusive" => facets.min_exclusive = Some(value.trim().to_owned()),
+                "maxExclusive" => facets.max_exclusive = Some(value.trim().to_owned()),
+                // The base type's whitespace processing is what its Rust type does.
+                "whiteSpace" => {}
                 other => {
                     return Err(self.src.unsupported(
                         facet,
                         &format!("xs:{other} facet"),
-                        "supported facets are enumeration, minLength, maxLength, \
-                         minInclusive and maxInclusive",
+                        "supported facets are enumeration, pattern, length, minLength, \
+                         maxLength, whiteSpace and the inclusive and exclusive bounds",
                     ));
                 }
             }
-            other_facets = true;
         }
-        if other_facets && !values.is_empty() {
-            return Err(self.src.unsupported(
-                restriction,
-                "enumeration combined with other facets",
-                "use either xs:enumeration or length/range facets",
-            ));
+        // Enumerated values are checked exactly; other facets add nothing to them.
+        if !values.is_empty() {
+            facets = Facets::default();
         }
         Ok(RawSimple {
             name,

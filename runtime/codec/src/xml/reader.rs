@@ -505,6 +505,40 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads the text content of the current element as an `xs:QName` and resolves its
+    /// prefix (or the default namespace, for an unprefixed name) with the namespace
+    /// declarations in scope: `(namespace, local name)`.
+    pub fn read_qname(&mut self) -> Result<(String, String), Error> {
+        let (text, position) = self.text_content()?;
+        let name = text.trim_matches(is_xml_space);
+        let invalid = |reason: &str| Error {
+            path: self.current_path(),
+            position,
+            kind: ErrorKind::InvalidValue {
+                value: quoted(name),
+                reason: reason.to_owned(),
+            },
+        };
+        let (prefix, local) = match split_qname(name) {
+            Some((prefix, local)) => (prefix, local),
+            None => ("", name),
+        };
+        if local.is_empty() || local.contains(':') || name.contains(is_xml_space) {
+            return Err(invalid("not a qualified name (prefix:local)"));
+        }
+        let namespace = match prefix {
+            "xml" => XML_NS.to_owned(),
+            _ => match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+                Some(binding) => binding.uri.clone().into_owned(),
+                None if prefix.is_empty() => String::new(),
+                None => return Err(invalid(&format!("prefix `{prefix}` is not declared"))),
+            },
+        };
+        let local = local.to_owned();
+        self.leave();
+        Ok((namespace, local))
+    }
+
     /// Parses an attribute value as `T`; the error path ends in `/@name`.
     pub fn parse_attribute<T: XmlText>(&self, attribute: &Attribute<'_>) -> Result<T, Error> {
         T::from_text(&attribute.value).map_err(|e| {

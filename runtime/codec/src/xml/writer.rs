@@ -176,6 +176,32 @@ impl Writer {
         result.map_err(|kind| self.attribute_error(local, kind))
     }
 
+    /// The text of the `xs:QName` `{namespace}local` in the current element: its prefix is
+    /// the one bound to `namespace`, declared on the element's start tag (which must still be
+    /// open) when none is in scope.
+    pub fn qname(&mut self, namespace: &str, local: &str) -> Result<String, Error> {
+        check_name(local).map_err(|kind| self.error(kind))?;
+        if namespace.is_empty() {
+            return Ok(local.to_owned());
+        }
+        let declared = self.bindings.len();
+        let prefix = self.prefix_for(namespace);
+        if self.bindings.len() > declared {
+            if !self.tag_open {
+                return Err(self.error(ErrorKind::Invalid(format!(
+                    "namespace `{namespace}` of a QName value has no prefix in scope"
+                ))));
+            }
+            for (prefix, uri) in &self.bindings[declared..] {
+                push_declaration(&mut self.out, prefix, uri);
+            }
+        }
+        Ok(match prefix {
+            Some(index) => format!("{}:{local}", self.bindings[index].0),
+            None => format!("xml:{local}"),
+        })
+    }
+
     /// Writes escaped text.
     pub fn text(&mut self, text: &str) -> Result<(), Error> {
         let Some(current) = self.open.last_mut() else {

@@ -1,0 +1,176 @@
+//! Every XML Schema construct the generator supports, on a schema written for it
+//! (`fixtures/schemas/<construct>/`): the bindings generated at build time read each instance
+//! document, write it, read it again to an equal value, and xmllint finds both the instance and
+//! what was written valid against the schema; invalid instances are refused, by xmllint and by
+//! the bindings, with the path of the offending element.
+
+use xroad_tests::{refused, round_trip};
+
+/// The bindings of `builtins.xsd`.
+#[allow(dead_code)]
+mod builtins_xsd {
+    include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
+}
+
+mod built_in_types {
+    use std::num::NonZeroU64;
+
+    use xroad_codec::xsd::{Decimal, QName};
+
+    use super::builtins_xsd::builtins::{CountryCode, Level, Percent, Values};
+    use super::{refused, round_trip};
+
+    const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+
+    #[test]
+    fn values_round_trip() {
+        let first: Values = round_trip("builtins", "values-1.xml");
+        assert_eq!(first.id.as_str(), "v1");
+        assert_eq!(first.date_time.to_string(), "2024-02-29T23:59:59.125+02:00");
+        assert_eq!(first.duration.to_string(), "P1Y2M3DT4H5M6.5S");
+        assert_eq!(
+            first.decimal,
+            "-12345678901234567890.50".parse::<Decimal>().unwrap()
+        );
+        assert_eq!(first.positive_integer, NonZeroU64::new(7).unwrap());
+        assert_eq!(first.qname, QName::new(SOAP, "Server"));
+        assert_eq!(first.hex_binary.0, [0x0f, 0xa1]);
+        assert_eq!(first.idrefs.len(), 2);
+        assert_eq!(first.token.as_str(), "several words");
+        assert_eq!(first.normalized_string.as_str(), "a tab");
+        assert_eq!(first.code, CountryCode("EE".parse().unwrap()));
+        assert_eq!(first.level, Level::High);
+        assert_eq!(first.percent, Percent(100));
+        assert_eq!(first.double, Some(-1500.0));
+
+        let second: Values = round_trip("builtins", "values-2.xml");
+        assert_eq!(second.date_time.to_string(), "-0044-03-15T12:00:00");
+        assert_eq!(second.time.to_string(), "00:00:00");
+        assert_eq!(second.integer, i64::MAX);
+        assert_eq!(second.qname, QName::new("urn:test:builtins", "local"));
+        assert!(second.hex_binary.0.is_empty());
+    }
+
+    /// `values-2.xml` with `from` replaced by `to`.
+    fn with(from: &str, to: &str) -> String {
+        let text =
+            std::fs::read_to_string(xroad_tests::construct_dir("builtins").join("values-2.xml"))
+                .expect("fixture");
+        assert!(text.contains(from), "{from}");
+        text.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn values_outside_the_lexical_space_are_refused_with_their_path() {
+        for (from, to, path, reason) in [
+            (
+                "<dateTime>-0044-03-15T12:00:00</dateTime>",
+                "<dateTime>2023-02-29T12:00:00</dateTime>",
+                "/values/dateTime",
+                "not a date of the calendar",
+            ),
+            (
+                "<duration>-PT0.000000001S</duration>",
+                "<duration>P1S</duration>",
+                "/values/duration",
+                "not a duration",
+            ),
+            (
+                "<decimal>.5</decimal>",
+                "<decimal>1e5</decimal>",
+                "/values/decimal",
+                "not a decimal",
+            ),
+            (
+                "<positiveInteger>1</positiveInteger>",
+                "<positiveInteger>0</positiveInteger>",
+                "/values/positiveInteger",
+                "not positive",
+            ),
+            (
+                "<negativeInteger>-9223372036854775808</negativeInteger>",
+                "<negativeInteger>0</negativeInteger>",
+                "/values/negativeInteger",
+                "not negative",
+            ),
+            (
+                "<hexBinary></hexBinary>",
+                "<hexBinary>0</hexBinary>",
+                "/values/hexBinary",
+                "invalid hexadecimal",
+            ),
+            (
+                "<idref>_2</idref>",
+                "<idref>2x</idref>",
+                "/values/idref",
+                "not an IDREF",
+            ),
+            (
+                "<language>en</language>",
+                "<language>en_GB</language>",
+                "/values/language",
+                "not a language tag",
+            ),
+            (
+                "<nmtoken>x</nmtoken>",
+                "<nmtoken>a b</nmtoken>",
+                "/values/nmtoken",
+                "not a name token",
+            ),
+            (
+                "<qname>local</qname>",
+                "<qname>p:local</qname>",
+                "/values/qname",
+                "prefix `p` is not declared",
+            ),
+            (
+                "<code>FI</code>",
+                "<code>fin</code>",
+                "/values/code",
+                "does not match the pattern `[A-Z]{2}`",
+            ),
+            (
+                "<short>x</short>",
+                "<short>toolong</short>",
+                "/values/short",
+                "longer than the maximum length 5",
+            ),
+            (
+                "<short>x</short>",
+                "<short></short>",
+                "/values/short",
+                "shorter than the minimum length 1",
+            ),
+            (
+                "<pin>0000</pin>",
+                "<pin>00</pin>",
+                "/values/pin",
+                "not of the length 2",
+            ),
+            (
+                "<level>low</level>",
+                "<level>medium</level>",
+                "/values/level",
+                "expected one of `low`, `high`",
+            ),
+            (
+                "<percent>1</percent>",
+                "<percent>0</percent>",
+                "/values/percent",
+                "not greater than the exclusive minimum 0",
+            ),
+            (
+                "<percent>1</percent>",
+                "<percent>101</percent>",
+                "/values/percent",
+                "greater than the maximum 100",
+            ),
+            (r#"id="_2""#, r#"id="2""#, "/values/@id", "not an ID"),
+        ] {
+            let xml = with(from, to);
+            let (found_path, message) = refused::<Values>("builtins", &xml);
+            assert_eq!(found_path, path, "{to}: {message}");
+            assert!(message.contains(reason), "{to}: {message}");
+        }
+    }
+}

@@ -121,6 +121,8 @@ pub struct ComplexType {
     pub content: Content,
     /// Attributes, in declaration order, including inherited ones.
     pub attributes: Vec<Attribute>,
+    /// `xs:anyAttribute`: the attributes it lets in besides the declared ones.
+    pub any_attribute: Option<Wildcard>,
     /// X-Road identifier semantics, when the type derives from the identifier base type of
     /// [`crate::Options::identifier_base`].
     pub identifier: Option<Identifier>,
@@ -153,6 +155,8 @@ pub enum Content {
     Sequence(Vec<ElementField>),
     /// Text of the given simple type (`xs:simpleContent`).
     Simple(TypeRef),
+    /// Mixed content (`mixed="true"`): text and elements interleaved, read as open content.
+    Mixed,
 }
 
 /// A child element inside a sequence.
@@ -202,6 +206,22 @@ pub enum TypeRef {
     Named(QName),
     /// A Rust type given by [`crate::Options::extern_element`], as a path.
     Extern(String),
+    /// `xs:anyType`, and elements declared without a type: open content.
+    AnyType,
+    /// An element a wildcard (`xs:any`) matches, with its name: open content.
+    Wildcard(Wildcard),
+}
+
+/// The namespace constraint of `xs:any` and `xs:anyAttribute`, resolved: `##targetNamespace`
+/// is the schema's namespace, `##local` (and the other half of `##other`) the empty string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Wildcard {
+    /// `##any`.
+    Any,
+    /// `##other`: any namespace but these.
+    Not(Vec<String>),
+    /// A list of namespaces.
+    Only(Vec<String>),
 }
 
 /// The XML Schema built-in types the generator maps to Rust (see `xroad_codec::xsd` for the

@@ -74,6 +74,16 @@ pub struct XmlField {
     pub min_occurs: Option<Sp<u32>>,
     /// `None` inside: `"unbounded"`.
     pub max_occurs: Option<Sp<Option<u32>>>,
+    /// `any`: child elements a wildcard matches.
+    pub wildcard: Option<Sp<()>>,
+    /// `any_attribute`: the attributes no other field reads, which a wildcard matches.
+    pub any_attribute: Option<Sp<()>>,
+    /// `any_content`: the whole content, elements and text, as open content.
+    pub any_content: Option<Sp<()>>,
+    /// `other_than = "uri"`: the wildcard matches namespaces other than this and none.
+    pub other_than: Option<Sp<String>>,
+    /// `namespaces = "uri ##local …"`: the wildcard matches only these.
+    pub namespaces: Option<Sp<String>>,
     /// Span of the first `#[xml]` attribute, if any.
     pub any: Option<Span>,
 }
@@ -235,11 +245,24 @@ pub fn xml_field(attrs: &[Attribute], errors: &mut Errors) -> XmlField {
             } else if meta.path.is_ident("max_occurs") {
                 let n = occurs(&meta, true)?;
                 set(&mut f.max_occurs, n, &meta, errors);
+            } else if meta.path.is_ident("any") {
+                set(&mut f.wildcard, (), &meta, errors);
+            } else if meta.path.is_ident("any_attribute") {
+                set(&mut f.any_attribute, (), &meta, errors);
+            } else if meta.path.is_ident("any_content") {
+                set(&mut f.any_content, (), &meta, errors);
+            } else if meta.path.is_ident("other_than") {
+                let uri = string(&meta)?;
+                set(&mut f.other_than, uri, &meta, errors);
+            } else if meta.path.is_ident("namespaces") {
+                let list = string(&meta)?;
+                set(&mut f.namespaces, list, &meta, errors);
             } else {
                 return Err(unknown(
                     &meta,
                     "`xml` field attribute",
-                    "`element`, `attribute`, `text`, `namespace`, `min_occurs`, `max_occurs`",
+                    "`element`, `attribute`, `text`, `any`, `any_attribute`, `any_content`, \
+                     `namespace`, `min_occurs`, `max_occurs`, `other_than`, `namespaces`",
                 ));
             }
             Ok(())

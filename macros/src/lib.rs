@@ -65,6 +65,16 @@ fn run(
 ///   namespace, i.e. unqualified). The type implements `XmlText`; `Option<T>` makes it optional.
 /// - `text`: the simple content of the element (type implements `XmlText`, not `Option`). At
 ///   most one such field, and then no element fields.
+/// - `any`: child elements a wildcard (`xs:any`) matches, read in field order like an element
+///   field: `xroad_codec::xml::AnyElement` (one), `Option<AnyElement>` or `Vec<AnyElement>`
+///   with `min_occurs`/`max_occurs`. `other_than = "uri"` matches every namespace but `uri`
+///   and none (`##other`); `namespaces = "uri ##local …"` only those listed (`##local`: no
+///   namespace); neither matches any namespace. Not with `any_order`.
+/// - `any_attribute`: a `Vec<xroad_codec::xml::AnyAttribute>` of the attributes no other field
+///   reads, which must match its `other_than`/`namespaces` constraint (an attribute that does
+///   not is `UnexpectedAttribute`). At most one.
+/// - `any_content`: a `Vec<xroad_codec::xml::AnyNode>` holding the whole content, elements and
+///   text in document order (mixed content); no `element`, `any` or `text` field goes with it.
 ///
 /// ```ignore
 /// #[derive(XmlRead, XmlWrite)]

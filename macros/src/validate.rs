@@ -37,6 +37,10 @@ pub enum Body<'a> {
         attributes: Vec<AttributeField<'a>>,
         elements: Vec<ElementField<'a>>,
         text: Option<&'a Ident>,
+        /// The field of the attributes a wildcard matches.
+        any_attribute: Option<(&'a Ident, WildcardSpec)>,
+        /// The field of the whole content as open content.
+        content: Option<&'a Ident>,
     },
     /// A tuple struct with one field of this type.
     Newtype(&'a Type),
@@ -60,6 +64,49 @@ pub struct ElementField<'a> {
     pub namespace: String,
     pub local: String,
     pub occurs: Occurs,
+    /// For `any`: the namespaces the wildcard matches (then `namespace` and `local` are
+    /// empty).
+    pub wildcard: Option<WildcardSpec>,
+}
+
+/// The namespace constraint of a wildcard field.
+#[derive(Clone)]
+pub enum WildcardSpec {
+    /// Any namespace.
+    Any,
+    /// Any but these.
+    Not(Vec<String>),
+    /// Only these.
+    Only(Vec<String>),
+}
+
+impl WildcardSpec {
+    /// From `other_than` and `namespaces`; `##local` in a list is no namespace.
+    fn new(f: &attr::XmlField, errors: &mut Errors) -> Self {
+        match (&f.other_than, &f.namespaces) {
+            (Some(other), Some(list)) => {
+                errors.at(
+                    list.span,
+                    "`namespaces` and `other_than` exclude each other",
+                );
+                Self::Not(vec![other.value.clone(), String::new()])
+            }
+            (Some(other), None) => Self::Not(vec![other.value.clone(), String::new()]),
+            (None, Some(list)) => Self::Only(
+                list.value
+                    .split_whitespace()
+                    .map(|n| {
+                        if n == "##local" {
+                            String::new()
+                        } else {
+                            n.to_owned()
+                        }
+                    })
+                    .collect(),
+            ),
+            (None, None) => Self::Any,
+        }
+    }
 }
 
 /// How often an element occurs.
@@ -188,6 +235,8 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
             let mut attributes = Vec::new();
             let mut elements = Vec::new();
             let mut text: Option<(&Ident, Span)> = None;
+            let mut any_attribute: Option<(&Ident, WildcardSpec)> = None;
+            let mut content: Option<(&Ident, Span)> = None;
             for (index, field) in fields.named.iter().enumerate() {
                 let member = field.ident.as_ref().expect("named field");
                 let ty = &field.ty;
@@ -196,13 +245,16 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     f.element.as_ref().map(|s| s.span),
                     f.attribute.as_ref().map(|s| s.span),
                     f.text.as_ref().map(|s| s.span),
+                    f.wildcard.as_ref().map(|s| s.span),
+                    f.any_attribute.as_ref().map(|s| s.span),
+                    f.any_content.as_ref().map(|s| s.span),
                 ];
                 let count = kinds.iter().flatten().count();
                 if count == 0 {
                     errors.at(
                         member.span(),
                         format_args!(
-                            "field `{member}` needs `#[xml(element = \"...\")]`, `#[xml(attribute = \"...\")]` or `#[xml(text)]`"
+                            "field `{member}` needs `#[xml(element = \"...\")]`, `#[xml(attribute = \"...\")]`, `#[xml(text)]`, `#[xml(any)]`, `#[xml(any_attribute)]` or `#[xml(any_content)]`"
                         ),
                     );
                     continue;
@@ -216,8 +268,48 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                         .unwrap_or_else(|| member.span());
                     errors.at(
                         span,
-                        "a field is exactly one of `element`, `attribute` or `text`",
+                        "a field is exactly one of `element`, `attribute`, `text`, `any`, `any_attribute` or `any_content`",
                     );
+                    continue;
+                }
+                if f.wildcard.is_none() && f.any_attribute.is_none() {
+                    for spec in [&f.other_than, &f.namespaces].into_iter().flatten() {
+                        errors.at(spec.span, "`other_than` and `namespaces` apply to `any` and `any_attribute` fields");
+                    }
+                }
+                if let Some(w) = &f.wildcard {
+                    if let Some(ns) = &f.namespace {
+                        errors.at(
+                            ns.span,
+                            "an `any` field takes `other_than` or `namespaces`, not `namespace`",
+                        );
+                    }
+                    let wildcard = WildcardSpec::new(&f, &mut errors);
+                    let occurs = element_occurs(&mut errors, &f, ty);
+                    let _ = w;
+                    elements.push(ElementField {
+                        index,
+                        member,
+                        ty,
+                        namespace: String::new(),
+                        local: String::new(),
+                        occurs,
+                        wildcard: Some(wildcard),
+                    });
+                    continue;
+                }
+                if let Some(a) = &f.any_attribute {
+                    if any_attribute.is_some() {
+                        errors.at(a.span, "only one field can be `any_attribute`");
+                    }
+                    any_attribute = Some((member, WildcardSpec::new(&f, &mut errors)));
+                    continue;
+                }
+                if let Some(c) = &f.any_content {
+                    if content.is_some() {
+                        errors.at(c.span, "only one field can be `any_content`");
+                    }
+                    content = Some((member, c.span));
                     continue;
                 }
                 if let Some(element) = &f.element {
@@ -236,6 +328,7 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                         namespace,
                         local: element.value.clone(),
                         occurs,
+                        wildcard: None,
                     });
                     continue;
                 }
@@ -301,6 +394,12 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     );
                 }
                 for field in &elements {
+                    if field.wildcard.is_some() {
+                        errors.at(
+                            field.ty.span(),
+                            "`any_order` matches child elements by name; a wildcard (`any`) needs the in-order reading",
+                        );
+                    }
                     if let Occurs::Repeated { .. } = field.occurs {
                         errors.at(
                             field.ty.span(),
@@ -335,10 +434,26 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     ),
                 );
             }
+            if let Some((_, span)) = content {
+                if text.is_some() || !elements.is_empty() {
+                    errors.at(
+                        span,
+                        "an `any_content` field holds the whole content: no `text`, `element` or `any` field goes with it",
+                    );
+                }
+                if let Some(any_order) = &c.any_order {
+                    errors.at(
+                        any_order.span,
+                        "`any_order` does not apply to `any_content`",
+                    );
+                }
+            }
             Body::Named {
                 attributes,
                 elements,
                 text: text.map(|(member, _)| member),
+                any_attribute,
+                content: content.map(|(member, _)| member),
             }
         }
         Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {

@@ -12,6 +12,81 @@ mod builtins_xsd {
     include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
 }
 
+/// The bindings of `open.xsd`.
+#[allow(dead_code)]
+mod open_xsd {
+    include!(concat!(env!("OUT_DIR"), "/open.rs"));
+}
+
+mod open_content {
+    use xroad_codec::xml::{AnyNode, XmlRead};
+
+    use super::open_xsd::open::Envelope;
+    use super::{refused, round_trip};
+
+    const X: &str = "urn:example:x";
+
+    #[test]
+    fn open_content_round_trips_with_names_and_prefixes() {
+        let envelope: Envelope = round_trip("open", "envelope-1.xml");
+        let traced: Vec<(&str, &str)> = envelope
+            .any_attributes
+            .iter()
+            .map(|a| (a.local.as_str(), a.value.as_str()))
+            .collect();
+        assert_eq!(traced, [("trace", "a1"), ("hop", "2")]);
+        assert_eq!(envelope.payload.attributes[0].local, "kind");
+        let order = envelope
+            .payload
+            .children
+            .iter()
+            .find_map(|n| match n {
+                AnyNode::Element(e) => Some(e),
+                AnyNode::Text(_) => None,
+            })
+            .expect("the order element");
+        assert_eq!(
+            (order.namespace.as_str(), order.local.as_str()),
+            (X, "order")
+        );
+        // The prefix `x` inside the attribute value still resolves after writing.
+        let written = xroad_codec::xml::to_string(&envelope).expect("written");
+        assert!(written.contains(r#"y:kind="x:Reference""#), "{written}");
+        assert!(written.contains(r#"xmlns:x="urn:example:x""#), "{written}");
+        let extensions: Vec<&str> = envelope.any.iter().map(|e| e.local.as_str()).collect();
+        assert_eq!(extensions, ["extension", "extension"]);
+        let text = envelope.text.as_ref().expect("text");
+        assert_eq!(text.lang.as_ref().map(|l| l.as_str()), Some("en"));
+        assert_eq!(text.content.len(), 3, "{:?}", text.content);
+        let note = envelope.note.as_ref().expect("note");
+        assert_eq!(note.text(), None, "the note holds an element");
+
+        let minimal: Envelope = round_trip("open", "envelope-2.xml");
+        assert!(minimal.payload.children.is_empty() && minimal.any.is_empty());
+        let _ = <Envelope as XmlRead>::read;
+    }
+
+    #[test]
+    fn content_outside_the_wildcards_is_refused_with_its_path() {
+        let own_namespace =
+            r#"<envelope xmlns="urn:test:open"><id>1</id><payload/><id>2</id></envelope>"#;
+        let (path, message) = refused::<Envelope>("open", own_namespace);
+        assert_eq!(path, "/envelope/id", "{message}");
+        assert!(message.contains("unexpected element"), "{message}");
+        let own_attribute =
+            r#"<envelope xmlns="urn:test:open" extra="1"><id>1</id><payload/></envelope>"#;
+        let (path, message) = refused::<Envelope>("open", own_attribute);
+        assert_eq!(path, "/envelope/@extra", "{message}");
+        let no_payload = r#"<envelope xmlns="urn:test:open"><id>1</id></envelope>"#;
+        let (path, message) = refused::<Envelope>("open", no_payload);
+        assert_eq!(path, "/envelope", "{message}");
+        assert!(
+            message.contains("missing element `{urn:test:open}payload`"),
+            "{message}"
+        );
+    }
+}
+
 mod built_in_types {
     use std::num::NonZeroU64;
 

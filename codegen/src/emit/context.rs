@@ -409,6 +409,8 @@ impl<'a> Ctx<'a> {
                 })?;
                 self.item_path(from, item.module, &item.name)
             }
+            TypeRef::AnyType => self.rt_path(quote!(xml::AnyContent)),
+            TypeRef::Wildcard(_) => self.rt_path(quote!(xml::AnyElement)),
             TypeRef::Extern(path) => {
                 let ty: syn::Type = syn::parse_str(path).map_err(|e| {
                     Error::Options(format!(
@@ -425,7 +427,7 @@ impl<'a> Ctx<'a> {
     pub fn has_float(&self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Builtin(b) => matches!(b, Builtin::Double | Builtin::Float),
-            TypeRef::Extern(_) => false,
+            TypeRef::Extern(_) | TypeRef::AnyType | TypeRef::Wildcard(_) => false,
             TypeRef::Named(q) => self.facts.has_float(q),
         }
     }
@@ -449,7 +451,7 @@ impl<'a> Ctx<'a> {
     fn is_copy_in(&self, ty: &TypeRef, depth: usize) -> bool {
         match ty {
             TypeRef::Builtin(b) => b.is_copy(),
-            TypeRef::Extern(_) => false,
+            TypeRef::Extern(_) | TypeRef::AnyType | TypeRef::Wildcard(_) => false,
             TypeRef::Named(q) => match self.type_def(q) {
                 Some(TypeDef::Simple(s)) => match &s.kind {
                     SimpleKind::Enumeration { .. } => true,

@@ -45,7 +45,10 @@ impl TypeFacts {
                         }
                     }
                 }
-                TypeRef::Builtin(_) | TypeRef::Extern(_) => {}
+                TypeRef::Builtin(_)
+                | TypeRef::Extern(_)
+                | TypeRef::AnyType
+                | TypeRef::Wildcard(_) => {}
             };
             match def {
                 TypeDef::Complex(c) => {
@@ -53,7 +56,7 @@ impl TypeFacts {
                         edge(&attribute.ty, false);
                     }
                     match &c.content {
-                        Content::Empty => {}
+                        Content::Empty | Content::Mixed => {}
                         Content::Simple(ty) => edge(ty, false),
                         Content::Sequence(fields) => {
                             for field in fields {

@@ -55,6 +55,7 @@ fn complex(ns: &str, local: &str, content: Content, attributes: Vec<Attribute>) 
         base: None,
         content,
         attributes,
+        any_attribute: None,
         identifier: None,
     }
 }

@@ -10,7 +10,7 @@ use super::{doc, identifiers, naming};
 use crate::error::{Error, Result};
 use crate::model::{
     Builtin, ComplexType, Content, DerivationKind, Element, EnumValue, Facets, SimpleKind,
-    SimpleType, TypeDef, TypeRef,
+    SimpleType, TypeDef, TypeRef, Wildcard,
 };
 
 /// A generated struct field, as the identifier emitter needs to know it.
@@ -119,10 +119,13 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         args.push(quote!(root(name = #local, namespace = #ns)));
     }
     let container = match &c.content {
-        Content::Sequence(fields) => {
-            common_namespace(fields.iter().map(|f| f.name.namespace.as_str()))
-                .filter(|ns| !ns.is_empty())
-        }
+        Content::Sequence(fields) => common_namespace(
+            fields
+                .iter()
+                .filter(|f| !matches!(f.ty, TypeRef::Wildcard(_)))
+                .map(|f| f.name.namespace.as_str()),
+        )
+        .filter(|ns| !ns.is_empty()),
         _ => None,
     };
     if let Some(ns) = container {
@@ -181,6 +184,18 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
     }
     match &c.content {
         Content::Empty => {}
+        Content::Mixed => {
+            let ident = content_idents
+                .next()
+                .unwrap_or_else(|| naming::ident("content"));
+            let nodes = ctx.rt_path(quote!(xml::AnyNode));
+            let d = doc::doc("The mixed content: text and elements, in document order.");
+            tokens.push(quote! {
+                #d
+                #[xml(any_content)]
+                pub #ident: Vec<#nodes>,
+            });
+        }
         Content::Simple(ty) => {
             let ident = content_idents
                 .next()
@@ -202,6 +217,19 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
                 let inner = ctx.rust_type(module, &f.ty, &f.location)?;
                 let (ty, mut extra, optional, repeated) =
                     occurrence(inner, f.min_occurs, f.max_occurs);
+                if let TypeRef::Wildcard(wildcard) = &f.ty {
+                    extra.splice(0..0, wildcard_args(wildcard));
+                    let d = doc::doc_or(
+                        f.doc.as_deref(),
+                        "Elements the schema leaves open (`xs:any`), with their names.",
+                    );
+                    tokens.push(quote! {
+                        #d
+                        #[xml(any #(, #extra)*)]
+                        pub #ident: #ty,
+                    });
+                    continue;
+                }
                 if let Some(ns) = element_namespace_arg(&f.name.namespace, container) {
                     extra.insert(0, ns);
                 }
@@ -224,6 +252,22 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
                 });
             }
         }
+    }
+
+    if let Some(wildcard) = &c.any_attribute {
+        let ident = content_idents
+            .next()
+            .unwrap_or_else(|| naming::ident("any_attributes"));
+        let attribute = ctx.rt_path(quote!(xml::AnyAttribute));
+        let args = wildcard_args(wildcard);
+        let d = doc::doc(
+            "Attributes the schema lets in besides the declared ones (`xs:anyAttribute`).",
+        );
+        tokens.push(quote! {
+            #d
+            #[xml(any_attribute #(, #args)*)]
+            pub #ident: Vec<#attribute>,
+        });
     }
 
     let identifier = match &c.identifier {
@@ -269,6 +313,29 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
     })
 }
 
+/// The `other_than`/`namespaces` arguments of a wildcard field.
+fn wildcard_args(wildcard: &Wildcard) -> Vec<TokenStream> {
+    match wildcard {
+        Wildcard::Any => Vec::new(),
+        Wildcard::Not(excluded) => {
+            let target = excluded
+                .iter()
+                .find(|n| !n.is_empty())
+                .cloned()
+                .unwrap_or_default();
+            vec![quote!(other_than = #target)]
+        }
+        Wildcard::Only(allowed) => {
+            let list = allowed
+                .iter()
+                .map(|n| if n.is_empty() { "##local" } else { n.as_str() })
+                .collect::<Vec<_>>()
+                .join(" ");
+            vec![quote!(namespaces = #list)]
+        }
+    }
+}
+
 /// The Rust names of a complex type's fields, de-duplicated in declaration order: its
 /// attributes that are not fixed, then its text (`value`) or its elements.
 pub fn field_idents(c: &ComplexType) -> (Vec<Ident>, Vec<Ident>) {
@@ -279,14 +346,18 @@ pub fn field_idents(c: &ComplexType) -> (Vec<Ident>, Vec<Ident>) {
         .filter(|a| a.fixed.is_none())
         .map(|a| naming::ident(&dedup.take(naming::field_name(&a.name.local), true)))
         .collect();
-    let content = match &c.content {
+    let mut content = match &c.content {
         Content::Empty => Vec::new(),
         Content::Simple(_) => vec![naming::ident(&dedup.take("value".into(), true))],
+        Content::Mixed => vec![naming::ident(&dedup.take("content".into(), true))],
         Content::Sequence(elements) => elements
             .iter()
             .map(|f| naming::ident(&dedup.take(naming::field_name(&f.name.local), true)))
             .collect(),
     };
+    if c.any_attribute.is_some() {
+        content.push(naming::ident(&dedup.take("any_attributes".into(), true)));
+    }
     (attributes, content)
 }
 

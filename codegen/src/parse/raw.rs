@@ -1,6 +1,6 @@
 //! Schema declarations as read from the documents, before references are resolved.
 
-use crate::model::{EnumValue, Facets, Location, QName};
+use crate::model::{EnumValue, Facets, Location, QName, Wildcard};
 
 use super::qname::Ref;
 
@@ -73,6 +73,10 @@ pub(crate) struct RawComplex {
     pub content: RawContent,
     /// The attribute uses declared on the type itself (or its derivation).
     pub attributes: Vec<RawAttribute>,
+    /// `xs:anyAttribute` on the type itself (or its derivation).
+    pub any_attribute: Option<Wildcard>,
+    /// `mixed="true"` on the type or its complex content.
+    pub mixed: bool,
 }
 
 /// Declared content of a complex type.
@@ -112,6 +116,8 @@ pub(crate) enum RawElementKind {
     Typed(Ref),
     /// `ref=` to a global element.
     Ref(Ref),
+    /// `xs:any`: any element the wildcard matches.
+    Wildcard(Wildcard),
 }
 
 /// `use` of an attribute.

@@ -13,7 +13,7 @@ use super::raw::{
     RawType, Use,
 };
 use crate::error::{Error, Result};
-use crate::model::{EnumValue, Facets, Location, QName};
+use crate::model::{EnumValue, Facets, Location, QName, Wildcard};
 
 /// Reads one `xs:schema` element; `top` when it is an input of the run (or included into
 /// one), whose global elements are all generated.
@@ -103,8 +103,21 @@ struct Reader<'s, 'a, 'i> {
 
 impl Reader<'_, '_, '_> {
     fn own_name(&self, node: Node) -> Result<QName> {
-        let name = qname::required_str(self.src, node, "name")?;
+        let name = self.name(node)?;
         Ok(QName::new(self.target.clone(), name))
+    }
+
+    /// The `name` of a declaration, which must be an NCName.
+    fn name<'n>(&self, node: Node<'n, '_>) -> Result<&'n str> {
+        let name = qname::required_str(self.src, node, "name")?;
+        if !xroad_codec::xsd::is_ncname(name) {
+            return Err(Error::Unexpected {
+                location: self.src.attr_at(node, "name"),
+                expected: "a name (an NCName) in `name`".to_owned(),
+                found: format!("`{name}`"),
+            });
+        }
+        Ok(name)
     }
 
     fn loc(&self, node: Node) -> Location {
@@ -191,14 +204,14 @@ impl Reader<'_, '_, '_> {
                 location: self.loc(child),
             });
         }
-        match ty.or(anonymous) {
-            Some(r) => Ok(RawElementKind::Typed(r)),
-            None => Err(self.src.unsupported(
-                node,
-                "xs:anyType",
-                &format!("element `{}` has no type; give it a `type`", name.local),
-            )),
-        }
+        // An element without a type has `xs:anyType`: open content.
+        let _ = name;
+        Ok(RawElementKind::Typed(ty.or(anonymous).unwrap_or_else(
+            || Ref {
+                name: QName::new(XS, "anyType"),
+                location: self.loc(node),
+            },
+        )))
     }
 
     fn occurs(&self, node: Node) -> Result<(u32, Option<u32>)> {
@@ -247,7 +260,7 @@ impl Reader<'_, '_, '_> {
                 location,
             });
         }
-        let local = qname::required_str(self.src, node, "name")?;
+        let local = self.name(node)?;
         let qualified = form(self.src, node, "form")?.unwrap_or(self.element_qualified);
         let name = QName::new(if qualified { self.target.as_str() } else { "" }, local);
         let anonymous = QName::new(
@@ -280,6 +293,17 @@ impl Reader<'_, '_, '_> {
             match child.tag_name().name() {
                 "annotation" => {}
                 "element" => out.push(self.local_element(child, parent, decls)?),
+                "any" => {
+                    let (min_occurs, max_occurs) = self.occurs(child)?;
+                    out.push(RawElement {
+                        name: QName::new("", "any"),
+                        kind: RawElementKind::Wildcard(self.wildcard(child)),
+                        min_occurs,
+                        max_occurs,
+                        doc: xs_doc(child),
+                        location: self.loc(child),
+                    });
+                }
                 "sequence" => {
                     if self.occurs(child)? != (1, Some(1)) {
                         return Err(self.src.unsupported(
@@ -305,22 +329,21 @@ impl Reader<'_, '_, '_> {
     }
 
     fn complex(&self, node: Node, name: QName, decls: &mut Declarations) -> Result<RawComplex> {
-        self.reject_attr(
-            node,
-            "mixed",
-            &["true", "1"],
-            "mixed content (mixed=\"true\")",
-        )?;
         self.reject_attr(node, "abstract", &["true", "1"], "abstract complex type")?;
+        let mut mixed = is_true(node.attribute("mixed"));
         let mut content = RawContent::Sequence(Vec::new());
         let mut attributes = Vec::new();
+        let mut any_attribute = None;
         let mut seen_content = false;
         for child in ns::children(node) {
             if !ns::in_ns(child, XS) {
                 return Err(self.src.unexpected(child, "an XML Schema element"));
             }
             let tag = child.tag_name().name();
-            if matches!(tag, "sequence" | "complexContent" | "simpleContent") {
+            if matches!(
+                tag,
+                "sequence" | "choice" | "all" | "group" | "complexContent" | "simpleContent"
+            ) {
                 if seen_content {
                     return Err(self.src.unexpected(child, "a single content model"));
                 }
@@ -328,6 +351,8 @@ impl Reader<'_, '_, '_> {
             }
             match tag {
                 "annotation" => {}
+                // Mixed content is read as open content: its particles shape no field.
+                "sequence" | "choice" | "all" | "group" if mixed => {}
                 "sequence" => {
                     if self.occurs(child)? != (1, Some(1)) {
                         return Err(self.src.unsupported(
@@ -341,17 +366,29 @@ impl Reader<'_, '_, '_> {
                     content = RawContent::Sequence(fields);
                 }
                 "attribute" => attributes.push(self.attribute_use(child, &name, decls)?),
+                "anyAttribute" => any_attribute = Some(self.wildcard(child)),
                 "complexContent" => {
-                    self.reject_attr(
+                    mixed |= is_true(child.attribute("mixed"));
+                    content = self.derivation(
                         child,
-                        "mixed",
-                        &["true", "1"],
-                        "mixed content (mixed=\"true\")",
+                        &name,
+                        decls,
+                        &mut attributes,
+                        &mut any_attribute,
+                        false,
+                        mixed,
                     )?;
-                    content = self.derivation(child, &name, decls, &mut attributes, false)?;
                 }
                 "simpleContent" => {
-                    content = self.derivation(child, &name, decls, &mut attributes, true)?;
+                    content = self.derivation(
+                        child,
+                        &name,
+                        decls,
+                        &mut attributes,
+                        &mut any_attribute,
+                        true,
+                        false,
+                    )?;
                 }
                 other => return Err(self.unsupported_particle(child, other)),
             }
@@ -362,17 +399,40 @@ impl Reader<'_, '_, '_> {
             name,
             content,
             attributes,
+            any_attribute,
+            mixed,
         })
     }
 
+    /// The namespace constraint of `xs:any` or `xs:anyAttribute`.
+    fn wildcard(&self, node: Node) -> Wildcard {
+        let constraint = node.attribute("namespace").unwrap_or("##any").trim();
+        match constraint {
+            "##any" => Wildcard::Any,
+            "##other" => Wildcard::Not(vec![self.target.clone(), String::new()]),
+            list => Wildcard::Only(
+                list.split_whitespace()
+                    .map(|n| match n {
+                        "##targetNamespace" => self.target.clone(),
+                        "##local" => String::new(),
+                        uri => uri.to_owned(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// Reads `xs:complexContent` or `xs:simpleContent`.
+    #[allow(clippy::too_many_arguments)]
     fn derivation(
         &self,
         node: Node,
         name: &QName,
         decls: &mut Declarations,
         attributes: &mut Vec<RawAttribute>,
+        any_attribute: &mut Option<Wildcard>,
         simple: bool,
+        mixed: bool,
     ) -> Result<RawContent> {
         let mut result = None;
         for child in ns::children(node) {
@@ -401,7 +461,9 @@ impl Reader<'_, '_, '_> {
                 }
                 match part.tag_name().name() {
                     "annotation" => {}
+                    "sequence" | "choice" | "all" | "group" if mixed => {}
                     "attribute" => attributes.push(self.attribute_use(part, name, decls)?),
+                    "anyAttribute" => *any_attribute = Some(self.wildcard(part)),
                     "sequence" if !simple && !seen_sequence => {
                         seen_sequence = true;
                         if self.occurs(part)? != (1, Some(1)) {
@@ -448,7 +510,7 @@ impl Reader<'_, '_, '_> {
             let location = r.location.clone();
             return self.attribute_common(node, r.name, Some(location), parent.clone(), decls);
         }
-        let local = qname::required_str(self.src, node, "name")?;
+        let local = self.name(node)?;
         let qualified = form(self.src, node, "form")?.unwrap_or(self.attribute_qualified);
         let name = QName::new(if qualified { self.target.as_str() } else { "" }, local);
         let anonymous = QName::new(
@@ -595,4 +657,9 @@ impl Reader<'_, '_, '_> {
             facets,
         })
     }
+}
+
+/// Whether a boolean attribute value is true.
+fn is_true(value: Option<&str>) -> bool {
+    matches!(value.map(str::trim), Some("true" | "1"))
 }

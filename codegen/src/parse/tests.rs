@@ -422,7 +422,7 @@ fn outline(model: &Model) -> Vec<(QName, Vec<(QName, TypeRef)>)> {
                         .map(|f| (f.name.clone(), f.ty.clone()))
                         .collect(),
                     Content::Simple(ty) => vec![(QName::new("", "$text"), ty.clone())],
-                    Content::Empty => Vec::new(),
+                    Content::Empty | Content::Mixed => Vec::new(),
                 };
                 (c.name.clone(), fields)
             }

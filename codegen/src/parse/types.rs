@@ -168,11 +168,19 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 expected: "`name` and `type` on a global element".to_owned(),
                 found: "`ref`".to_owned(),
             }),
+            RawElementKind::Wildcard(_) => Err(Error::Unexpected {
+                location: global.location.clone(),
+                expected: "a global element".to_owned(),
+                found: "a wildcard".to_owned(),
+            }),
         }
     }
 
     /// A reference to any type.
     fn type_ref(&self, r: &Ref) -> Result<TypeRef> {
+        if r.name.namespace == XS && r.name.local == "anyType" {
+            return Ok(TypeRef::AnyType);
+        }
         if r.name.namespace == XS {
             return builtin(&r.name.local)
                 .map(TypeRef::Builtin)
@@ -205,6 +213,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
     fn field(&self, e: &RawElement) -> Result<ElementField> {
         let (ty, doc) = match &e.kind {
             RawElementKind::Typed(t) => (self.type_ref(t)?, e.doc.clone()),
+            RawElementKind::Wildcard(w) => (TypeRef::Wildcard(w.clone()), e.doc.clone()),
             RawElementKind::Ref(r) => {
                 let Some(global) = self.index.element(&r.name) else {
                     return Err(unresolved("element", r));
@@ -289,6 +298,19 @@ impl<'d, 'o> Resolver<'d, 'o> {
 
     /// The resolved base complex type of a derivation.
     fn base(&mut self, r: &Ref) -> Result<ComplexType> {
+        if r.name.namespace == XS && r.name.local == "anyType" {
+            // Every complex type restricts xs:anyType; as a base it adds nothing.
+            return Ok(ComplexType {
+                name: r.name.clone(),
+                doc: None,
+                location: r.location.clone(),
+                base: None,
+                content: Content::Empty,
+                attributes: Vec::new(),
+                any_attribute: None,
+                identifier: None,
+            });
+        }
         if r.name.namespace == XS {
             return Err(Error::Unsupported {
                 location: r.location.clone(),
@@ -337,6 +359,8 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 Content::Sequence(fields)
             }
         };
+        let mut inherited_wildcard = None;
+        let mut base_mixed = false;
         let (base, content, attributes) = match &raw.content {
             RawContent::Sequence(elements) => (
                 None,
@@ -358,6 +382,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
                                 hint: "extend a simple type".to_owned(),
                             });
                         };
+                        inherited_wildcard = base.any_attribute.clone();
                         let mut attributes = base.attributes;
                         attributes.extend(own);
                         (derivation, Content::Simple(text), attributes)
@@ -392,8 +417,10 @@ impl<'d, 'o> Resolver<'d, 'o> {
             }
             RawContent::Extension(b, elements) => {
                 let base = self.base(b)?;
+                inherited_wildcard = base.any_attribute.clone();
+                base_mixed = base.content == Content::Mixed;
                 let mut fields = match base.content {
-                    Content::Empty => Vec::new(),
+                    Content::Empty | Content::Mixed => Vec::new(),
                     Content::Sequence(fields) => fields,
                     Content::Simple(_) => {
                         return Err(Error::Unsupported {
@@ -415,6 +442,11 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 )
             }
         };
+        let content = if raw.mixed || base_mixed {
+            Content::Mixed
+        } else {
+            content
+        };
         Ok(ComplexType {
             name: raw.name.clone(),
             doc: raw.doc.clone(),
@@ -422,6 +454,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
             base,
             content,
             attributes,
+            any_attribute: raw.any_attribute.clone().or(inherited_wildcard),
             identifier: None,
         })
     }

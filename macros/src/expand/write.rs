@@ -31,6 +31,8 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             attributes,
             elements,
             text: text_field,
+            any_attribute,
+            content: content_field,
         } => {
             let mut statements = Vec::new();
             for fixed in &model.fixed {
@@ -49,6 +51,13 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
                     quote! { writer.attribute(#namespace, #local, &#text(&self.#member))?; }
                 });
             }
+            if let Some((member, _)) = any_attribute {
+                statements.push(quote! {
+                    for __attribute in &self.#member {
+                        __attribute.write(writer)?;
+                    }
+                });
+            }
             let attributes = (!statements.is_empty()).then(|| {
                 quote! {
                     #(#statements)*
@@ -58,6 +67,8 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
 
             let content = if let Some(member) = text_field {
                 quote! { writer.text(&#text(&self.#member)) }
+            } else if let Some(member) = content_field {
+                quote! { #krate::xml::write_nodes(writer, &self.#member) }
             } else if elements.is_empty() {
                 quote! {
                     let _ = writer;
@@ -67,6 +78,21 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
                 let statements = elements.iter().map(|field| {
                     let (member, namespace, local) = (field.member, &field.namespace, &field.local);
                     let span = field.ty.span();
+                    if field.wildcard.is_some() {
+                        return match field.occurs {
+                            Occurs::Required => quote_spanned! {span=> self.#member.write(writer)?; },
+                            Occurs::Optional => quote_spanned! {span=>
+                                if let ::core::option::Option::Some(__value) = &self.#member {
+                                    __value.write(writer)?;
+                                }
+                            },
+                            Occurs::Repeated { .. } => quote_spanned! {span=>
+                                for __value in &self.#member {
+                                    __value.write(writer)?;
+                                }
+                            },
+                        };
+                    }
                     match field.occurs {
                         Occurs::Required => quote_spanned! {span=> writer.element(#namespace, #local, &self.#member)?; },
                         Occurs::Optional => quote_spanned! {span=>

@@ -9,11 +9,13 @@
 //! sequences must come in order, unknown elements and attributes, DTDs and unknown entities are
 //! errors, and every error names the path of the element where it happened.
 
+mod any;
 mod error;
 mod reader;
 mod text;
 mod writer;
 
+pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, Wildcard, write_nodes};
 pub use error::{Error, ErrorKind, TextError};
 pub use reader::{Attribute, Reader, StartTag, is_xml_char};
 pub use text::XmlText;

@@ -202,6 +202,30 @@ impl Writer {
         })
     }
 
+    /// Declares `prefix` for `namespace` on the start tag that is still open, unless the prefix
+    /// is in scope already (prefixes are never rebound) or is the default namespace, which the
+    /// writer does not use. Used to keep the prefixes of open content.
+    pub fn declare(&mut self, prefix: &str, namespace: &str) -> Result<(), Error> {
+        if !self.tag_open {
+            return Err(self.error(ErrorKind::Invalid(format!(
+                "declaration of `{prefix}` outside a start tag"
+            ))));
+        }
+        let reserved = prefix.eq_ignore_ascii_case("xml") || prefix.eq_ignore_ascii_case("xmlns");
+        if prefix.is_empty()
+            || namespace.is_empty()
+            || reserved
+            || check_name(prefix).is_err()
+            || self.bindings.iter().any(|(p, _)| p == prefix)
+        {
+            return Ok(());
+        }
+        self.bindings
+            .push((prefix.to_owned(), namespace.to_owned()));
+        push_declaration(&mut self.out, prefix, namespace);
+        Ok(())
+    }
+
     /// Writes escaped text.
     pub fn text(&mut self, text: &str) -> Result<(), Error> {
         let Some(current) = self.open.last_mut() else {

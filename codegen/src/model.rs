@@ -123,6 +123,12 @@ pub struct ComplexType {
     pub attributes: Vec<Attribute>,
     /// `xs:anyAttribute`: the attributes it lets in besides the declared ones.
     pub any_attribute: Option<Wildcard>,
+    /// A model group (a choice, a repeated sequence, a named `xs:group`): its particles
+    /// stand in the content of the elements that use it; it has no element or attributes of
+    /// its own.
+    pub group: bool,
+    /// The content is an `xs:all`: its elements come in any order.
+    pub all: bool,
     /// X-Road identifier semantics, when the type derives from the identifier base type of
     /// [`crate::Options::identifier_base`].
     pub identifier: Option<Identifier>,
@@ -157,6 +163,8 @@ pub enum Content {
     Simple(TypeRef),
     /// Mixed content (`mixed="true"`): text and elements interleaved, read as open content.
     Mixed,
+    /// The alternatives of an `xs:choice` (of a [`ComplexType::group`]); each is one value.
+    Choice(Vec<ElementField>),
 }
 
 /// A child element inside a sequence.
@@ -210,6 +218,8 @@ pub enum TypeRef {
     AnyType,
     /// An element a wildcard (`xs:any`) matches, with its name: open content.
     Wildcard(Wildcard),
+    /// A model group (a [`ComplexType::group`] of the model): its particles stand in place.
+    Group(QName),
 }
 
 /// The namespace constraint of `xs:any` and `xs:anyAttribute`, resolved: `##targetNamespace`

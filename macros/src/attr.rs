@@ -76,6 +76,8 @@ pub struct XmlField {
     pub max_occurs: Option<Sp<Option<u32>>>,
     /// `any`: child elements a wildcard matches.
     pub wildcard: Option<Sp<()>>,
+    /// `group`: a model group (`XmlGroup`) whose particles stand in the content.
+    pub group: Option<Sp<()>>,
     /// `any_attribute`: the attributes no other field reads, which a wildcard matches.
     pub any_attribute: Option<Sp<()>>,
     /// `any_content`: the whole content, elements and text, as open content.
@@ -247,6 +249,8 @@ pub fn xml_field(attrs: &[Attribute], errors: &mut Errors) -> XmlField {
                 set(&mut f.max_occurs, n, &meta, errors);
             } else if meta.path.is_ident("any") {
                 set(&mut f.wildcard, (), &meta, errors);
+            } else if meta.path.is_ident("group") {
+                set(&mut f.group, (), &meta, errors);
             } else if meta.path.is_ident("any_attribute") {
                 set(&mut f.any_attribute, (), &meta, errors);
             } else if meta.path.is_ident("any_content") {
@@ -262,7 +266,8 @@ pub fn xml_field(attrs: &[Attribute], errors: &mut Errors) -> XmlField {
                     &meta,
                     "`xml` field attribute",
                     "`element`, `attribute`, `text`, `any`, `any_attribute`, `any_content`, \
-                     `namespace`, `min_occurs`, `max_occurs`, `other_than`, `namespaces`",
+                     `group`, `namespace`, `min_occurs`, `max_occurs`, `other_than`, \
+                     `namespaces`",
                 ));
             }
             Ok(())

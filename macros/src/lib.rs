@@ -75,6 +75,8 @@ fn run(
 ///   not is `UnexpectedAttribute`). At most one.
 /// - `any_content`: a `Vec<xroad_codec::xml::AnyNode>` holding the whole content, elements and
 ///   text in document order (mixed content); no `element`, `any` or `text` field goes with it.
+/// - `group`: a model group (a type deriving [`XmlGroup`](derive@XmlGroup)): one, `Option<T>`,
+///   or `Vec<T>` with `min_occurs`/`max_occurs`; read in field order. Not with `any_order`.
 ///
 /// ```ignore
 /// #[derive(XmlRead, XmlWrite)]
@@ -109,6 +111,33 @@ pub fn derive_xml_read(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(XmlWrite, attributes(xml))]
 pub fn derive_xml_write(input: TokenStream) -> TokenStream {
     run(input, expand::write::derive)
+}
+
+/// Derives `xroad_codec::xml::XmlGroup`: a model group whose particles stand in the content of
+/// the enclosing element, read and written by a `#[xml(group)]` field (one, `Option<T>` or
+/// `Vec<T>` with `min_occurs`/`max_occurs`).
+///
+/// - A struct with named fields is a sequence: `element`, `any` and `group` fields as in
+///   [`XmlRead`](derive@XmlRead), read in field order. It can start with a child that any of
+///   its fields up to the first required one can start with.
+/// - An enum is a choice: each variant holds one value and has `#[xml(element = "local")]`
+///   (with `namespace`, defaulting to the enum's `#[xml(namespace = "...")]`), `#[xml(group)]`
+///   or `#[xml(any)]` (with `other_than`/`namespaces`). Reading takes the first alternative
+///   the next child can start; none is `ErrorKind::MissingElement` naming them all.
+///
+/// ```ignore
+/// #[derive(XmlGroup)]
+/// #[xml(namespace = "urn:example")]
+/// pub enum Payment {
+///     #[xml(element = "card")]
+///     Card(String),
+///     #[xml(element = "invoice")]
+///     Invoice(u64),
+/// }
+/// ```
+#[proc_macro_derive(XmlGroup, attributes(xml))]
+pub fn derive_xml_group(input: TokenStream) -> TokenStream {
+    run(input, expand::group::derive)
 }
 
 /// Derives `xroad_codec::xml::XmlText` (so the type is also an element with text content and

@@ -67,6 +67,8 @@ pub struct ElementField<'a> {
     /// For `any`: the namespaces the wildcard matches (then `namespace` and `local` are
     /// empty).
     pub wildcard: Option<WildcardSpec>,
+    /// For `group`: the field is a model group (`XmlGroup`), not an element.
+    pub group: bool,
 }
 
 /// The namespace constraint of a wildcard field.
@@ -82,7 +84,7 @@ pub enum WildcardSpec {
 
 impl WildcardSpec {
     /// From `other_than` and `namespaces`; `##local` in a list is no namespace.
-    fn new(f: &attr::XmlField, errors: &mut Errors) -> Self {
+    pub fn new(f: &attr::XmlField, errors: &mut Errors) -> Self {
         match (&f.other_than, &f.namespaces) {
             (Some(other), Some(list)) => {
                 errors.at(
@@ -143,6 +145,13 @@ fn generic_arg<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
         [GenericArgument::Type(inner)] => Some(inner),
         _ => None,
     }
+}
+
+/// The element type of `Option<T>` or `Vec<T>`, else the type itself.
+pub fn inner_type(ty: &Type) -> &Type {
+    generic_arg(ty, "Option")
+        .or_else(|| generic_arg(ty, "Vec"))
+        .unwrap_or(ty)
 }
 
 fn is_option(ty: &Type) -> bool {
@@ -248,13 +257,14 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     f.wildcard.as_ref().map(|s| s.span),
                     f.any_attribute.as_ref().map(|s| s.span),
                     f.any_content.as_ref().map(|s| s.span),
+                    f.group.as_ref().map(|s| s.span),
                 ];
                 let count = kinds.iter().flatten().count();
                 if count == 0 {
                     errors.at(
                         member.span(),
                         format_args!(
-                            "field `{member}` needs `#[xml(element = \"...\")]`, `#[xml(attribute = \"...\")]`, `#[xml(text)]`, `#[xml(any)]`, `#[xml(any_attribute)]` or `#[xml(any_content)]`"
+                            "field `{member}` needs `#[xml(element = \"...\")]`, `#[xml(attribute = \"...\")]`, `#[xml(text)]`, `#[xml(any)]`, `#[xml(any_attribute)]`, `#[xml(any_content)]` or `#[xml(group)]`"
                         ),
                     );
                     continue;
@@ -268,7 +278,7 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                         .unwrap_or_else(|| member.span());
                     errors.at(
                         span,
-                        "a field is exactly one of `element`, `attribute`, `text`, `any`, `any_attribute` or `any_content`",
+                        "a field is exactly one of `element`, `attribute`, `text`, `any`, `any_attribute`, `any_content` or `group`",
                     );
                     continue;
                 }
@@ -295,6 +305,27 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                         local: String::new(),
                         occurs,
                         wildcard: Some(wildcard),
+                        group: false,
+                    });
+                    continue;
+                }
+                if f.group.is_some() {
+                    if let Some(ns) = &f.namespace {
+                        errors.at(
+                            ns.span,
+                            "a `group` field takes no `namespace`: its particles name theirs",
+                        );
+                    }
+                    let occurs = element_occurs(&mut errors, &f, ty);
+                    elements.push(ElementField {
+                        index,
+                        member,
+                        ty,
+                        namespace: String::new(),
+                        local: String::new(),
+                        occurs,
+                        wildcard: None,
+                        group: true,
                     });
                     continue;
                 }
@@ -329,6 +360,7 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                         local: element.value.clone(),
                         occurs,
                         wildcard: None,
+                        group: false,
                     });
                     continue;
                 }
@@ -394,10 +426,10 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     );
                 }
                 for field in &elements {
-                    if field.wildcard.is_some() {
+                    if field.wildcard.is_some() || field.group {
                         errors.at(
                             field.ty.span(),
-                            "`any_order` matches child elements by name; a wildcard (`any`) needs the in-order reading",
+                            "`any_order` matches child elements by name; a wildcard (`any`) or a `group` needs the in-order reading",
                         );
                     }
                     if let Occurs::Repeated { .. } = field.occurs {

@@ -87,6 +87,116 @@ mod open_content {
     }
 }
 
+/// The bindings of `structure.xsd`.
+#[allow(dead_code)]
+mod structure_xsd {
+    include!(concat!(env!("OUT_DIR"), "/structure.rs"));
+}
+
+mod structure {
+    use std::num::NonZeroU64;
+
+    use super::structure_xsd::structure::{Order, OrderChoice, OrderChoice2, OrderSequence};
+    use super::{refused, round_trip};
+
+    #[test]
+    fn choices_groups_and_all_round_trip() {
+        let order: Order = round_trip("structure", "order-1.xml");
+        assert_eq!(order.id.as_str(), "o1");
+        assert_eq!(order.buyer, "Ann");
+        assert_eq!(order.seller.as_deref(), Some("Shop"));
+        let OrderChoice::Sequence(bank) = &order.choice else {
+            panic!("{:?}", order.choice)
+        };
+        assert_eq!((bank.bank.as_str(), bank.account.as_str()), ("LHV", "EE00"));
+        assert_eq!(
+            order.sequence,
+            [
+                OrderSequence {
+                    item: "book".into(),
+                    quantity: Some(2)
+                },
+                OrderSequence {
+                    item: "pen".into(),
+                    quantity: None
+                }
+            ]
+        );
+        let kinds: Vec<&str> = order
+            .choice_2
+            .iter()
+            .map(|c| match c {
+                OrderChoice2::Gift(_) => "gift",
+                OrderChoice2::Tag(_) => "tag",
+                OrderChoice2::Any(_) => "any",
+            })
+            .collect();
+        assert_eq!(kinds, ["gift", "tag", "any", "gift"]);
+        assert_eq!(order.delivery.note.as_deref(), Some("ring twice"));
+
+        let second: Order = round_trip("structure", "order-2.xml");
+        assert_eq!(
+            second.choice,
+            OrderChoice::Invoice(NonZeroU64::new(17).unwrap())
+        );
+        assert!(second.choice_2.is_empty());
+    }
+
+    #[test]
+    fn structure_violations_are_refused_with_their_path() {
+        let base = |middle: &str, delivery: &str| {
+            format!(
+                r#"<order xmlns="urn:test:structure" id="o"><buyer>A</buyer>{middle}<delivery>{delivery}</delivery></order>"#
+            )
+        };
+        for (xml, path, reason) in [
+            (
+                base("<item>x</item>", "<address>a</address>"),
+                "/order",
+                "missing element `one of `{urn:test:structure}card`",
+            ),
+            (
+                base(
+                    "<card>1</card><invoice>2</invoice><item>x</item>",
+                    "<address>a</address>",
+                ),
+                "/order",
+                "missing element `{urn:test:structure}item`, found `{urn:test:structure}invoice`",
+            ),
+            (
+                base("<card>1</card>", "<address>a</address>"),
+                "/order",
+                "missing element `{urn:test:structure}item`, found `{urn:test:structure}delivery`",
+            ),
+            (
+                base(
+                    "<card>1</card><item>a</item><item>b</item><item>c</item><item>d</item>",
+                    "<address>a</address>",
+                ),
+                "/order",
+                "missing element `{urn:test:structure}delivery`, found `{urn:test:structure}item`",
+            ),
+            (
+                base(
+                    "<card>1</card><item>x</item>",
+                    "<address>a</address><address>b</address>",
+                ),
+                "/order/delivery/address",
+                "occurs more than once",
+            ),
+            (
+                base("<card>1</card><item>x</item>", "<note>n</note>"),
+                "/order/delivery",
+                "missing element `{urn:test:structure}address`",
+            ),
+        ] {
+            let (found, message) = refused::<Order>("structure", &xml);
+            assert_eq!(found, path, "{xml}: {message}");
+            assert!(message.contains(reason), "{xml}: {message}");
+        }
+    }
+}
+
 mod built_in_types {
     use std::num::NonZeroU64;
 

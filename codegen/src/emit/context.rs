@@ -401,7 +401,7 @@ impl<'a> Ctx<'a> {
     pub fn rust_type(&self, from: usize, ty: &TypeRef, at: &Location) -> Result<TokenStream> {
         Ok(match ty {
             TypeRef::Builtin(b) => builtin_type(*b, &self.rt),
-            TypeRef::Named(q) => {
+            TypeRef::Named(q) | TypeRef::Group(q) => {
                 let (item, _) = self.types.get(q).ok_or_else(|| Error::Unresolved {
                     location: at.clone(),
                     kind: "type",
@@ -428,7 +428,7 @@ impl<'a> Ctx<'a> {
         match ty {
             TypeRef::Builtin(b) => matches!(b, Builtin::Double | Builtin::Float),
             TypeRef::Extern(_) | TypeRef::AnyType | TypeRef::Wildcard(_) => false,
-            TypeRef::Named(q) => self.facts.has_float(q),
+            TypeRef::Named(q) | TypeRef::Group(q) => self.facts.has_float(q),
         }
     }
 
@@ -451,7 +451,9 @@ impl<'a> Ctx<'a> {
     fn is_copy_in(&self, ty: &TypeRef, depth: usize) -> bool {
         match ty {
             TypeRef::Builtin(b) => b.is_copy(),
-            TypeRef::Extern(_) | TypeRef::AnyType | TypeRef::Wildcard(_) => false,
+            TypeRef::Extern(_) | TypeRef::AnyType | TypeRef::Wildcard(_) | TypeRef::Group(_) => {
+                false
+            }
             TypeRef::Named(q) => match self.type_def(q) {
                 Some(TypeDef::Simple(s)) => match &s.kind {
                     SimpleKind::Enumeration { .. } => true,

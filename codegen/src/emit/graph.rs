@@ -37,7 +37,7 @@ impl TypeFacts {
                 TypeRef::Builtin(Builtin::Double | Builtin::Float) => {
                     direct_float.insert(from_all);
                 }
-                TypeRef::Named(q) => {
+                TypeRef::Named(q) | TypeRef::Group(q) => {
                     if let Some(&(to_all, to_inline)) = nodes.get(q) {
                         all.add_edge(from_all, to_all, ());
                         if inline_edge {
@@ -58,7 +58,7 @@ impl TypeFacts {
                     match &c.content {
                         Content::Empty | Content::Mixed => {}
                         Content::Simple(ty) => edge(ty, false),
-                        Content::Sequence(fields) => {
+                        Content::Sequence(fields) | Content::Choice(fields) => {
                             for field in fields {
                                 edge(&field.ty, field.max_occurs == Some(1));
                             }

@@ -56,6 +56,8 @@ fn complex(ns: &str, local: &str, content: Content, attributes: Vec<Attribute>) 
         content,
         attributes,
         any_attribute: None,
+        group: false,
+        all: false,
         identifier: None,
     }
 }

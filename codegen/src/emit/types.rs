@@ -119,10 +119,10 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         args.push(quote!(root(name = #local, namespace = #ns)));
     }
     let container = match &c.content {
-        Content::Sequence(fields) => common_namespace(
+        Content::Sequence(fields) | Content::Choice(fields) => common_namespace(
             fields
                 .iter()
-                .filter(|f| !matches!(f.ty, TypeRef::Wildcard(_)))
+                .filter(|f| !matches!(f.ty, TypeRef::Wildcard(_) | TypeRef::Group(_)))
                 .map(|f| f.name.namespace.as_str()),
         )
         .filter(|ns| !ns.is_empty()),
@@ -130,6 +130,12 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
     };
     if let Some(ns) = container {
         args.push(quote!(namespace = #ns));
+    }
+    if c.all {
+        args.push(quote!(any_order));
+    }
+    if let Content::Choice(alternatives) = &c.content {
+        return emit_choice(ctx, module, c, alternatives, container, args);
     }
 
     if ctx.is_recursive_inline(&c.name) {
@@ -183,7 +189,7 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         });
     }
     match &c.content {
-        Content::Empty => {}
+        Content::Empty | Content::Choice(_) => {}
         Content::Mixed => {
             let ident = content_idents
                 .next()
@@ -217,6 +223,15 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
                 let inner = ctx.rust_type(module, &f.ty, &f.location)?;
                 let (ty, mut extra, optional, repeated) =
                     occurrence(inner, f.min_occurs, f.max_occurs);
+                if let TypeRef::Group(group) = &f.ty {
+                    let d = doc::doc_or(f.doc.as_deref(), &group_fallback_doc(ctx, group));
+                    tokens.push(quote! {
+                        #d
+                        #[xml(group #(, #extra)*)]
+                        pub #ident: #ty,
+                    });
+                    continue;
+                }
                 if let TypeRef::Wildcard(wildcard) = &f.ty {
                     extra.splice(0..0, wildcard_args(wildcard));
                     let d = doc::doc_or(
@@ -282,9 +297,14 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         None => TokenStream::new(),
     };
     let float = ctx.complex_has_float(c);
-    let derives = struct_derives(ctx, float);
+    let derives = if c.group {
+        group_derives(ctx, float)
+    } else {
+        struct_derives(ctx, float)
+    };
     let xml = ctx.xml_attr(args);
     let fallback = match (&c.base, root) {
+        _ if c.group => group_summary(c),
         (_, Some(root)) => format!(
             "Content of the `{}` element (namespace `{}`).",
             root.local, root.namespace
@@ -310,6 +330,113 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
             #(#tokens)*
         }
         #impls
+    })
+}
+
+/// The derive list of a model group whose values may contain floats.
+fn group_derives(ctx: &Ctx<'_>, float: bool) -> TokenStream {
+    let group = ctx.rt_path(quote!(xml::XmlGroup));
+    if float {
+        quote!(#[derive(Debug, Clone, PartialEq, #group)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash, #group)])
+    }
+}
+
+/// What a model group holds, for a field or type without documentation of its own.
+fn group_fallback_doc(ctx: &Ctx<'_>, group: &crate::model::QName) -> String {
+    match ctx.type_def(group) {
+        Some(TypeDef::Complex(c)) => group_summary(c),
+        _ => format!("The elements of group `{}`.", group.local),
+    }
+}
+
+/// `One of …` for a choice, `The elements … in this order` for a sequence group.
+fn group_summary(c: &ComplexType) -> String {
+    let name = |f: &crate::model::ElementField| match &f.ty {
+        TypeRef::Wildcard(_) => "an element of another schema".to_owned(),
+        TypeRef::Group(g) => format!("the elements of `{}`", g.local),
+        _ => format!("`{}`", f.name.local),
+    };
+    match &c.content {
+        Content::Choice(alternatives) => {
+            let names: Vec<String> = alternatives.iter().map(name).collect();
+            format!("One of {}.", names.join(", "))
+        }
+        Content::Sequence(fields) => {
+            let names: Vec<String> = fields.iter().map(name).collect();
+            format!("The elements {}, in this order.", names.join(", "))
+        }
+        _ => format!("Group `{}`.", c.name.local),
+    }
+}
+
+/// The enum of an `xs:choice`: one variant per alternative.
+fn emit_choice(
+    ctx: &Ctx<'_>,
+    module: usize,
+    c: &ComplexType,
+    alternatives: &[crate::model::ElementField],
+    container: Option<&str>,
+    args: Vec<TokenStream>,
+) -> Result<TokenStream> {
+    let name = ctx.type_name(&c.name, &c.location)?;
+    let mut dedup = naming::Dedup::default();
+    let mut variants = Vec::new();
+    let mut names = Vec::new();
+    for f in alternatives {
+        let inner = ctx.rust_type(module, &f.ty, &f.location)?;
+        let (variant_name, attr, fallback) = match &f.ty {
+            TypeRef::Wildcard(wildcard) => {
+                let args = wildcard_args(wildcard);
+                (
+                    "Any".to_owned(),
+                    quote!(#[xml(any #(, #args)*)]),
+                    "An element the schema leaves open (`xs:any`), with its name.".to_owned(),
+                )
+            }
+            TypeRef::Group(group) => (
+                naming::type_name(&f.name.local),
+                quote!(#[xml(group)]),
+                group_fallback_doc(ctx, group),
+            ),
+            _ => {
+                let local = &f.name.local;
+                let ns =
+                    element_namespace_arg(&f.name.namespace, container).map(|ns| quote!(, #ns));
+                (
+                    naming::type_name(local),
+                    quote!(#[xml(element = #local #ns)]),
+                    format!("Element `{}`.", f.name),
+                )
+            }
+        };
+        let variant_name = dedup.take(variant_name, false);
+        let ident = naming::ident(&variant_name);
+        names.push(variant_name);
+        let d = match (&f.doc, type_doc(ctx, &f.ty)) {
+            (None, Some(of_type)) => doc::schema_doc(of_type),
+            _ => doc::doc_or(f.doc.as_deref(), &fallback),
+        };
+        variants.push(quote! {
+            #d
+            #attr
+            #ident(#inner),
+        });
+    }
+    let allow = naming::variants_need_allow(&name.to_string(), &names)
+        .then(|| quote!(#[allow(clippy::enum_variant_names)]));
+    let derives = group_derives(ctx, ctx.complex_has_float(c));
+    let xml = ctx.xml_attr(args);
+    let d = doc::doc_or(c.doc.as_deref(), &group_summary(c));
+    Ok(quote! {
+        #d
+        #derives
+        #xml
+        #allow
+        pub enum #name {
+            #(#variants)*
+        }
     })
 }
 
@@ -350,6 +477,7 @@ pub fn field_idents(c: &ComplexType) -> (Vec<Ident>, Vec<Ident>) {
         Content::Empty => Vec::new(),
         Content::Simple(_) => vec![naming::ident(&dedup.take("value".into(), true))],
         Content::Mixed => vec![naming::ident(&dedup.take("content".into(), true))],
+        Content::Choice(_) => Vec::new(),
         Content::Sequence(elements) => elements
             .iter()
             .map(|f| naming::ident(&dedup.take(naming::field_name(&f.name.local), true)))

@@ -84,7 +84,7 @@ fn identifier(c: &ComplexType, enumerations: &HashMap<QName, Vec<String>>) -> Re
             .iter()
             .map(|f| (f.name.local.as_str(), f.min_occurs >= 1))
             .collect(),
-        Content::Empty | Content::Simple(_) | Content::Mixed => Vec::new(),
+        Content::Empty | Content::Simple(_) | Content::Mixed | Content::Choice(_) => Vec::new(),
     };
     let position = |code: &str| fields.iter().position(|(name, _)| *name == code);
     let mut shapes = Vec::new();

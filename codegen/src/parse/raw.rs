@@ -17,6 +17,8 @@ pub(crate) struct Declarations {
     pub roots: Vec<QName>,
     /// Global attributes.
     pub attributes: Vec<RawAttribute>,
+    /// Named attribute groups.
+    pub attribute_groups: Vec<RawAttributeGroup>,
 }
 
 impl Declarations {
@@ -25,11 +27,18 @@ impl Declarations {
     pub fn refers_to(&self, namespace: &str) -> bool {
         let attributes = self.types.iter().flat_map(|t| match t {
             RawType::Complex(c) => c.attributes.as_slice(),
-            RawType::Simple(_) => &[],
+            RawType::Simple(_) | RawType::Group(_) => &[],
+        });
+        let group_refs = self.types.iter().flat_map(|t| match t {
+            RawType::Complex(c) => c.attribute_groups.as_slice(),
+            RawType::Simple(_) | RawType::Group(_) => &[],
         });
         attributes
             .filter(|a| a.by_ref.is_some())
             .any(|a| a.name.namespace == namespace)
+            || group_refs
+                .chain(self.attribute_groups.iter().flat_map(|g| &g.groups))
+                .any(|r| r.name.namespace == namespace)
     }
 }
 
@@ -40,6 +49,39 @@ pub(crate) enum RawType {
     Complex(RawComplex),
     /// `xs:simpleType`.
     Simple(RawSimple),
+    /// A model group: a named `xs:group`, or an `xs:choice` or repeated `xs:sequence` that is
+    /// given a name of its own.
+    Group(RawGroup),
+}
+
+/// A model group as declared.
+#[derive(Debug)]
+pub(crate) struct RawGroup {
+    /// Name (assigned for anonymous groups).
+    pub name: QName,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the group is declared.
+    pub location: Location,
+    /// `xs:choice` rather than `xs:sequence`.
+    pub choice: bool,
+    /// The particles.
+    pub particles: Vec<RawElement>,
+}
+
+/// A named `xs:attributeGroup`.
+#[derive(Debug)]
+pub(crate) struct RawAttributeGroup {
+    /// Name.
+    pub name: QName,
+    /// Where it is declared.
+    pub location: Location,
+    /// Its attribute uses.
+    pub attributes: Vec<RawAttribute>,
+    /// Attribute groups it refers to.
+    pub groups: Vec<Ref>,
+    /// Its `xs:anyAttribute`.
+    pub any_attribute: Option<Wildcard>,
 }
 
 impl RawType {
@@ -48,6 +90,7 @@ impl RawType {
         match self {
             RawType::Complex(t) => &t.name,
             RawType::Simple(t) => &t.name,
+            RawType::Group(t) => &t.name,
         }
     }
 
@@ -56,6 +99,7 @@ impl RawType {
         match self {
             RawType::Complex(t) => &t.location,
             RawType::Simple(t) => &t.location,
+            RawType::Group(t) => &t.location,
         }
     }
 }
@@ -75,8 +119,12 @@ pub(crate) struct RawComplex {
     pub attributes: Vec<RawAttribute>,
     /// `xs:anyAttribute` on the type itself (or its derivation).
     pub any_attribute: Option<Wildcard>,
+    /// `xs:attributeGroup` references on the type itself (or its derivation).
+    pub attribute_groups: Vec<Ref>,
     /// `mixed="true"` on the type or its complex content.
     pub mixed: bool,
+    /// The content is an `xs:all`: its elements in any order.
+    pub all: bool,
 }
 
 /// Declared content of a complex type.
@@ -118,6 +166,8 @@ pub(crate) enum RawElementKind {
     Ref(Ref),
     /// `xs:any`: any element the wildcard matches.
     Wildcard(Wildcard),
+    /// A model group (a [`RawGroup`] of the declarations): its particles stand in place.
+    Group(Ref),
 }
 
 /// `use` of an attribute.

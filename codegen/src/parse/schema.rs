@@ -9,8 +9,8 @@ use super::location::Source;
 use super::ns::{self, XS};
 use super::qname::{self, Ref};
 use super::raw::{
-    Declarations, RawAttribute, RawComplex, RawContent, RawElement, RawElementKind, RawSimple,
-    RawType, Use,
+    Declarations, RawAttribute, RawAttributeGroup, RawComplex, RawContent, RawElement,
+    RawElementKind, RawGroup, RawSimple, RawType, Use,
 };
 use crate::error::{Error, Result};
 use crate::model::{EnumValue, Facets, Location, QName, Wildcard};
@@ -67,12 +67,24 @@ pub(crate) fn read_schema(
                 let attribute = reader.attribute_decl(child, name, decls)?;
                 decls.attributes.push(attribute);
             }
+            "group" => {
+                let slot = decls.types.len();
+                let group = reader.named_group(child, decls)?;
+                decls.types.insert(slot, RawType::Group(group));
+            }
+            "attributeGroup" => {
+                let group = reader.attribute_group(child, decls)?;
+                decls.attribute_groups.push(group);
+            }
+            // Notations name non-XML formats; they make no type.
+            "notation" => {}
             other => {
                 return Err(src.unsupported(
                     child,
                     &format!("xs:{other}"),
-                    "only xs:element, xs:complexType, xs:simpleType, xs:attribute and \
-                     xs:import are supported at the top level of a schema",
+                    "supported at the top level of a schema are xs:element, xs:complexType, \
+                     xs:simpleType, xs:attribute, xs:group, xs:attributeGroup, xs:notation, \
+                     xs:import and xs:include",
                 ));
             }
         }
@@ -278,8 +290,10 @@ impl Reader<'_, '_, '_> {
         })
     }
 
-    /// Reads the particles of an `xs:sequence`, flattening plain nested sequences.
-    fn sequence(
+    /// Reads the particles of a compositor (`xs:sequence`, `xs:choice`, `xs:all`, or a named
+    /// group's), flattening nested sequences that occur exactly once; a nested choice, a
+    /// sequence with other occurrence bounds and a group reference become group particles.
+    fn particles(
         &self,
         node: Node,
         parent: &QName,
@@ -304,20 +318,183 @@ impl Reader<'_, '_, '_> {
                         location: self.loc(child),
                     });
                 }
-                "sequence" => {
-                    if self.occurs(child)? != (1, Some(1)) {
-                        return Err(self.src.unsupported(
-                            child,
-                            "repeated or optional nested xs:sequence",
-                            "move the occurrence bounds to the elements",
-                        ));
-                    }
-                    self.sequence(child, parent, decls, out)?;
+                "sequence"
+                    if self.occurs(child)? == (1, Some(1)) && !ns::is(node, XS, "choice") =>
+                {
+                    self.particles(child, parent, decls, out)?;
                 }
+                "sequence" => out.push(self.group_particle(child, parent, decls, false)?),
+                "choice" => out.push(self.group_particle(child, parent, decls, true)?),
+                "group" => out.push(self.group_ref(child)?),
                 other => return Err(self.unsupported_particle(child, other)),
             }
         }
         Ok(())
+    }
+
+    /// `xs:group ref=…` as a particle.
+    fn group_ref(&self, node: Node) -> Result<RawElement> {
+        let r = qname::required(self.src, node, "ref")?;
+        let (min_occurs, max_occurs) = self.occurs(node)?;
+        Ok(RawElement {
+            name: QName::new("", r.name.local.clone()),
+            kind: RawElementKind::Group(r),
+            min_occurs,
+            max_occurs,
+            doc: xs_doc(node),
+            location: self.loc(node),
+        })
+    }
+
+    /// A name for a group of `parent` that no type has yet.
+    fn group_name(&self, parent: &QName, suffix: &str, decls: &Declarations) -> QName {
+        let base = format!("{}{suffix}", parent.local);
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while decls
+            .types
+            .iter()
+            .any(|t| t.name().local == candidate && t.name().namespace == parent.namespace)
+        {
+            candidate = format!("{base}{n}");
+            n += 1;
+        }
+        QName::new(parent.namespace.clone(), candidate)
+    }
+
+    /// An anonymous `xs:choice` (or an `xs:sequence` with occurrence bounds) as a group of
+    /// its own, named after `parent`, and the particle that stands for it.
+    fn group_particle(
+        &self,
+        node: Node,
+        parent: &QName,
+        decls: &mut Declarations,
+        choice: bool,
+    ) -> Result<RawElement> {
+        let (min_occurs, max_occurs) = self.occurs(node)?;
+        let name = self.group_name(parent, if choice { "Choice" } else { "Sequence" }, decls);
+        let location = self.loc(node);
+        let slot = decls.types.len();
+        let group = self.group_body(node, name.clone(), decls, choice)?;
+        decls.types.insert(slot, RawType::Group(group));
+        Ok(RawElement {
+            name: QName::new("", if choice { "choice" } else { "sequence" }),
+            kind: RawElementKind::Group(Ref {
+                name,
+                location: location.clone(),
+            }),
+            min_occurs,
+            max_occurs,
+            doc: None,
+            location,
+        })
+    }
+
+    /// The particles of a group named `name`; the alternatives of a choice that have
+    /// occurrence bounds other than one become sequence groups of their own, so that every
+    /// alternative is one value.
+    fn group_body(
+        &self,
+        node: Node,
+        name: QName,
+        decls: &mut Declarations,
+        choice: bool,
+    ) -> Result<RawGroup> {
+        let mut particles = Vec::new();
+        self.particles(node, &name, decls, &mut particles)?;
+        if choice {
+            for particle in &mut particles {
+                if (particle.min_occurs, particle.max_occurs) == (1, Some(1)) {
+                    continue;
+                }
+                let suffix = naming_suffix(&particle.name.local);
+                let wrapper = self.group_name(&name, &suffix, decls);
+                let location = particle.location.clone();
+                let inner = std::mem::replace(
+                    particle,
+                    RawElement {
+                        name: particle.name.clone(),
+                        kind: RawElementKind::Group(Ref {
+                            name: wrapper.clone(),
+                            location: location.clone(),
+                        }),
+                        min_occurs: 1,
+                        max_occurs: Some(1),
+                        doc: particle.doc.clone(),
+                        location: location.clone(),
+                    },
+                );
+                decls.types.push(RawType::Group(RawGroup {
+                    name: wrapper,
+                    doc: inner.doc.clone(),
+                    location,
+                    choice: false,
+                    particles: vec![inner],
+                }));
+            }
+        }
+        Ok(RawGroup {
+            name,
+            doc: xs_doc(node),
+            location: self.loc(node),
+            choice,
+            particles,
+        })
+    }
+
+    /// A top-level `xs:group name=…`.
+    fn named_group(&self, node: Node, decls: &mut Declarations) -> Result<RawGroup> {
+        let name = self.own_name(node)?;
+        let compositor = ns::children(node)
+            .find(|n| !ns::is(*n, XS, "annotation"))
+            .ok_or_else(|| {
+                self.src
+                    .unexpected(node, "xs:sequence, xs:choice or xs:all")
+            })?;
+        let choice = match compositor.tag_name().name() {
+            "choice" if ns::in_ns(compositor, XS) => true,
+            "sequence" | "all" if ns::in_ns(compositor, XS) => false,
+            _ => {
+                return Err(self
+                    .src
+                    .unexpected(compositor, "xs:sequence, xs:choice or xs:all"));
+            }
+        };
+        let mut group = self.group_body(compositor, name, decls, choice)?;
+        group.doc = xs_doc(node).or(group.doc);
+        group.location = self.loc(node);
+        Ok(group)
+    }
+
+    /// A top-level `xs:attributeGroup name=…`.
+    fn attribute_group(&self, node: Node, decls: &mut Declarations) -> Result<RawAttributeGroup> {
+        let name = self.own_name(node)?;
+        let mut group = RawAttributeGroup {
+            name: name.clone(),
+            location: self.loc(node),
+            attributes: Vec::new(),
+            groups: Vec::new(),
+            any_attribute: None,
+        };
+        for child in ns::children(node) {
+            match child.tag_name().name() {
+                _ if !ns::in_ns(child, XS) => {
+                    return Err(self.src.unexpected(child, "an XML Schema element"));
+                }
+                "annotation" => {}
+                "attribute" => group
+                    .attributes
+                    .push(self.attribute_use(child, &name, decls)?),
+                "attributeGroup" => group.groups.push(qname::required(self.src, child, "ref")?),
+                "anyAttribute" => group.any_attribute = Some(self.wildcard(child)),
+                _ => {
+                    return Err(self
+                        .src
+                        .unexpected(child, "xs:attribute or xs:attributeGroup"));
+                }
+            }
+        }
+        Ok(group)
     }
 
     fn unsupported_particle(&self, node: Node, name: &str) -> Error {
@@ -334,6 +511,8 @@ impl Reader<'_, '_, '_> {
         let mut content = RawContent::Sequence(Vec::new());
         let mut attributes = Vec::new();
         let mut any_attribute = None;
+        let mut attribute_groups = Vec::new();
+        let mut all = false;
         let mut seen_content = false;
         for child in ns::children(node) {
             if !ns::in_ns(child, XS) {
@@ -353,19 +532,12 @@ impl Reader<'_, '_, '_> {
                 "annotation" => {}
                 // Mixed content is read as open content: its particles shape no field.
                 "sequence" | "choice" | "all" | "group" if mixed => {}
-                "sequence" => {
-                    if self.occurs(child)? != (1, Some(1)) {
-                        return Err(self.src.unsupported(
-                            child,
-                            "repeated or optional xs:sequence",
-                            "move the occurrence bounds to the elements",
-                        ));
-                    }
-                    let mut fields = Vec::new();
-                    self.sequence(child, &name, decls, &mut fields)?;
-                    content = RawContent::Sequence(fields);
+                "sequence" | "choice" | "all" | "group" => {
+                    all = tag == "all";
+                    content = RawContent::Sequence(self.content_particles(child, &name, decls)?);
                 }
                 "attribute" => attributes.push(self.attribute_use(child, &name, decls)?),
+                "attributeGroup" => attribute_groups.push(qname::required(self.src, child, "ref")?),
                 "anyAttribute" => any_attribute = Some(self.wildcard(child)),
                 "complexContent" => {
                     mixed |= is_true(child.attribute("mixed"));
@@ -373,8 +545,7 @@ impl Reader<'_, '_, '_> {
                         child,
                         &name,
                         decls,
-                        &mut attributes,
-                        &mut any_attribute,
+                        (&mut attributes, &mut attribute_groups, &mut any_attribute),
                         false,
                         mixed,
                     )?;
@@ -384,8 +555,7 @@ impl Reader<'_, '_, '_> {
                         child,
                         &name,
                         decls,
-                        &mut attributes,
-                        &mut any_attribute,
+                        (&mut attributes, &mut attribute_groups, &mut any_attribute),
                         true,
                         false,
                     )?;
@@ -400,8 +570,31 @@ impl Reader<'_, '_, '_> {
             content,
             attributes,
             any_attribute,
+            attribute_groups,
             mixed,
+            all,
         })
+    }
+
+    /// The fields of a type's content model: the particles of a sequence that occurs once or
+    /// of an `xs:all`, or one group particle for a choice, a sequence with occurrence bounds
+    /// or a group reference.
+    fn content_particles(
+        &self,
+        node: Node,
+        parent: &QName,
+        decls: &mut Declarations,
+    ) -> Result<Vec<RawElement>> {
+        let mut fields = Vec::new();
+        match node.tag_name().name() {
+            "sequence" if self.occurs(node)? != (1, Some(1)) => {
+                fields.push(self.group_particle(node, parent, decls, false)?);
+            }
+            "sequence" | "all" => self.particles(node, parent, decls, &mut fields)?,
+            "choice" => fields.push(self.group_particle(node, parent, decls, true)?),
+            _ => fields.push(self.group_ref(node)?),
+        }
+        Ok(fields)
     }
 
     /// The namespace constraint of `xs:any` or `xs:anyAttribute`.
@@ -423,14 +616,16 @@ impl Reader<'_, '_, '_> {
     }
 
     /// Reads `xs:complexContent` or `xs:simpleContent`.
-    #[allow(clippy::too_many_arguments)]
     fn derivation(
         &self,
         node: Node,
         name: &QName,
         decls: &mut Declarations,
-        attributes: &mut Vec<RawAttribute>,
-        any_attribute: &mut Option<Wildcard>,
+        (attributes, attribute_groups, any_attribute): (
+            &mut Vec<RawAttribute>,
+            &mut Vec<Ref>,
+            &mut Option<Wildcard>,
+        ),
         simple: bool,
         mixed: bool,
     ) -> Result<RawContent> {
@@ -464,18 +659,16 @@ impl Reader<'_, '_, '_> {
                     "sequence" | "choice" | "all" | "group" if mixed => {}
                     "attribute" => attributes.push(self.attribute_use(part, name, decls)?),
                     "anyAttribute" => *any_attribute = Some(self.wildcard(part)),
-                    "sequence" if !simple && !seen_sequence => {
-                        seen_sequence = true;
-                        if self.occurs(part)? != (1, Some(1)) {
-                            return Err(self.src.unsupported(
-                                part,
-                                "repeated or optional xs:sequence",
-                                "move the occurrence bounds to the elements",
-                            ));
-                        }
-                        self.sequence(part, name, decls, &mut fields)?;
+                    "attributeGroup" => {
+                        attribute_groups.push(qname::required(self.src, part, "ref")?);
                     }
-                    "sequence" => return Err(self.src.unexpected(part, "attributes")),
+                    "sequence" | "choice" | "all" | "group" if !simple && !seen_sequence => {
+                        seen_sequence = true;
+                        fields = self.content_particles(part, name, decls)?;
+                    }
+                    "sequence" | "choice" | "all" | "group" => {
+                        return Err(self.src.unexpected(part, "attributes"));
+                    }
                     other => return Err(self.unsupported_particle(part, other)),
                 }
             }
@@ -662,4 +855,9 @@ impl Reader<'_, '_, '_> {
 /// Whether a boolean attribute value is true.
 fn is_true(value: Option<&str>) -> bool {
     matches!(value.map(str::trim), Some("true" | "1"))
+}
+
+/// The UpperCamelCase suffix a group named after the particle `local` takes.
+fn naming_suffix(local: &str) -> String {
+    local.to_upper_camel_case()
 }

@@ -422,7 +422,7 @@ fn outline(model: &Model) -> Vec<(QName, Vec<(QName, TypeRef)>)> {
                         .map(|f| (f.name.clone(), f.ty.clone()))
                         .collect(),
                     Content::Simple(ty) => vec![(QName::new("", "$text"), ty.clone())],
-                    Content::Empty | Content::Mixed => Vec::new(),
+                    Content::Empty | Content::Mixed | Content::Choice(_) => Vec::new(),
                 };
                 (c.name.clone(), fields)
             }
@@ -502,19 +502,25 @@ fn undeclared_prefix() {
 }
 
 #[test]
-fn choice_is_unsupported() {
-    let schema = r#"<xs:element name="req"><xs:complexType><xs:choice>
+fn a_choice_is_a_group_type() {
+    let schema = r#"<xs:element name="req"><xs:complexType><xs:choice maxOccurs="2">
 <xs:element name="a" type="xs:int"/><xs:element name="b" type="xs:int"/></xs:choice></xs:complexType></xs:element>
 <xs:element name="resp" type="xs:string"/>"#;
-    let e = err(&wsdl_with(schema));
-    let Error::Unsupported {
-        construct, hint, ..
-    } = e
-    else {
-        panic!("{e:?}")
+    let model = parse(&wsdl_with(schema), &Options::bare()).expect("parses");
+    let req = complex(&model, "urn:t", "req");
+    let Content::Sequence(fields) = &req.content else {
+        panic!("{req:?}")
     };
-    assert_eq!(construct, "xs:choice");
-    assert!(hint.contains("xs:sequence"));
+    let choice = QName::new("urn:t", "reqChoice");
+    assert_eq!(fields[0].ty, TypeRef::Group(choice.clone()));
+    assert_eq!(fields[0].max_occurs, Some(2));
+    let group = complex(&model, "urn:t", "reqChoice");
+    assert!(group.group);
+    let Content::Choice(alternatives) = &group.content else {
+        panic!("{group:?}")
+    };
+    let names: Vec<&str> = alternatives.iter().map(|a| a.name.local.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
 }
 
 #[test]

@@ -6,12 +6,13 @@ use super::builtin::builtin;
 use super::ns::XS;
 use super::qname::Ref;
 use super::raw::{
-    Declarations, RawAttribute, RawComplex, RawContent, RawElement, RawElementKind, RawType, Use,
+    Declarations, RawAttribute, RawAttributeGroup, RawComplex, RawContent, RawElement,
+    RawElementKind, RawGroup, RawType, Use,
 };
 use crate::error::{Error, Result};
 use crate::model::{
     Attribute, Builtin, ComplexType, Content, Derivation, DerivationKind, Element, ElementField,
-    Location, QName, SimpleKind, SimpleType, TypeDef, TypeRef,
+    Location, QName, SimpleKind, SimpleType, TypeDef, TypeRef, Wildcard,
 };
 use crate::options::Options;
 
@@ -20,6 +21,7 @@ pub(crate) struct Index<'d> {
     types: HashMap<QName, &'d RawType>,
     elements: HashMap<QName, &'d RawElement>,
     attributes: HashMap<QName, &'d RawAttribute>,
+    attribute_groups: HashMap<QName, &'d RawAttributeGroup>,
 }
 
 fn insert<'d, T>(
@@ -49,7 +51,18 @@ impl<'d> Index<'d> {
             types: HashMap::new(),
             elements: HashMap::new(),
             attributes: HashMap::new(),
+            attribute_groups: HashMap::new(),
         };
+        for g in &decls.attribute_groups {
+            insert(
+                &mut index.attribute_groups,
+                "attribute group",
+                &g.name,
+                &g.location,
+                g,
+                |g| &g.location,
+            )?;
+        }
         for t in &decls.types {
             insert(
                 &mut index.types,
@@ -119,6 +132,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
         for t in &decls.types {
             out.push(match t {
                 RawType::Complex(c) => TypeDef::Complex(self.complex(c)?),
+                RawType::Group(g) => TypeDef::Complex(self.group(g)?),
                 RawType::Simple(s) => {
                     let base = self.simple_ref(&s.base)?;
                     let kind = if s.values.is_empty() {
@@ -168,10 +182,10 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 expected: "`name` and `type` on a global element".to_owned(),
                 found: "`ref`".to_owned(),
             }),
-            RawElementKind::Wildcard(_) => Err(Error::Unexpected {
+            RawElementKind::Wildcard(_) | RawElementKind::Group(_) => Err(Error::Unexpected {
                 location: global.location.clone(),
                 expected: "a global element".to_owned(),
-                found: "a wildcard".to_owned(),
+                found: "a particle".to_owned(),
             }),
         }
     }
@@ -214,6 +228,15 @@ impl<'d, 'o> Resolver<'d, 'o> {
         let (ty, doc) = match &e.kind {
             RawElementKind::Typed(t) => (self.type_ref(t)?, e.doc.clone()),
             RawElementKind::Wildcard(w) => (TypeRef::Wildcard(w.clone()), e.doc.clone()),
+            RawElementKind::Group(r) => {
+                let Some(RawType::Group(group)) = self.index.types.get(&r.name) else {
+                    return Err(unresolved("group", r));
+                };
+                (
+                    TypeRef::Group(r.name.clone()),
+                    e.doc.clone().or_else(|| group.doc.clone()),
+                )
+            }
             RawElementKind::Ref(r) => {
                 let Some(global) = self.index.element(&r.name) else {
                     return Err(unresolved("element", r));
@@ -234,8 +257,100 @@ impl<'d, 'o> Resolver<'d, 'o> {
         })
     }
 
+    /// The fields of particles; a reference to a sequence group that occurs once stands for
+    /// the group's own particles.
     fn fields(&self, elements: &[RawElement]) -> Result<Vec<ElementField>> {
-        elements.iter().map(|e| self.field(e)).collect()
+        let mut out = Vec::with_capacity(elements.len());
+        self.fields_into(elements, &mut out, 0)?;
+        Ok(out)
+    }
+
+    fn fields_into(
+        &self,
+        elements: &[RawElement],
+        out: &mut Vec<ElementField>,
+        depth: usize,
+    ) -> Result<()> {
+        for e in elements {
+            if let RawElementKind::Group(r) = &e.kind
+                && (e.min_occurs, e.max_occurs) == (1, Some(1))
+                && let Some(RawType::Group(group)) = self.index.types.get(&r.name)
+                && !group.choice
+            {
+                if depth > 32 {
+                    return Err(Error::Unsupported {
+                        location: r.location.clone(),
+                        construct: "circular group reference".to_owned(),
+                        hint: format!("group `{}` contains itself", r.name),
+                    });
+                }
+                self.fields_into(&group.particles, out, depth + 1)?;
+                continue;
+            }
+            out.push(self.field(e)?);
+        }
+        Ok(())
+    }
+
+    /// A model group as a complex type flagged as a group.
+    fn group(&self, g: &RawGroup) -> Result<ComplexType> {
+        // Each alternative of a choice is one value, so a sequence there stays a group.
+        let fields = if g.choice {
+            g.particles
+                .iter()
+                .map(|p| self.field(p))
+                .collect::<Result<_>>()?
+        } else {
+            self.fields(&g.particles)?
+        };
+        let content = if g.choice {
+            Content::Choice(fields)
+        } else if fields.is_empty() {
+            Content::Empty
+        } else {
+            Content::Sequence(fields)
+        };
+        Ok(ComplexType {
+            name: g.name.clone(),
+            doc: g.doc.clone(),
+            location: g.location.clone(),
+            base: None,
+            content,
+            attributes: Vec::new(),
+            any_attribute: None,
+            group: true,
+            all: false,
+            identifier: None,
+        })
+    }
+
+    /// The attribute uses of a type: its own, then those of its attribute groups (nested
+    /// groups expanded), and the `xs:anyAttribute` of the type or its groups.
+    fn raw_attributes(
+        &self,
+        raw: &'d RawComplex,
+    ) -> Result<(Vec<&'d RawAttribute>, Option<Wildcard>)>
+    where
+        'd: 'd,
+    {
+        let mut attributes: Vec<&RawAttribute> = raw.attributes.iter().collect();
+        let mut wildcard = raw.any_attribute.clone();
+        let mut pending: Vec<Ref> = raw.attribute_groups.clone();
+        let mut seen: HashSet<QName> = HashSet::new();
+        while let Some(r) = pending.pop() {
+            if !seen.insert(r.name.clone()) {
+                continue;
+            }
+            let Some(group) = self.index.attribute_groups.get(&r.name).copied() else {
+                return Err(unresolved("attribute group", &r));
+            };
+            attributes.extend(&group.attributes);
+            if wildcard.is_none() {
+                wildcard.clone_from(&group.any_attribute);
+            }
+            pending.extend(group.groups.iter().cloned());
+        }
+        Ok((attributes, wildcard))
     }
 
     /// An attribute use, with its `use`.
@@ -285,9 +400,9 @@ impl<'d, 'o> Resolver<'d, 'o> {
     }
 
     /// Own attribute uses, without prohibited ones.
-    fn own_attributes(&self, raw: &RawComplex) -> Result<Vec<Attribute>> {
+    fn own_attributes(&self, raw: &'d RawComplex) -> Result<Vec<Attribute>> {
         let mut out = Vec::new();
-        for a in &raw.attributes {
+        for a in self.raw_attributes(raw)?.0 {
             let (usage, attribute) = self.attribute(a)?;
             if usage != Use::Prohibited {
                 out.push(attribute);
@@ -308,6 +423,8 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 content: Content::Empty,
                 attributes: Vec::new(),
                 any_attribute: None,
+                group: false,
+                all: false,
                 identifier: None,
             });
         }
@@ -324,6 +441,11 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 location: r.location.clone(),
                 expected: "a complex base type".to_owned(),
                 found: format!("simple type `{}`", r.name),
+            }),
+            Some(RawType::Group(_)) => Err(Error::Unexpected {
+                location: r.location.clone(),
+                expected: "a complex base type".to_owned(),
+                found: format!("model group `{}`", r.name),
             }),
             Some(RawType::Complex(c)) => {
                 if self.visiting.contains(&c.name) {
@@ -393,7 +515,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
             RawContent::Restriction(b, elements) => {
                 let base = self.base(b)?;
                 let mut attributes = base.attributes;
-                for a in &raw.attributes {
+                for a in self.raw_attributes(raw)?.0 {
                     let (usage, attribute) = self.attribute(a)?;
                     let existing = attributes.iter().position(|x| x.name == attribute.name);
                     match (usage, existing) {
@@ -422,7 +544,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 let mut fields = match base.content {
                     Content::Empty | Content::Mixed => Vec::new(),
                     Content::Sequence(fields) => fields,
-                    Content::Simple(_) => {
+                    Content::Simple(_) | Content::Choice(_) => {
                         return Err(Error::Unsupported {
                             location: b.location.clone(),
                             construct: "xs:complexContent extension of a type with simple \
@@ -454,7 +576,9 @@ impl<'d, 'o> Resolver<'d, 'o> {
             base,
             content,
             attributes,
-            any_attribute: raw.any_attribute.clone().or(inherited_wildcard),
+            any_attribute: self.raw_attributes(raw)?.1.or(inherited_wildcard),
+            group: false,
+            all: raw.all,
             identifier: None,
         })
     }

@@ -69,7 +69,7 @@ fn validate_call(model: &XmlStruct<'_>) -> Option<TokenStream> {
     })
 }
 
-fn local(index: usize) -> Ident {
+pub fn local(index: usize) -> Ident {
     format_ident!("__field{}", index)
 }
 
@@ -256,7 +256,7 @@ fn field_init(member: &Ident, var: &Ident) -> TokenStream {
 }
 
 /// Child elements in field order: one reader call per field.
-fn in_order(model: &XmlStruct<'_>) -> TokenStream {
+pub fn in_order(model: &XmlStruct<'_>) -> TokenStream {
     let Body::Named { elements, .. } = &model.body else {
         unreachable!()
     };
@@ -266,6 +266,9 @@ fn in_order(model: &XmlStruct<'_>) -> TokenStream {
         let ty = field.ty;
         if let Some(spec) = &field.wildcard {
             return wildcard_statement(krate, field, spec);
+        }
+        if field.group {
+            return group_statement(krate, field);
         }
         let (namespace, local_name) = (&field.namespace, &field.local);
         let call = match field.occurs {
@@ -288,8 +291,31 @@ fn in_order(model: &XmlStruct<'_>) -> TokenStream {
     quote! { #(#statements)* }
 }
 
+/// Reads a `group` field.
+fn group_statement(krate: &syn::Path, field: &validate::ElementField<'_>) -> TokenStream {
+    let var = local(field.index);
+    let ty = field.ty;
+    match field.occurs {
+        Occurs::Required => quote_spanned! {ty.span()=>
+            let #var: #ty = <#ty as #krate::xml::XmlGroup>::read_group(reader)?;
+        },
+        Occurs::Optional => quote_spanned! {ty.span()=>
+            let #var: #ty = reader.optional_group()?;
+        },
+        Occurs::Repeated { min, max } => {
+            let max = max.map_or_else(
+                || quote!(::core::option::Option::None),
+                |max| quote!(::core::option::Option::Some(#max)),
+            );
+            quote_spanned! {ty.span()=>
+                let #var: #ty = reader.repeated_group(#min, #max)?;
+            }
+        }
+    }
+}
+
 /// The `Wildcard` value of a wildcard field.
-fn wildcard_tokens(krate: &syn::Path, spec: &WildcardSpec) -> TokenStream {
+pub fn wildcard_tokens(krate: &syn::Path, spec: &WildcardSpec) -> TokenStream {
     match spec {
         WildcardSpec::Any => quote!(#krate::xml::Wildcard::Any),
         WildcardSpec::Not(namespaces) => quote!(#krate::xml::Wildcard::Not(&[#(#namespaces),*])),

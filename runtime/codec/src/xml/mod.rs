@@ -11,16 +11,18 @@
 
 mod any;
 mod error;
+mod group;
 mod reader;
 mod text;
 mod writer;
 
 pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, Wildcard, write_nodes};
 pub use error::{Error, ErrorKind, TextError};
+pub use group::XmlGroup;
 pub use reader::{Attribute, Reader, StartTag, is_xml_char};
 pub use text::XmlText;
 pub use writer::Writer;
-pub use xroad_macros::{XmlRead, XmlText, XmlWrite};
+pub use xroad_macros::{XmlGroup, XmlRead, XmlText, XmlWrite};
 
 /// A type that can be read from the content of an element.
 pub trait XmlRead: Sized {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 /// The schemas written for the construct tests.
-const SCHEMAS: &[&str] = &["builtins", "open", "structure"];
+const SCHEMAS: &[&str] = &["builtins", "open", "structure", "rest"];
 
 fn main() {
     let fixtures = PathBuf::from("fixtures/schemas");

@@ -129,6 +129,8 @@ pub struct ComplexType {
     pub group: bool,
     /// The content is an `xs:all`: its elements come in any order.
     pub all: bool,
+    /// `abstract="true"`: elements of this type carry a derived type in instances.
+    pub is_abstract: bool,
     /// X-Road identifier semantics, when the type derives from the identifier base type of
     /// [`crate::Options::identifier_base`].
     pub identifier: Option<Identifier>,
@@ -183,6 +185,8 @@ pub struct ElementField {
     pub doc: Option<String>,
     /// Where the particle is declared.
     pub location: Location,
+    /// `nillable="true"`: the element may be `xsi:nil` (its value is a `Nillable`).
+    pub nillable: bool,
 }
 
 /// An attribute use.
@@ -386,6 +390,16 @@ pub enum SimpleKind {
         base: TypeRef,
         /// Supported facets.
         facets: Facets,
+    },
+    /// `xs:list` → a newtype over `xsd::List` of the item type.
+    List {
+        /// The item type.
+        item: TypeRef,
+    },
+    /// `xs:union` → an enum with one variant per member type, tried in order.
+    Union {
+        /// The member types, in declaration order.
+        members: Vec<TypeRef>,
     },
 }
 

@@ -47,6 +47,10 @@ pub struct XmlContainer {
     pub root: Option<Sp<Root>>,
     pub attributes: Vec<Sp<FixedAttribute>>,
     pub validate: Option<Sp<Path>>,
+    /// `validate_text = path`: on an `XmlText` newtype, called with the text before parsing.
+    pub validate_text: Option<Sp<Path>>,
+    /// `to_text = path`: on an `XmlText` newtype, writes the text instead of the inner type.
+    pub to_text: Option<Sp<Path>>,
     /// `any_order`: child elements in any order, each at most once.
     pub any_order: Option<Sp<()>>,
 }
@@ -156,6 +160,22 @@ pub fn xml_container(attrs: &[Attribute], errors: &mut Errors) -> XmlContainer {
             } else if meta.path.is_ident("namespace") {
                 let ns = string(&meta)?;
                 set(&mut c.namespace, ns, &meta, errors);
+            } else if meta.path.is_ident("to_text") {
+                let input = meta.value()?;
+                let path = if input.peek(LitStr) {
+                    input.parse::<LitStr>()?.parse()?
+                } else {
+                    input.parse()?
+                };
+                set(&mut c.to_text, path, &meta, errors);
+            } else if meta.path.is_ident("validate_text") {
+                let input = meta.value()?;
+                let path = if input.peek(LitStr) {
+                    input.parse::<LitStr>()?.parse()?
+                } else {
+                    input.parse()?
+                };
+                set(&mut c.validate_text, path, &meta, errors);
             } else if meta.path.is_ident("validate") {
                 let input = meta.value()?;
                 let path = if input.peek(LitStr) {
@@ -212,7 +232,8 @@ pub fn xml_container(attrs: &[Attribute], errors: &mut Errors) -> XmlContainer {
                 return Err(unknown(
                     &meta,
                     "`xml` attribute",
-                    "`namespace`, `root(..)`, `attribute(..)`, `validate`, `any_order`, `crate`",
+                    "`namespace`, `root(..)`, `attribute(..)`, `validate`, `validate_text`, \
+                     `to_text`, `any_order`, `crate`",
                 ));
             }
             Ok(())

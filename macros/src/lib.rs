@@ -157,10 +157,16 @@ pub fn derive_xml_group(input: TokenStream) -> TokenStream {
 ///       Subsystem,
 ///   }
 ///   ```
+/// - Enums whose variants each hold one value (`Language(Language)`, `Empty(Empty)`): a union
+///   of types (`xs:union`). Reading tries the variants in order and takes the first whose type
+///   reads the text; writing writes the variant's value.
 /// - Newtypes `struct RequestIdType(pub i64);`: the text is the inner type's. On a newtype,
 ///   `#[xml(validate = path::to::function)]` is called as `function(&value)` after the inner
 ///   value parsed; its `Err(e)` (any `e: Display`) makes `from_text` fail with `e`'s text.
-///   Generated bindings use it for the facets of simple types.
+///   Generated bindings use it for the facets of simple types. `#[xml(validate_text = path)]`
+///   is called as `function(text)` before the inner value is parsed (the pattern facet of a
+///   type that is not a string applies to its text); `#[xml(to_text = path)]` writes
+///   `function(&self)` (a `Cow<str>`) instead of the inner value's text.
 ///
 /// Container attributes: `#[xml(crate = "path")]` (default `::xroad_codec`) and, on newtypes,
 /// `validate`.

@@ -612,12 +612,24 @@ pub struct TextNewtype<'a> {
     pub ty: &'a Type,
     /// `validate = path`: called with the parsed value before `from_text` returns it.
     pub validate: Option<Path>,
+    /// `validate_text = path`: called with the text before it is parsed.
+    pub validate_text: Option<Path>,
+    /// `to_text = path`: the text written instead of the inner type's.
+    pub to_text: Option<Path>,
+}
+
+/// An enum whose variants each hold one value deriving `XmlText`: a union of types.
+pub struct TextUnion<'a> {
+    pub krate: Path,
+    /// Variant and the type of its value, in the order they are tried.
+    pub variants: Vec<(&'a Ident, &'a Type)>,
 }
 
 /// What `XmlText` is derived for.
 pub enum TextInput<'a> {
     Enum(TextEnum<'a>),
     Newtype(TextNewtype<'a>),
+    Union(TextUnion<'a>),
 }
 
 /// Checks a type for `XmlText`.
@@ -642,8 +654,29 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
         errors.at(v.span, format_args!("`validate` {not_here}"));
     }
     let validate = c.validate.map(|v| v.value);
+    let validate_text = c.validate_text.map(|v| v.value);
+    let to_text = c.to_text.map(|v| v.value);
     let krate = crate_path(c.krate);
     let result = match &input.data {
+        Data::Enum(data)
+            if !data.variants.is_empty()
+                && data
+                    .variants
+                    .iter()
+                    .all(|v| matches!(&v.fields, Fields::Unnamed(f) if f.unnamed.len() == 1)) =>
+        {
+            let mut variants = Vec::new();
+            for variant in &data.variants {
+                let v = attr::xml_variant(&variant.attrs, &mut errors);
+                if let Some(value) = v.value {
+                    errors.at(value.span, "a variant that holds a value takes no `value`");
+                }
+                if let Fields::Unnamed(fields) = &variant.fields {
+                    variants.push((&variant.ident, &fields.unnamed[0].ty));
+                }
+            }
+            TextInput::Union(TextUnion { krate, variants })
+        }
         Data::Enum(data) => {
             let mut variants: Vec<(&Ident, String)> = Vec::new();
             if data.variants.is_empty() {
@@ -652,7 +685,10 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
             for variant in &data.variants {
                 let v = attr::xml_variant(&variant.attrs, &mut errors);
                 if !matches!(variant.fields, Fields::Unit) {
-                    errors.at(variant.fields.span(), "`XmlText` enums must be fieldless");
+                    errors.at(
+                        variant.fields.span(),
+                        "`XmlText` enums are fieldless (values), or each variant holds one value (a union)",
+                    );
                 }
                 match v.value {
                     Some(value) => {
@@ -695,12 +731,14 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
                     krate,
                     ty: &field.ty,
                     validate,
+                    validate_text,
+                    to_text,
                 })
             }
             _ => {
                 errors.at(
                     input.ident.span(),
-                    "`XmlText` can be derived for fieldless enums and single-field tuple structs (newtypes) only",
+                    "`XmlText` can be derived for fieldless enums, enums of one-value variants (unions) and single-field tuple structs (newtypes) only",
                 );
                 return Err(errors.finish().unwrap_err());
             }

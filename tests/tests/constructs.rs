@@ -197,6 +197,89 @@ mod structure {
     }
 }
 
+/// The bindings of `rest.xsd`.
+#[allow(dead_code)]
+mod rest_xsd {
+    include!(concat!(env!("OUT_DIR"), "/rest.rs"));
+}
+
+mod the_rest {
+    use xroad_codec::xml::Nillable;
+
+    use super::rest_xsd::rest::{Flag, MetricSubstitutes, Report, Scores, Size, SizeMember2};
+    use super::{refused, round_trip};
+
+    #[test]
+    fn unions_lists_nil_substitutes_and_redefinitions_round_trip() {
+        let report: Report = round_trip("rest", "report-1.xml");
+        assert_eq!(report.size, Size::U64(1024));
+        assert_eq!(report.scores, Scores(vec![1, -2, 30].into()));
+        assert_eq!(
+            report.comment,
+            [Nillable::Value("fine".to_owned()), Nillable::Nil]
+        );
+        let names: Vec<&str> = report
+            .metric
+            .iter()
+            .map(|m| match m {
+                MetricSubstitutes::NumericMetric(m) => m.name.as_str(),
+                MetricSubstitutes::TextMetric(m) => m.name.as_str(),
+            })
+            .collect();
+        assert_eq!(names, ["load", "state"]);
+        assert_eq!(report.amount.currency.as_str(), "EUR");
+        assert_eq!(report.member.code, "M1");
+        assert_eq!(report.member.name.as_deref(), Some("Mack"));
+        assert_eq!(report.flag, Flag(true));
+
+        let second: Report = round_trip("rest", "report-2.xml");
+        assert_eq!(second.size, Size::SizeMember2(SizeMember2::Unlimited));
+        assert!(second.scores.0.is_empty());
+        assert_eq!(second.comment, [Nillable::Value(String::new())]);
+    }
+
+    #[test]
+    fn values_outside_the_rest_are_refused_with_their_path() {
+        let report = |size: &str, comment: &str, metric: &str, flag: &str| {
+            format!(
+                r#"<report xmlns="urn:test:rest" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><size>{size}</size><scores>1</scores>{comment}{metric}<amount currency="EUR">1</amount><member><code>c</code></member><flag>{flag}</flag></report>"#
+            )
+        };
+        let ok_metric = "<textMetric><name>n</name><value>v</value></textMetric>";
+        for (xml, path, reason) in [
+            (
+                report("big", "<comment/>", ok_metric, "1"),
+                "/report/size",
+                "no member type of the union reads it",
+            ),
+            (
+                report(
+                    "1",
+                    r#"<comment xsi:nil="true">x</comment>"#,
+                    ok_metric,
+                    "1",
+                ),
+                "/report/comment",
+                "unexpected text",
+            ),
+            (
+                report("1", "<comment/>", "<metric><name>n</name></metric>", "1"),
+                "/report",
+                "missing element",
+            ),
+            (
+                report("1", "<comment/>", ok_metric, "true"),
+                "/report/flag",
+                "does not match the pattern `0|1`",
+            ),
+        ] {
+            let (found, message) = refused::<Report>("rest", &xml);
+            assert_eq!(found, path, "{xml}: {message}");
+            assert!(message.contains(reason), "{xml}: {message}");
+        }
+    }
+}
+
 mod built_in_types {
     use std::num::NonZeroU64;
 

@@ -461,6 +461,10 @@ impl<'a> Ctx<'a> {
                     SimpleKind::Restriction { base, .. } => {
                         depth < 64 && self.is_copy_in(base, depth + 1)
                     }
+                    SimpleKind::List { .. } => false,
+                    SimpleKind::Union { members } => {
+                        depth < 64 && members.iter().all(|m| self.is_copy_in(m, depth + 1))
+                    }
                 },
                 _ => false,
             },

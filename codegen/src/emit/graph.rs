@@ -68,6 +68,12 @@ impl TypeFacts {
                 TypeDef::Simple(s) => match &s.kind {
                     SimpleKind::Enumeration { .. } => {}
                     SimpleKind::Restriction { base, .. } => edge(base, false),
+                    SimpleKind::List { item } => edge(item, false),
+                    SimpleKind::Union { members } => {
+                        for member in members {
+                            edge(member, false);
+                        }
+                    }
                 },
             }
         }

@@ -65,7 +65,9 @@ pub fn plan(
         TypeRef::Named(q) => match ctx.type_def(q) {
             Some(TypeDef::Simple(s)) => match &s.kind {
                 SimpleKind::Enumeration { values, .. } => values,
-                SimpleKind::Restriction { .. } => &Vec::new(),
+                SimpleKind::Restriction { .. }
+                | SimpleKind::List { .. }
+                | SimpleKind::Union { .. } => &Vec::new(),
             },
             _ => &Vec::new(),
         },

@@ -32,6 +32,7 @@ fn field(ns: &str, local: &str, ty: TypeRef, min: u32, max: Option<u32>) -> Elem
         max_occurs: max,
         doc: None,
         location: loc(),
+        nillable: false,
     }
 }
 
@@ -58,6 +59,7 @@ fn complex(ns: &str, local: &str, content: Content, attributes: Vec<Attribute>) 
         any_attribute: None,
         group: false,
         all: false,
+        is_abstract: false,
         identifier: None,
     }
 }

@@ -36,6 +36,8 @@ pub fn emit_type(ctx: &Ctx<'_>, module: usize, def: &TypeDef) -> Result<TokenStr
         TypeDef::Simple(s) => match &s.kind {
             SimpleKind::Enumeration { values, .. } => emit_enum(ctx, s, values),
             SimpleKind::Restriction { base, facets } => emit_newtype(ctx, module, s, base, facets),
+            SimpleKind::List { item } => emit_list(ctx, module, s, item),
+            SimpleKind::Union { members } => emit_union(ctx, module, s, members),
         },
     }
 }
@@ -220,7 +222,11 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
                 let ident = content_idents
                     .next()
                     .unwrap_or_else(|| naming::ident(&naming::field_name(local)));
-                let inner = ctx.rust_type(module, &f.ty, &f.location)?;
+                let mut inner = ctx.rust_type(module, &f.ty, &f.location)?;
+                if f.nillable {
+                    let nillable = ctx.rt_path(quote!(xml::Nillable));
+                    inner = quote!(#nillable<#inner>);
+                }
                 let (ty, mut extra, optional, repeated) =
                     occurrence(inner, f.min_occurs, f.max_occurs);
                 if let TypeRef::Group(group) = &f.ty {
@@ -318,10 +324,17 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
         }
         (None, None) => format!("Type `{}`.", c.name),
     };
-    let d = match (&c.doc, root.and_then(|r| header_doc(ctx, r))) {
+    let mut d = match (&c.doc, root.and_then(|r| header_doc(ctx, r))) {
         (None, Some(profile)) => doc::doc(profile),
         _ => doc::doc_or(c.doc.as_deref(), &fallback),
     };
+    if c.is_abstract {
+        let note = doc::doc(
+            "Abstract in the schema: instances carry a type derived from it; it is the base \
+             of their content.",
+        );
+        d = quote!(#d #[doc = ""] #note);
+    }
     Ok(quote! {
         #d
         #derives
@@ -385,7 +398,11 @@ fn emit_choice(
     let mut variants = Vec::new();
     let mut names = Vec::new();
     for f in alternatives {
-        let inner = ctx.rust_type(module, &f.ty, &f.location)?;
+        let mut inner = ctx.rust_type(module, &f.ty, &f.location)?;
+        if f.nillable {
+            let nillable = ctx.rt_path(quote!(xml::Nillable));
+            inner = quote!(#nillable<#inner>);
+        }
         let (variant_name, attr, fallback) = match &f.ty {
             TypeRef::Wildcard(wildcard) => {
                 let args = wildcard_args(wildcard);
@@ -560,12 +577,42 @@ fn emit_newtype(
         quote!(Eq, Hash, PartialOrd, Ord,)
     };
     let text = ctx.rt_path(quote!(xml::XmlText));
-    let constructor = facet_constructor(ctx, s, base, facets, &inner)?;
-    let xml = if constructor.is_some() {
-        ctx.xml_attr(vec![quote!(validate = Self::validate)])
+    // The pattern of a type that is not a string applies to its text, before parsing.
+    let textual = matches!(base, TypeRef::Builtin(b) if b.is_textual());
+    let mut value_facets = facets.clone();
+    let text_check = if !textual && !facets.patterns.is_empty() {
+        value_facets.patterns.clear();
+        Some(text_pattern_check(ctx, s, &name, &facets.patterns)?)
     } else {
-        ctx.xml_attr(Vec::new())
+        None
     };
+    let constructor = facet_constructor(ctx, s, base, &value_facets, &inner)?;
+    let mut args = Vec::new();
+    if constructor.is_some() {
+        args.push(quote!(validate = Self::validate));
+    }
+    if text_check.is_some() {
+        args.push(quote!(validate_text = Self::validate_text));
+    }
+    // A boolean whose patterns refuse `true`/`false` is written as `1`/`0`.
+    let digit_boolean = *base == TypeRef::Builtin(Builtin::Boolean)
+        && !facets.patterns.is_empty()
+        && !matches_any(&facets.patterns, "true")
+        && matches_any(&facets.patterns, "1")
+        && matches_any(&facets.patterns, "0");
+    let to_text = digit_boolean.then(|| {
+        args.push(quote!(to_text = Self::digit_text));
+        let d = doc::doc("The value as the schema's pattern writes it: `1` or `0`.");
+        quote! {
+            impl #name {
+                #d
+                pub fn digit_text(&self) -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(if self.0 { "1" } else { "0" })
+                }
+            }
+        }
+    });
+    let xml = ctx.xml_attr(args);
     let mut d = doc::doc_or(s.doc.as_deref(), &format!("Simple type `{}`.", s.name));
     if constructor.is_some() {
         let note = doc::doc(&format!(
@@ -580,6 +627,140 @@ fn emit_newtype(
         #xml
         pub struct #name(pub #inner);
         #constructor
+        #text_check
+        #to_text
+    })
+}
+
+/// A newtype over `xsd::List` of the item type.
+fn emit_list(ctx: &Ctx<'_>, module: usize, s: &SimpleType, item: &TypeRef) -> Result<TokenStream> {
+    let name = ctx.type_name(&s.name, &s.location)?;
+    let inner = ctx.rust_type(module, item, &s.location)?;
+    let list = ctx.rt_path(quote!(xsd::List));
+    let ord = if ctx.has_float(item) {
+        quote!(PartialOrd,)
+    } else {
+        quote!(Eq, Hash, PartialOrd, Ord,)
+    };
+    let text = ctx.rt_path(quote!(xml::XmlText));
+    let xml = ctx.xml_attr(Vec::new());
+    let d = doc::doc_or(
+        s.doc.as_deref(),
+        &format!("A whitespace-separated list (`{}`).", s.name),
+    );
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, PartialEq, #ord #text)]
+        #xml
+        pub struct #name(pub #list<#inner>);
+    })
+}
+
+/// An enum with one variant per member type of an `xs:union`, read by trying each in order.
+fn emit_union(
+    ctx: &Ctx<'_>,
+    module: usize,
+    s: &SimpleType,
+    members: &[TypeRef],
+) -> Result<TokenStream> {
+    let name = ctx.type_name(&s.name, &s.location)?;
+    let mut dedup = naming::Dedup::default();
+    let mut variants = Vec::new();
+    let mut float = false;
+    let mut copy = true;
+    for member in members {
+        float |= ctx.has_float(member);
+        copy &= ctx.is_copy(member);
+        let inner = ctx.rust_type(module, member, &s.location)?;
+        let (variant, what) = match member {
+            TypeRef::Builtin(_) => {
+                let text = inner.to_string();
+                let last = text.rsplit("::").next().unwrap_or(&text).trim().to_owned();
+                (naming::type_name(&last), format!("A `{last}` value."))
+            }
+            TypeRef::Named(q) => {
+                let rust = ctx.type_name(q, &s.location)?.to_string();
+                (rust, format!("A value of `{}`.", q))
+            }
+            _ => ("Value".to_owned(), "A value.".to_owned()),
+        };
+        let ident = naming::ident(&dedup.take(variant, false));
+        let d = match type_doc(ctx, member) {
+            Some(of_type) => doc::schema_doc(of_type),
+            None => doc::doc(&what),
+        };
+        variants.push(quote! {
+            #d
+            #ident(#inner),
+        });
+    }
+    let copy = copy.then(|| quote!(Copy,));
+    let ord = if float {
+        quote!(PartialOrd,)
+    } else {
+        quote!(Eq, Hash, PartialOrd, Ord,)
+    };
+    let text = ctx.rt_path(quote!(xml::XmlText));
+    let xml = ctx.xml_attr(Vec::new());
+    let d = doc::doc_or(
+        s.doc.as_deref(),
+        &format!(
+            "A value of one of the member types of `{}`, tried in order.",
+            s.name
+        ),
+    );
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, #copy PartialEq, #ord #text)]
+        #xml
+        pub enum #name {
+            #(#variants)*
+        }
+    })
+}
+
+/// Whether `text` matches one of `patterns`.
+fn matches_any(patterns: &[String], text: &str) -> bool {
+    patterns.iter().any(|p| {
+        xroad_codec::xsd::translate(p)
+            .ok()
+            .and_then(|r| regex::Regex::new(&r).ok())
+            .is_some_and(|r| r.is_match(text))
+    })
+}
+
+/// `impl Name { pub fn validate_text(..) }`: the patterns of a type that is not a string,
+/// checked on its text (whitespace trimmed) before it is parsed.
+fn text_pattern_check(
+    ctx: &Ctx<'_>,
+    s: &SimpleType,
+    name: &Ident,
+    patterns: &[String],
+) -> Result<TokenStream> {
+    for pattern in patterns {
+        ctx.check_pattern(pattern, &s.location)?;
+    }
+    let pattern = ctx.rt_path(quote!(xsd::Pattern));
+    let error = ctx.rt_path(quote!(xml::TextError));
+    let count = Literal::usize_unsuffixed(patterns.len());
+    let message = if patterns.len() == 1 {
+        format!("does not match the pattern `{}`", patterns[0])
+    } else {
+        format!("matches none of the patterns `{}`", patterns.join("`, `"))
+    };
+    let d = doc::doc("Checks the text of a value against the patterns of the schema type.");
+    Ok(quote! {
+        impl #name {
+            #d
+            pub fn validate_text(text: &str) -> Result<(), #error> {
+                static PATTERNS: [#pattern; #count] = [#(#pattern::new(#patterns)),*];
+                let text = text.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r'));
+                if !PATTERNS.iter().any(|pattern| pattern.is_match(text)) {
+                    return Err(#error::new(#message));
+                }
+                Ok(())
+            }
+        }
     })
 }
 

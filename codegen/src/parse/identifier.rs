@@ -35,7 +35,9 @@ pub(crate) fn apply(types: &mut [TypeDef], base: &QName) -> Result<()> {
                     s.name.clone(),
                     values.iter().map(|v| v.value.clone()).collect(),
                 )),
-                SimpleKind::Restriction { .. } => None,
+                SimpleKind::Restriction { .. }
+                | SimpleKind::List { .. }
+                | SimpleKind::Union { .. } => None,
             },
             TypeDef::Complex(_) => None,
         })

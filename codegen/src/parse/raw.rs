@@ -19,6 +19,10 @@ pub(crate) struct Declarations {
     pub attributes: Vec<RawAttribute>,
     /// Named attribute groups.
     pub attribute_groups: Vec<RawAttributeGroup>,
+    /// `(member, head)` of each global element with a `substitutionGroup`.
+    pub substitutions: Vec<(QName, Ref)>,
+    /// Global elements declared `abstract="true"`.
+    pub abstract_elements: Vec<QName>,
 }
 
 impl Declarations {
@@ -125,6 +129,8 @@ pub(crate) struct RawComplex {
     pub mixed: bool,
     /// The content is an `xs:all`: its elements in any order.
     pub all: bool,
+    /// `abstract="true"`.
+    pub is_abstract: bool,
 }
 
 /// Declared content of a complex type.
@@ -134,6 +140,8 @@ pub(crate) enum RawContent {
     Sequence(Vec<RawElement>),
     /// `xs:simpleContent/xs:extension`.
     SimpleExtension(Ref),
+    /// `xs:simpleContent/xs:restriction`.
+    SimpleRestriction(Ref),
     /// `xs:complexContent/xs:restriction` with its own sequence.
     Restriction(Ref, Vec<RawElement>),
     /// `xs:complexContent/xs:extension` with the added sequence.
@@ -155,6 +163,8 @@ pub(crate) struct RawElement {
     pub doc: Option<String>,
     /// Where the declaration stands.
     pub location: Location,
+    /// `nillable="true"`: the element may be `xsi:nil`.
+    pub nillable: bool,
 }
 
 /// How an element declaration gets its type.
@@ -202,6 +212,17 @@ pub(crate) struct RawAttribute {
     pub location: Location,
 }
 
+/// How a simple type is built from others.
+#[derive(Debug)]
+pub(crate) enum Variety {
+    /// `xs:restriction` of `base`.
+    Atomic,
+    /// `xs:list` of an item type.
+    List(Ref),
+    /// `xs:union` of member types.
+    Union(Vec<Ref>),
+}
+
 /// A simple type as declared (restriction of a base).
 #[derive(Debug)]
 pub(crate) struct RawSimple {
@@ -211,8 +232,10 @@ pub(crate) struct RawSimple {
     pub doc: Option<String>,
     /// Where the type is declared.
     pub location: Location,
-    /// The restricted base.
+    /// The restricted base (`xs:anySimpleType` for a list or union).
     pub base: Ref,
+    /// A list or union rather than a restriction.
+    pub variety: Variety,
     /// Enumeration values; empty when the type has none.
     pub values: Vec<EnumValue>,
     /// Other supported facets.

@@ -10,7 +10,7 @@ use super::ns::{self, XS};
 use super::qname::{self, Ref};
 use super::raw::{
     Declarations, RawAttribute, RawAttributeGroup, RawComplex, RawContent, RawElement,
-    RawElementKind, RawGroup, RawSimple, RawType, Use,
+    RawElementKind, RawGroup, RawSimple, RawType, Use, Variety,
 };
 use crate::error::{Error, Result};
 use crate::model::{EnumValue, Facets, Location, QName, Wildcard};
@@ -43,6 +43,10 @@ pub(crate) fn read_schema(
             "annotation" => {}
             "import" => loader.import(src, child, decls)?,
             "include" => loader.include(src, child, decls, &reader.target, top)?,
+            "redefine" => {
+                loader.include(src, child, decls, &reader.target, top)?;
+                reader.redefine(child, decls)?;
+            }
             "element" => {
                 let element = reader.global_element(child, decls)?;
                 if top {
@@ -59,7 +63,7 @@ pub(crate) fn read_schema(
             "simpleType" => {
                 let name = reader.own_name(child)?;
                 let slot = decls.types.len();
-                let ty = reader.simple(child, name)?;
+                let ty = reader.simple(child, name, decls)?;
                 decls.types.insert(slot, RawType::Simple(ty));
             }
             "attribute" => {
@@ -136,27 +140,14 @@ impl Reader<'_, '_, '_> {
         self.src.at(node)
     }
 
-    fn reject_attr(&self, node: Node, attr: &str, bad: &[&str], construct: &str) -> Result<()> {
-        match node.attribute(attr) {
-            Some(v) if bad.contains(&v.trim()) => Err(Error::Unsupported {
-                location: self.src.attr_at(node, attr),
-                construct: construct.to_owned(),
-                hint: "not supported by the generator".to_owned(),
-            }),
-            _ => Ok(()),
-        }
-    }
-
     fn global_element(&self, node: Node, decls: &mut Declarations) -> Result<RawElement> {
         let name = self.own_name(node)?;
-        if node.has_attribute("substitutionGroup") {
-            return Err(self.src.unsupported(
-                node,
-                "substitutionGroup",
-                "declare the element's type directly",
-            ));
+        if let Some(head) = qname::attr(self.src, node, "substitutionGroup")? {
+            decls.substitutions.push((name.clone(), head));
         }
-        self.reject_attr(node, "abstract", &["true", "1"], "abstract element")?;
+        if is_true(node.attribute("abstract")) {
+            decls.abstract_elements.push(name.clone());
+        }
         let kind = self.element_type(node, &name, name.clone(), decls)?;
         Ok(RawElement {
             name,
@@ -165,6 +156,7 @@ impl Reader<'_, '_, '_> {
             max_occurs: Some(1),
             doc: xs_doc(node),
             location: self.loc(node),
+            nillable: is_true(node.attribute("nillable")),
         })
     }
 
@@ -176,7 +168,6 @@ impl Reader<'_, '_, '_> {
         anonymous_name: QName,
         decls: &mut Declarations,
     ) -> Result<RawElementKind> {
-        self.reject_attr(node, "nillable", &["true", "1"], "nillable element")?;
         let ty = qname::attr(self.src, node, "type")?;
         let mut anonymous = None;
         for child in ns::children(node) {
@@ -199,7 +190,7 @@ impl Reader<'_, '_, '_> {
                 }
                 RawType::Complex(complex)
             } else if ns::is(child, XS, "simpleType") {
-                RawType::Simple(self.simple(child, anonymous_name.clone())?)
+                RawType::Simple(self.simple(child, anonymous_name.clone(), decls)?)
             } else {
                 return Err(self
                     .src
@@ -270,6 +261,7 @@ impl Reader<'_, '_, '_> {
                 max_occurs,
                 doc,
                 location,
+                nillable: false,
             });
         }
         let local = self.name(node)?;
@@ -287,6 +279,7 @@ impl Reader<'_, '_, '_> {
             max_occurs,
             doc,
             location,
+            nillable: is_true(node.attribute("nillable")),
         })
     }
 
@@ -316,6 +309,7 @@ impl Reader<'_, '_, '_> {
                         max_occurs,
                         doc: xs_doc(child),
                         location: self.loc(child),
+                        nillable: false,
                     });
                 }
                 "sequence"
@@ -343,6 +337,7 @@ impl Reader<'_, '_, '_> {
             max_occurs,
             doc: xs_doc(node),
             location: self.loc(node),
+            nillable: false,
         })
     }
 
@@ -387,6 +382,7 @@ impl Reader<'_, '_, '_> {
             max_occurs,
             doc: None,
             location,
+            nillable: false,
         })
     }
 
@@ -422,6 +418,7 @@ impl Reader<'_, '_, '_> {
                         max_occurs: Some(1),
                         doc: particle.doc.clone(),
                         location: location.clone(),
+                        nillable: false,
                     },
                 );
                 decls.types.push(RawType::Group(RawGroup {
@@ -440,6 +437,154 @@ impl Reader<'_, '_, '_> {
             choice,
             particles,
         })
+    }
+
+    /// `xs:list` (item type by `itemType` or inline) or `xs:union` (members by `memberTypes`
+    /// and inline); inline types are named after the type, `…Item` and `…Member<n>`.
+    fn list_or_union(&self, node: Node, name: &QName, decls: &mut Declarations) -> Result<Variety> {
+        let list = ns::is(node, XS, "list");
+        let mut refs = Vec::new();
+        let attr = if list { "itemType" } else { "memberTypes" };
+        if let Some(value) = node.attribute(attr) {
+            for token in value.split_whitespace() {
+                let (prefix, local) = token.split_once(':').unwrap_or(("", token));
+                let namespace = match prefix {
+                    "" => node.lookup_namespace_uri(None).unwrap_or(""),
+                    "xml" => ns::XML,
+                    p => node.lookup_namespace_uri(Some(p)).ok_or_else(|| {
+                        Error::UnresolvedPrefix {
+                            location: self.src.attr_at(node, attr),
+                            prefix: p.to_owned(),
+                            value: value.to_owned(),
+                        }
+                    })?,
+                };
+                let namespace = match (&self.src.chameleon, namespace) {
+                    (Some(target), "") => target.as_str(),
+                    _ => namespace,
+                };
+                refs.push(Ref {
+                    name: QName::new(namespace, local),
+                    location: self.src.attr_at(node, attr),
+                });
+            }
+        }
+        let inline: Vec<Node> = ns::children(node)
+            .filter(|n| ns::is(*n, XS, "simpleType"))
+            .collect();
+        for child in inline {
+            // Members are numbered by their place among all members.
+            let suffix = if list {
+                "Item".to_owned()
+            } else {
+                format!("Member{}", refs.len() + 1)
+            };
+            let inner = QName::new(name.namespace.clone(), format!("{}{suffix}", name.local));
+            let slot = decls.types.len();
+            let simple = self.simple(child, inner.clone(), decls)?;
+            decls.types.insert(slot, RawType::Simple(simple));
+            refs.push(Ref {
+                name: inner,
+                location: self.loc(child),
+            });
+        }
+        if list {
+            match <[Ref; 1]>::try_from(refs) {
+                Ok([item]) => Ok(Variety::List(item)),
+                Err(_) => Err(self
+                    .src
+                    .unexpected(node, "one item type (`itemType` or an inline type)")),
+            }
+        } else if refs.is_empty() {
+            Err(self.src.unexpected(node, "member types"))
+        } else {
+            Ok(Variety::Union(refs))
+        }
+    }
+
+    /// The redefinitions of an `xs:redefine` whose schema has been included: each redefined
+    /// component's original is renamed `<name>Base`, and the redefinition, which derives from
+    /// (or refers to) itself, now derives from (or refers to) that original.
+    fn redefine(&self, node: Node, decls: &mut Declarations) -> Result<()> {
+        for child in ns::children(node) {
+            let tag = child.tag_name().name();
+            if !ns::in_ns(child, XS) || tag == "annotation" {
+                continue;
+            }
+            let name = self.own_name(child)?;
+            let renamed = self.group_name(
+                &QName::new(name.namespace.clone(), format!("{}Base", name.local)),
+                "",
+                decls,
+            );
+            let original = match tag {
+                "attributeGroup" => decls
+                    .attribute_groups
+                    .iter_mut()
+                    .find(|g| g.name == name)
+                    .map(|g| g.name = renamed.clone())
+                    .is_some(),
+                _ => decls
+                    .types
+                    .iter_mut()
+                    .find(|t| *t.name() == name)
+                    .map(|t| match t {
+                        RawType::Complex(c) => c.name = renamed.clone(),
+                        RawType::Simple(s) => s.name = renamed.clone(),
+                        RawType::Group(g) => g.name = renamed.clone(),
+                    })
+                    .is_some(),
+            };
+            if !original {
+                return Err(Error::Unexpected {
+                    location: self.loc(child),
+                    expected: format!("a component `{}` of the redefined schema", name.local),
+                    found: "none".to_owned(),
+                });
+            }
+            let rename = |r: &mut Ref| {
+                if r.name == name {
+                    r.name = renamed.clone();
+                }
+            };
+            match tag {
+                "complexType" => {
+                    let slot = decls.types.len();
+                    let mut ty = self.complex(child, name.clone(), decls)?;
+                    match &mut ty.content {
+                        RawContent::SimpleExtension(b)
+                        | RawContent::SimpleRestriction(b)
+                        | RawContent::Restriction(b, _)
+                        | RawContent::Extension(b, _) => rename(b),
+                        RawContent::Sequence(_) => {}
+                    }
+                    decls.types.insert(slot, RawType::Complex(ty));
+                }
+                "simpleType" => {
+                    let slot = decls.types.len();
+                    let mut ty = self.simple(child, name.clone(), decls)?;
+                    rename(&mut ty.base);
+                    decls.types.insert(slot, RawType::Simple(ty));
+                }
+                "group" => {
+                    let slot = decls.types.len();
+                    let mut group = self.named_group(child, decls)?;
+                    for particle in &mut group.particles {
+                        if let RawElementKind::Group(r) = &mut particle.kind {
+                            rename(r);
+                        }
+                    }
+                    decls.types.insert(slot, RawType::Group(group));
+                }
+                "attributeGroup" => {
+                    let mut group = self.attribute_group(child, decls)?;
+                    group.groups.iter_mut().for_each(rename);
+                    decls.attribute_groups.push(group);
+                }
+                _ => return Err(self.src.unexpected(child, "a redefined type or group")),
+            }
+        }
+        Ok(())
     }
 
     /// A top-level `xs:group name=…`.
@@ -506,7 +651,6 @@ impl Reader<'_, '_, '_> {
     }
 
     fn complex(&self, node: Node, name: QName, decls: &mut Declarations) -> Result<RawComplex> {
-        self.reject_attr(node, "abstract", &["true", "1"], "abstract complex type")?;
         let mut mixed = is_true(node.attribute("mixed"));
         let mut content = RawContent::Sequence(Vec::new());
         let mut attributes = Vec::new();
@@ -573,6 +717,7 @@ impl Reader<'_, '_, '_> {
             attribute_groups,
             mixed,
             all,
+            is_abstract: is_true(node.attribute("abstract")),
         })
     }
 
@@ -640,13 +785,6 @@ impl Reader<'_, '_, '_> {
                     .src
                     .unexpected(child, "one xs:restriction or xs:extension"));
             }
-            if simple && !extension {
-                return Err(self.src.unsupported(
-                    child,
-                    "xs:simpleContent/xs:restriction",
-                    "use xs:simpleContent/xs:extension",
-                ));
-            }
             let base = qname::required(self.src, child, "base")?;
             let mut fields = Vec::new();
             let mut seen_sequence = false;
@@ -656,6 +794,12 @@ impl Reader<'_, '_, '_> {
                 }
                 match part.tag_name().name() {
                     "annotation" => {}
+                    // The facets of a simple content restriction narrow the text; they are
+                    // not checked (the base's text type reads it).
+                    "simpleType" | "enumeration" | "pattern" | "length" | "minLength"
+                    | "maxLength" | "minInclusive" | "maxInclusive" | "minExclusive"
+                    | "maxExclusive" | "totalDigits" | "fractionDigits" | "whiteSpace"
+                        if simple && !extension => {}
                     "sequence" | "choice" | "all" | "group" if mixed => {}
                     "attribute" => attributes.push(self.attribute_use(part, name, decls)?),
                     "anyAttribute" => *any_attribute = Some(self.wildcard(part)),
@@ -673,7 +817,8 @@ impl Reader<'_, '_, '_> {
                 }
             }
             result = Some(match (simple, extension) {
-                (true, _) => RawContent::SimpleExtension(base),
+                (true, true) => RawContent::SimpleExtension(base),
+                (true, false) => RawContent::SimpleRestriction(base),
                 (false, true) => RawContent::Extension(base, fields),
                 (false, false) => RawContent::Restriction(base, fields),
             });
@@ -744,7 +889,7 @@ impl Reader<'_, '_, '_> {
                     .unexpected(child, "no content besides xs:annotation"));
             }
             let slot = decls.types.len();
-            let simple = self.simple(child, anonymous.clone())?;
+            let simple = self.simple(child, anonymous.clone(), decls)?;
             decls.types.insert(slot, RawType::Simple(simple));
             ty = Some(Ref {
                 name: anonymous.clone(),
@@ -763,7 +908,7 @@ impl Reader<'_, '_, '_> {
         })
     }
 
-    fn simple(&self, node: Node, name: QName) -> Result<RawSimple> {
+    fn simple(&self, node: Node, name: QName, decls: &mut Declarations) -> Result<RawSimple> {
         let mut restriction = None;
         for child in ns::children(node) {
             if ns::is(child, XS, "annotation") {
@@ -772,13 +917,23 @@ impl Reader<'_, '_, '_> {
             if ns::is(child, XS, "restriction") && restriction.is_none() {
                 restriction = Some(child);
             } else if ns::is(child, XS, "list") || ns::is(child, XS, "union") {
-                return Err(self.src.unsupported(
-                    child,
-                    &format!("xs:{}", child.tag_name().name()),
-                    "use a restriction of a built-in type",
-                ));
+                let variety = self.list_or_union(child, &name, decls)?;
+                return Ok(RawSimple {
+                    doc: xs_doc(node),
+                    location: self.loc(node),
+                    base: Ref {
+                        name: QName::new(XS, "anySimpleType"),
+                        location: self.loc(child),
+                    },
+                    variety,
+                    name,
+                    values: Vec::new(),
+                    facets: Facets::default(),
+                });
             } else {
-                return Err(self.src.unexpected(child, "xs:restriction"));
+                return Err(self
+                    .src
+                    .unexpected(child, "xs:restriction, xs:list or xs:union"));
             }
         }
         let Some(restriction) = restriction else {
@@ -846,6 +1001,7 @@ impl Reader<'_, '_, '_> {
             doc: xs_doc(node),
             location: self.loc(node),
             base,
+            variety: Variety::Atomic,
             values,
             facets,
         })

@@ -7,7 +7,7 @@ use super::ns::XS;
 use super::qname::Ref;
 use super::raw::{
     Declarations, RawAttribute, RawAttributeGroup, RawComplex, RawContent, RawElement,
-    RawElementKind, RawGroup, RawType, Use,
+    RawElementKind, RawGroup, RawType, Use, Variety,
 };
 use crate::error::{Error, Result};
 use crate::model::{
@@ -18,6 +18,9 @@ use crate::options::Options;
 
 /// Global declarations by name.
 pub(crate) struct Index<'d> {
+    /// Head element → the global elements that can stand in its place.
+    substitutes: HashMap<QName, Vec<QName>>,
+    abstract_elements: HashSet<QName>,
     types: HashMap<QName, &'d RawType>,
     elements: HashMap<QName, &'d RawElement>,
     attributes: HashMap<QName, &'d RawAttribute>,
@@ -47,7 +50,16 @@ fn insert<'d, T>(
 impl<'d> Index<'d> {
     /// Indexes the declarations; a name declared twice is an [`Error::Duplicate`].
     pub fn new(decls: &'d Declarations) -> Result<Self> {
+        let mut substitutes: HashMap<QName, Vec<QName>> = HashMap::new();
+        for (member, head) in &decls.substitutions {
+            substitutes
+                .entry(head.name.clone())
+                .or_default()
+                .push(member.clone());
+        }
         let mut index = Index {
+            substitutes,
+            abstract_elements: decls.abstract_elements.iter().cloned().collect(),
             types: HashMap::new(),
             elements: HashMap::new(),
             attributes: HashMap::new(),
@@ -104,6 +116,8 @@ impl<'d> Index<'d> {
 
 /// Resolves types and elements against an [`Index`].
 pub(crate) struct Resolver<'d, 'o> {
+    /// Choices made for substitution groups, added after the declared types.
+    substitutions: std::cell::RefCell<Vec<ComplexType>>,
     index: Index<'d>,
     options: &'o Options,
     done: HashMap<QName, ComplexType>,
@@ -114,6 +128,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
     /// A resolver over `index`.
     pub fn new(index: Index<'d>, options: &'o Options) -> Self {
         Self {
+            substitutions: std::cell::RefCell::new(Vec::new()),
             index,
             options,
             done: HashMap::new(),
@@ -135,7 +150,18 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 RawType::Group(g) => TypeDef::Complex(self.group(g)?),
                 RawType::Simple(s) => {
                     let base = self.simple_ref(&s.base)?;
-                    let kind = if s.values.is_empty() {
+                    let kind = if let Variety::List(item) = &s.variety {
+                        SimpleKind::List {
+                            item: self.simple_ref(item)?,
+                        }
+                    } else if let Variety::Union(members) = &s.variety {
+                        SimpleKind::Union {
+                            members: members
+                                .iter()
+                                .map(|m| self.simple_ref(m))
+                                .collect::<Result<_>>()?,
+                        }
+                    } else if s.values.is_empty() {
                         SimpleKind::Restriction {
                             base,
                             facets: s.facets.clone(),
@@ -155,7 +181,74 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 }
             });
         }
+        out.extend(
+            self.substitutions
+                .borrow_mut()
+                .drain(..)
+                .map(TypeDef::Complex),
+        );
         Ok(out)
+    }
+
+    /// The head element `head` and every element that can stand in its place (transitively),
+    /// abstract ones left out.
+    fn substitution_members(&self, head: &QName) -> Vec<QName> {
+        let mut out = Vec::new();
+        let mut pending = vec![head.clone()];
+        while let Some(name) = pending.pop() {
+            if out.contains(&name) {
+                continue;
+            }
+            if let Some(members) = self.index.substitutes.get(&name) {
+                pending.extend(members.iter().rev().cloned());
+            }
+            out.push(name);
+        }
+        out.retain(|name| !self.index.abstract_elements.contains(name));
+        out
+    }
+
+    /// The choice of a substitution group headed by `head` (made once), as a group type.
+    fn substitution_choice(&self, head: &Ref) -> Result<QName> {
+        let name = QName::new(
+            head.name.namespace.clone(),
+            format!("{}Substitutes", head.name.local),
+        );
+        if self.substitutions.borrow().iter().any(|t| t.name == name) {
+            return Ok(name);
+        }
+        let mut alternatives = Vec::new();
+        for member in self.substitution_members(&head.name) {
+            let Some(global) = self.index.element(&member) else {
+                continue;
+            };
+            alternatives.push(ElementField {
+                name: member,
+                ty: self.global_element_type(global)?,
+                min_occurs: 1,
+                max_occurs: Some(1),
+                doc: global.doc.clone(),
+                location: global.location.clone(),
+                nillable: global.nillable,
+            });
+        }
+        self.substitutions.borrow_mut().push(ComplexType {
+            name: name.clone(),
+            doc: Some(format!(
+                "The element `{}` or one of the elements of its substitution group.",
+                head.name.local
+            )),
+            location: head.location.clone(),
+            base: None,
+            content: Content::Choice(alternatives),
+            attributes: Vec::new(),
+            any_attribute: None,
+            group: true,
+            all: false,
+            is_abstract: false,
+            identifier: None,
+        });
+        Ok(name)
     }
 
     /// The model of global element `name`, referenced at `r`.
@@ -225,6 +318,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
     }
 
     fn field(&self, e: &RawElement) -> Result<ElementField> {
+        let mut nillable = e.nillable;
         let (ty, doc) = match &e.kind {
             RawElementKind::Typed(t) => (self.type_ref(t)?, e.doc.clone()),
             RawElementKind::Wildcard(w) => (TypeRef::Wildcard(w.clone()), e.doc.clone()),
@@ -241,10 +335,19 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 let Some(global) = self.index.element(&r.name) else {
                     return Err(unresolved("element", r));
                 };
-                (
-                    self.global_element_type(global)?,
-                    e.doc.clone().or_else(|| global.doc.clone()),
-                )
+                if self.index.substitutes.contains_key(&r.name) {
+                    // Any element of the substitution group can stand here.
+                    (
+                        TypeRef::Group(self.substitution_choice(r)?),
+                        e.doc.clone().or_else(|| global.doc.clone()),
+                    )
+                } else {
+                    nillable |= global.nillable;
+                    (
+                        self.global_element_type(global)?,
+                        e.doc.clone().or_else(|| global.doc.clone()),
+                    )
+                }
             }
         };
         Ok(ElementField {
@@ -254,6 +357,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
             max_occurs: e.max_occurs,
             doc,
             location: e.location.clone(),
+            nillable,
         })
     }
 
@@ -320,6 +424,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
             any_attribute: None,
             group: true,
             all: false,
+            is_abstract: false,
             identifier: None,
         })
     }
@@ -411,6 +516,32 @@ impl<'d, 'o> Resolver<'d, 'o> {
         Ok(out)
     }
 
+    /// The attributes of a restriction: the base's, with those the type declares again
+    /// replaced and the prohibited ones removed.
+    fn restricted_attributes(
+        &self,
+        mut attributes: Vec<Attribute>,
+        raw: &'d RawComplex,
+    ) -> Result<Vec<Attribute>> {
+        for a in self.raw_attributes(raw)?.0 {
+            let (usage, attribute) = self.attribute(a)?;
+            let existing = attributes.iter().position(|x| x.name == attribute.name);
+            match (usage, existing) {
+                (Use::Prohibited, Some(i)) => {
+                    attributes.remove(i);
+                }
+                (Use::Prohibited, None) => {}
+                (_, Some(i)) => {
+                    if let Some(slot) = attributes.get_mut(i) {
+                        *slot = attribute;
+                    }
+                }
+                (_, None) => attributes.push(attribute),
+            }
+        }
+        Ok(attributes)
+    }
+
     /// The resolved base complex type of a derivation.
     fn base(&mut self, r: &Ref) -> Result<ComplexType> {
         if r.name.namespace == XS && r.name.local == "anyType" {
@@ -425,6 +556,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 any_attribute: None,
                 group: false,
                 all: false,
+                is_abstract: false,
                 identifier: None,
             });
         }
@@ -512,25 +644,34 @@ impl<'d, 'o> Resolver<'d, 'o> {
                     _ => (derivation, Content::Simple(self.simple_ref(b)?), own),
                 }
             }
+            RawContent::SimpleRestriction(b) => {
+                let derivation = Some(derivation(DerivationKind::Restriction, b));
+                match self.index.types.get(&b.name) {
+                    Some(RawType::Complex(_)) => {
+                        let base = self.base(b)?;
+                        let Content::Simple(text) = base.content else {
+                            return Err(Error::Unsupported {
+                                location: b.location.clone(),
+                                construct: "xs:simpleContent restriction of a complex type \
+                                            with element content"
+                                    .to_owned(),
+                                hint: "restrict a type with simple content".to_owned(),
+                            });
+                        };
+                        inherited_wildcard = base.any_attribute.clone();
+                        let attributes = self.restricted_attributes(base.attributes, raw)?;
+                        (derivation, Content::Simple(text), attributes)
+                    }
+                    _ => (
+                        derivation,
+                        Content::Simple(self.simple_ref(b)?),
+                        self.own_attributes(raw)?,
+                    ),
+                }
+            }
             RawContent::Restriction(b, elements) => {
                 let base = self.base(b)?;
-                let mut attributes = base.attributes;
-                for a in self.raw_attributes(raw)?.0 {
-                    let (usage, attribute) = self.attribute(a)?;
-                    let existing = attributes.iter().position(|x| x.name == attribute.name);
-                    match (usage, existing) {
-                        (Use::Prohibited, Some(i)) => {
-                            attributes.remove(i);
-                        }
-                        (Use::Prohibited, None) => {}
-                        (_, Some(i)) => {
-                            if let Some(slot) = attributes.get_mut(i) {
-                                *slot = attribute;
-                            }
-                        }
-                        (_, None) => attributes.push(attribute),
-                    }
-                }
+                let attributes = self.restricted_attributes(base.attributes, raw)?;
                 (
                     Some(derivation(DerivationKind::Restriction, b)),
                     sequence(self.fields(elements)?),
@@ -579,6 +720,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
             any_attribute: self.raw_attributes(raw)?.1.or(inherited_wildcard),
             group: false,
             all: raw.all,
+            is_abstract: raw.is_abstract,
             identifier: None,
         })
     }

@@ -12,6 +12,7 @@
 mod any;
 mod error;
 mod group;
+mod nil;
 mod reader;
 mod text;
 mod writer;
@@ -19,6 +20,7 @@ mod writer;
 pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, Wildcard, write_nodes};
 pub use error::{Error, ErrorKind, TextError};
 pub use group::XmlGroup;
+pub use nil::{Nillable, XSI};
 pub use reader::{Attribute, Reader, StartTag, is_xml_char};
 pub use text::XmlText;
 pub use writer::Writer;

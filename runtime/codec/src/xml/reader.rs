@@ -51,6 +51,20 @@ impl<'a> StartTag<'a> {
     pub fn position(&self) -> u64 {
         self.position
     }
+    /// The value of attribute `{namespace}local`, if the tag has it.
+    pub fn attribute(&self, namespace: &str, local: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.local == local && a.namespace == namespace)
+            .map(|a| &*a.value)
+    }
+    /// The same tag without attribute `{namespace}local`.
+    pub fn without_attribute(&self, namespace: &str, local: &str) -> StartTag<'a> {
+        let mut tag = self.clone();
+        tag.attributes
+            .retain(|a| !(a.local == local && a.namespace == namespace));
+        tag
+    }
     fn display_name(&self) -> String {
         display_name(&self.namespace, self.local)
     }

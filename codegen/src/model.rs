@@ -73,6 +73,20 @@ pub struct Model {
     pub elements: Vec<Element>,
     /// The services: one per WSDL binding that the document's services expose.
     pub services: Vec<Service>,
+    /// Parts of the WSDL that are not turned into services or operations, and why (their
+    /// types are generated all the same).
+    pub skipped: Vec<Skipped>,
+}
+
+/// A binding or operation of the WSDL that the generator leaves out, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Where it is declared.
+    pub location: Location,
+    /// What is left out (`binding `B``, `operation `op``).
+    pub what: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// A namespace and the Rust module its items go into.

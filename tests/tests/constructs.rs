@@ -280,6 +280,47 @@ mod the_rest {
     }
 }
 
+/// The bindings of `rpc.wsdl`.
+#[allow(dead_code)]
+mod rpc_wsdl {
+    include!(concat!(env!("OUT_DIR"), "/rpc.rs"));
+}
+
+mod rpc_literal {
+    use super::rpc_wsdl::rpc::{Move, MoveResponse};
+    use super::{refused, round_trip};
+
+    #[test]
+    fn rpc_wrappers_of_type_and_element_parts_round_trip() {
+        let request: Move = round_trip("rpc", "move-1.xml");
+        assert_eq!((request.from.x, request.from.y), (1, -2));
+        assert_eq!((request.to.x, request.to.y), (30, 4));
+        assert_eq!(request.speed.to_string(), "1.50");
+        let response: MoveResponse = round_trip("rpc", "move-response-1.xml");
+        assert_eq!(response.status.as_str(), "arrived");
+    }
+
+    #[test]
+    fn a_qualified_part_or_a_missing_one_is_refused_with_its_path() {
+        let point = "<t:x>1</t:x><t:y>2</t:y>";
+        let qualified = format!(
+            r#"<r:move xmlns:r="urn:test:rpc" xmlns:t="urn:test:rpc-types"><r:from>{point}</r:from><to>{point}</to><speed>1</speed></r:move>"#
+        );
+        let (path, message) = refused::<Move>("rpc", &qualified);
+        assert_eq!(path, "/move/from", "{message}");
+        assert!(
+            message.contains("is in namespace `urn:test:rpc`"),
+            "{message}"
+        );
+        let missing = format!(
+            r#"<r:move xmlns:r="urn:test:rpc" xmlns:t="urn:test:rpc-types"><from>{point}</from><speed>1</speed></r:move>"#
+        );
+        let (path, message) = refused::<Move>("rpc", &missing);
+        assert_eq!(path, "/move", "{message}");
+        assert!(message.contains("missing element `to`"), "{message}");
+    }
+}
+
 mod built_in_types {
     use std::num::NonZeroU64;
 

@@ -392,6 +392,7 @@ fn mserv_model() -> Model {
             ],
             location: loc(),
         }],
+        skipped: vec![],
     }
 }
 
@@ -743,6 +744,7 @@ fn small_model(types: Vec<TypeDef>, elements: Vec<Element>) -> Model {
         types,
         elements,
         services: vec![],
+        skipped: vec![],
     }
 }
 

@@ -18,6 +18,7 @@ mod ns;
 mod profile;
 mod qname;
 mod raw;
+mod rpc;
 mod schema;
 mod services;
 mod types;
@@ -110,6 +111,7 @@ pub fn parse_inputs(inputs: &[(&Path, &str)], options: &Options) -> Result<Model
         loader.load_xml_schema(&mut decls)?;
     }
 
+    rpc::declare_wrappers(&wsdl, &mut decls);
     let mut resolver = Resolver::new(Index::new(&decls)?, options);
     let mut types = resolver.types(&decls)?;
     if let Some(base) = options.identifier_base_type() {
@@ -134,7 +136,7 @@ pub fn parse_inputs(inputs: &[(&Path, &str)], options: &Options) -> Result<Model
         .messages
         .iter()
         .flat_map(|m| &m.parts)
-        .map(|p| p.element.clone())
+        .filter_map(|p| p.element().cloned())
         .collect();
     for r in part_refs.into_iter().chain(root_refs) {
         if !referenced.contains_key(&r.name) {
@@ -143,7 +145,7 @@ pub fn parse_inputs(inputs: &[(&Path, &str)], options: &Options) -> Result<Model
             elements.push(element);
         }
     }
-    let services = services::services(&wsdl, resolver.index(), options, &elements)?;
+    let (services, skipped) = services::services(&wsdl, resolver.index(), options, &elements)?;
     for op in services.iter().flat_map(|s| &s.operations) {
         for name in [&op.input, &op.output] {
             if !referenced.contains_key(name) {
@@ -175,6 +177,7 @@ pub fn parse_inputs(inputs: &[(&Path, &str)], options: &Options) -> Result<Model
         types,
         elements,
         services,
+        skipped,
     };
     profile::apply(&mut model, options)?;
     Ok(model)

@@ -688,8 +688,6 @@ fn unsupported_builtin_and_rpc() {
         panic!("{e:?}")
     };
     assert_eq!(construct, "xs:gYear");
-    let e = err(&wsdl_with(BASIC).replace("style=\"document\"", "style=\"rpc\""));
-    assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
     let e = err(&wsdl_with(BASIC).replacen("use=\"literal\"", "use=\"encoded\"", 1));
     assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
 }
@@ -809,4 +807,139 @@ fn schema_location_is_loaded_relative_to_the_wsdl() {
     let e = err(&remote);
     assert!(matches!(e, Error::Remote { .. }), "{e:?}");
     assert!(e.to_string().contains("--catalog FILE"), "{e}");
+}
+
+// ---- WSDL: rpc/literal, one-way operations, several parts, other bindings ----
+
+/// The skipped items of `model` as `(what, reason)`.
+fn skipped(model: &Model) -> Vec<(String, String)> {
+    model
+        .skipped
+        .iter()
+        .map(|s| (s.what.clone(), s.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn rpc_literal_bodies_are_wrapper_elements_of_the_parts() {
+    let text = wsdl_with(BASIC)
+        .replace("style=\"document\"", "style=\"rpc\"")
+        .replace(
+            "<soap:body use=\"literal\"/>",
+            "<soap:body use=\"literal\" namespace=\"urn:rpc\"/>",
+        )
+        .replace(
+            r#"<wsdl:part name="p" element="t:req"/>"#,
+            r#"<wsdl:part name="count" type="xs:int"/><wsdl:part name="t" type="t:T"/>"#,
+        );
+    let model = parse(&text, &Options::bare()).expect("parses");
+    let op = &model.services[0].operations[0];
+    assert_eq!(op.input, QName::new("urn:rpc", "op"));
+    assert_eq!(op.output, QName::new("urn:rpc", "opResponse"));
+    assert!(model.skipped.is_empty(), "{:?}", model.skipped);
+    let request = complex(&model, "urn:rpc", "op");
+    let Content::Sequence(fields) = &request.content else {
+        panic!("{:?}", request.content)
+    };
+    let parts: Vec<(QName, TypeRef)> = fields
+        .iter()
+        .map(|f| (f.name.clone(), f.ty.clone()))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (QName::new("", "count"), TypeRef::Builtin(Builtin::Int)),
+            (
+                QName::new("", "t"),
+                TypeRef::Named(QName::new("urn:t", "T"))
+            ),
+        ]
+    );
+    // An element part is the element itself.
+    let response = complex(&model, "urn:rpc", "opResponse");
+    let Content::Sequence(fields) = &response.content else {
+        panic!("{:?}", response.content)
+    };
+    assert_eq!(fields[0].name, QName::new("urn:t", "resp"));
+    let code = crate::generate_model(&model, &Options::bare())
+        .expect("generates")
+        .code;
+    assert!(code.contains("pub struct OpResponse"), "{code}");
+}
+
+#[test]
+fn a_document_body_of_several_parts_or_a_type_part_is_left_out_with_the_reason() {
+    let two = wsdl_with(BASIC).replace(
+        r#"<wsdl:part name="p" element="t:req"/>"#,
+        r#"<wsdl:part name="p" element="t:req"/><wsdl:part name="q" element="t:resp"/>"#,
+    );
+    let model = parse(&two, &Options::bare()).expect("parses");
+    assert!(model.services[0].operations.is_empty());
+    let [(what, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert_eq!(what, "operation `op`");
+    assert!(reason.contains("message `req` has 2 parts"), "{reason}");
+    assert!(
+        complex(&model, "urn:t", "T").name.local == "T",
+        "its types are generated"
+    );
+
+    let typed = wsdl_with(BASIC).replace(
+        r#"<wsdl:part name="p" element="t:req"/>"#,
+        r#"<wsdl:part name="p" type="t:T"/>"#,
+    );
+    let model = parse(&typed, &Options::bare()).expect("parses");
+    let [(_, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert!(reason.contains("has a `type`"), "{reason}");
+    let warnings = crate::warnings(&model, &Options::bare());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].to_string().starts_with("snippet.wsdl:"),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[test]
+fn one_way_operations_and_outputs_without_a_message_are_left_out() {
+    let one_way = wsdl_with(BASIC).replace(r#"<wsdl:output message="tns:resp"/>"#, "");
+    let model = parse(&one_way, &Options::bare()).expect("parses");
+    assert!(model.services[0].operations.is_empty());
+    let [(what, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert_eq!(what, "operation `op`");
+    assert!(reason.contains("one-way operation"), "{reason}");
+
+    let no_message =
+        wsdl_with(BASIC).replace(r#"<wsdl:output message="tns:resp"/>"#, "<wsdl:output/>");
+    let model = parse(&no_message, &Options::bare()).expect("parses");
+    let [(_, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert!(
+        reason.contains("its output names no message (at snippet.wsdl:"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn bindings_other_than_soap_are_left_out() {
+    let http = wsdl_with(BASIC).replace(
+        "</wsdl:binding>",
+        r#"</wsdl:binding><wsdl:binding name="h" type="tns:pt"><wsdl:operation name="op"/></wsdl:binding>"#,
+    ).replace(
+        "</wsdl:service>",
+        r#"<wsdl:port name="hp" binding="tns:h"/></wsdl:service>"#,
+    );
+    let model = parse(&http, &Options::bare()).expect("parses");
+    assert_eq!(model.services.len(), 1);
+    assert_eq!(model.services[0].operations.len(), 1);
+    let [(what, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert_eq!(what, "binding `h`");
+    assert!(reason.contains("not a SOAP binding"), "{reason}");
+}
+
+#[test]
+fn a_part_needs_an_element_or_a_type() {
+    let e = err(&wsdl_with(BASIC).replace(r#"element="t:req""#, ""));
+    let Error::Unexpected { expected, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(expected, "an `element` or a `type` attribute");
 }

@@ -697,13 +697,24 @@ fn fixed_type_with_invalid_combinations_validates() {
     }
     model.types[3] = shapes_type;
     let out = emit(&model, &compiled()).unwrap();
+    // One row per allowed shape, and one helper call instead of a match on every code.
     assert_has(
         &out,
-        r#"match (self.subsystem_code.is_some(), self.service_version.is_some(),) {
-           (false, false,) => Ok(()),
-           _ => { Err(::xroad_codec::identifier::IdentifierError::Shape { object_type: "SERVICE".to_owned(),
-           expected: "4 codes".to_owned(),
-           found: usize::from(self.subsystem_code.is_some()) + usize::from(self.service_version.is_some()) + 4, }) }"#,
+        r#"pub const SHAPES: &'static [::xroad_codec::identifier::Shape] = &[
+           ::xroad_codec::identifier::Shape::new("SERVICE", &["xRoadInstance", "memberClass", "memberCode", "serviceCode"]),
+        ];"#,
+    );
+    assert_has(
+        &out,
+        r#"::xroad_codec::identifier::check_shape("SERVICE", &[
+           ("xRoadInstance", true), ("memberClass", true), ("memberCode", true),
+           ("subsystemCode", self.subsystem_code.is_some()), ("serviceCode", true),
+           ("serviceVersion", self.service_version.is_some()),
+        ], Self::SHAPES)"#,
+    );
+    assert!(
+        !out.contains("match (self.subsystem_code.is_some()"),
+        "{out}"
     );
 }
 

@@ -326,7 +326,7 @@ mod built_in_types {
 
     use xroad_codec::xsd::{Decimal, QName};
 
-    use super::builtins_xsd::builtins::{CountryCode, Level, Percent, Values};
+    use super::builtins_xsd::builtins::{CountryCode, Level, Offset, Percent, Values};
     use super::{refused, round_trip};
 
     const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -351,6 +351,10 @@ mod built_in_types {
         assert_eq!(first.level, Level::High);
         assert_eq!(first.percent, Percent(100));
         assert_eq!(first.double, Some(-1500.0));
+        assert_eq!(first.offset, Some(Offset(-12)));
+        assert_eq!(first.float, Some(0.0325));
+        assert_eq!(first.ncname.as_ref().map(|n| n.as_str()), Some("no-colon"));
+        assert_eq!(first.unsigned_int, Some(u32::MAX));
 
         let second: Values = round_trip("builtins", "values-2.xml");
         assert_eq!(second.date_time.to_string(), "-0044-03-15T12:00:00");
@@ -461,6 +465,30 @@ mod built_in_types {
                 "<level>medium</level>",
                 "/values/level",
                 "expected one of `low`, `high`",
+            ),
+            (
+                "<percent>1</percent>",
+                "<percent>1</percent><offset>15</offset>",
+                "/values/offset",
+                "not less than the exclusive maximum 15",
+            ),
+            (
+                "<percent>1</percent>",
+                "<percent>1</percent><offset>-13</offset>",
+                "/values/offset",
+                "less than the minimum -12",
+            ),
+            (
+                "<percent>1</percent>",
+                "<percent>1</percent><ncname>a:b</ncname>",
+                "/values/ncname",
+                "not an NCName",
+            ),
+            (
+                "<percent>1</percent>",
+                "<percent>1</percent><unsignedInt>4294967296</unsignedInt>",
+                "/values/unsignedInt",
+                "integer 4294967296 is out of range for u32",
             ),
             (
                 "<percent>1</percent>",

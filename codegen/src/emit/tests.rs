@@ -565,7 +565,7 @@ fn emits_contract_attribute_forms() {
         "pub struct Client(pub super::identifiers::XRoadClientIdentifierType);",
         "pub struct Id(pub String);",
         r#"#[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
-           pub struct RequestHash { /// Attribute `algorithmId`.
+           pub struct RequestHash { /// The `algorithmId` attribute.
            #[xml(attribute = "algorithmId")] pub algorithm_id: String,
            /// Text content.
            #[xml(text)] pub value: String, }"#,
@@ -1191,4 +1191,25 @@ fn rejects_types_of_infinite_size() {
         ),
         Err(Error::Unsupported { .. })
     ));
+}
+
+#[test]
+fn types_without_documentation_are_described_by_the_elements_they_are_the_content_of() {
+    let wsdl = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/centralservice.wsdl");
+    let code = crate::generate_file(&wsdl, &compiled())
+        .expect("generates")
+        .code;
+    for doc in [
+        "/// The content of the `clientReg` and `clientRegResponse` elements.",
+        "/// The content of the `client` element, restricting `XRoadIdentifierType`.",
+        "/// The `algorithmId` attribute.",
+    ] {
+        assert!(code.contains(doc), "missing {doc}");
+    }
+    // Names in documentation are local names, never `{namespace}local`.
+    let clark: Vec<&str> = code
+        .lines()
+        .filter(|l| l.trim_start().starts_with("///") && l.contains("`{"))
+        .collect();
+    assert!(clark.is_empty(), "{clark:#?}");
 }

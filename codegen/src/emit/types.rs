@@ -171,7 +171,13 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
             inner
         };
         let ns_arg = (!ns.is_empty()).then(|| quote!(, namespace = #ns));
-        let mut d = doc::doc_or(a.doc.as_deref(), &format!("Attribute `{}`.", a.name));
+        let mut d = match (&a.doc, type_doc(ctx, &a.ty)) {
+            (None, Some(of_type)) => doc::schema_doc(of_type),
+            _ => doc::doc_or(
+                a.doc.as_deref(),
+                &format!("The `{}` attribute.", a.name.local),
+            ),
+        };
         if let Some(default) = &a.default {
             let note = doc::doc(&format!("Defaults to `{default}` when absent."));
             d = quote!(#d #[doc = ""] #note);
@@ -256,7 +262,10 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
                 }
                 let d = match (&f.doc, type_doc(ctx, &f.ty)) {
                     (None, Some(of_type)) => doc::schema_doc(of_type),
-                    _ => doc::doc_or(f.doc.as_deref(), &format!("Element `{}`.", f.name)),
+                    _ => doc::doc_or(
+                        f.doc.as_deref(),
+                        &format!("The `{}` element.", f.name.local),
+                    ),
                 };
                 tokens.push(quote! {
                     #d
@@ -315,14 +324,31 @@ fn emit_complex(ctx: &Ctx<'_>, module: usize, c: &ComplexType) -> Result<TokenSt
             "Content of the `{}` element (namespace `{}`).",
             root.local, root.namespace
         ),
-        (Some(base), None) => {
-            let kind = match base.kind {
-                DerivationKind::Restriction => "restriction",
-                DerivationKind::Extension => "extension",
+        (base, None) => {
+            let users: Vec<String> = ctx
+                .model
+                .elements
+                .iter()
+                .filter(|e| e.ty == TypeRef::Named(c.name.clone()))
+                .map(|e| format!("`{}`", e.name.local))
+                .collect();
+            let mut text = match users.as_slice() {
+                [] => format!("The schema type `{}`", c.name.local),
+                [one] => format!("The content of the {one} element"),
+                [rest @ .., last] => {
+                    format!("The content of the {} and {last} elements", rest.join(", "))
+                }
             };
-            format!("Type `{}`, a {kind} of `{}`.", c.name, base.base)
+            if let Some(base) = base {
+                let how = match base.kind {
+                    DerivationKind::Restriction => "restricting",
+                    DerivationKind::Extension => "extending",
+                };
+                text.push_str(&format!(", {how} `{}`", base.base.local));
+            }
+            text.push('.');
+            text
         }
-        (None, None) => format!("Type `{}`.", c.name),
     };
     let mut d = match (&c.doc, root.and_then(|r| header_doc(ctx, r))) {
         (None, Some(profile)) => doc::doc(profile),
@@ -424,7 +450,7 @@ fn emit_choice(
                 (
                     naming::type_name(local),
                     quote!(#[xml(element = #local #ns)]),
-                    format!("Element `{}`.", f.name),
+                    format!("The `{}` element.", f.name.local),
                 )
             }
         };

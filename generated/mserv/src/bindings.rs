@@ -28,7 +28,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -300,8 +300,7 @@ pub mod identifiers {
         Service,
     }
 
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadClientIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
+    /// The content of the `client` element, restricting `XRoadIdentifierType`.
     #[derive(
         Debug,
         Clone,
@@ -313,7 +312,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadClientIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -432,8 +431,7 @@ pub mod identifiers {
         }
     }
 
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadServiceIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
+    /// The content of the `service` element, restricting `XRoadIdentifierType`.
     #[derive(
         Debug,
         Clone,
@@ -445,7 +443,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadServiceIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -607,8 +605,8 @@ pub mod identifiers {
         }
     }
 
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadSecurityServerIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
+    /// The schema type `XRoadSecurityServerIdentifierType`, restricting
+    /// `XRoadIdentifierType`.
     #[derive(
         Debug,
         Clone,
@@ -620,7 +618,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadSecurityServerIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -736,7 +734,7 @@ pub mod xroad {
     )]
     #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct RequestHash {
-        /// Attribute `algorithmId`.
+        /// The `algorithmId` attribute.
         #[xml(attribute = "algorithmId")]
         pub algorithm_id: String,
         /// Text content.
@@ -744,7 +742,7 @@ pub mod xroad {
         pub value: String,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertRegRequestType`.
+    /// The content of the `authCertReg` and `authCertRegResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -774,7 +772,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertDeletionRequestType`.
+    /// The content of the `authCertDeletion` and `authCertDeletionResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -800,7 +798,9 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRequestType`.
+    /// The content of the `clientDeletion`, `clientDeletionResponse`, `clientDisable`,
+    /// `clientDisableResponse`, `clientEnable`, `clientEnableResponse`, `ownerChange`
+    /// and `ownerChangeResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -828,7 +828,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRegRequestType`.
+    /// The content of the `clientReg` and `clientRegResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -859,7 +859,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRenameRequestType`.
+    /// The content of the `clientRename` and `clientRenameResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -890,7 +890,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}AddressChangeRequestType`.
+    /// The content of the `addressChange` and `addressChangeResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -914,7 +914,8 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeEnableRequestType`.
+    /// The content of the `maintenanceModeEnable` and `maintenanceModeEnableResponse`
+    /// elements.
     #[derive(
         Debug,
         Clone,
@@ -938,7 +939,8 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeDisableRequestType`.
+    /// The content of the `maintenanceModeDisable` and `maintenanceModeDisableResponse`
+    /// elements.
     #[derive(
         Debug,
         Clone,

@@ -78,15 +78,27 @@ pub struct Model {
     pub skipped: Vec<Skipped>,
 }
 
-/// A binding or operation of the WSDL that the generator leaves out, with the reason.
+/// A part of the input that the generated code does not carry out in full, with the reason:
+/// a binding or operation of the WSDL left out, or a constraint of a schema not checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     /// Where it is declared.
     pub location: Location,
-    /// What is left out (`binding `B``, `operation `op``).
+    /// What (`binding `B``, `operation `op``, `the facets of …`).
     pub what: String,
+    /// Whether it is left out or only not checked.
+    pub kind: SkipKind,
     /// Why.
     pub reason: String,
+}
+
+/// How much of a [`Skipped`] item is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipKind {
+    /// No service or operation is generated for it (its types are).
+    LeftOut,
+    /// It is generated, but a constraint it states is not checked when reading.
+    NotChecked,
 }
 
 /// A namespace and the Rust module its items go into.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::model::{Location, Model, Skipped};
+use crate::model::{Location, Model, SkipKind, Skipped};
 use crate::options::Options;
 
 /// A problem that does not stop generation. The [`crate::Builder`] prints it as a cargo
@@ -22,7 +22,8 @@ pub enum Warning {
     },
     /// A binding or operation of the WSDL that is left out (a binding other than SOAP, a
     /// one-way operation, a document-style message of several parts): no service or
-    /// operation is generated for it, its types are.
+    /// operation is generated for it, its types are. Or a schema constraint that is not
+    /// checked when reading (the facets of a simple content restriction).
     Skipped(Skipped),
 }
 
@@ -40,11 +41,17 @@ impl fmt::Display for Warning {
                  OperationProfile::manage().signed_by(…))` or the command-line flag \
                  `--operation {operation}=manage:SIGNER,…`"
             ),
-            Warning::Skipped(skipped) => write!(
-                f,
-                "{}: {} is left out: {}",
-                skipped.location, skipped.what, skipped.reason
-            ),
+            Warning::Skipped(skipped) => {
+                let how = match skipped.kind {
+                    SkipKind::LeftOut => "is left out",
+                    SkipKind::NotChecked => "are not checked",
+                };
+                write!(
+                    f,
+                    "{}: {} {how}: {}",
+                    skipped.location, skipped.what, skipped.reason
+                )
+            }
         }
     }
 }

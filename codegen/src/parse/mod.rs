@@ -177,7 +177,7 @@ pub fn parse_inputs(inputs: &[(&Path, &str)], options: &Options) -> Result<Model
         types,
         elements,
         services,
-        skipped,
+        skipped: decls.unchecked.iter().cloned().chain(skipped).collect(),
     };
     profile::apply(&mut model, options)?;
     Ok(model)

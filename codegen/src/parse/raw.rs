@@ -1,6 +1,6 @@
 //! Schema declarations as read from the documents, before references are resolved.
 
-use crate::model::{EnumValue, Facets, Location, QName, Wildcard};
+use crate::model::{EnumValue, Facets, Location, QName, Skipped, Wildcard};
 
 use super::qname::Ref;
 
@@ -23,6 +23,8 @@ pub(crate) struct Declarations {
     pub substitutions: Vec<(QName, Ref)>,
     /// Global elements declared `abstract="true"`.
     pub abstract_elements: Vec<QName>,
+    /// What is read but not enforced (facets of simple content restrictions), for warnings.
+    pub unchecked: Vec<Skipped>,
 }
 
 impl Declarations {

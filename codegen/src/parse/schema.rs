@@ -13,7 +13,7 @@ use super::raw::{
     RawElementKind, RawGroup, RawSimple, RawType, Use, Variety,
 };
 use crate::error::{Error, Result};
-use crate::model::{EnumValue, Facets, Location, QName, Wildcard};
+use crate::model::{EnumValue, Facets, Location, QName, SkipKind, Skipped, Wildcard};
 
 /// Reads one `xs:schema` element; `top` when it is an input of the run (or included into
 /// one), whose global elements are all generated.
@@ -795,11 +795,25 @@ impl Reader<'_, '_, '_> {
                 match part.tag_name().name() {
                     "annotation" => {}
                     // The facets of a simple content restriction narrow the text; they are
-                    // not checked (the base's text type reads it).
+                    // not checked (the base's text type reads it), which a warning says.
                     "simpleType" | "enumeration" | "pattern" | "length" | "minLength"
                     | "maxLength" | "minInclusive" | "maxInclusive" | "minExclusive"
                     | "maxExclusive" | "totalDigits" | "fractionDigits" | "whiteSpace"
-                        if simple && !extension => {}
+                        if simple && !extension =>
+                    {
+                        let what = format!(
+                            "the facets of the simple content restriction of `{}`",
+                            name.local
+                        );
+                        if !decls.unchecked.iter().any(|u| u.what == what) {
+                            decls.unchecked.push(Skipped {
+                                location: self.loc(part),
+                                what,
+                                kind: SkipKind::NotChecked,
+                                reason: "the text type of the base reads the value".to_owned(),
+                            });
+                        }
+                    }
                     "sequence" | "choice" | "all" | "group" if mixed => {}
                     "attribute" => attributes.push(self.attribute_use(part, name, decls)?),
                     "anyAttribute" => *any_attribute = Some(self.wildcard(part)),

@@ -10,7 +10,8 @@ use super::wsdl::{
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    Element, Header, HeaderPart, Location, Operation, OperationSource, QName, Service, Skipped,
+    Element, Header, HeaderPart, Location, Operation, OperationSource, QName, Service, SkipKind,
+    Skipped,
 };
 use crate::options::Options;
 
@@ -107,6 +108,7 @@ pub(crate) fn services(
                 skipped.push(Skipped {
                     location: binding.location.clone(),
                     what: format!("binding `{}`", binding.name.local),
+                    kind: SkipKind::LeftOut,
                     reason: "it is not a SOAP binding (no soap:binding), which X-Road does not \
                              carry"
                         .to_owned(),
@@ -239,6 +241,7 @@ fn service(
                 skipped.push(Skipped {
                     location: op.location.clone(),
                     what: format!("operation `{}`", op.name),
+                    kind: SkipKind::LeftOut,
                     reason: format!("{reason}; it is generated as types only"),
                 });
                 continue;

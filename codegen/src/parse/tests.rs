@@ -943,3 +943,29 @@ fn a_part_needs_an_element_or_a_type() {
     };
     assert_eq!(expected, "an `element` or a `type` attribute");
 }
+
+#[test]
+fn facets_of_a_simple_content_restriction_are_reported_as_not_checked() {
+    let schema = r#"<xs:element name="req" type="t:Small"/><xs:element name="resp" type="xs:string"/>
+<xs:complexType name="Price"><xs:simpleContent><xs:extension base="xs:decimal">
+<xs:attribute name="currency" type="xs:token"/></xs:extension></xs:simpleContent></xs:complexType>
+<xs:complexType name="Small"><xs:simpleContent><xs:restriction base="t:Price">
+<xs:maxInclusive value="10"/><xs:attribute name="currency" use="prohibited"/>
+</xs:restriction></xs:simpleContent></xs:complexType>"#;
+    let model = parse(&wsdl_with(schema), &Options::bare()).expect("parses");
+    let [(what, reason)] = skipped(&model).try_into().expect("one note");
+    assert_eq!(what, "the facets of the simple content restriction of `Small`");
+    assert_eq!(reason, "the text type of the base reads the value");
+    let warnings = crate::warnings(&model, &Options::bare());
+    assert!(
+        warnings[0]
+            .to_string()
+            .contains("`Small` are not checked: the text type"),
+        "{}",
+        warnings[0]
+    );
+    // Without facets there is nothing to report.
+    let plain = schema.replace(r#"<xs:maxInclusive value="10"/>"#, "");
+    let model = parse(&wsdl_with(&plain), &Options::bare()).expect("parses");
+    assert!(model.skipped.is_empty(), "{:?}", model.skipped);
+}

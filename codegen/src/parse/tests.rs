@@ -954,7 +954,10 @@ fn facets_of_a_simple_content_restriction_are_reported_as_not_checked() {
 </xs:restriction></xs:simpleContent></xs:complexType>"#;
     let model = parse(&wsdl_with(schema), &Options::bare()).expect("parses");
     let [(what, reason)] = skipped(&model).try_into().expect("one note");
-    assert_eq!(what, "the facets of the simple content restriction of `Small`");
+    assert_eq!(
+        what,
+        "the facets of the simple content restriction of `Small`"
+    );
     assert_eq!(reason, "the text type of the base reads the value");
     let warnings = crate::warnings(&model, &Options::bare());
     assert!(

@@ -75,9 +75,24 @@ pub(crate) fn services(
     // (service name, doc, address, binding) per exposed binding.
     let mut exposures: Vec<(String, Option<String>, Option<String>, &Binding)> = Vec::new();
     let mut skipped = Vec::new();
+    // A binding other than SOAP is left out (once), before it could take a service's name.
+    let soap = |binding: &Binding, skipped: &mut Vec<Skipped>| {
+        if !binding.soap && !skipped.iter().any(|s| s.location == binding.location) {
+            skipped.push(Skipped {
+                location: binding.location.clone(),
+                what: format!("binding `{}`", binding.name.local),
+                kind: SkipKind::LeftOut,
+                reason: "it is not a SOAP binding (no soap:binding), which X-Road does not carry"
+                    .to_owned(),
+            });
+        }
+        binding.soap
+    };
     if wsdl.services.is_empty() {
         for b in &wsdl.bindings {
-            exposures.push((b.name.local.clone(), None, None, b));
+            if soap(b, &mut skipped) {
+                exposures.push((b.name.local.clone(), None, None, b));
+            }
         }
     } else {
         for s in &wsdl.services {
@@ -86,8 +101,8 @@ pub(crate) fn services(
                 let Some(binding) = components.bindings.get(&port.binding.name).copied() else {
                     return Err(unresolved("binding", &port.binding));
                 };
-                if exposures.iter().any(|e| std::ptr::eq(e.3, binding))
-                    || !binding.soap && skipped_binding(&skipped, binding)
+                if !soap(binding, &mut skipped)
+                    || exposures.iter().any(|e| std::ptr::eq(e.3, binding))
                 {
                     continue;
                 }
@@ -103,19 +118,6 @@ pub(crate) fn services(
     }
     let mut out = Vec::new();
     for (name, doc, address, binding) in exposures {
-        if !binding.soap {
-            if !skipped_binding(&skipped, binding) {
-                skipped.push(Skipped {
-                    location: binding.location.clone(),
-                    what: format!("binding `{}`", binding.name.local),
-                    kind: SkipKind::LeftOut,
-                    reason: "it is not a SOAP binding (no soap:binding), which X-Road does not \
-                             carry"
-                        .to_owned(),
-                });
-            }
-            continue;
-        }
         let extra = if out.is_empty() {
             options.extra_operations()
         } else {
@@ -142,10 +144,6 @@ pub(crate) fn services(
         )));
     }
     Ok((out, skipped))
-}
-
-fn skipped_binding(skipped: &[Skipped], binding: &Binding) -> bool {
-    skipped.iter().any(|s| s.location == binding.location)
 }
 
 /// The body element of the input or output of `op`, `Err(reason)` when the operation cannot

@@ -924,11 +924,13 @@ fn bindings_other_than_soap_are_left_out() {
         "</wsdl:binding>",
         r#"</wsdl:binding><wsdl:binding name="h" type="tns:pt"><wsdl:operation name="op"/></wsdl:binding>"#,
     ).replace(
-        "</wsdl:service>",
-        r#"<wsdl:port name="hp" binding="tns:h"/></wsdl:service>"#,
+        r#"<wsdl:service name="svc">"#,
+        r#"<wsdl:service name="svc"><wsdl:port name="hp" binding="tns:h"/>"#,
     );
     let model = parse(&http, &Options::bare()).expect("parses");
     assert_eq!(model.services.len(), 1);
+    // The HTTP port comes first; the SOAP one still takes the service's name.
+    assert_eq!(model.services[0].name, "svc");
     assert_eq!(model.services[0].operations.len(), 1);
     let [(what, reason)] = skipped(&model).try_into().expect("one skipped");
     assert_eq!(what, "binding `h`");

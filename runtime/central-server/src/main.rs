@@ -286,6 +286,12 @@ fn verify_log(
             Store::open(path, loaded.verifier_config()?.management_service_provider)?
         }
     };
+    // An archive's head must be the cut the live log's checkpoint recorded (when the live
+    // log still holds that checkpoint; a later archive holds it otherwise).
+    let live = match database {
+        Some(_) if id.is_none() => Some(open_store(loaded)?),
+        _ => None,
+    };
     let records = match id {
         Some(id) => vec![
             store
@@ -317,6 +323,26 @@ fn verify_log(
     for finding in &audit.findings {
         println!("CHANGED  {finding}");
     }
+    let mut anchored = true;
+    if let Some(live) = live {
+        let (position, _) = audit.head;
+        match live.archive_cut(position)? {
+            Some(hash) if hash == audit.head.1 => {
+                println!("archive head {position} is the cut the live log's checkpoint records")
+            }
+            Some(_) => {
+                anchored = false;
+                println!(
+                    "CHANGED  the archive's head (entry {position}) is not the cut the live \
+                     log's checkpoint records: the archive was replaced or rewritten"
+                );
+            }
+            None => println!(
+                "the live log records no cut at entry {position} (a later archive holds its \
+                 checkpoint)"
+            ),
+        }
+    }
     println!(
         "log chain: {} entries, head {} {}; {} changes found",
         audit.entries,
@@ -324,7 +350,9 @@ fn verify_log(
         audit.head_hex(),
         audit.findings.len()
     );
-    Ok(exit_code(failures == 0 && audit.findings.is_empty()))
+    Ok(exit_code(
+        failures == 0 && audit.findings.is_empty() && anchored,
+    ))
 }
 
 /// Verifies each request received before `before` against its signed parts, then moves the

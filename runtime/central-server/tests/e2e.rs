@@ -626,6 +626,10 @@ async fn the_log_is_archived_and_both_parts_verify() {
         archived.contains("3 verified, 0 failed") && archived.contains("0 changes found"),
         "{archived}"
     );
+    assert!(
+        archived.contains("archive head 3 is the cut the live log's checkpoint records"),
+        "{archived}"
+    );
 
     // The server goes on from the checkpoint: a new request, and the live log verifies.
     let central = RunningCentral::start(&config).await.unwrap();
@@ -652,6 +656,31 @@ async fn the_log_is_archived_and_both_parts_verify() {
     assert_eq!(code, Some(1), "{archived}");
     assert!(
         archived.contains("CHANGED  log entry 2 (request 2 received) does not match"),
+        "{archived}"
+    );
+
+    // An archive that verifies on its own but is not the one that was cut: the live log's
+    // checkpoint records another hash.
+    let db = rusqlite::Connection::open(dir.join("central.db")).unwrap();
+    db.execute("UPDATE checkpoints SET as_of_hash = zeroblob(32)", [])
+        .unwrap();
+    drop(db);
+    let restored = rusqlite::Connection::open(&archive).unwrap();
+    restored
+        .execute(
+            "UPDATE requests SET client = ?1 WHERE id = 2",
+            [MACK_SUBSYSTEM],
+        )
+        .unwrap();
+    drop(restored);
+    let (code, archived) = verify(&["--database", archive_arg]);
+    assert_eq!(code, Some(1), "{archived}");
+    assert!(archived.contains("0 changes found"), "{archived}");
+    assert!(
+        archived.contains(
+            "CHANGED  the archive's head (entry 3) is not the cut the live log's checkpoint \
+             records: the archive was replaced or rewritten"
+        ),
         "{archived}"
     );
     sandbox.shutdown().await;

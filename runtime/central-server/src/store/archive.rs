@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::audit::{self, Checkpoint};
 use super::chain::{self, Entry, Kind};
@@ -207,6 +207,20 @@ fn archive_in(
         last_request,
         checkpoint,
     })
+}
+
+/// The hash an archive checkpoint of `conn` records for the cut at `as_of`, if any.
+pub(super) fn recorded_cut(conn: &Connection, as_of: i64) -> Result<Option<[u8; 32]>, StoreError> {
+    let recorded: Option<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT as_of_hash FROM checkpoints WHERE reason = 'archive' AND as_of = ?1
+             ORDER BY position DESC LIMIT 1",
+        )
+        .and_then(|mut select| select.query_row([as_of], |row| row.get(0)).optional())
+        .during("reading the archive checkpoint")?;
+    recorded
+        .map(|hash| chain::to_hash(as_of, &hash))
+        .transpose()
 }
 
 /// The last chain position before `before` up to which no request is open, and not before

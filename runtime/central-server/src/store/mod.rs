@@ -259,6 +259,14 @@ impl Store {
         archive::archive(&self.inner.path, before, file.as_ref(), at)
     }
 
+    /// The hash of the cut at chain position `as_of` as the checkpoint of an archive
+    /// recorded it, if this log has such a checkpoint: an archive whose head is that
+    /// position must have that hash.
+    pub fn archive_cut(&self, as_of: i64) -> Result<Option<[u8; 32]>, StoreError> {
+        let conn = schema::open_auditor(&self.inner.path)?;
+        archive::recorded_cut(&conn, as_of)
+    }
+
     /// Checks the database file (`PRAGMA integrity_check`) and its foreign keys.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
         dump::integrity_check(&self.reader())

@@ -179,3 +179,63 @@ async fn the_subcommands_of_pr_mserv_1_20() {
     central.stop().await;
     sandbox.shutdown().await;
 }
+
+/// Answers every request with a SOAP 1.1 fault whose code is not an X-Road one, as a proxy in
+/// front of the central server might.
+struct FaultingProxy;
+
+impl xroad_runtime::transport::Handler for FaultingProxy {
+    async fn handle(
+        &self,
+        _request: xroad_runtime::transport::IncomingRequest,
+    ) -> xroad_runtime::transport::HandlerResponse {
+        xroad_runtime::transport::HandlerResponse::fault(
+            "text/xml; charset=UTF-8",
+            "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+             <SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Server</faultcode>\
+             <faultstring>Service temporarily unavailable</faultstring></SOAP-ENV:Fault>\
+             </SOAP-ENV:Body></SOAP-ENV:Envelope>",
+            xroad_runtime::transport::Outcome::default(),
+        )
+    }
+}
+
+/// Any SOAP 1.1 fault is reported with its code and string, exit status 2, as for X-Road
+/// fault codes (the reference's security server reports any fault).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_with_another_code_exits_with_status_2() {
+    use xroad_runtime::transport::{Endpoint, ListenerConfig, Server, ServerConfig, TlsIdentity};
+
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::create(dir.path(), true).unwrap();
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    let identity =
+        || TlsIdentity::from_pem(&read("central-tls.pem"), &read("central-tls.key")).unwrap();
+    let localhost = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let config = ServerConfig::new(
+        ListenerConfig::registration(localhost, identity()),
+        ListenerConfig::manage(localhost, identity()),
+    );
+    let server = Server::bind(config, FaultingProxy).await.unwrap();
+    let registration = server.local_addr(Endpoint::Registration);
+    let manage = server.local_addr(Endpoint::Manage);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    let ss = sandbox
+        .security_config_for(registration, manage, SERVER)
+        .unwrap()
+        .path()
+        .to_owned();
+    let output = run_security_server(&ss, &["auth-cert-reg", "--address", "ss1.example.org"]).await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "fault SOAP-ENV:Server: Service temporarily unavailable"
+    );
+    assert!(output.stdout.is_empty());
+    let _ = stop.send(());
+    task.await.unwrap();
+    sandbox.shutdown().await;
+}

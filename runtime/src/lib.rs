@@ -24,6 +24,7 @@ pub mod client;
 pub mod compose;
 pub mod envelope;
 pub mod fault;
+mod libcrypto;
 pub mod message;
 pub mod multipart;
 pub mod ocsp;

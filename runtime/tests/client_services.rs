@@ -195,6 +195,9 @@ enum Answer {
     Response,
     /// With this fault.
     Fault(Fault),
+    /// With a SOAP 1.1 fault of this `faultcode` and `faultstring`, as a proxy in between
+    /// might answer.
+    SoapFault(&'static str, &'static str),
     /// With a response whose `requestHash` is the hash of other bytes.
     WrongRequestHash,
     /// With a response whose header `id` is another one.
@@ -261,6 +264,19 @@ impl Central {
         match &self.answer {
             Answer::Response => {}
             Answer::Fault(fault) => return Self::fault(fault),
+            Answer::SoapFault(code, string) => {
+                let body = format!(
+                    "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+                     <SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>{code}</faultcode>\
+                     <faultstring>{string}</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body>\
+                     </SOAP-ENV:Envelope>"
+                );
+                return HandlerResponse::fault(
+                    SOAP_CONTENT_TYPE,
+                    body.into_bytes(),
+                    Outcome::default(),
+                );
+            }
             Answer::WrongRequestHash => {
                 response.header.request_hash = Some(request_hash(b"another request"));
             }
@@ -609,6 +625,30 @@ async fn faults_reach_the_caller_with_code_and_reason() {
         "{}",
         fault.reason
     );
+    central.shutdown().await;
+}
+
+/// The reference's security server reports any SOAP 1.1 fault; so does the client, with
+/// its code and string, whether or not the code is one of X-Road's.
+#[tokio::test]
+async fn a_fault_with_any_code_reaches_the_caller() {
+    let central = Running::start(Answer::SoapFault(
+        "SOAP-ENV:Server",
+        "Service temporarily unavailable",
+    ))
+    .await;
+    let member = member_key("COM", "client");
+    let error = central
+        .client(&[&member])
+        .call::<ClientReg>(client_reg(&id("SUBSYSTEM:EE/COM/client/sub")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.soap_fault(),
+        Some(("SOAP-ENV:Server", "Service temporarily unavailable")),
+        "{error:?}"
+    );
+    assert!(matches!(error, ManagementError::OtherFault(_)), "{error:?}");
     central.shutdown().await;
 }
 

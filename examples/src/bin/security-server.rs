@@ -14,7 +14,8 @@
 //! security-server --config ss.toml maintenance-mode-disable
 //! ```
 //!
-//! Prints the request id. On a fault prints its code and reason and exits with status 2;
+//! Prints the request id. On a SOAP fault (any `faultcode`, X-Road's or another) prints its
+//! code and reason and exits with status 2;
 //! other failures (configuration, network) exit with status 1.
 
 use std::path::PathBuf;
@@ -161,8 +162,8 @@ async fn run(cli: Cli) -> Result<i64, Outcome> {
         }
         Command::MaintenanceModeDisable => server.maintenance_mode_disable().await,
     };
-    result.map_err(|error| match error.fault() {
-        Some(fault) => Outcome::Fault(fault.code.to_string(), fault.reason.clone()),
+    result.map_err(|error| match error.soap_fault() {
+        Some((code, reason)) => Outcome::Fault(code.to_owned(), reason.to_owned()),
         None => Outcome::Failed(error.into()),
     })
 }

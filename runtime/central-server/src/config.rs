@@ -385,7 +385,18 @@ mod tests {
             .issue(&CertRequest::tls_server(&["localhost"], &[]))
             .unwrap();
         std::fs::write(dir.path().join("tls.pem"), tls.cert_pem().unwrap()).unwrap();
-        std::fs::write(dir.path().join("tls.key"), tls.key_pem().unwrap()).unwrap();
+        // Private, as the server requires of key files whatever the umask.
+        let mut key = std::fs::OpenOptions::new();
+        std::os::unix::fs::OpenOptionsExt::mode(&mut key, 0o600);
+        std::io::Write::write_all(
+            &mut key
+                .write(true)
+                .create_new(true)
+                .open(dir.path().join("tls.key"))
+                .unwrap(),
+            &tls.key_pem().unwrap(),
+        )
+        .unwrap();
         let mut text = readme_example();
         for (from, to) in replace {
             assert!(text.contains(from), "{from}");

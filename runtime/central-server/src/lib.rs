@@ -2,6 +2,7 @@
 //! servers, keeps every accepted request with its message log in a SQLite store, and keeps the
 //! registry of security servers, their authentication certificates and clients.
 //!
+//! - [`date`]: calendar dates of the command line.
 //! - [`config`]: `central.toml`, read into the runtime's verifier, trust and server settings.
 //! - [`service`]: the management services over the [`store`].
 //! - [`store`]: requests, message log and registry in SQLite.
@@ -12,6 +13,7 @@
 
 pub mod config;
 pub mod config_file;
+pub mod date;
 #[cfg(unix)]
 pub mod process;
 pub mod running;

@@ -6,10 +6,15 @@
 //! central-server --config central.toml requests approve ID | decline ID | revoke ID
 //! central-server --config central.toml registry        print the registry
 //! central-server --config central.toml verify-log [ID] verify the message log
+//! central-server --config central.toml verify-log --database FILE [ID]
+//!                                                      verify an archive
+//! central-server --config central.toml archive --before DATE FILE
+//!                                                      move the log before DATE to FILE
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::SystemTime;
 
 use clap::{Parser, Subcommand};
 use xroad_central_server::config::LoadedConfig;
@@ -51,7 +56,24 @@ enum Command {
     VerifyLog {
         /// The request id.
         id: Option<i64>,
+        /// Verify this database (an archive) instead of the configured one.
+        #[arg(long, value_name = "FILE")]
+        database: Option<PathBuf>,
     },
+    /// Move the message log before a date (requests, their message parts, decisions and
+    /// chain entries) to a new SQLite file, and remove it from the live tables. The log must
+    /// verify; the live log goes on from a checkpoint of the cut.
+    Archive {
+        /// The date (YYYY-MM-DD, UTC): everything before its start that can go is archived.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        before: SystemTime,
+        /// The archive file to create.
+        file: PathBuf,
+    },
+}
+
+fn parse_date(text: &str) -> Result<SystemTime, String> {
+    xroad_central_server::date::parse_date(text).map_err(|error| error.to_string())
 }
 
 #[derive(Subcommand)]
@@ -118,7 +140,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Serve => serve(&loaded),
         Command::Requests { action } => requests(&loaded, action),
         Command::Registry => registry(&loaded),
-        Command::VerifyLog { id } => verify_log(&loaded, id),
+        Command::VerifyLog { id, database } => verify_log(&loaded, id, database.as_deref()),
+        Command::Archive { before, file } => archive(&loaded, before, &file),
     }
 }
 
@@ -248,9 +271,27 @@ fn registry(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failure> {
+fn verify_log(
+    loaded: &LoadedConfig,
+    id: Option<i64>,
+    database: Option<&Path>,
+) -> Result<ExitCode, Failure> {
     let verifier = verifier(loaded)?;
-    let store = open_store(loaded)?;
+    let store = match database {
+        None => open_store(loaded)?,
+        Some(path) => {
+            if !path.exists() {
+                return Err(format!("{}: no such database", path.display()).into());
+            }
+            Store::open(path, loaded.verifier_config()?.management_service_provider)?
+        }
+    };
+    // An archive's head must be the cut the live log's checkpoint recorded (when the live
+    // log still holds that checkpoint; a later archive holds it otherwise).
+    let live = match database {
+        Some(_) if id.is_none() => Some(open_store(loaded)?),
+        _ => None,
+    };
     let records = match id {
         Some(id) => vec![
             store
@@ -282,6 +323,26 @@ fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failur
     for finding in &audit.findings {
         println!("CHANGED  {finding}");
     }
+    let mut anchored = true;
+    if let Some(live) = live {
+        let (position, _) = audit.head;
+        match live.archive_cut(position)? {
+            Some(hash) if hash == audit.head.1 => {
+                println!("archive head {position} is the cut the live log's checkpoint records")
+            }
+            Some(_) => {
+                anchored = false;
+                println!(
+                    "CHANGED  the archive's head (entry {position}) is not the cut the live \
+                     log's checkpoint records: the archive was replaced or rewritten"
+                );
+            }
+            None => println!(
+                "the live log records no cut at entry {position} (a later archive holds its \
+                 checkpoint)"
+            ),
+        }
+    }
     println!(
         "log chain: {} entries, head {} {}; {} changes found",
         audit.entries,
@@ -289,7 +350,47 @@ fn verify_log(loaded: &LoadedConfig, id: Option<i64>) -> Result<ExitCode, Failur
         audit.head_hex(),
         audit.findings.len()
     );
-    Ok(exit_code(failures == 0 && audit.findings.is_empty()))
+    Ok(exit_code(
+        failures == 0 && audit.findings.is_empty() && anchored,
+    ))
+}
+
+/// Verifies each request received before `before` against its signed parts, then moves the
+/// log before it to `file` (the store audits the whole log in the same transaction).
+fn archive(loaded: &LoadedConfig, before: SystemTime, file: &Path) -> Result<ExitCode, Failure> {
+    let verifier = verifier(loaded)?;
+    let store = open_store(loaded)?;
+    for record in store.requests(&RequestFilter::default())? {
+        if record.received_at >= before {
+            continue;
+        }
+        let logged = store.message_log(record.id)?.ok_or_else(|| {
+            format!(
+                "request {}: no message log; nothing was archived",
+                record.id
+            )
+        })?;
+        verify_record(&verifier, &record, &logged).map_err(|mismatch| {
+            format!(
+                "request {}: {mismatch}; nothing was archived: run verify-log",
+                record.id
+            )
+        })?;
+    }
+    let archived = store.archive(before, file)?;
+    println!(
+        "archived log entries {} to {} ({} requests, up to request {}) to {}",
+        archived.entries.0,
+        archived.entries.1,
+        archived.requests,
+        archived.last_request,
+        file.display()
+    );
+    println!(
+        "the live log goes on from checkpoint entry {}",
+        archived.checkpoint
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_code(success: bool) -> ExitCode {

@@ -491,3 +491,197 @@ async fn metrics_count_requests_by_service_and_outcome() {
     central.stop().await;
     sandbox.shutdown().await;
 }
+
+/// Runs `central-server --config CONFIG ARGS`.
+fn central_server_command(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_central-server"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Three signed requests, approved at once: the server's authentication certificate
+/// (request 1) and two clients (requests 2 and 3). The central server is stopped after.
+async fn three_requests() -> Setup {
+    let setup = setup(true).await;
+    let config = setup
+        .sandbox
+        .security_config(&setup.central, SERVER)
+        .unwrap();
+    let client = config.security_server().unwrap();
+    client.auth_cert_reg("ss1.example.org").await.unwrap();
+    client.client_reg(&id(MACK_SUBSYSTEM)).await.unwrap();
+    client.client_reg(&id(MACK)).await.unwrap();
+    setup
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_log_names_each_change_to_a_tampered_database() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = three_requests().await;
+    central.stop().await;
+    let config = sandbox.central_config();
+    let clean = central_server_command(&config, &["verify-log"]);
+    assert!(clean.status.success(), "{clean:?}");
+
+    // Behind the store's back: a stored client changed, a request deleted, a client added to
+    // the registry.
+    let db = rusqlite::Connection::open(config.parent().unwrap().join("central.db")).unwrap();
+    db.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE requests SET client = 'SUBSYSTEM:EE/COM/OTHER/x' WHERE id = 2;
+         DELETE FROM message_attachments WHERE request = 3;
+         DELETE FROM message_log WHERE request = 3;
+         DELETE FROM requests WHERE id = 3;
+         INSERT INTO server_clients (server, client) VALUES (1, 'SUBSYSTEM:EE/COM/EVIL/x');",
+    )
+    .unwrap();
+    drop(db);
+    let verify = central_server_command(&config, &["verify-log"]);
+    assert_eq!(verify.status.code(), Some(1), "{verify:?}");
+    let stdout = String::from_utf8_lossy(&verify.stdout);
+    let changed: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("CHANGED"))
+        .collect();
+    for expected in [
+        "CHANGED  log entry 2 (request 2 received) does not match what is stored: it was \
+         changed after it was logged",
+        "CHANGED  log entry 3 (request 3 received) records nothing that is stored",
+        &format!(
+            "CHANGED  registry: client SUBSYSTEM:EE/COM/EVIL/x of {SERVER} is registered, but no \
+             logged request registered it"
+        ),
+    ] {
+        assert!(changed.contains(&expected), "{expected}\n{stdout}");
+    }
+    // The changed request also fails against its signed SOAP part.
+    assert!(
+        stdout.lines().any(|line| line.trim_start().starts_with(
+            "2  FAILED  stored request is SUBSYSTEM:EE/COM/OTHER/x, the logged SOAP part says"
+        )),
+        "{stdout}"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_is_archived_and_both_parts_verify() {
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = three_requests().await;
+    central.stop().await;
+    let config = sandbox.central_config();
+    let dir = config.parent().unwrap().to_owned();
+    let archive = dir.join("archive-1.db");
+    let archive_arg = archive.to_str().unwrap();
+
+    // A date that is not one: a precise error, exit status 2, nothing written.
+    let bad = central_server_command(&config, &["archive", "--before", "2026-02-30", archive_arg]);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains(
+            "invalid value '2026-02-30' for '--before <DATE>': `2026-02-30`: day 30 is not in \
+             2026-02, which has 28 days"
+        ),
+        "{stderr}"
+    );
+    assert!(!archive.exists());
+
+    let archived =
+        central_server_command(&config, &["archive", "--before", "2200-01-01", archive_arg]);
+    assert!(archived.status.success(), "{archived:?}");
+    let stdout = String::from_utf8_lossy(&archived.stdout);
+    assert!(
+        stdout.contains("archived log entries 1 to 3 (3 requests, up to request 3)"),
+        "{stdout}"
+    );
+
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify-log"];
+        args.extend_from_slice(extra);
+        let output = central_server_command(&config, &args);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, live) = verify(&[]);
+    assert_eq!(code, Some(0), "{live}");
+    assert!(
+        live.contains("0 verified, 0 failed") && live.contains("0 changes found"),
+        "{live}"
+    );
+    let (code, archived) = verify(&["--database", archive_arg]);
+    assert_eq!(code, Some(0), "{archived}");
+    assert!(
+        archived.contains("3 verified, 0 failed") && archived.contains("0 changes found"),
+        "{archived}"
+    );
+    assert!(
+        archived.contains("archive head 3 is the cut the live log's checkpoint records"),
+        "{archived}"
+    );
+
+    // The server goes on from the checkpoint: a new request, and the live log verifies.
+    let central = RunningCentral::start(&config).await.unwrap();
+    let ss = sandbox.security_config(&central, SERVER).unwrap();
+    ss.security_server()
+        .unwrap()
+        .client_deletion(&id(MACK_SUBSYSTEM))
+        .await
+        .unwrap();
+    central.stop().await;
+    let (code, live) = verify(&[]);
+    assert_eq!(code, Some(0), "{live}");
+    assert!(live.contains("1 verified, 0 failed"), "{live}");
+
+    // A change to the archive is found in it.
+    let db = rusqlite::Connection::open(&archive).unwrap();
+    db.execute(
+        "UPDATE requests SET client = 'SUBSYSTEM:EE/COM/OTHER/x' WHERE id = 2",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let (code, archived) = verify(&["--database", archive_arg]);
+    assert_eq!(code, Some(1), "{archived}");
+    assert!(
+        archived.contains("CHANGED  log entry 2 (request 2 received) does not match"),
+        "{archived}"
+    );
+
+    // An archive that verifies on its own but is not the one that was cut: the live log's
+    // checkpoint records another hash.
+    let db = rusqlite::Connection::open(dir.join("central.db")).unwrap();
+    db.execute("UPDATE checkpoints SET as_of_hash = zeroblob(32)", [])
+        .unwrap();
+    drop(db);
+    let restored = rusqlite::Connection::open(&archive).unwrap();
+    restored
+        .execute(
+            "UPDATE requests SET client = ?1 WHERE id = 2",
+            [MACK_SUBSYSTEM],
+        )
+        .unwrap();
+    drop(restored);
+    let (code, archived) = verify(&["--database", archive_arg]);
+    assert_eq!(code, Some(1), "{archived}");
+    assert!(archived.contains("0 changes found"), "{archived}");
+    assert!(
+        archived.contains(
+            "CHANGED  the archive's head (entry 3) is not the cut the live log's checkpoint \
+             records: the archive was replaced or rewritten"
+        ),
+        "{archived}"
+    );
+    sandbox.shutdown().await;
+}

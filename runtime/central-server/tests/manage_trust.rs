@@ -18,7 +18,10 @@ use xroad_runtime::testpki::{CertRequest, CertStatus, Issued};
 /// certificate and key, and an `ss.toml` naming them, into `dir`.
 fn with_auth_cert(dir: &Path, sandbox_config: &Path, auth: &Issued, name: &str) -> SecurityServer {
     std::fs::write(dir.join(format!("{name}.pem")), auth.cert_pem().unwrap()).unwrap();
-    std::fs::write(dir.join(format!("{name}.key")), auth.key_pem().unwrap()).unwrap();
+    let key = dir.join(format!("{name}.key"));
+    std::fs::write(&key, auth.key_pem().unwrap()).unwrap();
+    // Private, as the configuration reader requires of key files whatever the umask.
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let text = std::fs::read_to_string(sandbox_config).unwrap();
     assert!(text.contains("\"auth.pem\"") && text.contains("\"auth.key\""));
     let text = text

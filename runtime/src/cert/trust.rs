@@ -2,38 +2,15 @@
 
 use std::time::SystemTime;
 
-use foreign_types::ForeignTypeRef;
 use openssl::error::ErrorStack;
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
-use openssl::x509::verify::{X509VerifyFlags, X509VerifyParamRef};
+use openssl::x509::verify::X509VerifyFlags;
 use openssl::x509::{X509, X509Ref, X509StoreContext, X509StoreContextRef, X509VerifyResult};
 
 use super::error::CertificateError;
 use super::name::{issuer_of, subject_of};
 use super::time::Timestamp;
-
-// libcrypto exports this, openssl-sys does not declare it.
-unsafe extern "C" {
-    fn X509_STORE_CTX_get0_param(
-        ctx: *const openssl_sys::X509_STORE_CTX,
-    ) -> *mut openssl_sys::X509_VERIFY_PARAM;
-}
-
-/// The verification parameters of `ctx`.
-fn context_param(ctx: &mut X509StoreContextRef) -> Option<&mut X509VerifyParamRef> {
-    // SAFETY: `ctx` is an initialised store context (only called from inside
-    // `X509StoreContextRef::init`); its parameters are owned by it and live as long as it,
-    // and the exclusive borrow of `ctx` makes the returned reference unique.
-    unsafe {
-        let param = X509_STORE_CTX_get0_param(ctx.as_ptr());
-        if param.is_null() {
-            None
-        } else {
-            Some(X509VerifyParamRef::from_ptr_mut(param))
-        }
-    }
-}
 
 /// Verify error codes that mean the issuer was not found among the trusted CAs.
 const UNTRUSTED_ISSUER_CODES: [i32; 4] = [
@@ -109,7 +86,7 @@ impl TrustStore {
             X509StoreContext::new().map_err(openssl("creating the X509 store context"))?;
         let outcome = context
             .init(&self.store, cert, &untrusted, |ctx| {
-                if let Some(param) = context_param(ctx) {
+                if let Some(param) = crate::libcrypto::store_context_param(ctx) {
                     param.set_time(time);
                 } else {
                     return Ok(Outcome::NoParam);

@@ -6,7 +6,7 @@ use thiserror::Error;
 use tokio::task::JoinError;
 
 use crate::compose::ComposeError;
-use crate::envelope::{BuildError, EnvelopeError, ResponseError};
+use crate::envelope::{BuildError, EnvelopeError, ReceivedFault, ResponseError};
 use crate::fault::Fault;
 use crate::ocsp::OcspFetchError;
 use crate::signature::SignatureAlgorithm;
@@ -171,6 +171,10 @@ pub enum ManagementError {
     /// The central server refused the request with a SOAP fault.
     #[error("request refused: {0}")]
     Fault(Fault),
+    /// The request was refused with a SOAP 1.1 fault whose `faultcode` is not an X-Road
+    /// management code (`SOAP-ENV:Server`, or the code of a proxy in between).
+    #[error("request refused: {0}")]
+    OtherFault(ReceivedFault),
     /// The central server answered with a 2xx status other than 200.
     #[error("{endpoint} endpoint answered HTTP {status}, expected 200 or a SOAP fault with 500")]
     UnexpectedStatus {
@@ -190,7 +194,7 @@ pub enum ManagementError {
         /// The `Content-Type` received.
         found: Option<String>,
     },
-    /// An HTTP 500 answer is not a SOAP fault with an X-Road fault code.
+    /// An HTTP 500 answer is not a SOAP 1.1 fault.
     #[error("HTTP 500 answer is not a valid SOAP fault: {0}")]
     MalformedFault(#[source] EnvelopeError),
     /// The response does not answer the request sent: malformed, a header or body field
@@ -210,6 +214,16 @@ impl ManagementError {
     pub fn fault(&self) -> Option<&Fault> {
         match self {
             ManagementError::Fault(fault) => Some(fault),
+            _ => None,
+        }
+    }
+
+    /// `faultcode` and `faultstring` of the SOAP fault the request was refused with, X-Road
+    /// code or not.
+    pub fn soap_fault(&self) -> Option<(&str, &str)> {
+        match self {
+            ManagementError::Fault(fault) => Some((fault.code.as_str(), &fault.reason)),
+            ManagementError::OtherFault(fault) => Some((&fault.faultcode, &fault.faultstring)),
             _ => None,
         }
     }

@@ -14,8 +14,9 @@
 //! The central server must present the pinned TLS certificate. Its answer must be an HTTP
 //! 200 `text/xml` response that echoes the request, carries the SHA-512 hash of the SOAP
 //! bytes sent where the operation's responses carry it, and a positive `requestId`; then
-//! the response body is returned. An HTTP 500 SOAP fault is [`ManagementError::Fault`];
-//! anything else is a [`ManagementError`] that says what was wrong.
+//! the response body is returned. An HTTP 500 SOAP fault is [`ManagementError::Fault`]
+//! with an X-Road fault code, [`ManagementError::OtherFault`] with any other `faultcode`
+//! (a SOAP 1.1 fault from a proxy, or `SOAP-ENV:Server`); anything else is a [`ManagementError`] that says what was wrong.
 //!
 //! Signing runs on tokio's blocking thread pool, so a slow signer (an HSM, large RSA keys)
 //! does not stall the runtime. Requests can also be prepared once

@@ -4,7 +4,9 @@
 use hyper::StatusCode;
 
 use super::error::ManagementError;
-use crate::envelope::{EncodedRequest, ResponseError, parse_fault, parse_response};
+use crate::envelope::{
+    EncodedRequest, EnvelopeError, ReceivedFault, ResponseError, parse_any_fault, parse_response,
+};
 use crate::multipart::ContentType;
 use crate::operation::ManagementOperation;
 use crate::transport::{ClientResponse, Endpoint};
@@ -13,7 +15,8 @@ use crate::transport::{ClientResponse, Endpoint};
 ///
 /// - HTTP 200 with `text/xml`: the response must echo the request and carry the hash of
 ///   the SOAP bytes sent (see [`parse_response`]); a SOAP fault is taken as a refusal too.
-/// - HTTP 500 with `text/xml`: a SOAP fault, [`ManagementError::Fault`].
+/// - HTTP 500 with `text/xml`: a SOAP 1.1 fault, [`ManagementError::Fault`] with an X-Road
+///   fault code, [`ManagementError::OtherFault`] with any other code.
 /// - Any other 2xx status, or another content type: refused as not a management answer.
 pub(super) fn response<O: ManagementOperation>(
     sent: &EncodedRequest<O>,
@@ -31,16 +34,34 @@ pub(super) fn response<O: ManagementOperation>(
         });
     }
     if status == StatusCode::INTERNAL_SERVER_ERROR {
-        let fault = parse_fault(&answer.body).map_err(ManagementError::MalformedFault)?;
-        return Err(ManagementError::Fault(fault.fault));
+        let fault = parse_any_fault(&answer.body).map_err(ManagementError::MalformedFault)?;
+        return Err(refusal(fault));
     }
     parse_response(&sent.request, &sent.soap, &answer.body).map_err(|error| match error {
         ResponseError::Fault(fault) => ManagementError::Fault(fault.fault),
+        // A fault with another code in a 200 answer: reported as a refusal too.
+        ResponseError::Malformed(EnvelopeError::UnknownFaultCode { .. }) => {
+            match parse_any_fault(&answer.body) {
+                Ok(fault) => refusal(fault),
+                Err(source) => ManagementError::Response {
+                    operation: O::NAME,
+                    source: Box::new(ResponseError::Malformed(source)),
+                },
+            }
+        }
         source => ManagementError::Response {
             operation: O::NAME,
             source: Box::new(source),
         },
     })
+}
+
+/// The refusal `fault` says: typed when its code is an X-Road code.
+fn refusal(fault: ReceivedFault) -> ManagementError {
+    match fault.x_road() {
+        Ok(fault) => ManagementError::Fault(fault.fault),
+        Err(_) => ManagementError::OtherFault(fault),
+    }
 }
 
 /// Whether `content_type` is `text/xml`, with a UTF-8 charset if it names one.
@@ -177,6 +198,78 @@ mod tests {
         let error = response(
             &sent,
             &answer(StatusCode::INTERNAL_SERVER_ERROR, Some("text/xml"), ok),
+            Endpoint::Manage,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, ManagementError::MalformedFault(_)),
+            "{error:?}"
+        );
+    }
+
+    /// A SOAP 1.1 fault written by something other than an X-Road management service.
+    fn soap_fault(faultcode: &str, faultstring: &str) -> Vec<u8> {
+        format!(
+            "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+             <SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>{faultcode}</faultcode>\
+             <faultstring>{faultstring}</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body>\
+             </SOAP-ENV:Envelope>"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn any_soap_fault_is_reported_with_its_code_and_string() {
+        let sent = deletion();
+        for faultcode in [
+            "SOAP-ENV:Server",
+            "SOAP-ENV:Client.Authentication",
+            "Server.ClientProxy.NetworkError",
+            "custom_code",
+        ] {
+            for status in [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::OK] {
+                let refused = answer(
+                    status,
+                    Some("text/xml"),
+                    soap_fault(faultcode, "Service temporarily unavailable"),
+                );
+                let error = response(&sent, &refused, Endpoint::Manage).unwrap_err();
+                assert_eq!(
+                    error.soap_fault(),
+                    Some((faultcode, "Service temporarily unavailable")),
+                    "{status} {faultcode}: {error:?}"
+                );
+                assert_eq!(error.fault(), None);
+                assert_eq!(
+                    error.to_string(),
+                    format!("request refused: {faultcode}: Service temporarily unavailable")
+                );
+            }
+        }
+        // An X-Road code is still typed, and reported the same way.
+        let fault = Fault::new(FaultCode::InternalError, "database is locked");
+        let refused = answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("text/xml"),
+            build_fault(&fault).unwrap(),
+        );
+        let error = response(&sent, &refused, Endpoint::Manage).unwrap_err();
+        assert_eq!(error.fault(), Some(&fault));
+        assert_eq!(
+            error.soap_fault(),
+            Some(("internal_error", "database is locked"))
+        );
+        // A fault without faultstring is not a SOAP 1.1 fault.
+        let malformed = String::from_utf8(soap_fault("SOAP-ENV:Server", "x"))
+            .unwrap()
+            .replace("<faultstring>x</faultstring>", "");
+        let error = response(
+            &sent,
+            &answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some("text/xml"),
+                malformed.into_bytes(),
+            ),
             Endpoint::Manage,
         )
         .unwrap_err();

@@ -10,7 +10,9 @@
 //! refines fault codes with that dot notation, starting from its generic classes, and the
 //! reference implementation prefixes the codes of refusals relayed by a security server that
 //! way. A namespace-qualified `faultcode` (`SOAP-ENV:Server`) is a SOAP standard code, not an
-//! X-Road code, and is refused as unknown, like any other code.
+//! X-Road code, and is refused as unknown by [`parse_fault`], like any other code; a client
+//! that reports whatever refused its request reads it with [`parse_any_fault`], which takes
+//! any SOAP 1.1 fault as a [`ReceivedFault`].
 
 use xroad_codec::soap::{ENVELOPE_NS, ENVELOPE_PREFIX};
 use xroad_codec::xml::{ErrorKind, Reader};
@@ -21,6 +23,9 @@ use super::frame::{
     finish_envelope, open_envelope, start_envelope,
 };
 use crate::fault::{Fault, FaultCode};
+
+/// The characters XML counts as whitespace.
+const XML_WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// Path of `faultcode`.
 const FAULT_CODE_PATH: &str = "/Envelope/Body/Fault/faultcode";
@@ -97,6 +102,39 @@ impl From<SoapFault> for Fault {
     }
 }
 
+/// A SOAP 1.1 fault as received, whatever its `faultcode`: an X-Road code, a SOAP standard
+/// code (`SOAP-ENV:Server`), or the code of something in between (a proxy, a gateway).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{faultcode}: {faultstring}")]
+pub struct ReceivedFault {
+    /// `faultcode` as written, surrounding XML whitespace removed.
+    pub faultcode: String,
+    /// `faultstring`.
+    pub faultstring: String,
+    /// `faultactor`, if present.
+    pub actor: Option<String>,
+    /// The text of `detail/faultDetail`, if present.
+    pub detail: Option<String>,
+}
+
+impl ReceivedFault {
+    /// The fault with its X-Road code; [`EnvelopeError::UnknownFaultCode`] when `faultcode`
+    /// is not one.
+    pub fn x_road(&self) -> Result<SoapFault, EnvelopeError> {
+        let (code_prefix, code) =
+            split_fault_code(&self.faultcode).ok_or_else(|| EnvelopeError::UnknownFaultCode {
+                path: FAULT_CODE_PATH.to_owned(),
+                code: self.faultcode.clone(),
+            })?;
+        Ok(SoapFault {
+            fault: Fault::new(code, self.faultstring.clone()),
+            code_prefix: code_prefix.map(str::to_owned),
+            actor: self.actor.clone(),
+            detail: self.detail.clone(),
+        })
+    }
+}
+
 /// The SOAP message of a fault with `fault`'s code and reason and nothing else.
 ///
 /// A reason may quote the request; characters XML 1.0 cannot carry (control characters other
@@ -123,12 +161,17 @@ fn writable_text(text: &str) -> String {
 /// Parses a SOAP fault. A header, if present, is skipped (it must be well-formed), as the
 /// reference implementation does for faults; the body must hold the fault only.
 pub fn parse_fault(soap: &[u8]) -> Result<SoapFault, EnvelopeError> {
+    parse_any_fault(soap)?.x_road()
+}
+
+/// Parses a SOAP 1.1 fault whatever its `faultcode`, as [`parse_fault`] does otherwise.
+pub fn parse_any_fault(soap: &[u8]) -> Result<ReceivedFault, EnvelopeError> {
     let mut reader = open_envelope(soap)?;
     if let Section::Header(_) = enter_first_section(&mut reader)? {
         reader.skip_content()?;
         enter_body(&mut reader)?;
     }
-    let fault = read_fault(&mut reader)?;
+    let fault = read_any_fault(&mut reader)?;
     close_envelope(&mut reader)?;
     Ok(fault)
 }
@@ -140,8 +183,13 @@ pub(crate) fn is_fault_next(reader: &mut Reader<'_>) -> Result<bool, EnvelopeErr
         .is_some_and(|(namespace, local)| namespace == ENVELOPE_NS && local == "Fault"))
 }
 
-/// Reads `SOAP-ENV:Fault`, the next child of `Body` (entered).
+/// Reads `SOAP-ENV:Fault`, the next child of `Body` (entered), with an X-Road fault code.
 pub(crate) fn read_fault(reader: &mut Reader<'_>) -> Result<SoapFault, EnvelopeError> {
+    read_any_fault(reader)?.x_road()
+}
+
+/// Reads `SOAP-ENV:Fault`, the next child of `Body` (entered), whatever its `faultcode`.
+fn read_any_fault(reader: &mut Reader<'_>) -> Result<ReceivedFault, EnvelopeError> {
     let expected = display_name(ENVELOPE_NS, "Fault");
     let Some(start) = reader.next_child()? else {
         return Err(reader
@@ -160,18 +208,13 @@ pub(crate) fn read_fault(reader: &mut Reader<'_>) -> Result<SoapFault, EnvelopeE
     }
     reader.reject_attributes(&start)?;
     let faultcode: String = reader.required("", "faultcode")?;
-    let (code_prefix, code) =
-        split_fault_code(&faultcode).ok_or_else(|| EnvelopeError::UnknownFaultCode {
-            path: FAULT_CODE_PATH.to_owned(),
-            code: faultcode.clone(),
-        })?;
-    let reason: String = reader.required("", "faultstring")?;
+    let faultstring: String = reader.required("", "faultstring")?;
     let actor: Option<String> = reader.optional("", "faultactor")?;
     let detail = read_detail(reader)?;
     reader.end()?;
-    Ok(SoapFault {
-        fault: Fault::new(code, reason),
-        code_prefix: code_prefix.map(str::to_owned),
+    Ok(ReceivedFault {
+        faultcode: faultcode.trim_matches(XML_WHITESPACE).to_owned(),
+        faultstring,
         actor,
         detail,
     })
@@ -197,7 +240,7 @@ fn read_detail(reader: &mut Reader<'_>) -> Result<Option<String>, EnvelopeError>
 /// Splits `faultcode` (surrounding XML whitespace ignored, as for any QName value) into the
 /// optional dotted prefix and the X-Road code; `None` for anything else.
 fn split_fault_code(faultcode: &str) -> Option<(Option<&str>, FaultCode)> {
-    let faultcode = faultcode.trim_matches([' ', '\t', '\n', '\r']);
+    let faultcode = faultcode.trim_matches(XML_WHITESPACE);
     match faultcode.rsplit_once('.') {
         None => Some((None, faultcode.parse().ok()?)),
         Some((prefix, code)) if is_code_prefix(prefix) => Some((Some(prefix), code.parse().ok()?)),

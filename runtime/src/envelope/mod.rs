@@ -26,7 +26,7 @@ mod request;
 mod response;
 
 pub use error::{BuildError, EnvelopeError, ResponseError};
-pub use fault::{SoapFault, build_fault, parse_fault};
+pub use fault::{ReceivedFault, SoapFault, build_fault, parse_any_fault, parse_fault};
 pub use request::{EncodedRequest, OpenRequest, Request, parse_request};
 pub use response::{
     Reply, Response, SHA512_ALGORITHM_ID, parse_reply, parse_response, request_hash,

@@ -15,7 +15,6 @@
 //! The issuer must already be known to be trusted (see [`crate::cert::TrustStore`]).
 
 mod error;
-mod ffi;
 mod reason;
 
 use std::time::{Duration, SystemTime};
@@ -36,6 +35,7 @@ pub use error::{NotAuthorisedReason, OcspError};
 pub use reason::{RevocationReason, response_status_name};
 
 use crate::cert::{Timestamp, Usages, der_element_length, subject_of};
+use crate::libcrypto;
 
 /// Limits on the age of OCSP responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +163,7 @@ impl OcspVerifier {
         let basic = response
             .basic()
             .map_err(|source| OcspError::NotBasic { source })?;
-        let produced_at = read_time(ffi::produced_at(&basic), "producedAt")?;
+        let produced_at = read_time(libcrypto::produced_at(&basic), "producedAt")?;
 
         let responder = self.check_signature(&basic, issuer)?;
         let authority = self.authorise(responder, issuer, at)?;
@@ -213,7 +213,7 @@ impl OcspVerifier {
                 .push(configured.responder.clone())
                 .map_err(openssl("adding a configured responder"))?;
         }
-        let signer = ffi::find_signer(basic, &candidates)
+        let signer = libcrypto::find_signer(basic, &candidates)
             .map(X509Ref::to_owned)
             .ok_or_else(|| OcspError::ResponderNotFound {
                 responder: responder_text(basic),
@@ -378,15 +378,17 @@ fn find_status<'a>(
     basic: &'a OcspBasicResponseRef,
     cert: &X509Ref,
     issuer: &X509Ref,
-) -> Result<ffi::SingleStatus<'a>, OcspError> {
+) -> Result<libcrypto::SingleStatus<'a>, OcspError> {
     let mut ours: Vec<(Nid, OcspCertId)> = Vec::new();
     let mut responses = 0;
-    for single in ffi::single_responses(basic) {
+    for single in libcrypto::single_responses(basic) {
         responses += 1;
         let Some(theirs) = single.cert_id() else {
             continue;
         };
-        let Some(hash) = ffi::cert_id_hash(theirs) else {
+        let Some(hash) =
+            libcrypto::cert_id_parts(theirs).and_then(|parts| hash_nid(parts.hash_algorithm))
+        else {
             continue;
         };
         if cert_id_matches(&mut ours, hash, theirs, cert, issuer)? {
@@ -409,7 +411,7 @@ fn cert_id_matches(
     issuer: &X509Ref,
 ) -> Result<bool, OcspError> {
     if let Some((_, id)) = ours.iter().find(|(nid, _)| *nid == hash) {
-        return Ok(ffi::cert_ids_equal(id, theirs));
+        return Ok(libcrypto::cert_ids_equal(id, theirs));
     }
     // A hash libcrypto cannot compute cannot be the one of our certificate.
     let Some(digest) = MessageDigest::from_nid(hash) else {
@@ -419,9 +421,15 @@ fn cert_id_matches(
         operation: "computing the certificate's CertID",
         source,
     })?;
-    let equal = ffi::cert_ids_equal(&id, theirs);
+    let equal = libcrypto::cert_ids_equal(&id, theirs);
     ours.push((hash, id));
     Ok(equal)
+}
+
+/// The hash algorithm `oid` names, if libcrypto knows it.
+fn hash_nid(oid: &openssl::asn1::Asn1ObjectRef) -> Option<Nid> {
+    let nid = oid.nid();
+    (nid != Nid::UNDEF).then_some(nid)
 }
 
 /// The serial number of `cert` in hexadecimal.
@@ -437,11 +445,11 @@ fn serial_hex(cert: &X509Ref) -> Result<String, OcspError> {
 
 /// The responder ID of `basic`, for errors.
 fn responder_text(basic: &OcspBasicResponseRef) -> String {
-    match ffi::responder_id(basic) {
-        Some(ffi::ResponderId::ByName(name)) => {
+    match libcrypto::responder_id(basic) {
+        Some(libcrypto::ResponderId::ByName(name)) => {
             format!("name `{}`", crate::cert::distinguished_name(name))
         }
-        Some(ffi::ResponderId::ByKey(hash)) => {
+        Some(libcrypto::ResponderId::ByKey(hash)) => {
             let hex: String = hash.as_slice().iter().map(|b| format!("{b:02X}")).collect();
             format!("key hash {hex}")
         }

@@ -1,45 +1,18 @@
 //! OCSP responses made by libcrypto's responder functions (`OCSP_basic_add1_status`,
 //! `OCSP_basic_sign`, `OCSP_response_create`), with options for negative tests.
 
-use std::ffi::{c_int, c_ulong, c_void};
 use std::time::SystemTime;
 
-use foreign_types::{ForeignType, ForeignTypeRef};
+use foreign_types::ForeignType;
 use openssl::hash::MessageDigest;
 use openssl::ocsp::{OcspBasicResponse, OcspCertId, OcspResponse, OcspResponseStatus};
 use openssl::x509::X509Ref;
-use openssl_sys::{ASN1_OCTET_STRING, ASN1_TIME, EVP_MD, EVP_PKEY, OCSP_BASICRESP, OCSP_CERTID};
 
 use super::error::{TestPkiError, openssl};
 use super::{Issued, asn1_time};
 use crate::cert::Timestamp;
+use crate::libcrypto::{self, NewSingleResponse};
 use crate::ocsp::RevocationReason;
-
-unsafe extern "C" {
-    fn OCSP_basic_add1_status(
-        rsp: *mut OCSP_BASICRESP,
-        cid: *mut OCSP_CERTID,
-        status: c_int,
-        reason: c_int,
-        revtime: *mut ASN1_TIME,
-        thisupd: *mut ASN1_TIME,
-        nextupd: *mut ASN1_TIME,
-    ) -> *mut c_void;
-    fn OCSP_basic_sign(
-        brsp: *mut OCSP_BASICRESP,
-        signer: *mut openssl_sys::X509,
-        key: *mut EVP_PKEY,
-        dgst: *const EVP_MD,
-        certs: *mut openssl_sys::stack_st_X509,
-        flags: c_ulong,
-    ) -> c_int;
-    fn OCSP_resp_get0_signature(bs: *const OCSP_BASICRESP) -> *const ASN1_OCTET_STRING;
-}
-
-/// `OCSP_NOCERTS`: leave the signer certificate out of the response.
-const OCSP_NOCERTS: c_ulong = 0x1;
-/// `OCSP_RESPID_KEY`: name the responder by key hash instead of by subject.
-const OCSP_RESPID_KEY: c_ulong = 0x400;
 
 /// The status a response gives the certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,58 +168,36 @@ impl<'a> OcspResponder<'a> {
             .next_update
             .map(|offset| asn1_time(now.saturating_add(offset)))
             .transpose()?;
-        let time_ptr = |time: Option<&openssl::asn1::Asn1TimeRef>| {
-            time.map_or(std::ptr::null_mut(), |time| time.as_ptr())
-        };
-        // SAFETY: `basic` is exclusively borrowed; libcrypto copies the CertID and the
-        // times into a new SingleResponse owned by `basic` and only reads its other
-        // arguments, all live for the call. The returned pointer is owned by `basic`.
-        let single = unsafe {
-            OCSP_basic_add1_status(
-                basic.as_ptr(),
-                id.as_ptr(),
+        libcrypto::add_single_response(
+            basic,
+            &NewSingleResponse {
+                id,
                 status,
                 reason,
-                time_ptr(revocation_time.as_deref()),
-                this_update.as_ptr(),
-                time_ptr(next_update.as_deref()),
-            )
-        };
-        if single.is_null() {
-            return Err(openssl("adding a SingleResponse")(
-                openssl::error::ErrorStack::get(),
-            ));
-        }
-        Ok(())
+                revocation_time: revocation_time.as_deref(),
+                this_update: &this_update,
+                next_update: next_update.as_deref(),
+            },
+        )
+        .map_err(openssl("adding a SingleResponse"))
     }
 
     fn sign(&self, basic: &mut OcspBasicResponse) -> Result<(), TestPkiError> {
         let mut flags = 0;
         if !self.include_signer_cert {
-            flags |= OCSP_NOCERTS;
+            flags |= libcrypto::OCSP_NOCERTS;
         }
         if self.responder_id_by_key {
-            flags |= OCSP_RESPID_KEY;
+            flags |= libcrypto::OCSP_RESPID_KEY;
         }
-        // SAFETY: `basic` is exclusively borrowed; the signer certificate and key are live
-        // and only read (libcrypto takes its own reference to the certificate when it adds
-        // it to the response); a null `certs` means no extra certificates.
-        let signed = unsafe {
-            OCSP_basic_sign(
-                basic.as_ptr(),
-                self.signer.cert().as_ptr(),
-                self.signer.key().as_ptr(),
-                MessageDigest::sha256().as_ptr(),
-                std::ptr::null_mut(),
-                flags,
-            )
-        };
-        if signed != 1 {
-            return Err(openssl("signing the OCSP response")(
-                openssl::error::ErrorStack::get(),
-            ));
-        }
-        Ok(())
+        libcrypto::sign_basic_response(
+            basic,
+            self.signer.cert(),
+            self.signer.key(),
+            MessageDigest::sha256(),
+            flags,
+        )
+        .map_err(openssl("signing the OCSP response"))
     }
 }
 
@@ -286,37 +237,14 @@ fn new_basic_response() -> Result<OcspBasicResponse, TestPkiError> {
 
 /// Flips the lowest bit of the last signature byte of `basic`.
 fn flip_signature_bit(basic: &mut OcspBasicResponse) -> Result<(), TestPkiError> {
-    // SAFETY: `basic` is exclusively borrowed and owns its signature, so changing it through
-    // the pointer libcrypto declares `const` cannot be observed elsewhere. The bytes are
-    // copied before `ASN1_STRING_set` replaces the string's buffer.
-    unsafe {
-        let signature = OCSP_resp_get0_signature(basic.as_ptr())
-            .cast_mut()
-            .cast::<openssl_sys::ASN1_STRING>();
-        if signature.is_null() {
-            return Err(TestPkiError::InvalidRequest(
-                "the response has no signature",
-            ));
-        }
-        let length = openssl_sys::ASN1_STRING_length(signature);
-        let data = openssl_sys::ASN1_STRING_get0_data(signature);
-        let Ok(size) = usize::try_from(length) else {
-            return Err(TestPkiError::InvalidRequest(
-                "the signature has a negative length",
-            ));
-        };
-        if data.is_null() || size == 0 {
-            return Err(TestPkiError::InvalidRequest("the signature is empty"));
-        }
-        let mut bytes = std::slice::from_raw_parts(data, size).to_vec();
-        if let Some(last) = bytes.last_mut() {
-            *last ^= 0x01;
-        }
-        if openssl_sys::ASN1_STRING_set(signature, bytes.as_ptr().cast(), length) != 1 {
-            return Err(openssl("replacing the signature")(
-                openssl::error::ErrorStack::get(),
-            ));
-        }
+    let mut empty = false;
+    libcrypto::change_signature(basic, |bytes| match bytes.last_mut() {
+        Some(last) => *last ^= 0x01,
+        None => empty = true,
+    })
+    .map_err(openssl("replacing the signature"))?;
+    if empty {
+        return Err(TestPkiError::InvalidRequest("the signature is empty"));
     }
     Ok(())
 }

@@ -150,15 +150,21 @@ fn describe(entry: &Entry) -> String {
 }
 
 /// A checkpoint row.
-struct Checkpoint {
-    position: i64,
-    as_of: i64,
-    as_of_hash: Vec<u8>,
-    last_request: i64,
-    reason: String,
+pub(super) struct Checkpoint {
+    /// Its chain entry.
+    pub(super) position: i64,
+    /// The entry whose registry it holds.
+    pub(super) as_of: i64,
+    /// That entry's hash.
+    pub(super) as_of_hash: Vec<u8>,
+    /// The highest request id received up to `as_of`.
+    pub(super) last_request: i64,
+    /// `migration` or `archive`.
+    pub(super) reason: String,
 }
 
-fn checkpoints(conn: &Connection) -> Result<Vec<Checkpoint>, StoreError> {
+/// Every checkpoint, by position.
+pub(super) fn checkpoints(conn: &Connection) -> Result<Vec<Checkpoint>, StoreError> {
     conn.prepare_cached(
         "SELECT position, as_of, as_of_hash, last_request, reason FROM checkpoints
          ORDER BY position",
@@ -189,7 +195,18 @@ pub(super) fn audit(conn: &Connection) -> Result<Audit, StoreError> {
     audit
 }
 
-fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
+/// The checkpoint whose registry the log's derivation starts from, for a log whose first
+/// entry is `first`: the archive checkpoint just before it, or the migration's, or none.
+pub(super) fn base_checkpoint(checkpoints: &[Checkpoint], first: i64) -> Option<&Checkpoint> {
+    checkpoints
+        .iter()
+        .filter(|c| c.reason == "migration" || c.as_of == first - 1)
+        .filter(|c| c.as_of >= first - 1)
+        .min_by_key(|c| c.as_of)
+}
+
+/// Audits the database `conn` reads, inside a transaction the caller holds.
+pub(super) fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
     let mut findings = Vec::new();
     let entries = chain::entries(conn)?;
     let checkpoints = checkpoints(conn)?;
@@ -287,11 +304,7 @@ fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
 
     // The registry, derived again: from the checkpoint the log starts from (a migration's,
     // whose requests' approval times were not recorded, or an archive's), or from nothing.
-    let base = checkpoints
-        .iter()
-        .filter(|c| c.reason == "migration" || c.as_of == first - 1)
-        .filter(|c| c.as_of >= first - 1)
-        .min_by_key(|c| c.as_of);
+    let base = base_checkpoint(&checkpoints, first);
     let (base_state, replay_after) = match base {
         Some(checkpoint) => (
             snapshot::read_checkpoint(conn, checkpoint.position)?,
@@ -316,7 +329,7 @@ fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
 
 /// Applies every request the log shows applied after position `after` to `base`, in a
 /// database of its own, and returns the registry that results.
-fn replay(
+pub(super) fn replay(
     conn: &Connection,
     entries: &[Entry],
     base: &RegistryState,

@@ -424,6 +424,38 @@ pub enum StoreError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The message log does not verify, so it is not archived; nothing changed.
+    #[error(
+        "the message log does not verify ({changes} changes; the first: {first}); nothing \
+         was archived: run verify-log to see every change"
+    )]
+    LogDoesNotVerify {
+        /// How many changes the audit found.
+        changes: usize,
+        /// The first of them.
+        first: String,
+    },
+    /// There is nothing to archive before the date; nothing changed.
+    #[error("nothing to archive before that date: {reason}")]
+    NothingToArchive {
+        /// Why not.
+        reason: &'static str,
+    },
+    /// The archive file exists already; it is not overwritten.
+    #[error("the archive file {} exists already; choose a new file", path.display())]
+    ArchiveExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The archive could not be synced to disk; nothing left the live log.
+    #[error("cannot sync the archive {} to disk: {source}", path.display())]
+    ArchiveSync {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// `PRAGMA integrity_check` or `PRAGMA foreign_key_check` reported problems.
     #[error("integrity check failed: {}", .0.join("; "))]
     Integrity(Vec<String>),

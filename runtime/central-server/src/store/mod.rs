@@ -23,6 +23,7 @@
 //! ([`Store::is_auth_cert_of`]) may be called from async code directly; the others belong
 //! in `spawn_blocking`.
 
+mod archive;
 mod audit;
 mod chain;
 mod columns;
@@ -43,6 +44,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rusqlite::Connection;
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 
+pub use archive::Archived;
 pub use audit::{Audit, Finding};
 pub use error::{RuleViolation, StoreError, TransactionStep};
 pub use model::{
@@ -238,6 +240,31 @@ impl Store {
     pub fn audit(&self) -> Result<Audit, StoreError> {
         let conn = schema::open_auditor(&self.inner.path)?;
         audit::audit(&conn)
+    }
+
+    /// Moves the message log before `before` to the new SQLite file `file` and removes it
+    /// from the live tables; the live log goes on from a checkpoint holding the hash of the
+    /// last entry archived and the registry then, so that the chain verifies across the cut
+    /// (see `archive`). Refused, with nothing changed, when the log does not verify, when
+    /// `file` exists, or when nothing before `before` can be archived (every request up to
+    /// the cut must be decided).
+    pub fn archive(
+        &self,
+        before: std::time::SystemTime,
+        file: impl AsRef<Path>,
+    ) -> Result<Archived, StoreError> {
+        let before = model::to_unix_nanos(before).ok_or(StoreError::TimeOutOfRange)?;
+        let at =
+            model::to_unix_nanos(std::time::SystemTime::now()).ok_or(StoreError::TimeOutOfRange)?;
+        archive::archive(&self.inner.path, before, file.as_ref(), at)
+    }
+
+    /// The hash of the cut at chain position `as_of` as the checkpoint of an archive
+    /// recorded it, if this log has such a checkpoint: an archive whose head is that
+    /// position must have that hash.
+    pub fn archive_cut(&self, as_of: i64) -> Result<Option<[u8; 32]>, StoreError> {
+        let conn = schema::open_auditor(&self.inner.path)?;
+        archive::recorded_cut(&conn, as_of)
     }
 
     /// Checks the database file (`PRAGMA integrity_check`) and its foreign keys.

@@ -507,6 +507,43 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Creates the archive file `path` (it must not exist; 0600 on Unix) with the current schema:
+/// a rollback journal rather than a write-ahead log, so that the archive is one file once
+/// written, `synchronous = FULL` and foreign keys.
+pub(super) fn create_archive(path: &Path) -> Result<Connection, StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            StoreError::ArchiveExists {
+                path: path.to_owned(),
+            }
+        } else {
+            StoreError::Create {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    })?;
+    let opened = (|| {
+        let mut conn = Connection::open(path).map_err(open_error(path, "opening the archive"))?;
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .map_err(open_error(path, "setting journal_mode = DELETE"))?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_error(path, "setting synchronous = FULL"))?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_error(path, "enabling foreign keys"))?;
+        migrate(&mut conn, path)?;
+        Ok(conn)
+    })();
+    if opened.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    opened
+}
+
 /// An in-memory database with the current schema: where the audit derives the registry
 /// again.
 pub(super) fn open_memory(name: &Path) -> Result<Connection, StoreError> {

@@ -5,8 +5,8 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use foreign_types::{ForeignType, ForeignTypeRef};
-use libc::{c_int, c_uchar};
+use foreign_types::ForeignTypeRef;
+use libc::c_int;
 use openssl::asn1::{Asn1GeneralizedTimeRef, Asn1Time, Asn1TimeRef};
 use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
@@ -14,26 +14,10 @@ use openssl::ocsp::{OcspCertId, OcspCertStatus, OcspRequest, OcspResponse, OcspR
 use openssl::x509::X509Ref;
 
 use super::error::ResponderError;
+use crate::libcrypto::{self, NonceCheck};
 
 /// Length of a request nonce in bytes (RFC 8954 allows 1 to 32).
 const NONCE_LEN: c_int = 32;
-
-// Part of libcrypto's public OCSP API (`openssl/ocsp.h`) since OpenSSL 0.9.7, but not
-// declared by `openssl-sys`; the symbols are linked through `openssl-sys`.
-unsafe extern "C" {
-    /// Adds a nonce extension to `req`; with `val` null, `len` random bytes are generated.
-    fn OCSP_request_add1_nonce(
-        req: *mut openssl_sys::OCSP_REQUEST,
-        val: *mut c_uchar,
-        len: c_int,
-    ) -> c_int;
-    /// Compares the nonces of `req` and `bs`: 1 equal, 0 different, -1 only in the request,
-    /// 2 in neither, 3 only in the response.
-    fn OCSP_check_nonce(
-        req: *mut openssl_sys::OCSP_REQUEST,
-        bs: *mut openssl_sys::OCSP_BASICRESP,
-    ) -> c_int;
-}
 
 /// An `OCSPRequest` for one certificate, kept to match the response against it.
 pub(super) struct PreparedRequest {
@@ -56,14 +40,7 @@ impl PreparedRequest {
         let mut request = OcspRequest::new()?;
         request.add_id(OcspCertId::from_cert(sha1, cert, issuer)?)?;
         if nonce {
-            // SAFETY: `request` is a valid, exclusively owned OCSP_REQUEST; a null `val`
-            // makes OpenSSL generate `NONCE_LEN` random bytes itself.
-            let added = unsafe {
-                OCSP_request_add1_nonce(request.as_ptr(), std::ptr::null_mut(), NONCE_LEN)
-            };
-            if added != 1 {
-                return Err(ErrorStack::get());
-            }
+            libcrypto::add_random_nonce(&mut request, NONCE_LEN)?;
         }
         let der = Bytes::from(request.to_der()?);
         Ok(Self {
@@ -95,11 +72,9 @@ impl PreparedRequest {
             .basic()
             .map_err(|source| ResponderError::NotBasic { source })?;
         if self.nonce {
-            // SAFETY: both pointers are valid for the duration of the call, which only
-            // reads the extensions.
-            match unsafe { OCSP_check_nonce(self.request.as_ptr(), basic.as_ptr()) } {
-                1 => {}
-                -1 => return Err(ResponderError::NonceMissing),
+            match libcrypto::check_nonce(&self.request, &basic) {
+                NonceCheck::Equal => {}
+                NonceCheck::MissingInResponse => return Err(ResponderError::NonceMissing),
                 _ => return Err(ResponderError::NonceMismatch),
             }
         }

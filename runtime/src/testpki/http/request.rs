@@ -1,55 +1,16 @@
-//! Reading the `CertID`s of a DER `OCSPRequest` through the libcrypto functions openssl-sys
-//! does not declare.
-//!
-//! Every pointer libcrypto returns here points into the request it was given and is tied to
-//! the lifetime of the borrow of that request.
+//! Reading the `CertID`s of a DER `OCSPRequest`, through the libcrypto wrappers of
+//! [`crate::libcrypto`].
 
-use std::ffi::c_int;
-use std::ptr;
-
-use foreign_types::ForeignTypeRef;
-use openssl::asn1::{Asn1IntegerRef, Asn1ObjectRef};
 use openssl::bn::BigNum;
 use openssl::error::ErrorStack;
 use openssl::nid::Nid;
 use openssl::ocsp::{OcspCertIdRef, OcspRequestRef};
-use openssl_sys::{
-    ASN1_INTEGER, ASN1_OBJECT, ASN1_OCTET_STRING, OCSP_CERTID, OCSP_ONEREQ, OCSP_REQUEST,
-};
 
-unsafe extern "C" {
-    fn OCSP_request_onereq_count(req: *mut OCSP_REQUEST) -> c_int;
-    fn OCSP_request_onereq_get0(req: *mut OCSP_REQUEST, i: c_int) -> *mut OCSP_ONEREQ;
-    fn OCSP_onereq_get0_id(one: *mut OCSP_ONEREQ) -> *mut OCSP_CERTID;
-    fn OCSP_id_get0_info(
-        name_hash: *mut *mut ASN1_OCTET_STRING,
-        md: *mut *mut ASN1_OBJECT,
-        key_hash: *mut *mut ASN1_OCTET_STRING,
-        serial: *mut *mut ASN1_INTEGER,
-        cid: *mut OCSP_CERTID,
-    ) -> c_int;
-    fn OCSP_id_cmp(a: *const OCSP_CERTID, b: *const OCSP_CERTID) -> c_int;
-}
+use crate::libcrypto;
 
 /// The `CertID`s of the `requestList` of `request`, in order.
 pub(super) fn cert_ids(request: &OcspRequestRef) -> Vec<&OcspCertIdRef> {
-    // SAFETY: `request` is a live request; counting only reads it.
-    let count = unsafe { OCSP_request_onereq_count(request.as_ptr()) }.max(0);
-    (0..count)
-        .filter_map(|index| {
-            // SAFETY: `index` is within `0..count`. The `Request` and its `CertID` are
-            // fields of `request`, which outlives the returned references; they are only
-            // handed to functions that read them.
-            unsafe {
-                let one = OCSP_request_onereq_get0(request.as_ptr(), index);
-                if one.is_null() {
-                    return None;
-                }
-                let id = OCSP_onereq_get0_id(one);
-                (!id.is_null()).then(|| OcspCertIdRef::from_ptr(id))
-            }
-        })
-        .collect()
+    libcrypto::request_cert_ids(request)
 }
 
 /// What the responder needs of a `CertID`: its hash algorithm and the serial number.
@@ -63,40 +24,16 @@ pub(super) struct CertIdInfo {
 
 /// The hash algorithm and serial number of `id`.
 pub(super) fn cert_id_info(id: &OcspCertIdRef) -> Result<CertIdInfo, ErrorStack> {
-    let mut algorithm: *mut ASN1_OBJECT = ptr::null_mut();
-    let mut serial: *mut ASN1_INTEGER = ptr::null_mut();
-    // SAFETY: `id` is live; libcrypto stores pointers to two of its fields in the
-    // out-parameters (the others are null, which it skips) and always returns 1.
-    unsafe {
-        OCSP_id_get0_info(
-            ptr::null_mut(),
-            &mut algorithm,
-            ptr::null_mut(),
-            &mut serial,
-            id.as_ptr(),
-        );
-    }
-    if algorithm.is_null() || serial.is_null() {
-        return Err(ErrorStack::get());
-    }
-    // SAFETY: both pointers are fields of `id`, live for this function; they are read and
-    // their values copied out before it returns.
-    let (hash_algorithm, serial) = unsafe {
-        (
-            Asn1ObjectRef::from_ptr(algorithm).nid(),
-            Asn1IntegerRef::from_ptr(serial).to_bn()?,
-        )
-    };
+    let parts = libcrypto::cert_id_parts(id).ok_or_else(ErrorStack::get)?;
     Ok(CertIdInfo {
-        hash_algorithm,
-        serial,
+        hash_algorithm: parts.hash_algorithm.nid(),
+        serial: parts.serial.to_bn()?,
     })
 }
 
 /// Whether two `CertID`s are equal: hash algorithm, both issuer hashes and serial number.
 pub(super) fn same_cert_id(a: &OcspCertIdRef, b: &OcspCertIdRef) -> bool {
-    // SAFETY: both are live `CertID`s, only read.
-    unsafe { OCSP_id_cmp(a.as_ptr(), b.as_ptr()) == 0 }
+    libcrypto::cert_ids_equal(a, b)
 }
 
 #[cfg(test)]

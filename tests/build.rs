@@ -2,7 +2,7 @@
 //! `$OUT_DIR/<name>.rs`), which `tests/constructs.rs` reads and writes instances with. A folder
 //! with a `<name>.wsdl` is generated from the WSDL; its `<name>.xsd` then declares the SOAP
 //! bodies for xmllint. `builtins` and `open` are generated once more, deriving serde, into
-//! `$OUT_DIR/serde/`.
+//! `$OUT_DIR/serde/`, with the management services WSDL.
 
 use std::path::PathBuf;
 
@@ -41,6 +41,16 @@ fn main() {
         let schema = fixtures.join(name).join(format!("{name}.xsd"));
         failed |= serde.compile(&[&schema]).is_err();
     }
+    // The management services WSDL with the default profile, types only, deriving serde: its
+    // identifiers are those of `xroad-mserv`, built with its `serde` feature.
+    failed |= xroad_codegen::configure()
+        .serde(true)
+        .with_options(|o| {
+            o.emit_client(false).emit_server(false);
+        })
+        .out_dir(out_dir.join("serde"))
+        .compile(&["../wsdl/centralservice.wsdl"])
+        .is_err();
     if failed {
         std::process::exit(1);
     }

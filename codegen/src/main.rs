@@ -88,6 +88,10 @@ struct Cli {
     /// including crate needs `serde` and `xroad-codec` with its `serde` feature).
     #[arg(long)]
     serde: bool,
+    /// Derive serde as `--serde` does, but only under this cargo feature of the including
+    /// crate (`#[cfg_attr(feature = "NAME", …)]`).
+    #[arg(long, value_name = "NAME")]
+    serde_feature: Option<String>,
     /// Path of the support crate in generated code.
     #[arg(long, value_name = "PATH")]
     runtime_crate: Option<String>,
@@ -226,6 +230,9 @@ fn options(cli: &Cli) -> Result<Options, Error> {
     }
     if cli.serde {
         options.serde(true);
+    }
+    if let Some(feature) = &cli.serde_feature {
+        options.serde_feature(Some(feature));
     }
     if let Some(path) = &cli.runtime_crate {
         options.runtime_crate(path);

@@ -35,6 +35,8 @@ fn checked_in_bindings_are_current() {
         "--compile-xroad-types".as_ref(),
         "--emit".as_ref(),
         "types".as_ref(),
+        "--serde-feature".as_ref(),
+        "serde".as_ref(),
         "-o".as_ref(),
         bindings.as_os_str(),
         "--check".as_ref(),

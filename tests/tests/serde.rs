@@ -12,6 +12,13 @@ mod builtins_serde {
     xroad_codec::include_bindings!("serde/builtins");
 }
 
+/// The management services with the default profile, deriving serde; the identifiers are
+/// those of `xroad-mserv` (feature `serde`).
+#[allow(dead_code)]
+mod centralservice_serde {
+    xroad_codec::include_bindings!("serde/centralservice");
+}
+
 /// Open content, deriving serde.
 #[allow(dead_code)]
 mod open_serde {
@@ -51,4 +58,22 @@ fn open_content_serializes_and_back() {
     assert!(text.contains(r#""local":"order""#), "{text}");
     let back: open_serde::open::Envelope = serde_json::from_str(&text).expect("reads back");
     assert_eq!(back, envelope);
+}
+
+#[test]
+fn a_management_request_serializes_with_the_identifiers_of_xroad_mserv() {
+    use xroad_codec::soap::Envelope;
+    use xroad_mserv::centralservice::Header;
+
+    let text = xroad_tests::annex_a("a1-client-reg-request.xml");
+    let request =
+        Envelope::<Header, centralservice_serde::xroad::ClientReg>::from_slice(text.as_bytes())
+            .expect("the Annex A request reads");
+    let json = serde_json::to_value(&request.body).expect("serializes");
+    // Enumeration values keep their XML value.
+    assert_eq!(json["client"]["object_type"], "SUBSYSTEM", "{json}");
+    assert_eq!(json["server"]["object_type"], "SERVER", "{json}");
+    let back: centralservice_serde::xroad::ClientReg =
+        serde_json::from_value(json).expect("reads back");
+    assert_eq!(back, request.body);
 }

@@ -117,15 +117,13 @@ fn plain(ident: &syn::Ident) -> String {
 pub fn apply(file: &mut syn::File, names: &XmlNames, options: &Options) -> Result<()> {
     let types = rules("type_attribute", &options.type_attributes)?;
     let fields = rules("field_attribute", &options.field_attributes)?;
-    if types.is_empty() && fields.is_empty() && !options.serde {
+    let serde = Serde::of(options);
+    if types.is_empty() && fields.is_empty() && serde.is_none() {
         return Ok(());
     }
-    let serde: Vec<syn::Attribute> = if options.serde {
-        syn::Attribute::parse_outer
-            .parse2(quote!(#[derive(::serde::Serialize, ::serde::Deserialize)]))
-            .map_err(|e| Error::Options(format!("internal error: serde derive ({e})")))?
-    } else {
-        Vec::new()
+    let derive = match &serde {
+        Some(serde) => serde.attribute(quote!(derive(::serde::Serialize, ::serde::Deserialize)))?,
+        None => Vec::new(),
     };
     for item in &mut file.items {
         let syn::Item::Mod(module) = item else {
@@ -149,14 +147,41 @@ pub fn apply(file: &mut syn::File, names: &XmlNames, options: &Options) -> Resul
                 rust: &ident,
                 xml,
             };
-            attrs.extend(serde.iter().cloned());
+            attrs.extend(derive.iter().cloned());
             for rule in types.iter().filter(|r| type_matches(&r.path, &name)) {
                 attrs.extend(rule.attributes.iter().cloned());
             }
-            apply_to_members(item, &name, &fields, options.serde)?;
+            apply_to_members(item, &name, &fields, serde.as_ref())?;
         }
     }
     Ok(())
+}
+
+/// How serde is derived: always, or under a cargo feature of the including crate.
+enum Serde<'o> {
+    Always,
+    Feature(&'o str),
+}
+
+impl<'o> Serde<'o> {
+    fn of(options: &'o Options) -> Option<Self> {
+        match (&options.serde_feature, options.serde) {
+            (Some(feature), _) => Some(Serde::Feature(feature)),
+            (None, true) => Some(Serde::Always),
+            (None, false) => None,
+        }
+    }
+
+    /// `#[meta]`, or `#[cfg_attr(feature = "…", meta)]`.
+    fn attribute(&self, meta: proc_macro2::TokenStream) -> Result<Vec<syn::Attribute>> {
+        let tokens = match self {
+            Serde::Always => quote!(#[#meta]),
+            Serde::Feature(feature) => quote!(#[cfg_attr(feature = #feature, #meta)]),
+        };
+        syn::Attribute::parse_outer
+            .parse2(tokens)
+            .map_err(|e| Error::Options(format!("serde feature: not an attribute ({e})")))
+    }
 }
 
 /// The field rules for the fields or variants of one item, and serde's names of enumeration
@@ -165,7 +190,7 @@ fn apply_to_members(
     item: &mut syn::Item,
     name: &ItemName<'_>,
     rules: &[Rule],
-    serde: bool,
+    serde: Option<&Serde<'_>>,
 ) -> Result<()> {
     let add = |attrs: &mut Vec<syn::Attribute>, xml: Option<&str>, rust: &str| {
         for rule in rules
@@ -190,13 +215,10 @@ fn apply_to_members(
             for variant in &mut e.variants {
                 let rust = plain(&variant.ident);
                 let value = xml_name(&variant.attrs, &["value"]);
-                if serde && let Some(value) = &value {
-                    let rename = syn::Attribute::parse_outer
-                        .parse2(quote!(#[serde(rename = #value)]))
-                        .map_err(|e| {
-                            Error::Options(format!("internal error: serde rename ({e})"))
-                        })?;
-                    variant.attrs.extend(rename);
+                if let (Some(serde), Some(value)) = (serde, &value) {
+                    variant
+                        .attrs
+                        .extend(serde.attribute(quote!(serde(rename = #value)))?);
                 }
                 let xml = value.or_else(|| xml_name(&variant.attrs, &["element"]));
                 add(&mut variant.attrs, xml.as_deref(), &rust);

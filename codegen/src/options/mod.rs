@@ -98,6 +98,7 @@ pub struct Options {
     pub(crate) type_attributes: Vec<(String, String)>,
     pub(crate) field_attributes: Vec<(String, String)>,
     pub(crate) serde: bool,
+    pub(crate) serde_feature: Option<String>,
 }
 
 impl Default for Options {
@@ -132,6 +133,7 @@ impl Options {
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
             serde: false,
+            serde_feature: None,
         }
     }
 
@@ -288,8 +290,20 @@ impl Options {
     /// `derive` feature) and on `xroad-codec` with its `serde` feature. XML Schema values are
     /// serialized as their XML text, enumeration values as their XML value. Deserializing
     /// does not run the checks that reading XML does for facets and identifier shapes.
+    ///
+    /// With the default profile the identifier types come from `xroad-mserv`: enable its
+    /// `serde` feature too.
     pub fn serde(&mut self, on: bool) -> &mut Self {
         self.serde = on;
+        self
+    }
+
+    /// Derives serde as [`serde`](Self::serde) does, but only when the including crate is
+    /// built with its cargo feature `feature` (`#[cfg_attr(feature = "…", …)]`): for a crate
+    /// that offers serde as an option, as `xroad-mserv` does. `None` (the default) leaves it
+    /// to [`serde`](Self::serde).
+    pub fn serde_feature(&mut self, feature: Option<&str>) -> &mut Self {
+        self.serde_feature = feature.map(str::to_owned);
         self
     }
 

@@ -1,81 +1,5 @@
 //! [`Builder`]: runs the generator from a `build.rs`, in the style of `prost-build` and
 //! `tonic-build`.
-//!
-//! The bindings of a call are written to `$OUT_DIR/<stem>.rs`, `<stem>` being the file name
-//! of the first input without its extension; the crate includes them with
-//! [`xroad_codec::include_bindings!`]. In `build.rs`:
-//!
-//! ```no_run
-//! fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     xroad_codegen::configure().compile(&["wsdl/centralservice.wsdl"])?;
-//!     Ok(())
-//! }
-//! ```
-//!
-//! and in the crate: `xroad_codec::include_bindings!("centralservice");`.
-//!
-//! A run outside a build script names its output folder with [`Builder::out_dir`]: here a WSDL
-//! with one operation is generated as types only, each with an added `#[derive(Default)]`.
-//!
-//! ```
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let dir = tempfile::tempdir()?;
-//! let wsdl = dir.path().join("echo.wsdl");
-//! std::fs::write(&wsdl, r#"<?xml version="1.0"?>
-//! <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
-//!     xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
-//!     xmlns:xs="http://www.w3.org/2001/XMLSchema"
-//!     xmlns:tns="urn:example:echo" targetNamespace="urn:example:echo">
-//!   <wsdl:types>
-//!     <xs:schema targetNamespace="urn:example:echo" elementFormDefault="qualified">
-//!       <xs:element name="echo">
-//!         <xs:complexType><xs:sequence>
-//!           <xs:element name="text" type="xs:string"/>
-//!         </xs:sequence></xs:complexType>
-//!       </xs:element>
-//!       <xs:element name="echoResponse">
-//!         <xs:complexType><xs:sequence>
-//!           <xs:element name="text" type="xs:string"/>
-//!         </xs:sequence></xs:complexType>
-//!       </xs:element>
-//!     </xs:schema>
-//!   </wsdl:types>
-//!   <wsdl:message name="echo"><wsdl:part name="body" element="tns:echo"/></wsdl:message>
-//!   <wsdl:message name="echoResponse">
-//!     <wsdl:part name="body" element="tns:echoResponse"/>
-//!   </wsdl:message>
-//!   <wsdl:portType name="Echo">
-//!     <wsdl:operation name="echo">
-//!       <wsdl:input message="tns:echo"/><wsdl:output message="tns:echoResponse"/>
-//!     </wsdl:operation>
-//!   </wsdl:portType>
-//!   <wsdl:binding name="EchoBinding" type="tns:Echo">
-//!     <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-//!     <wsdl:operation name="echo">
-//!       <soap:operation soapAction=""/>
-//!       <wsdl:input><soap:body use="literal"/></wsdl:input>
-//!       <wsdl:output><soap:body use="literal"/></wsdl:output>
-//!     </wsdl:operation>
-//!   </wsdl:binding>
-//!   <wsdl:service name="echoService">
-//!     <wsdl:port name="echoPort" binding="tns:EchoBinding">
-//!       <soap:address location="http://localhost/"/>
-//!     </wsdl:port>
-//!   </wsdl:service>
-//! </wsdl:definitions>"#)?;
-//!
-//! let written = xroad_codegen::configure()
-//!     .options(xroad_codegen::Options::bare())
-//!     .type_attribute(".", "#[derive(Default)]")
-//!     .out_dir(dir.path().join("out"))
-//!     .compile(&[&wsdl])?;
-//! assert_eq!(written, dir.path().join("out/echo.rs"));
-//! let code = std::fs::read_to_string(&written)?;
-//! assert!(code.contains("pub struct Echo {"));
-//! assert!(code.contains("Default"));
-//! # Ok(())
-//! # }
-//! ```
 
 use std::path::{Path, PathBuf};
 
@@ -87,6 +11,82 @@ pub fn configure() -> Builder {
 }
 
 /// Generates bindings from WSDLs and schemas at build time.
+///
+/// The bindings of a call are written to `$OUT_DIR/<stem>.rs`, `<stem>` being the file name
+/// of the first input without its extension; the crate includes them with
+/// [`xroad_codec::include_bindings!`]. In `build.rs`:
+///
+/// ```no_run
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     xroad_codegen::configure().compile(&["wsdl/centralservice.wsdl"])?;
+///     Ok(())
+/// }
+/// ```
+///
+/// and in the crate: `xroad_codec::include_bindings!("centralservice");`.
+///
+/// A run outside a build script names its output folder with [`Builder::out_dir`]: here a WSDL
+/// with one operation is generated as types only, each with an added `#[derive(Default)]`.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let wsdl = dir.path().join("echo.wsdl");
+/// std::fs::write(&wsdl, r#"<?xml version="1.0"?>
+/// <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+///     xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+///     xmlns:xs="http://www.w3.org/2001/XMLSchema"
+///     xmlns:tns="urn:example:echo" targetNamespace="urn:example:echo">
+///   <wsdl:types>
+///     <xs:schema targetNamespace="urn:example:echo" elementFormDefault="qualified">
+///       <xs:element name="echo">
+///         <xs:complexType><xs:sequence>
+///           <xs:element name="text" type="xs:string"/>
+///         </xs:sequence></xs:complexType>
+///       </xs:element>
+///       <xs:element name="echoResponse">
+///         <xs:complexType><xs:sequence>
+///           <xs:element name="text" type="xs:string"/>
+///         </xs:sequence></xs:complexType>
+///       </xs:element>
+///     </xs:schema>
+///   </wsdl:types>
+///   <wsdl:message name="echo"><wsdl:part name="body" element="tns:echo"/></wsdl:message>
+///   <wsdl:message name="echoResponse">
+///     <wsdl:part name="body" element="tns:echoResponse"/>
+///   </wsdl:message>
+///   <wsdl:portType name="Echo">
+///     <wsdl:operation name="echo">
+///       <wsdl:input message="tns:echo"/><wsdl:output message="tns:echoResponse"/>
+///     </wsdl:operation>
+///   </wsdl:portType>
+///   <wsdl:binding name="EchoBinding" type="tns:Echo">
+///     <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+///     <wsdl:operation name="echo">
+///       <soap:operation soapAction=""/>
+///       <wsdl:input><soap:body use="literal"/></wsdl:input>
+///       <wsdl:output><soap:body use="literal"/></wsdl:output>
+///     </wsdl:operation>
+///   </wsdl:binding>
+///   <wsdl:service name="echoService">
+///     <wsdl:port name="echoPort" binding="tns:EchoBinding">
+///       <soap:address location="http://localhost/"/>
+///     </wsdl:port>
+///   </wsdl:service>
+/// </wsdl:definitions>"#)?;
+///
+/// let written = xroad_codegen::configure()
+///     .options(xroad_codegen::Options::bare())
+///     .type_attribute(".", "#[derive(Default)]")
+///     .out_dir(dir.path().join("out"))
+///     .compile(&[&wsdl])?;
+/// assert_eq!(written, dir.path().join("out/echo.rs"));
+/// let code = std::fs::read_to_string(&written)?;
+/// assert!(code.contains("pub struct Echo {"));
+/// assert!(code.contains("Default"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Builder {
     options: Options,

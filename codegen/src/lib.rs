@@ -1,6 +1,6 @@
 //! Generates typed Rust bindings from X-Road WSDLs and XML schemas.
 //!
-//! [`Builder`] runs the generator from `build.rs` (see [`configure`] for an example); the
+//! [`Builder`] runs the generator from `build.rs` (see [`Builder`] for an example); the
 //! `xroad-codegen` binary (feature `cli`: `cargo install xroad-codegen --features cli`) runs it
 //! from the command line; [`generate_file`], [`generate_files`] and [`generate_str`] return the
 //! code without writing it. All take the same [`Options`], whose default is the X-Road

@@ -15,4 +15,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cargo test --workspace --all-targets
+# The command line of the generator is behind its `cli` feature.
+cargo test -p xroad-codegen --features cli --test cli
 cargo test --workspace --doc

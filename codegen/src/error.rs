@@ -6,10 +6,15 @@ use std::path::PathBuf;
 use crate::model::{Location, QName};
 
 /// Everything that can go wrong while generating bindings.
+///
+/// The message of a variant is its own text; the underlying I/O error of [`Error::Read`],
+/// [`Error::Write`] and [`Error::Load`] is its [`source`](std::error::Error::source), so that
+/// a reporter that walks the chain prints each cause once ([`Error::report`] does).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file could not be read.
-    #[error("{path}: cannot read: {source}", path = path.display())]
+    #[error("{path}: cannot read", path = path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -17,7 +22,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A file could not be written.
-    #[error("{path}: cannot write: {source}", path = path.display())]
+    #[error("{path}: cannot write", path = path.display())]
     Write {
         /// The file.
         path: PathBuf,
@@ -25,7 +30,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A file that a document names (an import, include or catalog) could not be read.
-    #[error("{location}: cannot read `{path}`: {source}", path = path.display())]
+    #[error("{location}: cannot read `{path}`", path = path.display())]
     Load {
         /// Where the document names it.
         location: Location,
@@ -138,5 +143,103 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The message with every cause of the chain, separated by `: ` — what the builder prints
+    /// as a cargo error and the command line on standard error.
+    pub fn report(&self) -> String {
+        report(self)
+    }
+}
+
+/// `error` followed by each of its causes, separated by `: `.
+pub(crate) fn report(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
+}
+
 /// Result alias of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::Options;
+
+    /// Walks the chain of `error`: no cause's text appears in the message of the error above
+    /// it. Returns the number of causes.
+    fn assert_causes_not_repeated(error: &dyn std::error::Error) -> usize {
+        let mut parent = error;
+        let mut causes = 0;
+        while let Some(cause) = parent.source() {
+            let (outer, inner) = (parent.to_string(), cause.to_string());
+            assert!(
+                !outer.contains(&inner),
+                "`{outer}` repeats its cause `{inner}`"
+            );
+            causes += 1;
+            parent = cause;
+        }
+        causes
+    }
+
+    fn io() -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "permission denied here",
+        )
+    }
+
+    #[test]
+    fn io_causes_are_reported_once() {
+        let location = Location {
+            file: Arc::from(Path::new("a.wsdl")),
+            line: 3,
+            column: 7,
+        };
+        let errors = [
+            Error::Read {
+                path: "a.wsdl".into(),
+                source: io(),
+            },
+            Error::Write {
+                path: "out.rs".into(),
+                source: io(),
+            },
+            Error::Load {
+                location,
+                path: "b.xsd".into(),
+                source: io(),
+            },
+        ];
+        for error in &errors {
+            assert_eq!(assert_causes_not_repeated(error), 1, "{error}");
+            let report = error.report();
+            assert_eq!(
+                report.matches("permission denied here").count(),
+                1,
+                "{report}"
+            );
+            assert!(report.starts_with(&error.to_string()), "{report}");
+        }
+    }
+
+    #[test]
+    fn a_missing_input_reports_its_cause_through_source() {
+        let error = crate::generate_file(Path::new("/nonexistent/x.wsdl"), &Options::default())
+            .unwrap_err();
+        assert!(matches!(error, Error::Read { .. }), "{error:?}");
+        assert_eq!(assert_causes_not_repeated(&error), 1);
+        let cause = error.source().map(ToString::to_string).unwrap_or_default();
+        assert_eq!(error.report(), format!("{error}: {cause}"));
+    }
+}

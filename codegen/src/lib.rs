@@ -1,41 +1,59 @@
 //! Generates typed Rust bindings from X-Road WSDLs and XML schemas.
 //!
-//! The pipeline has three stages, each in its own module: [`parse`] reads the WSDLs and
-//! schemas with roxmltree, with the imports and includes they name (found through the
-//! [`catalog`]s of the options), into the plain [`model`], resolving every QName by
-//! namespace URI and applying the X-Road profile of the [`Options`] (operation descriptions,
-//! header elements); [`emit`] turns the model into Rust tokens with `quote` — types, `Operation`
-//! impls, and a client and server per service — and formats them with `prettyplease`.
-//! [`Builder`] runs the pipeline from `build.rs`; the `xroad-codegen` binary runs it from the
-//! command line. Both take the same [`Options`], whose default is the X-Road management
-//! services profile (see [`options`]), and both report the [`Warning`]s of a run.
+//! [`Builder`] runs the generator from `build.rs` (see [`Builder`] for an example); the
+//! `xroad-codegen` binary (feature `cli`: `cargo install xroad-codegen --features cli`) runs it
+//! from the command line; [`generate_file`], [`generate_files`] and [`generate_str`] return the
+//! code without writing it. All take the same [`Options`], whose default is the X-Road
+//! management services profile (see [`options`]), and all report the [`Warning`]s of a run;
+//! failures are [`Error`]s that name the file, line and column.
+//!
+//! Inside, the pipeline has three stages: parsing reads the WSDLs and schemas, with the imports
+//! and includes they name (found through the catalogs of the options), into a plain model,
+//! resolving every QName by namespace URI and applying the X-Road profile of the options
+//! (operation descriptions, header elements); emitting turns the model into Rust tokens — types,
+//! `Operation` impls, and a client and server per service — and formats them with
+//! `prettyplease`.
 
 mod builder;
-pub mod catalog;
-pub mod check;
-pub mod emit;
+mod catalog;
+mod check;
+mod emit;
 pub mod error;
-pub mod model;
+mod model;
 pub mod options;
-pub mod parse;
+mod parse;
 mod warning;
 
 use std::path::{Path, PathBuf};
 
 pub use builder::{Builder, configure};
 pub use error::{Error, Result};
+pub use model::{Location, QName, SkipKind, Skipped};
 pub use options::{
     BodyRoles, Endpoint, ExtraOperation, HeaderField, HeaderType, OperationProfile, Options, Signer,
 };
-pub use warning::{Warning, warnings};
+pub use warning::Warning;
+use warning::warnings;
 
 /// The outcome of a run: the generated Rust source, and what the generator warns about.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Generated {
     /// The Rust source, with its `@generated` header.
     pub code: String,
     /// Warnings, in WSDL order.
     pub warnings: Vec<Warning>,
+    /// A short human-readable account of what was read: namespaces, types, elements and
+    /// operations, with each operation's profile.
+    pub summary: String,
+}
+
+impl Generated {
+    /// `None` when `current` (the text of a file, named `label` in the output) is the
+    /// generated code; else a short unified diff from `current` to it.
+    pub fn diff(&self, current: &str, label: &str) -> Option<String> {
+        check::short_diff(current, &self.code, label)
+    }
 }
 
 /// Reads the WSDL or schema file at `wsdl` and generates the bindings.
@@ -58,15 +76,16 @@ pub fn generate_str(path: &Path, wsdl: &str, options: &Options) -> Result<Genera
 }
 
 /// Generates bindings from a parsed model.
-pub fn generate_model(model: &model::Model, options: &Options) -> Result<Generated> {
+fn generate_model(model: &model::Model, options: &Options) -> Result<Generated> {
     Ok(Generated {
         code: emit::emit(model, options)?,
         warnings: warnings(model, options),
+        summary: summary(model),
     })
 }
 
 /// A short human-readable account of a model: namespaces, types, elements and operations.
-pub fn summary(model: &model::Model) -> String {
+fn summary(model: &model::Model) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let complex = model

@@ -8,14 +8,16 @@
 //! ```
 //!
 //! Add `--check` to compare with the file instead of writing it. Warnings go to standard
-//! error; they do not change the exit status.
+//! error; they do not change the exit status. An error is printed with each of its causes.
+//!
+//! Built with the `cli` feature: `cargo install xroad-codegen --features cli`, or in this
+//! repository `cargo run -p xroad-codegen --features cli -- ARGS`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use xroad_codegen::model::QName;
-use xroad_codegen::{Error, ExtraOperation, OperationProfile, Options};
+use xroad_codegen::{Error, ExtraOperation, OperationProfile, Options, QName};
 
 /// Generates typed Rust bindings from X-Road WSDLs and XML schemas.
 #[derive(Debug, Parser)]
@@ -73,6 +75,23 @@ struct Cli {
     /// three; without `types` when `--types-from` is given).
     #[arg(long, value_name = "PARTS", value_delimiter = ',')]
     emit: Vec<String>,
+    /// Add an attribute to the generated types that PATH matches: PATH=ATTRIBUTE, e.g.
+    /// `.=#[derive(Default)]` (PATH: `.` for all, `{namespace}`, `{namespace}local`, an XML
+    /// local or Rust name, `module::Name`).
+    #[arg(long, value_name = "PATH=ATTRIBUTE")]
+    type_attribute: Vec<String>,
+    /// Add an attribute to the fields that PATH matches: PATH=ATTRIBUTE, PATH `.`, FIELD or
+    /// TYPE.FIELD (FIELD: XML local or Rust name).
+    #[arg(long, value_name = "PATH=ATTRIBUTE")]
+    field_attribute: Vec<String>,
+    /// Derive `serde::Serialize` and `serde::Deserialize` for every generated type (the
+    /// including crate needs `serde` and `xroad-codec` with its `serde` feature).
+    #[arg(long)]
+    serde: bool,
+    /// Derive serde as `--serde` does, but only under this cargo feature of the including
+    /// crate (`#[cfg_attr(feature = "NAME", …)]`).
+    #[arg(long, value_name = "NAME")]
+    serde_feature: Option<String>,
     /// Path of the support crate in generated code.
     #[arg(long, value_name = "PATH")]
     runtime_crate: Option<String>,
@@ -86,7 +105,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", error.report());
             ExitCode::from(2)
         }
     }
@@ -94,13 +113,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<ExitCode, Error> {
     let options = options(cli)?;
-    let model = xroad_codegen::parse::parse_files(&cli.wsdl, &options)?;
-    let generated = xroad_codegen::generate_model(&model, &options)?;
+    let generated = xroad_codegen::generate_files(&cli.wsdl, &options)?;
     for warning in &generated.warnings {
         eprintln!("warning: {warning}");
     }
     if cli.summary {
-        eprint!("{}", xroad_codegen::summary(&model));
+        eprint!("{}", generated.summary);
     }
     if cli.check {
         let current = std::fs::read_to_string(&cli.out).map_err(|source| Error::Read {
@@ -108,24 +126,22 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
             source,
         })?;
         let label = cli.out.display().to_string();
-        return Ok(
-            match xroad_codegen::check::short_diff(&current, &generated.code, &label) {
-                None => ExitCode::SUCCESS,
-                Some(diff) => {
-                    eprintln!(
-                        "{label} is not what {} generates; regenerate it with\n  {}\n",
-                        cli.wsdl
-                            .iter()
-                            .map(|p| p.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        regenerate_command()
-                    );
-                    eprint!("{diff}");
-                    ExitCode::from(1)
-                }
-            },
-        );
+        return Ok(match generated.diff(&current, &label) {
+            None => ExitCode::SUCCESS,
+            Some(diff) => {
+                eprintln!(
+                    "{label} is not what {} generates; regenerate it with\n  {}\n",
+                    cli.wsdl
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    regenerate_command()
+                );
+                eprint!("{diff}");
+                ExitCode::from(1)
+            }
+        });
     }
     if cli.out.as_os_str() == "-" {
         print!("{}", generated.code);
@@ -204,6 +220,20 @@ fn options(cli: &Cli) -> Result<Options, Error> {
     if let Some(path) = &cli.extern_header {
         options.extern_header(Some(path));
     }
+    for spec in &cli.type_attribute {
+        let (path, attribute) = split_attribute(spec, "--type-attribute")?;
+        options.type_attribute(path, attribute);
+    }
+    for spec in &cli.field_attribute {
+        let (path, attribute) = split_attribute(spec, "--field-attribute")?;
+        options.field_attribute(path, attribute);
+    }
+    if cli.serde {
+        options.serde(true);
+    }
+    if let Some(feature) = &cli.serde_feature {
+        options.serde_feature(Some(feature));
+    }
     if let Some(path) = &cli.runtime_crate {
         options.runtime_crate(path);
     }
@@ -246,6 +276,13 @@ fn split_pair<'a>(spec: &'a str, flag: &str, shape: &str) -> Result<(&'a str, &'
     spec.rsplit_once('=')
         .filter(|(name, value)| !name.is_empty() && !value.is_empty())
         .ok_or_else(|| Error::Options(format!("{flag} `{spec}`: expected {shape}")))
+}
+
+/// PATH=ATTRIBUTE, split at the first `=` (an attribute may hold `=` itself).
+fn split_attribute<'a>(spec: &'a str, flag: &str) -> Result<(&'a str, &'a str), Error> {
+    spec.split_once('=')
+        .filter(|(path, attribute)| !path.is_empty() && !attribute.is_empty())
+        .ok_or_else(|| Error::Options(format!("{flag} `{spec}`: expected PATH=ATTRIBUTE")))
 }
 
 /// Parses `{namespace}local` (or a bare `local` in no namespace).

@@ -35,6 +35,8 @@ fn checked_in_bindings_are_current() {
         "--compile-xroad-types".as_ref(),
         "--emit".as_ref(),
         "types".as_ref(),
+        "--serde-feature".as_ref(),
+        "serde".as_ref(),
         "-o".as_ref(),
         bindings.as_os_str(),
         "--check".as_ref(),
@@ -285,10 +287,13 @@ fn missing_input_file_is_an_error() {
         "/tmp/never.rs".as_ref(),
     ]);
     assert_eq!(output.status.code(), Some(2));
+    let report = stderr(&output);
+    assert!(report.contains("/nonexistent/x.wsdl"), "{report}");
+    // The I/O cause follows the error's own text, once.
     assert!(
-        stderr(&output).contains("/nonexistent/x.wsdl"),
-        "{}",
-        stderr(&output)
+        report.contains(": cannot read: ")
+            && report.matches("No such file or directory").count() == 1,
+        "{report}"
     );
 }
 
@@ -351,4 +356,57 @@ fn bad_option_syntax_is_an_error() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn type_and_field_attributes_and_serde_are_added() {
+    let output = codegen(&[
+        wsdl().as_os_str(),
+        "--compile-xroad-types".as_ref(),
+        "--emit".as_ref(),
+        "types".as_ref(),
+        "-o".as_ref(),
+        "-".as_ref(),
+        "--type-attribute".as_ref(),
+        "{http://x-road.eu/xsd/xroad.xsd}ClientRequestType=#[non_exhaustive]".as_ref(),
+        "--field-attribute".as_ref(),
+        "ClientRequestType.requestId=#[doc(alias = \"id\")]".as_ref(),
+        "--serde".as_ref(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let code = String::from_utf8_lossy(&output.stdout);
+    let item = code
+        .split("pub struct ClientRequestType {")
+        .next()
+        .and_then(|before| before.rsplit("\n\n").next())
+        .expect("the struct's attributes");
+    assert!(item.contains("#[non_exhaustive]"), "{item}");
+    assert!(item.contains("::serde::Serialize"), "{item}");
+    let body = code
+        .split("pub struct ClientRequestType {")
+        .nth(1)
+        .and_then(|after| after.split("\n    }").next())
+        .expect("the struct's body");
+    assert!(body.contains(r#"#[doc(alias = "id")]"#), "{body}");
+    assert_eq!(code.matches("#[non_exhaustive]").count(), 1);
+}
+
+#[test]
+fn an_attribute_that_does_not_parse_is_an_error() {
+    for spec in [".=derive(Default)", "#[derive(Default)]"] {
+        let output = codegen(&[
+            wsdl().as_os_str(),
+            "-o".as_ref(),
+            "-".as_ref(),
+            "--type-attribute".as_ref(),
+            spec.as_ref(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{spec}");
+        assert!(
+            stderr(&output).contains("type_attribute")
+                || stderr(&output).contains("PATH=ATTRIBUTE"),
+            "{spec}: {}",
+            stderr(&output)
+        );
+    }
 }

@@ -28,7 +28,7 @@ fn the_builder_returns_the_warning_and_writes_types_only() {
     let out = dir.path().join("bindings.rs");
     let (written, warnings) = xroad_codegen::configure()
         .out_file(&out)
-        .compile_quietly(&wsdl)
+        .compile_quietly(&[&wsdl])
         .expect("generates");
     assert_eq!(written, out);
     let [

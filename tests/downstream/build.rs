@@ -1,7 +1,8 @@
 use xroad_codegen::{OperationProfile, Signer};
 
-fn main() {
-    let built = xroad_codegen::configure()
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // A failure has been printed as a cargo error, with its causes, before it is returned.
+    xroad_codegen::configure()
         .with_options(|options| {
             options.operation(
                 "contactChange",
@@ -10,8 +11,6 @@ fn main() {
                     .doc("Changes the technical contact of the security server, signed by its owner."),
             );
         })
-        .compile("wsdl/centralservice.wsdl");
-    if built.is_err() {
-        std::process::exit(1); // the error was printed as a cargo error
-    }
+        .compile(&["wsdl/centralservice.wsdl"])?;
+    Ok(())
 }

@@ -348,6 +348,22 @@ impl<'a> Ctx<'a> {
         Ok(naming::ident(&item.name))
     }
 
+    /// The XML name of each type and root-element newtype generated here, by (module, Rust
+    /// name).
+    pub fn xml_names(&self) -> super::attributes::XmlNames {
+        let generated = |item: &Item| {
+            self.modules
+                .get(item.module)
+                .filter(|m| m.extern_path.is_none())
+                .map(|m| (m.ident.to_string(), item.name.clone()))
+        };
+        let types = self.types.iter().map(|(name, (item, _))| (name, item));
+        types
+            .chain(&self.elements)
+            .filter_map(|(name, item)| generated(item).map(|key| (key, name.clone())))
+            .collect()
+    }
+
     /// The Rust name of a root element's newtype, if it has one.
     pub fn element_name(&self, name: &QName) -> Option<Ident> {
         self.elements.get(name).map(|i| naming::ident(&i.name))

@@ -7,6 +7,7 @@
 //! `prettyplease` and prepends the `@generated` header. Output depends only on the model and
 //! options (no hash-map order).
 
+mod attributes;
 mod body;
 mod context;
 mod doc;
@@ -33,13 +34,14 @@ use context::Ctx;
 
 /// Generates the formatted bindings source for `model`, with the `@generated` header.
 pub fn emit(model: &Model, options: &Options) -> Result<String> {
-    let tokens = emit_tokens(model, options)?;
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
+    let (tokens, names) = emit_tokens_and_names(model, options)?;
+    let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| {
         Error::Options(format!(
             "internal error: the generated code does not parse ({e}); this is a bug in \
              xroad-codegen"
         ))
     })?;
+    attributes::apply(&mut file, &names, options)?;
     let file_names: Vec<String> = model
         .inputs
         .iter()
@@ -85,8 +87,18 @@ fn separate_items(code: &str) -> String {
     out
 }
 
-/// Generates the bindings for `model` as unformatted tokens.
+/// Generates the bindings for `model` as unformatted tokens, without the attributes of the
+/// options (see [`attributes`]).
+#[cfg(test)]
 pub fn emit_tokens(model: &Model, options: &Options) -> Result<TokenStream> {
+    emit_tokens_and_names(model, options).map(|(tokens, _)| tokens)
+}
+
+/// [`emit_tokens`], and the XML name of each generated type.
+fn emit_tokens_and_names(
+    model: &Model,
+    options: &Options,
+) -> Result<(TokenStream, attributes::XmlNames)> {
     let ctx = Ctx::new(model, options)?;
     let mut out = Vec::new();
     if ctx.emit.types {
@@ -105,7 +117,7 @@ pub fn emit_tokens(model: &Model, options: &Options) -> Result<TokenStream> {
             out.push(service::emit_server(&ctx, service)?);
         }
     }
-    Ok(quote!(#(#out)*))
+    Ok((quote!(#(#out)*), ctx.xml_names()))
 }
 
 /// `NAMESPACES`: the prefixes of the WSDL for the namespaces that elements and types live in,

@@ -95,6 +95,10 @@ pub struct Options {
     pub(crate) runtime_crate: String,
     pub(crate) service_runtime: String,
     pub(crate) catalogs: Vec<PathBuf>,
+    pub(crate) type_attributes: Vec<(String, String)>,
+    pub(crate) field_attributes: Vec<(String, String)>,
+    pub(crate) serde: bool,
+    pub(crate) serde_feature: Option<String>,
 }
 
 impl Default for Options {
@@ -126,6 +130,10 @@ impl Options {
             runtime_crate: "::xroad_codec".into(),
             service_runtime: "::xroad_runtime".into(),
             catalogs: Vec::new(),
+            type_attributes: Vec::new(),
+            field_attributes: Vec::new(),
+            serde: false,
+            serde_feature: None,
         }
     }
 
@@ -246,6 +254,56 @@ impl Options {
     /// Catalogs are asked in the order added.
     pub fn catalog(&mut self, path: impl AsRef<Path>) -> &mut Self {
         self.catalogs.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Adds `attribute` (one or more outer attributes, such as `#[derive(Default)]`) to every
+    /// generated type and root-element newtype that `path` matches, as `prost-build`'s
+    /// `type_attribute` does. `path` is one of:
+    ///
+    /// - `.`: every type;
+    /// - `{namespace}`: every type of a namespace;
+    /// - `{namespace}local`: the type or root element with that XML name;
+    /// - `local`: every type whose XML local name or Rust name is `local`;
+    /// - `module::Name`: the Rust item `Name` of the generated module `module`.
+    ///
+    /// Attributes that do not parse are reported when generating.
+    pub fn type_attribute(&mut self, path: &str, attribute: &str) -> &mut Self {
+        self.type_attributes
+            .push((path.to_owned(), attribute.to_owned()));
+        self
+    }
+
+    /// Adds `attribute` to every field (and choice or enumeration variant) that `path`
+    /// matches, as `prost-build`'s `field_attribute` does: `.` for every field, `TYPE.FIELD`
+    /// with `TYPE` as in [`type_attribute`](Self::type_attribute) and `FIELD` the XML local
+    /// name or the Rust name of the field, or `FIELD` alone for that field of every type. (An
+    /// XML name that holds a `.` is matched by its Rust name.)
+    pub fn field_attribute(&mut self, path: &str, attribute: &str) -> &mut Self {
+        self.field_attributes
+            .push((path.to_owned(), attribute.to_owned()));
+        self
+    }
+
+    /// Whether every generated type derives `serde::Serialize` and `serde::Deserialize`
+    /// (default off). The crate that includes the bindings then depends on `serde` (with its
+    /// `derive` feature) and on `xroad-codec` with its `serde` feature. XML Schema values are
+    /// serialized as their XML text, enumeration values as their XML value. Deserializing
+    /// does not run the checks that reading XML does for facets and identifier shapes.
+    ///
+    /// With the default profile the identifier types come from `xroad-mserv`: enable its
+    /// `serde` feature too.
+    pub fn serde(&mut self, on: bool) -> &mut Self {
+        self.serde = on;
+        self
+    }
+
+    /// Derives serde as [`serde`](Self::serde) does, but only when the including crate is
+    /// built with its cargo feature `feature` (`#[cfg_attr(feature = "…", …)]`): for a crate
+    /// that offers serde as an option, as `xroad-mserv` does. `None` (the default) leaves it
+    /// to [`serde`](Self::serde).
+    pub fn serde_feature(&mut self, feature: Option<&str>) -> &mut Self {
+        self.serde_feature = feature.map(str::to_owned);
         self
     }
 

@@ -27,6 +27,7 @@ pub mod identifiers {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct XRoadIdentifierType {
         /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
@@ -285,18 +286,23 @@ pub mod identifiers {
         Ord,
         ::xroad_codec::xml::XmlText
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub enum XRoadObjectType {
         /// The value `MEMBER`.
         #[xml(value = "MEMBER")]
+        #[cfg_attr(feature = "serde", serde(rename = "MEMBER"))]
         Member,
         /// The value `SUBSYSTEM`.
         #[xml(value = "SUBSYSTEM")]
+        #[cfg_attr(feature = "serde", serde(rename = "SUBSYSTEM"))]
         Subsystem,
         /// The value `SERVER`.
         #[xml(value = "SERVER")]
+        #[cfg_attr(feature = "serde", serde(rename = "SERVER"))]
         Server,
         /// The value `SERVICE`.
         #[xml(value = "SERVICE")]
+        #[cfg_attr(feature = "serde", serde(rename = "SERVICE"))]
         Service,
     }
 
@@ -311,6 +317,7 @@ pub mod identifiers {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct XRoadClientIdentifierType {
         /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
@@ -442,6 +449,7 @@ pub mod identifiers {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct XRoadServiceIdentifierType {
         /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
@@ -617,6 +625,7 @@ pub mod identifiers {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct XRoadSecurityServerIdentifierType {
         /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
@@ -733,6 +742,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct RequestHash {
         /// The `algorithmId` attribute.
         #[xml(attribute = "algorithmId")]
@@ -753,6 +763,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AuthCertRegRequestType {
         /// Identity of the Security Server the authentication certificate will be
         /// associated with.
@@ -783,6 +794,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AuthCertDeletionRequestType {
         /// Identity of the Security Server the authentication certificate will be deleted
         /// from.
@@ -811,6 +823,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientRequestType {
         /// Identifier of the security server where the client is added to or removed from
         /// (depending on the request type).
@@ -839,6 +852,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientRegRequestType {
         /// Identifier of the security server where the client is added to or removed from
         /// (depending on the request type).
@@ -870,6 +884,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientRenameRequestType {
         /// Identifier of the security server where the client is added to or removed from
         /// (depending on the request type).
@@ -901,6 +916,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AddressChangeRequestType {
         /// Identifier of the security server for which the address will be changed.
         #[xml(element = "server")]
@@ -926,6 +942,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct MaintenanceModeEnableRequestType {
         /// Identifier of the security server which will be put into maintenance mode.
         #[xml(element = "server")]
@@ -951,6 +968,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(namespace = "http://x-road.eu/xsd/xroad.xsd")]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct MaintenanceModeDisableRequestType {
         /// Identifier of the security server which will be taken out of maintenance mode.
         #[xml(element = "server")]
@@ -974,6 +992,7 @@ pub mod xroad {
         Ord,
         ::xroad_codec::xml::XmlText
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct RequestIdType(pub i64);
 
     /// The request body of the `clientReg` operation (element `clientReg`, namespace
@@ -988,6 +1007,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientReg(pub ClientRegRequestType);
 
     /// The response body of the `clientReg` operation (element `clientRegResponse`,
@@ -1004,6 +1024,7 @@ pub mod xroad {
     #[xml(
         root(name = "clientRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientRegResponse(pub ClientRegRequestType);
 
     /// The request body of the `clientDeletion` operation (element `clientDeletion`,
@@ -1018,6 +1039,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientDeletion(pub ClientRequestType);
 
     /// The response body of the `clientDeletion` operation (element
@@ -1037,6 +1059,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientDeletionResponse(pub ClientRequestType);
 
     /// The request body of the `clientDisable` operation (element `clientDisable`,
@@ -1051,6 +1074,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientDisable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientDisable(pub ClientRequestType);
 
     /// The response body of the `clientDisable` operation (element
@@ -1070,6 +1094,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientDisableResponse(pub ClientRequestType);
 
     /// The request body of the `clientEnable` operation (element `clientEnable`,
@@ -1084,6 +1109,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientEnable", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientEnable(pub ClientRequestType);
 
     /// The response body of the `clientEnable` operation (element
@@ -1100,6 +1126,7 @@ pub mod xroad {
     #[xml(
         root(name = "clientEnableResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientEnableResponse(pub ClientRequestType);
 
     /// The request body of the `clientRename` operation (element `clientRename`,
@@ -1114,6 +1141,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "clientRename", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientRename(pub ClientRenameRequestType);
 
     /// The response body of the `clientRename` operation (element
@@ -1130,6 +1158,7 @@ pub mod xroad {
     #[xml(
         root(name = "clientRenameResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ClientRenameResponse(pub ClientRenameRequestType);
 
     /// The request body of the `authCertReg` operation (element `authCertReg`,
@@ -1144,6 +1173,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "authCertReg", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AuthCertReg(pub AuthCertRegRequestType);
 
     /// The response body of the `authCertReg` operation (element `authCertRegResponse`,
@@ -1160,6 +1190,7 @@ pub mod xroad {
     #[xml(
         root(name = "authCertRegResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AuthCertRegResponse(pub AuthCertRegRequestType);
 
     /// The request body of the `authCertDeletion` operation (element
@@ -1174,6 +1205,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "authCertDeletion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AuthCertDeletion(pub AuthCertDeletionRequestType);
 
     /// The response body of the `authCertDeletion` operation (element
@@ -1193,6 +1225,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AuthCertDeletionResponse(pub AuthCertDeletionRequestType);
 
     /// The request body of the `ownerChange` operation (element `ownerChange`,
@@ -1207,6 +1240,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "ownerChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct OwnerChange(pub ClientRequestType);
 
     /// The response body of the `ownerChange` operation (element `ownerChangeResponse`,
@@ -1223,6 +1257,7 @@ pub mod xroad {
     #[xml(
         root(name = "ownerChangeResponse", namespace = "http://x-road.eu/xsd/xroad.xsd")
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct OwnerChangeResponse(pub ClientRequestType);
 
     /// The request body of the `addressChange` operation (element `addressChange`,
@@ -1237,6 +1272,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "addressChange", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AddressChange(pub AddressChangeRequestType);
 
     /// The response body of the `addressChange` operation (element
@@ -1256,6 +1292,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct AddressChangeResponse(pub AddressChangeRequestType);
 
     /// The request body of the `maintenanceModeEnable` operation (element
@@ -1275,6 +1312,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct MaintenanceModeEnable(pub MaintenanceModeEnableRequestType);
 
     /// The response body of the `maintenanceModeEnable` operation (element
@@ -1294,6 +1332,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct MaintenanceModeEnableResponse(pub MaintenanceModeEnableRequestType);
 
     /// The request body of the `maintenanceModeDisable` operation (element
@@ -1313,6 +1352,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct MaintenanceModeDisable(pub MaintenanceModeDisableRequestType);
 
     /// The response body of the `maintenanceModeDisable` operation (element
@@ -1332,6 +1372,7 @@ pub mod xroad {
             namespace = "http://x-road.eu/xsd/xroad.xsd"
         )
     )]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct MaintenanceModeDisableResponse(pub MaintenanceModeDisableRequestType);
 
     /// The member or subsystem that sends the message; for a management request, the
@@ -1346,6 +1387,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "client", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct Client(pub super::identifiers::XRoadClientIdentifierType);
 
     /// The service called: its provider and service code, which names the operation.
@@ -1359,6 +1401,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "service", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct Service(pub super::identifiers::XRoadServiceIdentifierType);
 
     /// The message id the client chose; the response carries the same id.
@@ -1372,6 +1415,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "id", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct Id(pub String);
 
     /// The X-Road message protocol version, `4.0` in what is written.
@@ -1385,6 +1429,7 @@ pub mod xroad {
         ::xroad_codec::xml::XmlWrite
     )]
     #[xml(root(name = "protocolVersion", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
+    #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
     pub struct ProtocolVersion(pub String);
 }
 

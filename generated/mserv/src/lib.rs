@@ -5,6 +5,10 @@
 //! a unit struct implementing `xroad_codec::operation::Operation` with its description. They
 //! are built on `xroad-codec`; the client and server of the services are in
 //! `xroad-mserv-service`.
+//!
+//! Feature `serde` derives `serde::Serialize` and `serde::Deserialize` for every type (XML
+//! Schema values as their XML text, enumeration values as their XML value); bindings generated
+//! with `xroad_codegen::Builder::serde` on top of these types need it.
 
 #[rustfmt::skip]
 mod bindings;

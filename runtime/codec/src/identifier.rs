@@ -21,6 +21,7 @@ pub struct Code(String);
 
 /// Why a string is not a valid [`Code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CodeError {
     /// The empty string.
     #[error("code is empty")]
@@ -38,8 +39,10 @@ pub enum CodeError {
     },
 }
 
-/// Why a string is not a valid identifier in textual form.
+/// Why a string is not a valid identifier in textual form. The message is its own text; the
+/// [`CodeError`] of an invalid code is its [`source`](std::error::Error::source).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IdentifierError {
     /// No `:` after the object type.
     #[error("identifier `{0}` has no `TYPE:` prefix")]
@@ -63,7 +66,7 @@ pub enum IdentifierError {
         found: usize,
     },
     /// A code is invalid.
-    #[error("code {index} of identifier: {source}")]
+    #[error("code {index} of the identifier is not valid")]
     Code {
         /// 1-based index of the code.
         index: usize,
@@ -492,5 +495,48 @@ mod tests {
                 source: CodeError::Empty
             })
         );
+    }
+
+    /// Walks the chain of `error`: no cause's text appears in the message of the error above
+    /// it. Returns the number of causes.
+    fn causes_not_repeated(error: &dyn std::error::Error) -> usize {
+        let mut parent = error;
+        let mut causes = 0;
+        while let Some(cause) = parent.source() {
+            let (outer, inner) = (parent.to_string(), cause.to_string());
+            assert!(!outer.contains(&inner), "`{outer}` repeats `{inner}`");
+            causes += 1;
+            parent = cause;
+        }
+        causes
+    }
+
+    #[test]
+    fn error_chains_state_each_cause_once() {
+        let invalid_code = split("MEMBER:EE/GOV/a;b").unwrap_err();
+        assert_eq!(causes_not_repeated(&invalid_code), 1, "{invalid_code}");
+        assert_eq!(
+            invalid_code.to_string(),
+            "code 3 of the identifier is not valid"
+        );
+        let cause = std::error::Error::source(&invalid_code).map(ToString::to_string);
+        assert_eq!(
+            cause.as_deref(),
+            Some("code contains forbidden character ';' at position 1")
+        );
+        let empty = split("MEMBER:EE//1").unwrap_err();
+        assert_eq!(causes_not_repeated(&empty), 1, "{empty}");
+        for leaf in [
+            split("EE").unwrap_err(),
+            check_shape("GROUP", &present(false, false), SHAPES).unwrap_err(),
+        ] {
+            assert_eq!(causes_not_repeated(&leaf), 0, "{leaf}");
+        }
+        let xml = crate::xml::Error {
+            path: "/a".into(),
+            position: 0,
+            kind: crate::xml::ErrorKind::UnexpectedEof,
+        };
+        assert_eq!(causes_not_repeated(&xml), 0, "{xml}");
     }
 }

@@ -8,12 +8,35 @@
 //! - [`header`]: X-Road header vocabulary a WSDL does not declare.
 //! - [`soap`]: SOAP 1.1 envelopes.
 //! - [`xsd`]: the XML Schema built-in types that have no Rust primitive.
+//!
+//! Feature `serde` implements `serde`'s `Serialize` and `Deserialize` for the values generated
+//! types hold (the XML Schema values as their lexical form), so that generated types can derive
+//! them (`xroad_codegen::Builder::serde`).
 
 extern crate self as xroad_codec;
 
 pub mod header;
 pub mod identifier;
 pub mod operation;
+#[cfg(feature = "serde")]
+mod serde_impls;
 pub mod soap;
 pub mod xml;
 pub mod xsd;
+
+/// Includes the bindings that `xroad_codegen::Builder` wrote in the build script, as
+/// `tonic::include_proto!` does: `include_bindings!("centralservice")` includes
+/// `$OUT_DIR/centralservice.rs`, the file generated from `centralservice.wsdl` (the bindings
+/// of a call are named after its first input, without the extension).
+///
+/// ```text
+/// // src/lib.rs, with `xroad_codegen::configure().compile(&["wsdl/centralservice.wsdl"])?`
+/// // in build.rs:
+/// xroad_codec::include_bindings!("centralservice");
+/// ```
+#[macro_export]
+macro_rules! include_bindings {
+    ($name:expr) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
+}

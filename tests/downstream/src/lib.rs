@@ -3,4 +3,4 @@
 //! identifiers and header are those of `xroad-mserv`, so that `xroad-runtime` serves and sends
 //! them.
 
-include!(concat!(env!("OUT_DIR"), "/centralservice.rs"));
+xroad_codec::include_bindings!("centralservice");

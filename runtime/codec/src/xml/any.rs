@@ -13,6 +13,7 @@ use super::{Error, ErrorKind, Reader, StartTag, Writer, XmlRead, XmlWrite};
 
 /// An attribute of open content.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AnyAttribute {
     /// Namespace URI (empty for none).
     pub namespace: String,
@@ -31,6 +32,7 @@ impl AnyAttribute {
 
 /// A child of open content: an element or text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum AnyNode {
     /// An element.
     Element(AnyElement),
@@ -42,6 +44,7 @@ pub enum AnyNode {
 /// declared without a type, mixed content): its attributes, and its child elements and text in
 /// document order.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AnyContent {
     /// The attributes (namespace declarations aside).
     pub attributes: Vec<AnyAttribute>,
@@ -53,6 +56,7 @@ pub struct AnyContent {
 
 /// An element matched by a wildcard (`xs:any`), with its name.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AnyElement {
     /// Namespace URI of the element (empty for none).
     pub namespace: String,

@@ -7,6 +7,7 @@ pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 /// The content of a nillable element: a value, or nil (`xsi:nil="true"`, no content).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Nillable<T> {
     /// `xsi:nil="true"`: the element is there, its value is not.
     Nil,

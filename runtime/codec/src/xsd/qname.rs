@@ -9,6 +9,7 @@ use crate::xml::{Error, Reader, StartTag, Writer, XmlRead, XmlWrite};
 /// namespace declarations around it, so it is read and written as an element, not as
 /// [`XmlText`](crate::xml::XmlText) (an attribute of this type is not supported).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QName {
     /// The namespace URI (empty for none).
     pub namespace: String,

@@ -2,6 +2,7 @@
 //! servers, keeps every accepted request with its message log in a SQLite store, and keeps the
 //! registry of security servers, their authentication certificates and clients.
 //!
+//! - [`cli`]: exit statuses, logging options and error reports of the command-line programs.
 //! - [`config`]: `central.toml`, read into the runtime's verifier, trust and server settings.
 //! - [`service`]: the management services over the [`store`].
 //! - [`store`]: requests, message log and registry in SQLite.
@@ -10,6 +11,7 @@
 //! - [`running`]: the server on a tokio task of this process; `process`: the `central-server`
 //!   binary as a child process.
 
+pub mod cli;
 pub mod config;
 pub mod config_file;
 #[cfg(unix)]

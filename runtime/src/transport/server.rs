@@ -398,10 +398,10 @@ async fn pause_after_accept_error(listener: &'static str, error: io::Error) {
 }
 
 fn report_join(listener: &'static str, joined: Result<(), JoinError>) {
-    if let Err(error) = joined {
-        if error.is_panic() {
-            tracing::error!(listener, %error, "connection task panicked");
-        }
+    if let Err(error) = joined
+        && error.is_panic()
+    {
+        tracing::error!(listener, %error, "connection task panicked");
     }
 }
 

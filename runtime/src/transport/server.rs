@@ -179,7 +179,7 @@ impl<H: Handler> Server<H> {
         tracing::info!(
             registration = %registration.local,
             manage = %manage.local,
-            admin = ?admin.as_ref().map(|(_, local)| *local),
+            admin = admin.as_ref().map(|(_, local)| tracing::field::display(*local)),
             max_connections = shared.max_connections,
             max_connections_per_address = shared.max_connections_per_address,
             "management service listening"

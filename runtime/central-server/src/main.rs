@@ -9,10 +9,11 @@
 //! ```
 //!
 //! The inspecting commands read only what they need of the configuration (the database and
-//! the management service provider), and refuse a database that does not exist. `-v` logs more (debug, then trace),
-//! `--log-format json` logs JSON lines; `RUST_LOG`, when set, chooses what is logged. Exit
-//! status: 0 success, 1 failure (configuration, store, listening, a verification that found
-//! changes), 64 usage error (command line or `RUST_LOG`); see [`xroad_central_server::cli`].
+//! the management service provider), and refuse a database that does not exist. `-v` logs
+//! more (debug, then trace), `--log-format json` logs JSON lines; `RUST_LOG`, when set,
+//! chooses what is logged. Exit status: 0 success, 1 failure (configuration, store,
+//! listening, a verification that found changes), 64 usage error (command line or
+//! `RUST_LOG`); see [`xroad_central_server::cli`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,5 +1,8 @@
-//! Code generation speed: the Annex B WSDL, and synthetic WSDLs of 500, 1,000 and 2,000
-//! complex types (made by [`synthetic_wsdl`]) to show that time grows linearly.
+//! Code generation speed: the Annex B WSDL, synthetic WSDLs of 500, 1,000 and 2,000 complex
+//! types (made by [`synthetic_wsdl`]) to show that time grows linearly, and the largest entry
+//! file of the X-Road corpus with the corpus catalog, when the corpus is there
+//! (`$XROAD_CORPUS`, else `../shared/corpus/x-road` next to the workspace; without it the
+//! benchmark says so and is left out).
 //!
 //! `cargo bench -p xroad-codegen --bench codegen` (release) and
 //! `cargo bench -p xroad-codegen --bench codegen --profile dev` (what a build script sees).
@@ -124,5 +127,50 @@ fn synthetic(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, annex_b, synthetic);
+/// The corpus folder, if there is one.
+fn corpus() -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("XROAD_CORPUS") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/x-road"),
+    };
+    dir.join("MANIFEST.txt").is_file().then_some(dir)
+}
+
+fn corpus_largest(c: &mut Criterion) {
+    let Some(dir) = corpus() else {
+        eprintln!("codegen/corpus: left out, no X-Road corpus (set XROAD_CORPUS to its folder)");
+        return;
+    };
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.txt")).expect("corpus manifest");
+    let mut options = Options::bare();
+    options.catalog(dir.join("catalog.xml"));
+    // The largest entry file that generates (the deliberately invalid ones do not).
+    let largest = manifest
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut columns = l.split('|').map(str::trim);
+            let file = columns.next()?;
+            columns.nth(1).filter(|k| *k == "entry")?;
+            let path = dir.join(file);
+            let size = std::fs::metadata(&path).ok()?.len();
+            Some((size, path))
+        })
+        .filter(|(_, path)| xroad_codegen::generate_file(path, &options).is_ok())
+        .max();
+    let Some((size, path)) = largest else {
+        eprintln!("codegen/corpus: left out, no entry file of the corpus generates");
+        return;
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let id = format!("largest/{}", name.unwrap_or_default());
+    let mut group = c.benchmark_group("codegen/corpus");
+    group.throughput(Throughput::Bytes(size));
+    group.bench_function(id, |b| {
+        b.iter(|| xroad_codegen::generate_file(black_box(&path), &options).expect("generates"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, annex_b, synthetic, corpus_largest);
 criterion_main!(benches);

@@ -42,6 +42,13 @@ impl Builder {
         self
     }
 
+    /// Adds an OASIS XML catalog that maps remote schema locations to local files (see
+    /// [`Options::catalog`]); it is watched for changes like the inputs.
+    pub fn catalog(mut self, path: impl AsRef<Path>) -> Self {
+        self.options.catalog(path);
+        self
+    }
+
     /// Writes the bindings to this file instead of `$OUT_DIR/<wsdl file stem>.rs`.
     pub fn out_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.out_file = Some(path.into());
@@ -53,9 +60,16 @@ impl Builder {
     /// the profile does not describe) are printed as cargo warnings, problems as cargo errors
     /// (through `build-print`); problems are returned too.
     pub fn compile(&self, wsdl: impl AsRef<Path>) -> Result<PathBuf> {
-        let wsdl = wsdl.as_ref();
-        println!("cargo:rerun-if-changed={}", wsdl.display());
-        match self.compile_quietly(wsdl) {
+        self.compile_all(&[wsdl.as_ref().to_path_buf()])
+    }
+
+    /// [`compile`](Self::compile) for several WSDL and schema files, generated together into
+    /// one file (named after the first) in which they share their types.
+    pub fn compile_all(&self, files: &[PathBuf]) -> Result<PathBuf> {
+        for file in files.iter().chain(self.options.catalogs()) {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+        match self.compile_all_quietly(files) {
             Ok((out_file, warnings)) => {
                 for warning in warnings {
                     build_print::warn!("xroad-codegen: {warning}");
@@ -72,11 +86,21 @@ impl Builder {
     /// [`compile`](Self::compile) without printing anything: the written file and the
     /// warnings.
     pub fn compile_quietly(&self, wsdl: &Path) -> Result<(PathBuf, Vec<crate::Warning>)> {
+        self.compile_all_quietly(&[wsdl.to_path_buf()])
+    }
+
+    /// [`compile_all`](Self::compile_all) without printing anything.
+    pub fn compile_all_quietly(&self, files: &[PathBuf]) -> Result<(PathBuf, Vec<crate::Warning>)> {
+        let Some(first) = files.first() else {
+            return Err(Error::Options(
+                "no input file: give a WSDL or schema file".into(),
+            ));
+        };
         let out_file = match &self.out_file {
             Some(path) => path.clone(),
-            None => default_out_file(wsdl)?,
+            None => default_out_file(first)?,
         };
-        let generated = crate::generate_file(wsdl, &self.options)?;
+        let generated = crate::generate_files(files, &self.options)?;
         crate::write_if_changed(&out_file, &generated.code)?;
         Ok((out_file, generated.warnings))
     }

@@ -24,6 +24,31 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A file that a document names (an import, include or catalog) could not be read.
+    #[error("{location}: cannot read `{path}`: {source}", path = path.display())]
+    Load {
+        /// Where the document names it.
+        location: Location,
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A remote location that no catalog maps to a local file.
+    #[error(
+        "{location}: `{uri}` is a remote location, which the generator does not download; \
+         map it to a local copy with an OASIS XML catalog (`--catalog FILE` on the command \
+         line, `Builder::catalog` or `Options::catalog`){}",
+        if *catalog { "; the catalogs given have no entry for it" } else { "" }
+    )]
+    Remote {
+        /// Where the location stands.
+        location: Location,
+        /// The location.
+        uri: String,
+        /// Whether catalogs were given (and none maps it).
+        catalog: bool,
+    },
     /// The input is not well-formed XML.
     #[error("{location}: malformed XML: {message}")]
     Xml {

@@ -1,7 +1,8 @@
-//! Generates typed Rust bindings from an X-Road management services WSDL.
+//! Generates typed Rust bindings from X-Road WSDLs and XML schemas.
 //!
-//! The pipeline has three stages, each in its own module: [`parse`] reads the WSDL and its
-//! embedded XML schemas with roxmltree into the plain [`model`], resolving every QName by
+//! The pipeline has three stages, each in its own module: [`parse`] reads the WSDLs and
+//! schemas with roxmltree, with the imports and includes they name (found through the
+//! [`catalog`]s of the options), into the plain [`model`], resolving every QName by
 //! namespace URI and applying the X-Road profile of the [`Options`] (operation descriptions,
 //! header elements); [`emit`] turns the model into Rust tokens with `quote` — types, `Operation`
 //! impls, and a client and server per service — and formats them with `prettyplease`.
@@ -10,6 +11,7 @@
 //! services profile (see [`options`]), and both report the [`Warning`]s of a run.
 
 mod builder;
+pub mod catalog;
 pub mod check;
 pub mod emit;
 pub mod error;
@@ -18,7 +20,7 @@ pub mod options;
 pub mod parse;
 mod warning;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use builder::{Builder, configure};
 pub use error::{Error, Result};
@@ -36,9 +38,16 @@ pub struct Generated {
     pub warnings: Vec<Warning>,
 }
 
-/// Reads the WSDL file at `wsdl` and generates the bindings.
+/// Reads the WSDL or schema file at `wsdl` and generates the bindings.
 pub fn generate_file(wsdl: &Path, options: &Options) -> Result<Generated> {
     let model = parse::parse_file(wsdl, options)?;
+    generate_model(&model, options)
+}
+
+/// Reads several WSDL and schema files and generates one set of bindings, in which they share
+/// their types.
+pub fn generate_files(files: &[PathBuf], options: &Options) -> Result<Generated> {
+    let model = parse::parse_files(files, options)?;
     generate_model(&model, options)
 }
 

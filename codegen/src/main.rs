@@ -1,4 +1,4 @@
-//! `xroad-codegen`: generates Rust bindings from a management services WSDL.
+//! `xroad-codegen`: generates Rust bindings from WSDLs and XML schemas.
 //!
 //! ```text
 //! xroad-codegen wsdl/centralservice.wsdl --compile-xroad-types --emit types \
@@ -17,12 +17,17 @@ use clap::Parser;
 use xroad_codegen::model::QName;
 use xroad_codegen::{Error, ExtraOperation, OperationProfile, Options};
 
-/// Generates typed Rust bindings from an X-Road management services WSDL.
+/// Generates typed Rust bindings from X-Road WSDLs and XML schemas.
 #[derive(Debug, Parser)]
 #[command(name = "xroad-codegen", version)]
 struct Cli {
-    /// The WSDL file.
-    wsdl: PathBuf,
+    /// The WSDL or schema files, generated together (they share their types).
+    #[arg(required = true, value_name = "FILE")]
+    wsdl: Vec<PathBuf>,
+    /// An OASIS XML catalog mapping remote schema locations to local files (repeatable;
+    /// asked in order).
+    #[arg(long, value_name = "FILE")]
+    catalog: Vec<PathBuf>,
     /// Where to write the bindings (`-` for standard output).
     #[arg(short, long, value_name = "FILE")]
     out: PathBuf,
@@ -89,7 +94,7 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<ExitCode, Error> {
     let options = options(cli)?;
-    let model = xroad_codegen::parse::parse_file(&cli.wsdl, &options)?;
+    let model = xroad_codegen::parse::parse_files(&cli.wsdl, &options)?;
     let generated = xroad_codegen::generate_model(&model, &options)?;
     for warning in &generated.warnings {
         eprintln!("warning: {warning}");
@@ -109,7 +114,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
                 Some(diff) => {
                     eprintln!(
                         "{label} is not what {} generates; regenerate it with\n  {}\n",
-                        cli.wsdl.display(),
+                        cli.wsdl
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(" "),
                         regenerate_command()
                     );
                     eprint!("{diff}");
@@ -181,6 +190,9 @@ fn options(cli: &Cli) -> Result<Options, Error> {
     for spec in &cli.module {
         let (uri, module) = split_pair(spec, "--module", "URI=MODULE")?;
         options.module(uri, module);
+    }
+    for catalog in &cli.catalog {
+        options.catalog(catalog);
     }
     if cli.compile_xroad_types {
         options.compile_xroad_types();

@@ -60,8 +60,10 @@ impl fmt::Display for Location {
 /// Everything a WSDL document defines, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
-    /// The WSDL file the model was read from.
+    /// The first input file, which locations without a place of their own name.
     pub source: PathBuf,
+    /// Every input file (WSDL or schema), in the order given.
+    pub inputs: Vec<PathBuf>,
     /// Every namespace that owns generated items, in document order (schemas first, then the
     /// WSDL target namespace).
     pub namespaces: Vec<Namespace>,
@@ -71,6 +73,32 @@ pub struct Model {
     pub elements: Vec<Element>,
     /// The services: one per WSDL binding that the document's services expose.
     pub services: Vec<Service>,
+    /// Parts of the WSDL that are not turned into services or operations, and why (their
+    /// types are generated all the same).
+    pub skipped: Vec<Skipped>,
+}
+
+/// A part of the input that the generated code does not carry out in full, with the reason:
+/// a binding or operation of the WSDL left out, or a constraint of a schema not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Where it is declared.
+    pub location: Location,
+    /// What (`binding `B``, `operation `op``, `the facets of …`).
+    pub what: String,
+    /// Whether it is left out or only not checked.
+    pub kind: SkipKind,
+    /// Why.
+    pub reason: String,
+}
+
+/// How much of a [`Skipped`] item is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipKind {
+    /// No service or operation is generated for it (its types are).
+    LeftOut,
+    /// It is generated, but a constraint it states is not checked when reading.
+    NotChecked,
 }
 
 /// A namespace and the Rust module its items go into.
@@ -119,6 +147,16 @@ pub struct ComplexType {
     pub content: Content,
     /// Attributes, in declaration order, including inherited ones.
     pub attributes: Vec<Attribute>,
+    /// `xs:anyAttribute`: the attributes it lets in besides the declared ones.
+    pub any_attribute: Option<Wildcard>,
+    /// A model group (a choice, a repeated sequence, a named `xs:group`): its particles
+    /// stand in the content of the elements that use it; it has no element or attributes of
+    /// its own.
+    pub group: bool,
+    /// The content is an `xs:all`: its elements come in any order.
+    pub all: bool,
+    /// `abstract="true"`: elements of this type carry a derived type in instances.
+    pub is_abstract: bool,
     /// X-Road identifier semantics, when the type derives from the identifier base type of
     /// [`crate::Options::identifier_base`].
     pub identifier: Option<Identifier>,
@@ -151,6 +189,10 @@ pub enum Content {
     Sequence(Vec<ElementField>),
     /// Text of the given simple type (`xs:simpleContent`).
     Simple(TypeRef),
+    /// Mixed content (`mixed="true"`): text and elements interleaved, read as open content.
+    Mixed,
+    /// The alternatives of an `xs:choice` (of a [`ComplexType::group`]); each is one value.
+    Choice(Vec<ElementField>),
 }
 
 /// A child element inside a sequence.
@@ -169,6 +211,8 @@ pub struct ElementField {
     pub doc: Option<String>,
     /// Where the particle is declared.
     pub location: Location,
+    /// `nillable="true"`: the element may be `xsi:nil` (its value is a `Nillable`).
+    pub nillable: bool,
 }
 
 /// An attribute use.
@@ -200,16 +244,64 @@ pub enum TypeRef {
     Named(QName),
     /// A Rust type given by [`crate::Options::extern_element`], as a path.
     Extern(String),
+    /// `xs:anyType`, and elements declared without a type: open content.
+    AnyType,
+    /// An element a wildcard (`xs:any`) matches, with its name: open content.
+    Wildcard(Wildcard),
+    /// A model group (a [`ComplexType::group`] of the model): its particles stand in place.
+    Group(QName),
 }
 
-/// The XML Schema built-in types the generator maps to Rust.
+/// The namespace constraint of `xs:any` and `xs:anyAttribute`, resolved: `##targetNamespace`
+/// is the schema's namespace, `##local` (and the other half of `##other`) the empty string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Wildcard {
+    /// `##any`.
+    Any,
+    /// `##other`: any namespace but these.
+    Not(Vec<String>),
+    /// A list of namespaces.
+    Only(Vec<String>),
+}
+
+/// The XML Schema built-in types the generator maps to Rust (see `xroad_codec::xsd` for the
+/// types that are not Rust primitives).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Builtin {
-    /// `xs:string` and its string-like derivatives (`normalizedString`, `token`, `anyURI`,
-    /// `Name`, `NCName`, `ID`, `language`) → `String`.
+    /// `xs:string` (and `xs:anySimpleType`) → `String`.
     String,
+    /// `xs:normalizedString` → `xsd::NormalizedString`.
+    NormalizedString,
+    /// `xs:token` → `xsd::Token`.
+    Token,
+    /// `xs:language` → `xsd::Language`.
+    Language,
+    /// `xs:Name` → `xsd::Name`.
+    Name,
+    /// `xs:NCName` → `xsd::NcName`.
+    NcName,
+    /// `xs:NMTOKEN` → `xsd::NmToken`.
+    NmToken,
+    /// `xs:NMTOKENS` → `xsd::List<xsd::NmToken>`.
+    NmTokens,
+    /// `xs:ID` → `xsd::Id`.
+    Id,
+    /// `xs:IDREF` → `xsd::IdRef`.
+    IdRef,
+    /// `xs:IDREFS` → `xsd::List<xsd::IdRef>`.
+    IdRefs,
+    /// `xs:ENTITY` → `xsd::Entity`.
+    Entity,
+    /// `xs:ENTITIES` → `xsd::List<xsd::Entity>`.
+    Entities,
+    /// `xs:anyURI` → `xsd::AnyUri`.
+    AnyUri,
+    /// `xs:QName` → `xsd::QName` (element content only).
+    QName,
     /// `xs:boolean` → `bool`.
     Boolean,
+    /// `xs:decimal` → `xsd::Decimal`.
+    Decimal,
     /// `xs:integer`, `xs:long` → `i64` (values that do not fit are rejected).
     Long,
     /// `xs:int` → `i32`.
@@ -218,8 +310,14 @@ pub enum Builtin {
     Short,
     /// `xs:byte` → `i8`.
     Byte,
-    /// `xs:unsignedLong`, `xs:nonNegativeInteger`, `xs:positiveInteger` → `u64`.
+    /// `xs:unsignedLong`, `xs:nonNegativeInteger` → `u64`.
     UnsignedLong,
+    /// `xs:positiveInteger` → `NonZeroU64`.
+    PositiveInteger,
+    /// `xs:negativeInteger` → `xsd::NegativeInteger`.
+    NegativeInteger,
+    /// `xs:nonPositiveInteger` → `xsd::NonPositiveInteger`.
+    NonPositiveInteger,
     /// `xs:unsignedInt` → `u32`.
     UnsignedInt,
     /// `xs:unsignedShort` → `u16`.
@@ -232,6 +330,61 @@ pub enum Builtin {
     Float,
     /// `xs:base64Binary` → `Vec<u8>`.
     Base64Binary,
+    /// `xs:hexBinary` → `xsd::HexBinary`.
+    HexBinary,
+    /// `xs:dateTime` → `xsd::DateTime`.
+    DateTime,
+    /// `xs:date` → `xsd::Date`.
+    Date,
+    /// `xs:time` → `xsd::Time`.
+    Time,
+    /// `xs:duration` → `xsd::Duration`.
+    Duration,
+}
+
+impl Builtin {
+    /// Whether the value is text whose length facets count characters (`AsRef<str>`).
+    pub fn is_textual(self) -> bool {
+        matches!(
+            self,
+            Builtin::String
+                | Builtin::NormalizedString
+                | Builtin::Token
+                | Builtin::Language
+                | Builtin::Name
+                | Builtin::NcName
+                | Builtin::NmToken
+                | Builtin::Id
+                | Builtin::IdRef
+                | Builtin::Entity
+                | Builtin::AnyUri
+        )
+    }
+
+    /// Whether the Rust type is `Copy`.
+    pub fn is_copy(self) -> bool {
+        matches!(
+            self,
+            Builtin::Boolean
+                | Builtin::Long
+                | Builtin::Int
+                | Builtin::Short
+                | Builtin::Byte
+                | Builtin::UnsignedLong
+                | Builtin::PositiveInteger
+                | Builtin::NegativeInteger
+                | Builtin::NonPositiveInteger
+                | Builtin::UnsignedInt
+                | Builtin::UnsignedShort
+                | Builtin::UnsignedByte
+                | Builtin::Double
+                | Builtin::Float
+                | Builtin::DateTime
+                | Builtin::Date
+                | Builtin::Time
+                | Builtin::Duration
+        )
+    }
 }
 
 /// A named simple type.
@@ -264,6 +417,16 @@ pub enum SimpleKind {
         /// Supported facets.
         facets: Facets,
     },
+    /// `xs:list` → a newtype over `xsd::List` of the item type.
+    List {
+        /// The item type.
+        item: TypeRef,
+    },
+    /// `xs:union` → an enum with one variant per member type, tried in order.
+    Union {
+        /// The member types, in declaration order.
+        members: Vec<TypeRef>,
+    },
 }
 
 /// One `xs:enumeration` value.
@@ -278,6 +441,14 @@ pub struct EnumValue {
 /// Facets of a non-enumerated simple-type restriction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facets {
+    /// `xs:length`.
+    pub length: Option<u64>,
+    /// `xs:pattern`s (a value must match one of those of a restriction step).
+    pub patterns: Vec<String>,
+    /// `xs:minExclusive` literal.
+    pub min_exclusive: Option<String>,
+    /// `xs:maxExclusive` literal.
+    pub max_exclusive: Option<String>,
     /// `xs:minLength`.
     pub min_length: Option<u64>,
     /// `xs:maxLength`.

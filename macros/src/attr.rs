@@ -47,6 +47,10 @@ pub struct XmlContainer {
     pub root: Option<Sp<Root>>,
     pub attributes: Vec<Sp<FixedAttribute>>,
     pub validate: Option<Sp<Path>>,
+    /// `validate_text = path`: on an `XmlText` newtype, called with the text before parsing.
+    pub validate_text: Option<Sp<Path>>,
+    /// `to_text = path`: on an `XmlText` newtype, writes the text instead of the inner type.
+    pub to_text: Option<Sp<Path>>,
     /// `any_order`: child elements in any order, each at most once.
     pub any_order: Option<Sp<()>>,
 }
@@ -74,6 +78,18 @@ pub struct XmlField {
     pub min_occurs: Option<Sp<u32>>,
     /// `None` inside: `"unbounded"`.
     pub max_occurs: Option<Sp<Option<u32>>>,
+    /// `any`: child elements a wildcard matches.
+    pub wildcard: Option<Sp<()>>,
+    /// `group`: a model group (`XmlGroup`) whose particles stand in the content.
+    pub group: Option<Sp<()>>,
+    /// `any_attribute`: the attributes no other field reads, which a wildcard matches.
+    pub any_attribute: Option<Sp<()>>,
+    /// `any_content`: the whole content, elements and text, as open content.
+    pub any_content: Option<Sp<()>>,
+    /// `other_than = "uri"`: the wildcard matches namespaces other than this and none.
+    pub other_than: Option<Sp<String>>,
+    /// `namespaces = "uri ##local …"`: the wildcard matches only these.
+    pub namespaces: Option<Sp<String>>,
     /// Span of the first `#[xml]` attribute, if any.
     pub any: Option<Span>,
 }
@@ -144,6 +160,22 @@ pub fn xml_container(attrs: &[Attribute], errors: &mut Errors) -> XmlContainer {
             } else if meta.path.is_ident("namespace") {
                 let ns = string(&meta)?;
                 set(&mut c.namespace, ns, &meta, errors);
+            } else if meta.path.is_ident("to_text") {
+                let input = meta.value()?;
+                let path = if input.peek(LitStr) {
+                    input.parse::<LitStr>()?.parse()?
+                } else {
+                    input.parse()?
+                };
+                set(&mut c.to_text, path, &meta, errors);
+            } else if meta.path.is_ident("validate_text") {
+                let input = meta.value()?;
+                let path = if input.peek(LitStr) {
+                    input.parse::<LitStr>()?.parse()?
+                } else {
+                    input.parse()?
+                };
+                set(&mut c.validate_text, path, &meta, errors);
             } else if meta.path.is_ident("validate") {
                 let input = meta.value()?;
                 let path = if input.peek(LitStr) {
@@ -200,7 +232,8 @@ pub fn xml_container(attrs: &[Attribute], errors: &mut Errors) -> XmlContainer {
                 return Err(unknown(
                     &meta,
                     "`xml` attribute",
-                    "`namespace`, `root(..)`, `attribute(..)`, `validate`, `any_order`, `crate`",
+                    "`namespace`, `root(..)`, `attribute(..)`, `validate`, `validate_text`, \
+                     `to_text`, `any_order`, `crate`",
                 ));
             }
             Ok(())
@@ -235,11 +268,27 @@ pub fn xml_field(attrs: &[Attribute], errors: &mut Errors) -> XmlField {
             } else if meta.path.is_ident("max_occurs") {
                 let n = occurs(&meta, true)?;
                 set(&mut f.max_occurs, n, &meta, errors);
+            } else if meta.path.is_ident("any") {
+                set(&mut f.wildcard, (), &meta, errors);
+            } else if meta.path.is_ident("group") {
+                set(&mut f.group, (), &meta, errors);
+            } else if meta.path.is_ident("any_attribute") {
+                set(&mut f.any_attribute, (), &meta, errors);
+            } else if meta.path.is_ident("any_content") {
+                set(&mut f.any_content, (), &meta, errors);
+            } else if meta.path.is_ident("other_than") {
+                let uri = string(&meta)?;
+                set(&mut f.other_than, uri, &meta, errors);
+            } else if meta.path.is_ident("namespaces") {
+                let list = string(&meta)?;
+                set(&mut f.namespaces, list, &meta, errors);
             } else {
                 return Err(unknown(
                     &meta,
                     "`xml` field attribute",
-                    "`element`, `attribute`, `text`, `namespace`, `min_occurs`, `max_occurs`",
+                    "`element`, `attribute`, `text`, `any`, `any_attribute`, `any_content`, \
+                     `group`, `namespace`, `min_occurs`, `max_occurs`, `other_than`, \
+                     `namespaces`",
                 ));
             }
             Ok(())

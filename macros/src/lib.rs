@@ -65,6 +65,18 @@ fn run(
 ///   namespace, i.e. unqualified). The type implements `XmlText`; `Option<T>` makes it optional.
 /// - `text`: the simple content of the element (type implements `XmlText`, not `Option`). At
 ///   most one such field, and then no element fields.
+/// - `any`: child elements a wildcard (`xs:any`) matches, read in field order like an element
+///   field: `xroad_codec::xml::AnyElement` (one), `Option<AnyElement>` or `Vec<AnyElement>`
+///   with `min_occurs`/`max_occurs`. `other_than = "uri"` matches every namespace but `uri`
+///   and none (`##other`); `namespaces = "uri ##local …"` only those listed (`##local`: no
+///   namespace); neither matches any namespace. Not with `any_order`.
+/// - `any_attribute`: a `Vec<xroad_codec::xml::AnyAttribute>` of the attributes no other field
+///   reads, which must match its `other_than`/`namespaces` constraint (an attribute that does
+///   not is `UnexpectedAttribute`). At most one.
+/// - `any_content`: a `Vec<xroad_codec::xml::AnyNode>` holding the whole content, elements and
+///   text in document order (mixed content); no `element`, `any` or `text` field goes with it.
+/// - `group`: a model group (a type deriving [`XmlGroup`](derive@XmlGroup)): one, `Option<T>`,
+///   or `Vec<T>` with `min_occurs`/`max_occurs`; read in field order. Not with `any_order`.
 ///
 /// ```ignore
 /// #[derive(XmlRead, XmlWrite)]
@@ -101,6 +113,33 @@ pub fn derive_xml_write(input: TokenStream) -> TokenStream {
     run(input, expand::write::derive)
 }
 
+/// Derives `xroad_codec::xml::XmlGroup`: a model group whose particles stand in the content of
+/// the enclosing element, read and written by a `#[xml(group)]` field (one, `Option<T>` or
+/// `Vec<T>` with `min_occurs`/`max_occurs`).
+///
+/// - A struct with named fields is a sequence: `element`, `any` and `group` fields as in
+///   [`XmlRead`](derive@XmlRead), read in field order. It can start with a child that any of
+///   its fields up to the first required one can start with.
+/// - An enum is a choice: each variant holds one value and has `#[xml(element = "local")]`
+///   (with `namespace`, defaulting to the enum's `#[xml(namespace = "...")]`), `#[xml(group)]`
+///   or `#[xml(any)]` (with `other_than`/`namespaces`). Reading takes the first alternative
+///   the next child can start; none is `ErrorKind::MissingElement` naming them all.
+///
+/// ```ignore
+/// #[derive(XmlGroup)]
+/// #[xml(namespace = "urn:example")]
+/// pub enum Payment {
+///     #[xml(element = "card")]
+///     Card(String),
+///     #[xml(element = "invoice")]
+///     Invoice(u64),
+/// }
+/// ```
+#[proc_macro_derive(XmlGroup, attributes(xml))]
+pub fn derive_xml_group(input: TokenStream) -> TokenStream {
+    run(input, expand::group::derive)
+}
+
 /// Derives `xroad_codec::xml::XmlText` (so the type is also an element with text content and
 /// an attribute value), plus `Display` and `FromStr` (with `Err = xroad_codec::xml::TextError`).
 ///
@@ -118,10 +157,16 @@ pub fn derive_xml_write(input: TokenStream) -> TokenStream {
 ///       Subsystem,
 ///   }
 ///   ```
+/// - Enums whose variants each hold one value (`Language(Language)`, `Empty(Empty)`): a union
+///   of types (`xs:union`). Reading tries the variants in order and takes the first whose type
+///   reads the text; writing writes the variant's value.
 /// - Newtypes `struct RequestIdType(pub i64);`: the text is the inner type's. On a newtype,
 ///   `#[xml(validate = path::to::function)]` is called as `function(&value)` after the inner
 ///   value parsed; its `Err(e)` (any `e: Display`) makes `from_text` fail with `e`'s text.
-///   Generated bindings use it for the facets of simple types.
+///   Generated bindings use it for the facets of simple types. `#[xml(validate_text = path)]`
+///   is called as `function(text)` before the inner value is parsed (the pattern facet of a
+///   type that is not a string applies to its text); `#[xml(to_text = path)]` writes
+///   `function(&self)` (a `Cow<str>`) instead of the inner value's text.
 ///
 /// Container attributes: `#[xml(crate = "path")]` (default `::xroad_codec`) and, on newtypes,
 /// `validate`.

@@ -37,6 +37,10 @@ pub enum Body<'a> {
         attributes: Vec<AttributeField<'a>>,
         elements: Vec<ElementField<'a>>,
         text: Option<&'a Ident>,
+        /// The field of the attributes a wildcard matches.
+        any_attribute: Option<(&'a Ident, WildcardSpec)>,
+        /// The field of the whole content as open content.
+        content: Option<&'a Ident>,
     },
     /// A tuple struct with one field of this type.
     Newtype(&'a Type),
@@ -60,6 +64,51 @@ pub struct ElementField<'a> {
     pub namespace: String,
     pub local: String,
     pub occurs: Occurs,
+    /// For `any`: the namespaces the wildcard matches (then `namespace` and `local` are
+    /// empty).
+    pub wildcard: Option<WildcardSpec>,
+    /// For `group`: the field is a model group (`XmlGroup`), not an element.
+    pub group: bool,
+}
+
+/// The namespace constraint of a wildcard field.
+#[derive(Clone)]
+pub enum WildcardSpec {
+    /// Any namespace.
+    Any,
+    /// Any but these.
+    Not(Vec<String>),
+    /// Only these.
+    Only(Vec<String>),
+}
+
+impl WildcardSpec {
+    /// From `other_than` and `namespaces`; `##local` in a list is no namespace.
+    pub fn new(f: &attr::XmlField, errors: &mut Errors) -> Self {
+        match (&f.other_than, &f.namespaces) {
+            (Some(other), Some(list)) => {
+                errors.at(
+                    list.span,
+                    "`namespaces` and `other_than` exclude each other",
+                );
+                Self::Not(vec![other.value.clone(), String::new()])
+            }
+            (Some(other), None) => Self::Not(vec![other.value.clone(), String::new()]),
+            (None, Some(list)) => Self::Only(
+                list.value
+                    .split_whitespace()
+                    .map(|n| {
+                        if n == "##local" {
+                            String::new()
+                        } else {
+                            n.to_owned()
+                        }
+                    })
+                    .collect(),
+            ),
+            (None, None) => Self::Any,
+        }
+    }
 }
 
 /// How often an element occurs.
@@ -96,6 +145,13 @@ fn generic_arg<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
         [GenericArgument::Type(inner)] => Some(inner),
         _ => None,
     }
+}
+
+/// The element type of `Option<T>` or `Vec<T>`, else the type itself.
+pub fn inner_type(ty: &Type) -> &Type {
+    generic_arg(ty, "Option")
+        .or_else(|| generic_arg(ty, "Vec"))
+        .unwrap_or(ty)
 }
 
 fn is_option(ty: &Type) -> bool {
@@ -188,6 +244,8 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
             let mut attributes = Vec::new();
             let mut elements = Vec::new();
             let mut text: Option<(&Ident, Span)> = None;
+            let mut any_attribute: Option<(&Ident, WildcardSpec)> = None;
+            let mut content: Option<(&Ident, Span)> = None;
             for (index, field) in fields.named.iter().enumerate() {
                 let member = field.ident.as_ref().expect("named field");
                 let ty = &field.ty;
@@ -196,13 +254,17 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     f.element.as_ref().map(|s| s.span),
                     f.attribute.as_ref().map(|s| s.span),
                     f.text.as_ref().map(|s| s.span),
+                    f.wildcard.as_ref().map(|s| s.span),
+                    f.any_attribute.as_ref().map(|s| s.span),
+                    f.any_content.as_ref().map(|s| s.span),
+                    f.group.as_ref().map(|s| s.span),
                 ];
                 let count = kinds.iter().flatten().count();
                 if count == 0 {
                     errors.at(
                         member.span(),
                         format_args!(
-                            "field `{member}` needs `#[xml(element = \"...\")]`, `#[xml(attribute = \"...\")]` or `#[xml(text)]`"
+                            "field `{member}` needs `#[xml(element = \"...\")]`, `#[xml(attribute = \"...\")]`, `#[xml(text)]`, `#[xml(any)]`, `#[xml(any_attribute)]`, `#[xml(any_content)]` or `#[xml(group)]`"
                         ),
                     );
                     continue;
@@ -216,8 +278,69 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                         .unwrap_or_else(|| member.span());
                     errors.at(
                         span,
-                        "a field is exactly one of `element`, `attribute` or `text`",
+                        "a field is exactly one of `element`, `attribute`, `text`, `any`, `any_attribute`, `any_content` or `group`",
                     );
+                    continue;
+                }
+                if f.wildcard.is_none() && f.any_attribute.is_none() {
+                    for spec in [&f.other_than, &f.namespaces].into_iter().flatten() {
+                        errors.at(spec.span, "`other_than` and `namespaces` apply to `any` and `any_attribute` fields");
+                    }
+                }
+                if let Some(w) = &f.wildcard {
+                    if let Some(ns) = &f.namespace {
+                        errors.at(
+                            ns.span,
+                            "an `any` field takes `other_than` or `namespaces`, not `namespace`",
+                        );
+                    }
+                    let wildcard = WildcardSpec::new(&f, &mut errors);
+                    let occurs = element_occurs(&mut errors, &f, ty);
+                    let _ = w;
+                    elements.push(ElementField {
+                        index,
+                        member,
+                        ty,
+                        namespace: String::new(),
+                        local: String::new(),
+                        occurs,
+                        wildcard: Some(wildcard),
+                        group: false,
+                    });
+                    continue;
+                }
+                if f.group.is_some() {
+                    if let Some(ns) = &f.namespace {
+                        errors.at(
+                            ns.span,
+                            "a `group` field takes no `namespace`: its particles name theirs",
+                        );
+                    }
+                    let occurs = element_occurs(&mut errors, &f, ty);
+                    elements.push(ElementField {
+                        index,
+                        member,
+                        ty,
+                        namespace: String::new(),
+                        local: String::new(),
+                        occurs,
+                        wildcard: None,
+                        group: true,
+                    });
+                    continue;
+                }
+                if let Some(a) = &f.any_attribute {
+                    if any_attribute.is_some() {
+                        errors.at(a.span, "only one field can be `any_attribute`");
+                    }
+                    any_attribute = Some((member, WildcardSpec::new(&f, &mut errors)));
+                    continue;
+                }
+                if let Some(c) = &f.any_content {
+                    if content.is_some() {
+                        errors.at(c.span, "only one field can be `any_content`");
+                    }
+                    content = Some((member, c.span));
                     continue;
                 }
                 if let Some(element) = &f.element {
@@ -236,6 +359,8 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                         namespace,
                         local: element.value.clone(),
                         occurs,
+                        wildcard: None,
+                        group: false,
                     });
                     continue;
                 }
@@ -301,6 +426,12 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     );
                 }
                 for field in &elements {
+                    if field.wildcard.is_some() || field.group {
+                        errors.at(
+                            field.ty.span(),
+                            "`any_order` matches child elements by name; a wildcard (`any`) or a `group` needs the in-order reading",
+                        );
+                    }
                     if let Occurs::Repeated { .. } = field.occurs {
                         errors.at(
                             field.ty.span(),
@@ -335,10 +466,26 @@ pub fn xml_struct<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<XmlSt
                     ),
                 );
             }
+            if let Some((_, span)) = content {
+                if text.is_some() || !elements.is_empty() {
+                    errors.at(
+                        span,
+                        "an `any_content` field holds the whole content: no `text`, `element` or `any` field goes with it",
+                    );
+                }
+                if let Some(any_order) = &c.any_order {
+                    errors.at(
+                        any_order.span,
+                        "`any_order` does not apply to `any_content`",
+                    );
+                }
+            }
             Body::Named {
                 attributes,
                 elements,
                 text: text.map(|(member, _)| member),
+                any_attribute,
+                content: content.map(|(member, _)| member),
             }
         }
         Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
@@ -465,12 +612,24 @@ pub struct TextNewtype<'a> {
     pub ty: &'a Type,
     /// `validate = path`: called with the parsed value before `from_text` returns it.
     pub validate: Option<Path>,
+    /// `validate_text = path`: called with the text before it is parsed.
+    pub validate_text: Option<Path>,
+    /// `to_text = path`: the text written instead of the inner type's.
+    pub to_text: Option<Path>,
+}
+
+/// An enum whose variants each hold one value deriving `XmlText`: a union of types.
+pub struct TextUnion<'a> {
+    pub krate: Path,
+    /// Variant and the type of its value, in the order they are tried.
+    pub variants: Vec<(&'a Ident, &'a Type)>,
 }
 
 /// What `XmlText` is derived for.
 pub enum TextInput<'a> {
     Enum(TextEnum<'a>),
     Newtype(TextNewtype<'a>),
+    Union(TextUnion<'a>),
 }
 
 /// Checks a type for `XmlText`.
@@ -495,8 +654,29 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
         errors.at(v.span, format_args!("`validate` {not_here}"));
     }
     let validate = c.validate.map(|v| v.value);
+    let validate_text = c.validate_text.map(|v| v.value);
+    let to_text = c.to_text.map(|v| v.value);
     let krate = crate_path(c.krate);
     let result = match &input.data {
+        Data::Enum(data)
+            if !data.variants.is_empty()
+                && data
+                    .variants
+                    .iter()
+                    .all(|v| matches!(&v.fields, Fields::Unnamed(f) if f.unnamed.len() == 1)) =>
+        {
+            let mut variants = Vec::new();
+            for variant in &data.variants {
+                let v = attr::xml_variant(&variant.attrs, &mut errors);
+                if let Some(value) = v.value {
+                    errors.at(value.span, "a variant that holds a value takes no `value`");
+                }
+                if let Fields::Unnamed(fields) = &variant.fields {
+                    variants.push((&variant.ident, &fields.unnamed[0].ty));
+                }
+            }
+            TextInput::Union(TextUnion { krate, variants })
+        }
         Data::Enum(data) => {
             let mut variants: Vec<(&Ident, String)> = Vec::new();
             if data.variants.is_empty() {
@@ -505,7 +685,10 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
             for variant in &data.variants {
                 let v = attr::xml_variant(&variant.attrs, &mut errors);
                 if !matches!(variant.fields, Fields::Unit) {
-                    errors.at(variant.fields.span(), "`XmlText` enums must be fieldless");
+                    errors.at(
+                        variant.fields.span(),
+                        "`XmlText` enums are fieldless (values), or each variant holds one value (a union)",
+                    );
                 }
                 match v.value {
                     Some(value) => {
@@ -548,12 +731,14 @@ pub fn xml_text(input: &DeriveInput) -> syn::Result<TextInput<'_>> {
                     krate,
                     ty: &field.ty,
                     validate,
+                    validate_text,
+                    to_text,
                 })
             }
             _ => {
                 errors.at(
                     input.ident.span(),
-                    "`XmlText` can be derived for fieldless enums and single-field tuple structs (newtypes) only",
+                    "`XmlText` can be derived for fieldless enums, enums of one-value variants (unions) and single-field tuple structs (newtypes) only",
                 );
                 return Err(errors.finish().unwrap_err());
             }

@@ -24,6 +24,53 @@ pub fn annex_a(name: &str) -> String {
         .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
 }
 
+/// The folder of the construct schema `name` (`fixtures/schemas/<name>`).
+pub fn construct_dir(name: &str) -> PathBuf {
+    workspace_root().join("tests/fixtures/schemas").join(name)
+}
+
+/// Reads `instance` (a file of the construct folder `name`) as `T`, which must be valid
+/// against the folder's schema; writes it, checks with xmllint that what was written is valid
+/// too, reads that again and checks it equals the first value. Returns the value.
+pub fn round_trip<T>(name: &str, instance: &str) -> T
+where
+    T: xroad_codec::xml::XmlRoot + PartialEq + std::fmt::Debug,
+{
+    let dir = construct_dir(name);
+    let schema = dir.join(format!("{name}.xsd"));
+    let text = std::fs::read_to_string(dir.join(instance))
+        .unwrap_or_else(|e| panic!("cannot read {instance}: {e}"));
+    if let Err(diagnostics) = xmllint_validate(&schema, &text) {
+        panic!("{instance} is not valid against {name}.xsd:\n{diagnostics}");
+    }
+    let value: T = xroad_codec::xml::from_str(&text).unwrap_or_else(|e| panic!("{instance}: {e}"));
+    let written = xroad_codec::xml::to_string(&value).expect("the value is written");
+    if let Err(diagnostics) = xmllint_validate(&schema, &written) {
+        panic!("xmllint refuses what was written of {instance}:\n{written}\n{diagnostics}");
+    }
+    let again: T = xroad_codec::xml::from_str(&written)
+        .unwrap_or_else(|e| panic!("{instance} written and read again: {e}\n{written}"));
+    assert_eq!(value, again, "{instance}: the round trip changed the value");
+    value
+}
+
+/// Reads `xml` as `T` expecting a refusal; checks that xmllint refuses it against the schema of
+/// the construct folder `name` too, and returns the error's element path and message.
+pub fn refused<T>(name: &str, xml: &str) -> (String, String)
+where
+    T: xroad_codec::xml::XmlRoot + std::fmt::Debug,
+{
+    let schema = construct_dir(name).join(format!("{name}.xsd"));
+    assert!(
+        xmllint_validate(&schema, xml).is_err(),
+        "xmllint accepts what should be refused:\n{xml}"
+    );
+    match xroad_codec::xml::from_str::<T>(xml) {
+        Ok(value) => panic!("read although invalid: {value:?}\n{xml}"),
+        Err(e) => (e.path.clone(), e.kind.to_string()),
+    }
+}
+
 /// Writes every `xs:schema` embedded in `wsdl` to `dir` as `<last path segment>.xsd`, adding
 /// the namespace declarations the schema inherits from the WSDL and a `schemaLocation` to
 /// each `xs:import` of a sibling schema. Returns `(target namespace, file)` pairs.

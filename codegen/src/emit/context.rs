@@ -64,6 +64,10 @@ pub struct Ctx<'a> {
     names: Vec<BTreeMap<String, String>>,
     /// (service name, operation name) → Rust name of the operation's unit struct.
     operations: BTreeMap<(String, String), String>,
+    /// Service name → Rust name of its header struct.
+    headers: BTreeMap<String, String>,
+    /// Service name → Rust name of its `ADDRESS` constant.
+    addresses: BTreeMap<String, String>,
     /// Whole-graph facts about the types.
     facts: TypeFacts,
 }
@@ -151,6 +155,8 @@ impl<'a> Ctx<'a> {
             types: BTreeMap::new(),
             elements: BTreeMap::new(),
             operations: BTreeMap::new(),
+            headers: BTreeMap::new(),
+            addresses: BTreeMap::new(),
             facts: TypeFacts::new(model),
         };
         for def in &model.types {
@@ -183,8 +189,25 @@ impl<'a> Ctx<'a> {
         for service in &model.services {
             let module = ctx.module_index(&service.namespace, &service.location)?;
             let what = |item: &str| format!("{item} of service `{}`", service.name);
+            if service.address.is_some() {
+                let mut rust = "ADDRESS".to_owned();
+                if ctx.names[module].contains_key(&rust) {
+                    rust = format!(
+                        "{}_ADDRESS",
+                        naming::field_name(&service.name).to_uppercase()
+                    );
+                }
+                ctx.claim(module, &rust, &what("the address"), &service.location)?;
+                ctx.addresses.insert(service.name.clone(), rust);
+            }
             if service.header.is_some() && ctx.extern_header.is_none() {
-                ctx.claim(module, "Header", &what("the header"), &service.location)?;
+                // Several services of one namespace each have a header of their own.
+                let mut rust = "Header".to_owned();
+                if ctx.names[module].contains_key(&rust) {
+                    rust = format!("{}Header", naming::type_name(&service.name));
+                }
+                ctx.claim(module, &rust, &what("the header"), &service.location)?;
+                ctx.headers.insert(service.name.clone(), rust);
             }
             let described: Vec<_> = service
                 .operations
@@ -223,6 +246,22 @@ impl<'a> Ctx<'a> {
             .unwrap_or_else(|| naming::type_name(operation))
     }
 
+    /// Rust name of the `ADDRESS` constant of `service`.
+    pub fn address_name(&self, service: &Service) -> String {
+        self.addresses
+            .get(&service.name)
+            .cloned()
+            .unwrap_or_else(|| "ADDRESS".to_owned())
+    }
+
+    /// Rust name of the header struct of `service`.
+    pub fn header_name(&self, service: &Service) -> String {
+        self.headers
+            .get(&service.name)
+            .cloned()
+            .unwrap_or_else(|| "Header".to_owned())
+    }
+
     /// Whether a generated item of module `module` is called `rust`.
     pub fn is_taken(&self, module: usize, rust: &str) -> bool {
         self.names.get(module).is_some_and(|n| n.contains_key(rust))
@@ -248,7 +287,7 @@ impl<'a> Ctx<'a> {
             return Ok(path.clone());
         }
         let module = self.module_index(&service.namespace, &service.location)?;
-        Ok(self.item_path(from, module, "Header"))
+        Ok(self.item_path(from, module, &self.header_name(service)))
     }
 
     /// Records that `rust` in `module` belongs to `what`; fails when it is taken.
@@ -361,8 +400,8 @@ impl<'a> Ctx<'a> {
     /// The Rust type for `ty`, as seen from module `from`.
     pub fn rust_type(&self, from: usize, ty: &TypeRef, at: &Location) -> Result<TokenStream> {
         Ok(match ty {
-            TypeRef::Builtin(b) => builtin_type(*b),
-            TypeRef::Named(q) => {
+            TypeRef::Builtin(b) => builtin_type(*b, &self.rt),
+            TypeRef::Named(q) | TypeRef::Group(q) => {
                 let (item, _) = self.types.get(q).ok_or_else(|| Error::Unresolved {
                     location: at.clone(),
                     kind: "type",
@@ -370,6 +409,8 @@ impl<'a> Ctx<'a> {
                 })?;
                 self.item_path(from, item.module, &item.name)
             }
+            TypeRef::AnyType => self.rt_path(quote!(xml::AnyContent)),
+            TypeRef::Wildcard(_) => self.rt_path(quote!(xml::AnyElement)),
             TypeRef::Extern(path) => {
                 let ty: syn::Type = syn::parse_str(path).map_err(|e| {
                     Error::Options(format!(
@@ -386,8 +427,8 @@ impl<'a> Ctx<'a> {
     pub fn has_float(&self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Builtin(b) => matches!(b, Builtin::Double | Builtin::Float),
-            TypeRef::Extern(_) => false,
-            TypeRef::Named(q) => self.facts.has_float(q),
+            TypeRef::Extern(_) | TypeRef::AnyType | TypeRef::Wildcard(_) => false,
+            TypeRef::Named(q) | TypeRef::Group(q) => self.facts.has_float(q),
         }
     }
 
@@ -409,8 +450,10 @@ impl<'a> Ctx<'a> {
 
     fn is_copy_in(&self, ty: &TypeRef, depth: usize) -> bool {
         match ty {
-            TypeRef::Builtin(b) => !matches!(b, Builtin::String | Builtin::Base64Binary),
-            TypeRef::Extern(_) => false,
+            TypeRef::Builtin(b) => b.is_copy(),
+            TypeRef::Extern(_) | TypeRef::AnyType | TypeRef::Wildcard(_) | TypeRef::Group(_) => {
+                false
+            }
             TypeRef::Named(q) => match self.type_def(q) {
                 Some(TypeDef::Simple(s)) => match &s.kind {
                     SimpleKind::Enumeration { .. } => true,
@@ -418,10 +461,23 @@ impl<'a> Ctx<'a> {
                     SimpleKind::Restriction { base, .. } => {
                         depth < 64 && self.is_copy_in(base, depth + 1)
                     }
+                    SimpleKind::List { .. } => false,
+                    SimpleKind::Union { members } => {
+                        depth < 64 && members.iter().all(|m| self.is_copy_in(m, depth + 1))
+                    }
                 },
                 _ => false,
             },
         }
+    }
+
+    /// Checks that a pattern of the schema at `at` can be matched by generated code.
+    pub fn check_pattern(&self, pattern: &str, at: &Location) -> Result<()> {
+        xroad_codec::xsd::check_pattern(pattern).map_err(|hint| Error::Unsupported {
+            location: at.clone(),
+            construct: format!("xs:pattern `{pattern}`"),
+            hint,
+        })
     }
 
     /// `#[xml(...)]` with `args` plus `crate = ...` when needed; nothing when empty.
@@ -450,21 +506,45 @@ fn rust_path(path: &str, what: &str) -> Result<TokenStream> {
     Ok(quote!(#parsed))
 }
 
-/// The Rust type of a built-in.
-pub fn builtin_type(b: Builtin) -> TokenStream {
+/// The Rust type of a built-in; `rt` is the path of the support crate.
+pub fn builtin_type(b: Builtin, rt: &TokenStream) -> TokenStream {
+    let xsd = |name: TokenStream| quote!(#rt::xsd::#name);
     match b {
         Builtin::String => quote!(String),
+        Builtin::NormalizedString => xsd(quote!(NormalizedString)),
+        Builtin::Token => xsd(quote!(Token)),
+        Builtin::Language => xsd(quote!(Language)),
+        Builtin::Name => xsd(quote!(Name)),
+        Builtin::NcName => xsd(quote!(NcName)),
+        Builtin::NmToken => xsd(quote!(NmToken)),
+        Builtin::NmTokens => xsd(quote!(List<#rt::xsd::NmToken>)),
+        Builtin::Id => xsd(quote!(Id)),
+        Builtin::IdRef => xsd(quote!(IdRef)),
+        Builtin::IdRefs => xsd(quote!(List<#rt::xsd::IdRef>)),
+        Builtin::Entity => xsd(quote!(Entity)),
+        Builtin::Entities => xsd(quote!(List<#rt::xsd::Entity>)),
+        Builtin::AnyUri => xsd(quote!(AnyUri)),
+        Builtin::QName => xsd(quote!(QName)),
         Builtin::Boolean => quote!(bool),
+        Builtin::Decimal => xsd(quote!(Decimal)),
         Builtin::Long => quote!(i64),
         Builtin::Int => quote!(i32),
         Builtin::Short => quote!(i16),
         Builtin::Byte => quote!(i8),
         Builtin::UnsignedLong => quote!(u64),
+        Builtin::PositiveInteger => quote!(::std::num::NonZeroU64),
+        Builtin::NegativeInteger => xsd(quote!(NegativeInteger)),
+        Builtin::NonPositiveInteger => xsd(quote!(NonPositiveInteger)),
         Builtin::UnsignedInt => quote!(u32),
         Builtin::UnsignedShort => quote!(u16),
         Builtin::UnsignedByte => quote!(u8),
         Builtin::Double => quote!(f64),
         Builtin::Float => quote!(f32),
         Builtin::Base64Binary => quote!(Vec<u8>),
+        Builtin::HexBinary => xsd(quote!(HexBinary)),
+        Builtin::DateTime => xsd(quote!(DateTime)),
+        Builtin::Date => xsd(quote!(Date)),
+        Builtin::Time => xsd(quote!(Time)),
+        Builtin::Duration => xsd(quote!(Duration)),
     }
 }

@@ -37,7 +37,7 @@ impl TypeFacts {
                 TypeRef::Builtin(Builtin::Double | Builtin::Float) => {
                     direct_float.insert(from_all);
                 }
-                TypeRef::Named(q) => {
+                TypeRef::Named(q) | TypeRef::Group(q) => {
                     if let Some(&(to_all, to_inline)) = nodes.get(q) {
                         all.add_edge(from_all, to_all, ());
                         if inline_edge {
@@ -45,7 +45,10 @@ impl TypeFacts {
                         }
                     }
                 }
-                TypeRef::Builtin(_) | TypeRef::Extern(_) => {}
+                TypeRef::Builtin(_)
+                | TypeRef::Extern(_)
+                | TypeRef::AnyType
+                | TypeRef::Wildcard(_) => {}
             };
             match def {
                 TypeDef::Complex(c) => {
@@ -53,9 +56,9 @@ impl TypeFacts {
                         edge(&attribute.ty, false);
                     }
                     match &c.content {
-                        Content::Empty => {}
+                        Content::Empty | Content::Mixed => {}
                         Content::Simple(ty) => edge(ty, false),
-                        Content::Sequence(fields) => {
+                        Content::Sequence(fields) | Content::Choice(fields) => {
                             for field in fields {
                                 edge(&field.ty, field.max_occurs == Some(1));
                             }
@@ -65,6 +68,12 @@ impl TypeFacts {
                 TypeDef::Simple(s) => match &s.kind {
                     SimpleKind::Enumeration { .. } => {}
                     SimpleKind::Restriction { base, .. } => edge(base, false),
+                    SimpleKind::List { item } => edge(item, false),
+                    SimpleKind::Union { members } => {
+                        for member in members {
+                            edge(member, false);
+                        }
+                    }
                 },
             }
         }

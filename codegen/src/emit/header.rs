@@ -11,7 +11,8 @@ use super::{doc, naming};
 use crate::error::Result;
 use crate::model::{Builtin, Header, Service, TypeRef};
 
-/// Emits `Header` of `service` into `module`.
+/// Emits the header struct of `service` into `module` (`Header`, unless another service of the
+/// namespace has taken that name).
 pub fn emit_header(
     ctx: &Ctx<'_>,
     module: usize,
@@ -72,12 +73,13 @@ pub fn emit_header(
          are optional.",
         service.name
     ));
-    let request = request_constructor(ctx, &constructor);
+    let name = naming::ident(&ctx.header_name(service));
+    let request = request_constructor(ctx, &name, &constructor);
     Ok(quote! {
         #d
         #derives
         #xml
-        pub struct Header {
+        pub struct #name {
             #(#fields)*
         }
         #request
@@ -89,6 +91,7 @@ pub fn emit_header(
 /// fields `None`. Only when the profile marks a required string field as the protocol version.
 fn request_constructor(
     ctx: &Ctx<'_>,
+    name: &proc_macro2::Ident,
     fields: &[(proc_macro2::Ident, TokenStream, bool, bool, &TypeRef)],
 ) -> Option<TokenStream> {
     let string = TypeRef::Builtin(Builtin::String);
@@ -120,7 +123,7 @@ fn request_constructor(
         names.join(", ")
     ));
     Some(quote! {
-        impl Header {
+        impl #name {
             #d
             pub fn request(#(#params),*) -> Self {
                 Self {

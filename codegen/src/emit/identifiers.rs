@@ -15,6 +15,8 @@ use crate::model::{Builtin, ComplexType, Identifier, SimpleKind, TypeDef, TypeRe
 /// A code field of an identifier type.
 struct Code {
     ident: Ident,
+    /// The element's local name.
+    local: String,
     optional: bool,
     /// Converts a `&Code` binding `c` into the field's type.
     convert: fn(&Ident) -> TokenStream,
@@ -65,7 +67,9 @@ pub fn plan(
         TypeRef::Named(q) => match ctx.type_def(q) {
             Some(TypeDef::Simple(s)) => match &s.kind {
                 SimpleKind::Enumeration { values, .. } => values,
-                SimpleKind::Restriction { .. } => &Vec::new(),
+                SimpleKind::Restriction { .. }
+                | SimpleKind::List { .. }
+                | SimpleKind::Union { .. } => &Vec::new(),
             },
             _ => &Vec::new(),
         },
@@ -127,6 +131,7 @@ pub fn plan(
         locals.push(f.local.clone());
         codes.push(Code {
             ident: f.ident.clone(),
+            local: f.local.clone(),
             optional: f.optional,
             convert,
         });
@@ -268,95 +273,45 @@ impl Plan {
         })
     }
 
+    /// `SHAPES` (a table of the code combinations each object type allows) and `validate`,
+    /// which checks a value against it with `identifier::check_shape`.
     fn validate(&self, ctx: &Ctx<'_>, error: &TokenStream) -> TokenStream {
-        let optional = self.optional();
-        let presence = optional.iter().map(|i| {
-            let f = &self.codes[*i].ident;
-            quote!(self.#f.is_some())
+        let shape = ctx.rt_path(quote!(identifier::Shape));
+        let check = ctx.rt_path(quote!(identifier::check_shape));
+        let shape_ref = &shape;
+        let rows = self.allowed.iter().flat_map(|a| {
+            a.shapes.iter().map(move |present| {
+                let shape = shape_ref;
+                let value = &a.value;
+                let names = present.iter().map(|i| &self.codes[*i].local);
+                quote!(#shape::new(#value, &[#(#names),*]),)
+            })
         });
-        let required = self.codes.len() - optional.len();
-        let found = {
-            let mut terms: Vec<TokenStream> = optional
-                .iter()
-                .map(|i| {
-                    let f = &self.codes[*i].ident;
-                    quote!(usize::from(self.#f.is_some()))
-                })
-                .collect();
-            if required > 0 || terms.is_empty() {
-                let lit = Literal::usize_unsuffixed(required);
-                terms.push(quote!(#lit));
+        let present = self.codes.iter().map(|c| {
+            let (local, ident) = (&c.local, &c.ident);
+            if c.optional {
+                quote!((#local, self.#ident.is_some()),)
+            } else {
+                quote!((#local, true),)
             }
-            quote!(#(#terms)+*)
-        };
-        let patterns = |a: &Allowed| -> Vec<TokenStream> {
-            a.shapes
-                .iter()
-                .map(|shape| {
-                    let flags = optional.iter().map(|i| shape.contains(i));
-                    quote!(#(#flags,)*)
-                })
-                .collect()
-        };
-        let mut arms = Vec::new();
-        match &self.field {
+        });
+        let object_type = match &self.field {
             Some(field) => {
-                for a in &self.allowed {
-                    let variant = &a.variant;
-                    for flags in patterns(a) {
-                        arms.push(quote!((#variant, #flags) => Ok(()),));
-                    }
-                }
-                for a in self.allowed.iter().filter(|a| self.has_invalid_shape(a)) {
-                    let (variant, value) = (&a.variant, &a.value);
-                    let expected = self.expected_text(a);
-                    arms.push(quote! {
-                        (#variant, ..) => Err(#error::Shape {
-                            object_type: #value.to_owned(),
-                            expected: #expected.to_owned(),
-                            found: #found,
-                        }),
-                    });
-                }
-                if self.others > 0 {
-                    let text = ctx.rt_path(quote!(xml::XmlText));
-                    let expected = self.object_types_text();
-                    arms.push(quote! {
-                        (other, ..) => Err(#error::ObjectType {
-                            found: #text::to_text(&other).into_owned(),
-                            expected: #expected.to_owned(),
-                        }),
-                    });
-                }
-                quote! {
-                    /// Checks that the codes present are exactly those the object type has.
-                    pub fn validate(&self) -> Result<(), #error> {
-                        match (self.#field, #(#presence,)*) {
-                            #(#arms)*
-                        }
-                    }
-                }
+                let text = ctx.rt_path(quote!(xml::XmlText));
+                quote!(&#text::to_text(&self.#field))
             }
             None => {
-                let a = &self.allowed[0];
-                for flags in patterns(a) {
-                    arms.push(quote!((#flags) => Ok(()),));
-                }
-                let value = &a.value;
-                let expected = self.expected_text(a);
-                quote! {
-                    /// Checks that the codes present are exactly those the object type has.
-                    pub fn validate(&self) -> Result<(), #error> {
-                        match (#(#presence,)*) {
-                            #(#arms)*
-                            _ => Err(#error::Shape {
-                                object_type: #value.to_owned(),
-                                expected: #expected.to_owned(),
-                                found: #found,
-                            }),
-                        }
-                    }
-                }
+                let value = &self.allowed[0].value;
+                quote!(#value)
+            }
+        };
+        quote! {
+            /// The code combinations each object type allows, by element name.
+            pub const SHAPES: &'static [#shape] = &[#(#rows)*];
+
+            /// Checks that the codes present are exactly those the object type has.
+            pub fn validate(&self) -> Result<(), #error> {
+                #check(#object_type, &[#(#present)*], Self::SHAPES)
             }
         }
     }

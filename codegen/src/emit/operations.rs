@@ -27,9 +27,10 @@ pub fn emit_service(
             "`soap:address` of the `{}` service's port.",
             service.name
         ));
+        let name = naming::ident(&ctx.address_name(service));
         quote! {
             #d
-            pub const ADDRESS: &str = #a;
+            pub const #name: &str = #a;
         }
     });
     let header = match &service.header {

@@ -32,6 +32,7 @@ fn field(ns: &str, local: &str, ty: TypeRef, min: u32, max: Option<u32>) -> Elem
         max_occurs: max,
         doc: None,
         location: loc(),
+        nillable: false,
     }
 }
 
@@ -55,6 +56,10 @@ fn complex(ns: &str, local: &str, content: Content, attributes: Vec<Attribute>) 
         base: None,
         content,
         attributes,
+        any_attribute: None,
+        group: false,
+        all: false,
+        is_abstract: false,
         identifier: None,
     }
 }
@@ -348,6 +353,7 @@ fn mserv_model() -> Model {
     };
     Model {
         source: PathBuf::from("wsdl/centralservice.wsdl"),
+        inputs: vec![PathBuf::from("wsdl/centralservice.wsdl")],
         namespaces: vec![
             namespace(IDENTIFIERS_NS, "identifiers", Some("id")),
             namespace(XROAD_NS, "xroad", Some("xroad")),
@@ -386,6 +392,7 @@ fn mserv_model() -> Model {
             ],
             location: loc(),
         }],
+        skipped: vec![],
     }
 }
 
@@ -558,7 +565,7 @@ fn emits_contract_attribute_forms() {
         "pub struct Client(pub super::identifiers::XRoadClientIdentifierType);",
         "pub struct Id(pub String);",
         r#"#[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
-           pub struct RequestHash { /// Attribute `algorithmId`.
+           pub struct RequestHash { /// The `algorithmId` attribute.
            #[xml(attribute = "algorithmId")] pub algorithm_id: String,
            /// Text content.
            #[xml(text)] pub value: String, }"#,
@@ -690,13 +697,24 @@ fn fixed_type_with_invalid_combinations_validates() {
     }
     model.types[3] = shapes_type;
     let out = emit(&model, &compiled()).unwrap();
+    // One row per allowed shape, and one helper call instead of a match on every code.
     assert_has(
         &out,
-        r#"match (self.subsystem_code.is_some(), self.service_version.is_some(),) {
-           (false, false,) => Ok(()),
-           _ => { Err(::xroad_codec::identifier::IdentifierError::Shape { object_type: "SERVICE".to_owned(),
-           expected: "4 codes".to_owned(),
-           found: usize::from(self.subsystem_code.is_some()) + usize::from(self.service_version.is_some()) + 4, }) }"#,
+        r#"pub const SHAPES: &'static [::xroad_codec::identifier::Shape] = &[
+           ::xroad_codec::identifier::Shape::new("SERVICE", &["xRoadInstance", "memberClass", "memberCode", "serviceCode"]),
+        ];"#,
+    );
+    assert_has(
+        &out,
+        r#"::xroad_codec::identifier::check_shape("SERVICE", &[
+           ("xRoadInstance", true), ("memberClass", true), ("memberCode", true),
+           ("subsystemCode", self.subsystem_code.is_some()), ("serviceCode", true),
+           ("serviceVersion", self.service_version.is_some()),
+        ], Self::SHAPES)"#,
+    );
+    assert!(
+        !out.contains("match (self.subsystem_code.is_some()"),
+        "{out}"
     );
 }
 
@@ -729,6 +747,7 @@ fn other_runtime_path_adds_crate_argument() {
 fn small_model(types: Vec<TypeDef>, elements: Vec<Element>) -> Model {
     Model {
         source: PathBuf::from("small.wsdl"),
+        inputs: vec![PathBuf::from("small.wsdl")],
         namespaces: vec![
             namespace("urn:a", "a", Some("a")),
             namespace("urn:b", "b", None),
@@ -736,6 +755,7 @@ fn small_model(types: Vec<TypeDef>, elements: Vec<Element>) -> Model {
         types,
         elements,
         services: vec![],
+        skipped: vec![],
     }
 }
 
@@ -1171,4 +1191,25 @@ fn rejects_types_of_infinite_size() {
         ),
         Err(Error::Unsupported { .. })
     ));
+}
+
+#[test]
+fn types_without_documentation_are_described_by_the_elements_they_are_the_content_of() {
+    let wsdl = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/centralservice.wsdl");
+    let code = crate::generate_file(&wsdl, &compiled())
+        .expect("generates")
+        .code;
+    for doc in [
+        "/// The content of the `clientReg` and `clientRegResponse` elements.",
+        "/// The content of the `client` element, restricting `XRoadIdentifierType`.",
+        "/// The `algorithmId` attribute.",
+    ] {
+        assert!(code.contains(doc), "missing {doc}");
+    }
+    // Names in documentation are local names, never `{namespace}local`.
+    let clark: Vec<&str> = code
+        .lines()
+        .filter(|l| l.trim_start().starts_with("///") && l.contains("`{"))
+        .collect();
+    assert!(clark.is_empty(), "{clark:#?}");
 }

@@ -16,6 +16,7 @@ mod profile;
 pub mod xroad;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::model::QName;
 
@@ -93,6 +94,7 @@ pub struct Options {
     pub(crate) modules: BTreeMap<String, String>,
     pub(crate) runtime_crate: String,
     pub(crate) service_runtime: String,
+    pub(crate) catalogs: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -123,6 +125,7 @@ impl Options {
             modules: BTreeMap::new(),
             runtime_crate: "::xroad_codec".into(),
             service_runtime: "::xroad_runtime".into(),
+            catalogs: Vec::new(),
         }
     }
 
@@ -238,6 +241,14 @@ impl Options {
         self
     }
 
+    /// Adds an OASIS XML catalog (the format xmllint and JAXB read) that maps remote schema
+    /// locations, and the namespace names of imports without a location, to local files.
+    /// Catalogs are asked in the order added.
+    pub fn catalog(&mut self, path: impl AsRef<Path>) -> &mut Self {
+        self.catalogs.push(path.as_ref().to_path_buf());
+        self
+    }
+
     /// The path under which generated code finds the support crate (default `::xroad_codec`).
     pub fn runtime_crate(&mut self, path: &str) -> &mut Self {
         self.runtime_crate = path.to_owned();
@@ -309,6 +320,11 @@ impl Options {
     /// The configured module for namespace `uri`, if any.
     pub fn module_of(&self, uri: &str) -> Option<&str> {
         self.modules.get(uri).map(String::as_str)
+    }
+
+    /// The catalogs, in the order added.
+    pub fn catalogs(&self) -> &[PathBuf] {
+        &self.catalogs
     }
 
     /// The support crate path.

@@ -35,7 +35,9 @@ pub(crate) fn apply(types: &mut [TypeDef], base: &QName) -> Result<()> {
                     s.name.clone(),
                     values.iter().map(|v| v.value.clone()).collect(),
                 )),
-                SimpleKind::Restriction { .. } => None,
+                SimpleKind::Restriction { .. }
+                | SimpleKind::List { .. }
+                | SimpleKind::Union { .. } => None,
             },
             TypeDef::Complex(_) => None,
         })
@@ -84,7 +86,7 @@ fn identifier(c: &ComplexType, enumerations: &HashMap<QName, Vec<String>>) -> Re
             .iter()
             .map(|f| (f.name.local.as_str(), f.min_occurs >= 1))
             .collect(),
-        Content::Empty | Content::Simple(_) => Vec::new(),
+        Content::Empty | Content::Simple(_) | Content::Mixed | Content::Choice(_) => Vec::new(),
     };
     let position = |code: &str| fields.iter().position(|(name, _)| *name == code);
     let mut shapes = Vec::new();

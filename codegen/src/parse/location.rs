@@ -14,6 +14,9 @@ pub(crate) struct Source<'a, 'input> {
     pub file: Arc<Path>,
     /// The parsed document.
     pub doc: &'a Document<'input>,
+    /// The target namespace a schema without one takes when it is included into a schema
+    /// that has one (a chameleon include): names in no namespace resolve to it.
+    pub chameleon: Option<String>,
     /// Byte offset of the start of every line, for turning offsets into line and column in
     /// logarithmic time (roxmltree's own lookup scans from the start of the text).
     line_starts: Vec<usize>,
@@ -29,7 +32,18 @@ impl<'a, 'input> Source<'a, 'input> {
         Self {
             file: Arc::from(file),
             doc,
+            chameleon: None,
             line_starts,
+        }
+    }
+
+    /// The same document read as a chameleon include into namespace `target`.
+    pub fn with_chameleon(&self, target: &str) -> Self {
+        Self {
+            file: Arc::clone(&self.file),
+            doc: self.doc,
+            chameleon: Some(target.to_owned()),
+            line_starts: self.line_starts.clone(),
         }
     }
 

@@ -1,7 +1,6 @@
 //! Namespaces of the model with their Rust module names and preferred prefixes.
 
 use heck::ToSnakeCase;
-use roxmltree::Document;
 
 use crate::model::Namespace;
 use crate::options::Options;
@@ -15,8 +14,11 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// The module name derived from a namespace URI: its last path (or URN) segment without a
-/// `.xsd`/`.wsdl` extension, in snake case.
+/// `.xsd`/`.wsdl` extension, in snake case; `xml` for the XML namespace.
 pub(crate) fn module_name(uri: &str) -> String {
+    if uri == super::ns::XML {
+        return "xml".to_owned();
+    }
     let segment = if uri.starts_with("urn:") || !uri.contains('/') {
         uri.rsplit(':').find(|s| !s.is_empty()).unwrap_or("")
     } else {
@@ -46,18 +48,13 @@ pub(crate) fn module_name(uri: &str) -> String {
     name
 }
 
-/// The first non-empty prefix bound to `uri` in `doc`, in document order.
-fn first_prefix(doc: &Document, uri: &str) -> Option<String> {
-    doc.descendants()
-        .filter(|n| n.is_element())
-        .flat_map(|n| n.namespaces())
-        .find(|ns| ns.uri() == uri && ns.name().is_some_and(|p| !p.is_empty()))
-        .and_then(|ns| ns.name())
-        .map(str::to_owned)
-}
-
-/// The model namespaces for `uris` (in order, repeats dropped).
-pub(crate) fn namespaces(uris: &[String], doc: &Document, options: &Options) -> Vec<Namespace> {
+/// The model namespaces for `uris` (in order, repeats dropped), with the prefix `prefix`
+/// finds for each.
+pub(crate) fn namespaces(
+    uris: &[String],
+    prefix: impl Fn(&str) -> Option<String>,
+    options: &Options,
+) -> Vec<Namespace> {
     let mut out: Vec<Namespace> = Vec::new();
     let mut unique: Vec<&String> = Vec::new();
     for uri in uris {
@@ -87,7 +84,7 @@ pub(crate) fn namespaces(uris: &[String], doc: &Document, options: &Options) -> 
         out.push(Namespace {
             uri: uri.clone(),
             module,
-            prefix: first_prefix(doc, uri),
+            prefix: prefix(uri),
         });
     }
     out
@@ -112,5 +109,6 @@ mod tests {
         assert_eq!(module_name("http://example.com/2024"), "ns_2024");
         assert_eq!(module_name("http://example.com/type"), "ns_type");
         assert_eq!(module_name(""), "ns");
+        assert_eq!(module_name("http://www.w3.org/XML/1998/namespace"), "xml");
     }
 }

@@ -10,6 +10,9 @@ pub(crate) const SOAP: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
 pub(crate) const SOAP12: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
 /// XML Schema.
 pub(crate) const XS: &str = "http://www.w3.org/2001/XMLSchema";
+/// The XML namespace, bound to the `xml` prefix by definition (Namespaces in XML 1.0,
+/// section 3).
+pub(crate) const XML: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// Whether `node` is the element `{ns}local`.
 pub(crate) fn is(node: Node, ns: &str, local: &str) -> bool {

@@ -3,6 +3,7 @@
 use roxmltree::Node;
 
 use super::location::Source;
+use super::ns::XML;
 use crate::error::{Error, Result};
 use crate::model::{Location, QName};
 
@@ -16,7 +17,9 @@ pub(crate) struct Ref {
 }
 
 /// Resolves the QName in attribute `attr` of `node`, if present. An unprefixed name takes the
-/// default namespace in scope (or no namespace), as XML Schema specifies for QName values.
+/// default namespace in scope (or no namespace), as XML Schema specifies for QName values; the
+/// `xml` prefix is bound by definition; in a chameleon-included schema, a name in no namespace
+/// takes the including schema's.
 pub(crate) fn attr(src: &Source, node: Node, attr: &str) -> Result<Option<Ref>> {
     let Some(value) = node.attribute(attr) else {
         return Ok(None);
@@ -28,6 +31,7 @@ pub(crate) fn attr(src: &Source, node: Node, attr: &str) -> Result<Option<Ref>> 
         None => (None, text),
     };
     let namespace = match prefix {
+        Some("xml") => XML,
         Some(p) => match node.lookup_namespace_uri(Some(p)) {
             Some(uri) => uri,
             None => {
@@ -39,6 +43,10 @@ pub(crate) fn attr(src: &Source, node: Node, attr: &str) -> Result<Option<Ref>> 
             }
         },
         None => node.lookup_namespace_uri(None).unwrap_or(""),
+    };
+    let namespace = match (&src.chameleon, namespace) {
+        (Some(target), "") => target.as_str(),
+        _ => namespace,
     };
     if local.is_empty() || local.contains(':') || prefix.is_some_and(str::is_empty) {
         return Err(Error::Unexpected {

@@ -1,6 +1,6 @@
 //! Schema declarations as read from the documents, before references are resolved.
 
-use crate::model::{EnumValue, Facets, Location, QName};
+use crate::model::{EnumValue, Facets, Location, QName, Skipped, Wildcard};
 
 use super::qname::Ref;
 
@@ -13,8 +13,39 @@ pub(crate) struct Declarations {
     pub types: Vec<RawType>,
     /// Global elements.
     pub elements: Vec<RawElement>,
+    /// The global elements of the schemas given as inputs, which are all generated.
+    pub roots: Vec<QName>,
     /// Global attributes.
     pub attributes: Vec<RawAttribute>,
+    /// Named attribute groups.
+    pub attribute_groups: Vec<RawAttributeGroup>,
+    /// `(member, head)` of each global element with a `substitutionGroup`.
+    pub substitutions: Vec<(QName, Ref)>,
+    /// Global elements declared `abstract="true"`.
+    pub abstract_elements: Vec<QName>,
+    /// What is read but not enforced (facets of simple content restrictions), for warnings.
+    pub unchecked: Vec<Skipped>,
+}
+
+impl Declarations {
+    /// Whether an attribute use or element particle refers to a global declaration of
+    /// `namespace`.
+    pub fn refers_to(&self, namespace: &str) -> bool {
+        let attributes = self.types.iter().flat_map(|t| match t {
+            RawType::Complex(c) => c.attributes.as_slice(),
+            RawType::Simple(_) | RawType::Group(_) => &[],
+        });
+        let group_refs = self.types.iter().flat_map(|t| match t {
+            RawType::Complex(c) => c.attribute_groups.as_slice(),
+            RawType::Simple(_) | RawType::Group(_) => &[],
+        });
+        attributes
+            .filter(|a| a.by_ref.is_some())
+            .any(|a| a.name.namespace == namespace)
+            || group_refs
+                .chain(self.attribute_groups.iter().flat_map(|g| &g.groups))
+                .any(|r| r.name.namespace == namespace)
+    }
 }
 
 /// A type declaration.
@@ -24,6 +55,39 @@ pub(crate) enum RawType {
     Complex(RawComplex),
     /// `xs:simpleType`.
     Simple(RawSimple),
+    /// A model group: a named `xs:group`, or an `xs:choice` or repeated `xs:sequence` that is
+    /// given a name of its own.
+    Group(RawGroup),
+}
+
+/// A model group as declared.
+#[derive(Debug)]
+pub(crate) struct RawGroup {
+    /// Name (assigned for anonymous groups).
+    pub name: QName,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where the group is declared.
+    pub location: Location,
+    /// `xs:choice` rather than `xs:sequence`.
+    pub choice: bool,
+    /// The particles.
+    pub particles: Vec<RawElement>,
+}
+
+/// A named `xs:attributeGroup`.
+#[derive(Debug)]
+pub(crate) struct RawAttributeGroup {
+    /// Name.
+    pub name: QName,
+    /// Where it is declared.
+    pub location: Location,
+    /// Its attribute uses.
+    pub attributes: Vec<RawAttribute>,
+    /// Attribute groups it refers to.
+    pub groups: Vec<Ref>,
+    /// Its `xs:anyAttribute`.
+    pub any_attribute: Option<Wildcard>,
 }
 
 impl RawType {
@@ -32,6 +96,7 @@ impl RawType {
         match self {
             RawType::Complex(t) => &t.name,
             RawType::Simple(t) => &t.name,
+            RawType::Group(t) => &t.name,
         }
     }
 
@@ -40,6 +105,7 @@ impl RawType {
         match self {
             RawType::Complex(t) => &t.location,
             RawType::Simple(t) => &t.location,
+            RawType::Group(t) => &t.location,
         }
     }
 }
@@ -57,6 +123,16 @@ pub(crate) struct RawComplex {
     pub content: RawContent,
     /// The attribute uses declared on the type itself (or its derivation).
     pub attributes: Vec<RawAttribute>,
+    /// `xs:anyAttribute` on the type itself (or its derivation).
+    pub any_attribute: Option<Wildcard>,
+    /// `xs:attributeGroup` references on the type itself (or its derivation).
+    pub attribute_groups: Vec<Ref>,
+    /// `mixed="true"` on the type or its complex content.
+    pub mixed: bool,
+    /// The content is an `xs:all`: its elements in any order.
+    pub all: bool,
+    /// `abstract="true"`.
+    pub is_abstract: bool,
 }
 
 /// Declared content of a complex type.
@@ -66,6 +142,8 @@ pub(crate) enum RawContent {
     Sequence(Vec<RawElement>),
     /// `xs:simpleContent/xs:extension`.
     SimpleExtension(Ref),
+    /// `xs:simpleContent/xs:restriction`.
+    SimpleRestriction(Ref),
     /// `xs:complexContent/xs:restriction` with its own sequence.
     Restriction(Ref, Vec<RawElement>),
     /// `xs:complexContent/xs:extension` with the added sequence.
@@ -87,6 +165,8 @@ pub(crate) struct RawElement {
     pub doc: Option<String>,
     /// Where the declaration stands.
     pub location: Location,
+    /// `nillable="true"`: the element may be `xsi:nil`.
+    pub nillable: bool,
 }
 
 /// How an element declaration gets its type.
@@ -96,6 +176,10 @@ pub(crate) enum RawElementKind {
     Typed(Ref),
     /// `ref=` to a global element.
     Ref(Ref),
+    /// `xs:any`: any element the wildcard matches.
+    Wildcard(Wildcard),
+    /// A model group (a [`RawGroup`] of the declarations): its particles stand in place.
+    Group(Ref),
 }
 
 /// `use` of an attribute.
@@ -130,6 +214,17 @@ pub(crate) struct RawAttribute {
     pub location: Location,
 }
 
+/// How a simple type is built from others.
+#[derive(Debug)]
+pub(crate) enum Variety {
+    /// `xs:restriction` of `base`.
+    Atomic,
+    /// `xs:list` of an item type.
+    List(Ref),
+    /// `xs:union` of member types.
+    Union(Vec<Ref>),
+}
+
 /// A simple type as declared (restriction of a base).
 #[derive(Debug)]
 pub(crate) struct RawSimple {
@@ -139,8 +234,10 @@ pub(crate) struct RawSimple {
     pub doc: Option<String>,
     /// Where the type is declared.
     pub location: Location,
-    /// The restricted base.
+    /// The restricted base (`xs:anySimpleType` for a list or union).
     pub base: Ref,
+    /// A list or union rather than a restriction.
+    pub variety: Variety,
     /// Enumeration values; empty when the type has none.
     pub values: Vec<EnumValue>,
     /// Other supported facets.

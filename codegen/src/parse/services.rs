@@ -3,11 +3,15 @@
 use std::collections::HashMap;
 
 use super::qname::Ref;
+use super::rpc;
 use super::types::{Index, unresolved};
-use super::wsdl::{Binding, Message, PortType, SoapHeader, Wsdl};
+use super::wsdl::{
+    AbstractOperation, Binding, BindingOperation, Message, PortType, SoapHeader, Wsdl,
+};
 use crate::error::{Error, Result};
 use crate::model::{
-    Element, Header, HeaderPart, Location, Operation, OperationSource, QName, Service,
+    Element, Header, HeaderPart, Location, Operation, OperationSource, QName, Service, SkipKind,
+    Skipped,
 };
 use crate::options::Options;
 
@@ -39,13 +43,15 @@ fn by_name<'w, T>(
     Ok(map)
 }
 
-/// Builds the services of `wsdl`; extra operations of `options` go to the first one.
+/// Builds the services of `wsdl`, and what it leaves out (bindings other than SOAP,
+/// operations a typed call cannot be made of); extra operations of `options` go to the first
+/// service.
 pub(crate) fn services(
     wsdl: &Wsdl,
     index: &Index,
     options: &Options,
     elements: &[Element],
-) -> Result<Vec<Service>> {
+) -> Result<(Vec<Service>, Vec<Skipped>)> {
     let components = Components {
         messages: by_name(
             &wsdl.messages,
@@ -68,9 +74,25 @@ pub(crate) fn services(
     };
     // (service name, doc, address, binding) per exposed binding.
     let mut exposures: Vec<(String, Option<String>, Option<String>, &Binding)> = Vec::new();
+    let mut skipped = Vec::new();
+    // A binding other than SOAP is left out (once), before it could take a service's name.
+    let soap = |binding: &Binding, skipped: &mut Vec<Skipped>| {
+        if !binding.soap && !skipped.iter().any(|s| s.location == binding.location) {
+            skipped.push(Skipped {
+                location: binding.location.clone(),
+                what: format!("binding `{}`", binding.name.local),
+                kind: SkipKind::LeftOut,
+                reason: "it is not a SOAP binding (no soap:binding), which X-Road does not carry"
+                    .to_owned(),
+            });
+        }
+        binding.soap
+    };
     if wsdl.services.is_empty() {
         for b in &wsdl.bindings {
-            exposures.push((b.name.local.clone(), None, None, b));
+            if soap(b, &mut skipped) {
+                exposures.push((b.name.local.clone(), None, None, b));
+            }
         }
     } else {
         for s in &wsdl.services {
@@ -79,7 +101,9 @@ pub(crate) fn services(
                 let Some(binding) = components.bindings.get(&port.binding.name).copied() else {
                     return Err(unresolved("binding", &port.binding));
                 };
-                if exposures.iter().any(|e| std::ptr::eq(e.3, binding)) {
+                if !soap(binding, &mut skipped)
+                    || exposures.iter().any(|e| std::ptr::eq(e.3, binding))
+                {
                     continue;
                 }
                 let name = if first {
@@ -93,14 +117,13 @@ pub(crate) fn services(
         }
     }
     let mut out = Vec::new();
-    for (i, (name, doc, address, binding)) in exposures.into_iter().enumerate() {
-        let extra = if i == 0 {
+    for (name, doc, address, binding) in exposures {
+        let extra = if out.is_empty() {
             options.extra_operations()
         } else {
             &[]
         };
         out.push(service(
-            wsdl,
             &components,
             index,
             elements,
@@ -109,6 +132,7 @@ pub(crate) fn services(
             doc,
             address,
             extra,
+            &mut skipped,
         )?);
     }
     if out.is_empty()
@@ -119,7 +143,56 @@ pub(crate) fn services(
             extra.name
         )));
     }
-    Ok(out)
+    Ok((out, skipped))
+}
+
+/// The body element of the input or output of `op`, `Err(reason)` when the operation cannot
+/// be a typed call: no such message, or a document-style message that is not one `element=`
+/// part.
+fn body_element(
+    components: &Components,
+    binding: &Binding,
+    op: &BindingOperation,
+    abstract_op: &AbstractOperation,
+    output: bool,
+) -> Result<std::result::Result<QName, String>> {
+    let what = if output { "output" } else { "input" };
+    let Some(r) = (if output {
+        &abstract_op.output
+    } else {
+        &abstract_op.input
+    }) else {
+        let reason = match &abstract_op.without_message {
+            Some(at) => format!("its {what} names no message (at {at})"),
+            None if output => format!(
+                "it is a one-way operation (no output in its port type, at {}), and an X-Road \
+                 service answers every request",
+                abstract_op.location
+            ),
+            None => "it has no input (a notification or solicit-response operation)".to_owned(),
+        };
+        return Ok(Err(reason));
+    };
+    let m = message(components, r)?;
+    if op.rpc {
+        return Ok(Ok(rpc::wrapper_name(binding, op, output)));
+    }
+    match m.parts.as_slice() {
+        [part] => match part.element() {
+            Some(element) => Ok(Ok(element.name.clone())),
+            None => Ok(Err(format!(
+                "the part `{}` of its {what} message `{}` has a `type`, which a \
+                 document/literal body cannot hold (use `element`, or rpc style)",
+                part.name, m.name.local
+            ))),
+        },
+        parts => Ok(Err(format!(
+            "its {what} message `{}` has {} parts; a typed document/literal call has one body \
+             element (its types are generated)",
+            m.name.local,
+            parts.len()
+        ))),
+    }
 }
 
 /// The message `r` names.
@@ -133,7 +206,6 @@ fn message<'w>(components: &Components<'w>, r: &Ref) -> Result<&'w Message> {
 
 #[allow(clippy::too_many_arguments)]
 fn service(
-    wsdl: &Wsdl,
     components: &Components,
     index: &Index,
     elements: &[Element],
@@ -142,14 +214,8 @@ fn service(
     doc: Option<String>,
     address: Option<String>,
     extra: &[crate::options::ExtraOperation],
+    skipped: &mut Vec<Skipped>,
 ) -> Result<Service> {
-    if !binding.soap {
-        return Err(Error::Unsupported {
-            location: binding.location.clone(),
-            construct: format!("binding `{}` without soap:binding", binding.name.local),
-            hint: "only SOAP document/literal bindings are supported".to_owned(),
-        });
-    }
     let Some(port_type) = components.port_types.get(&binding.port_type.name).copied() else {
         return Err(unresolved("port type", &binding.port_type));
     };
@@ -163,26 +229,22 @@ fn service(
                 name: QName::new(port_type.name.namespace.clone(), op.name.clone()),
             });
         };
-        let body = |io: &Option<Ref>, what: &str| -> Result<QName> {
-            let Some(r) = io else {
-                return Err(Error::Unsupported {
-                    location: abstract_op.location.clone(),
-                    construct: format!("operation without {what}"),
-                    hint: "only request-response operations are supported".to_owned(),
+        let bodies = (
+            body_element(components, binding, op, abstract_op, false)?,
+            body_element(components, binding, op, abstract_op, true)?,
+        );
+        let (input, output) = match bodies {
+            (Ok(input), Ok(output)) => (input, output),
+            (Err(reason), _) | (_, Err(reason)) => {
+                skipped.push(Skipped {
+                    location: op.location.clone(),
+                    what: format!("operation `{}`", op.name),
+                    kind: SkipKind::LeftOut,
+                    reason: format!("{reason}; it is generated as types only"),
                 });
-            };
-            let m = message(components, r)?;
-            match m.parts.as_slice() {
-                [part] => Ok(part.element.name.clone()),
-                _ => Err(Error::Unsupported {
-                    location: m.location.clone(),
-                    construct: format!("message `{}` with {} parts", m.name.local, m.parts.len()),
-                    hint: "a document/literal body message has exactly one part".to_owned(),
-                }),
+                continue;
             }
         };
-        let input = body(&abstract_op.input, "input")?;
-        let output = body(&abstract_op.output, "output")?;
         let input_headers = header_parts(components, &mut header, &op.input_headers)?;
         let output_headers = header_parts(components, &mut header, &op.output_headers)?;
         operations.push(Operation {
@@ -241,11 +303,18 @@ fn service(
                 let always = operations.iter().all(|o| {
                     o.input_headers.contains(&p.name) && o.output_headers.contains(&p.name)
                 });
+                let Some(part_element) = p.element() else {
+                    return Err(Error::Unsupported {
+                        location: p.location.clone(),
+                        construct: format!("soap:header part `{}` with a `type`", p.name),
+                        hint: "a header part names its element with `element`".to_owned(),
+                    });
+                };
                 // Header parts are message parts, whose elements are resolved already.
                 let element = elements
                     .iter()
-                    .find(|e| e.name == p.element.name)
-                    .ok_or_else(|| unresolved("element", &p.element))?;
+                    .find(|e| e.name == part_element.name)
+                    .ok_or_else(|| unresolved("element", part_element))?;
                 parts.push(HeaderPart {
                     name: p.name.clone(),
                     element: element.name.clone(),
@@ -268,7 +337,7 @@ fn service(
     };
     Ok(Service {
         name,
-        namespace: wsdl.target.clone(),
+        namespace: binding.name.namespace.clone(),
         doc: doc.or_else(|| port_type.doc.clone()),
         address,
         header,

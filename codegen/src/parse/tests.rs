@@ -422,7 +422,7 @@ fn outline(model: &Model) -> Vec<(QName, Vec<(QName, TypeRef)>)> {
                         .map(|f| (f.name.clone(), f.ty.clone()))
                         .collect(),
                     Content::Simple(ty) => vec![(QName::new("", "$text"), ty.clone())],
-                    Content::Empty => Vec::new(),
+                    Content::Empty | Content::Mixed | Content::Choice(_) => Vec::new(),
                 };
                 (c.name.clone(), fields)
             }
@@ -502,19 +502,25 @@ fn undeclared_prefix() {
 }
 
 #[test]
-fn choice_is_unsupported() {
-    let schema = r#"<xs:element name="req"><xs:complexType><xs:choice>
+fn a_choice_is_a_group_type() {
+    let schema = r#"<xs:element name="req"><xs:complexType><xs:choice maxOccurs="2">
 <xs:element name="a" type="xs:int"/><xs:element name="b" type="xs:int"/></xs:choice></xs:complexType></xs:element>
 <xs:element name="resp" type="xs:string"/>"#;
-    let e = err(&wsdl_with(schema));
-    let Error::Unsupported {
-        construct, hint, ..
-    } = e
-    else {
-        panic!("{e:?}")
+    let model = parse(&wsdl_with(schema), &Options::bare()).expect("parses");
+    let req = complex(&model, "urn:t", "req");
+    let Content::Sequence(fields) = &req.content else {
+        panic!("{req:?}")
     };
-    assert_eq!(construct, "xs:choice");
-    assert!(hint.contains("xs:sequence"));
+    let choice = QName::new("urn:t", "reqChoice");
+    assert_eq!(fields[0].ty, TypeRef::Group(choice.clone()));
+    assert_eq!(fields[0].max_occurs, Some(2));
+    let group = complex(&model, "urn:t", "reqChoice");
+    assert!(group.group);
+    let Content::Choice(alternatives) = &group.content else {
+        panic!("{group:?}")
+    };
+    let names: Vec<&str> = alternatives.iter().map(|a| a.name.local.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
 }
 
 #[test]
@@ -676,14 +682,12 @@ fn header_field_of_an_unknown_type_is_an_error() {
 #[test]
 fn unsupported_builtin_and_rpc() {
     let e = err(&wsdl_with(
-        &BASIC.replace("type=\"xs:int\"", "type=\"xs:dateTime\""),
+        &BASIC.replace("type=\"xs:int\"", "type=\"xs:gYear\""),
     ));
     let Error::Unsupported { construct, .. } = e else {
         panic!("{e:?}")
     };
-    assert_eq!(construct, "xs:dateTime");
-    let e = err(&wsdl_with(BASIC).replace("style=\"document\"", "style=\"rpc\""));
-    assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+    assert_eq!(construct, "xs:gYear");
     let e = err(&wsdl_with(BASIC).replacen("use=\"literal\"", "use=\"encoded\"", 1));
     assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
 }
@@ -738,7 +742,7 @@ fn derivations_enumerations_and_facets() {
     let SimpleKind::Enumeration { values, base } = &colour.kind else {
         panic!("enum")
     };
-    assert_eq!(*base, TypeRef::Builtin(Builtin::String));
+    assert_eq!(*base, TypeRef::Builtin(Builtin::Token));
     assert_eq!(values.len(), 2);
     let len = model
         .types
@@ -800,5 +804,173 @@ fn schema_location_is_loaded_relative_to_the_wsdl() {
     let remote = wsdl_with(&format!(
         r#"<xs:import namespace="urn:ext" schemaLocation="http://example.com/ext.xsd"/>{BASIC}"#
     ));
-    assert!(matches!(err(&remote), Error::Unsupported { .. }));
+    let e = err(&remote);
+    assert!(matches!(e, Error::Remote { .. }), "{e:?}");
+    assert!(e.to_string().contains("--catalog FILE"), "{e}");
+}
+
+// ---- WSDL: rpc/literal, one-way operations, several parts, other bindings ----
+
+/// The skipped items of `model` as `(what, reason)`.
+fn skipped(model: &Model) -> Vec<(String, String)> {
+    model
+        .skipped
+        .iter()
+        .map(|s| (s.what.clone(), s.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn rpc_literal_bodies_are_wrapper_elements_of_the_parts() {
+    let text = wsdl_with(BASIC)
+        .replace("style=\"document\"", "style=\"rpc\"")
+        .replace(
+            "<soap:body use=\"literal\"/>",
+            "<soap:body use=\"literal\" namespace=\"urn:rpc\"/>",
+        )
+        .replace(
+            r#"<wsdl:part name="p" element="t:req"/>"#,
+            r#"<wsdl:part name="count" type="xs:int"/><wsdl:part name="t" type="t:T"/>"#,
+        );
+    let model = parse(&text, &Options::bare()).expect("parses");
+    let op = &model.services[0].operations[0];
+    assert_eq!(op.input, QName::new("urn:rpc", "op"));
+    assert_eq!(op.output, QName::new("urn:rpc", "opResponse"));
+    assert!(model.skipped.is_empty(), "{:?}", model.skipped);
+    let request = complex(&model, "urn:rpc", "op");
+    let Content::Sequence(fields) = &request.content else {
+        panic!("{:?}", request.content)
+    };
+    let parts: Vec<(QName, TypeRef)> = fields
+        .iter()
+        .map(|f| (f.name.clone(), f.ty.clone()))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (QName::new("", "count"), TypeRef::Builtin(Builtin::Int)),
+            (
+                QName::new("", "t"),
+                TypeRef::Named(QName::new("urn:t", "T"))
+            ),
+        ]
+    );
+    // An element part is the element itself.
+    let response = complex(&model, "urn:rpc", "opResponse");
+    let Content::Sequence(fields) = &response.content else {
+        panic!("{:?}", response.content)
+    };
+    assert_eq!(fields[0].name, QName::new("urn:t", "resp"));
+    let code = crate::generate_model(&model, &Options::bare())
+        .expect("generates")
+        .code;
+    assert!(code.contains("pub struct OpResponse"), "{code}");
+}
+
+#[test]
+fn a_document_body_of_several_parts_or_a_type_part_is_left_out_with_the_reason() {
+    let two = wsdl_with(BASIC).replace(
+        r#"<wsdl:part name="p" element="t:req"/>"#,
+        r#"<wsdl:part name="p" element="t:req"/><wsdl:part name="q" element="t:resp"/>"#,
+    );
+    let model = parse(&two, &Options::bare()).expect("parses");
+    assert!(model.services[0].operations.is_empty());
+    let [(what, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert_eq!(what, "operation `op`");
+    assert!(reason.contains("message `req` has 2 parts"), "{reason}");
+    assert!(
+        complex(&model, "urn:t", "T").name.local == "T",
+        "its types are generated"
+    );
+
+    let typed = wsdl_with(BASIC).replace(
+        r#"<wsdl:part name="p" element="t:req"/>"#,
+        r#"<wsdl:part name="p" type="t:T"/>"#,
+    );
+    let model = parse(&typed, &Options::bare()).expect("parses");
+    let [(_, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert!(reason.contains("has a `type`"), "{reason}");
+    let warnings = crate::warnings(&model, &Options::bare());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].to_string().starts_with("snippet.wsdl:"),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[test]
+fn one_way_operations_and_outputs_without_a_message_are_left_out() {
+    let one_way = wsdl_with(BASIC).replace(r#"<wsdl:output message="tns:resp"/>"#, "");
+    let model = parse(&one_way, &Options::bare()).expect("parses");
+    assert!(model.services[0].operations.is_empty());
+    let [(what, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert_eq!(what, "operation `op`");
+    assert!(reason.contains("one-way operation"), "{reason}");
+
+    let no_message =
+        wsdl_with(BASIC).replace(r#"<wsdl:output message="tns:resp"/>"#, "<wsdl:output/>");
+    let model = parse(&no_message, &Options::bare()).expect("parses");
+    let [(_, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert!(
+        reason.contains("its output names no message (at snippet.wsdl:"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn bindings_other_than_soap_are_left_out() {
+    let http = wsdl_with(BASIC).replace(
+        "</wsdl:binding>",
+        r#"</wsdl:binding><wsdl:binding name="h" type="tns:pt"><wsdl:operation name="op"/></wsdl:binding>"#,
+    ).replace(
+        r#"<wsdl:service name="svc">"#,
+        r#"<wsdl:service name="svc"><wsdl:port name="hp" binding="tns:h"/>"#,
+    );
+    let model = parse(&http, &Options::bare()).expect("parses");
+    assert_eq!(model.services.len(), 1);
+    // The HTTP port comes first; the SOAP one still takes the service's name.
+    assert_eq!(model.services[0].name, "svc");
+    assert_eq!(model.services[0].operations.len(), 1);
+    let [(what, reason)] = skipped(&model).try_into().expect("one skipped");
+    assert_eq!(what, "binding `h`");
+    assert!(reason.contains("not a SOAP binding"), "{reason}");
+}
+
+#[test]
+fn a_part_needs_an_element_or_a_type() {
+    let e = err(&wsdl_with(BASIC).replace(r#"element="t:req""#, ""));
+    let Error::Unexpected { expected, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(expected, "an `element` or a `type` attribute");
+}
+
+#[test]
+fn facets_of_a_simple_content_restriction_are_reported_as_not_checked() {
+    let schema = r#"<xs:element name="req" type="t:Small"/><xs:element name="resp" type="xs:string"/>
+<xs:complexType name="Price"><xs:simpleContent><xs:extension base="xs:decimal">
+<xs:attribute name="currency" type="xs:token"/></xs:extension></xs:simpleContent></xs:complexType>
+<xs:complexType name="Small"><xs:simpleContent><xs:restriction base="t:Price">
+<xs:maxInclusive value="10"/><xs:attribute name="currency" use="prohibited"/>
+</xs:restriction></xs:simpleContent></xs:complexType>"#;
+    let model = parse(&wsdl_with(schema), &Options::bare()).expect("parses");
+    let [(what, reason)] = skipped(&model).try_into().expect("one note");
+    assert_eq!(
+        what,
+        "the facets of the simple content restriction of `Small`"
+    );
+    assert_eq!(reason, "the text type of the base reads the value");
+    let warnings = crate::warnings(&model, &Options::bare());
+    assert!(
+        warnings[0]
+            .to_string()
+            .contains("`Small` are not checked: the text type"),
+        "{}",
+        warnings[0]
+    );
+    // Without facets there is nothing to report.
+    let plain = schema.replace(r#"<xs:maxInclusive value="10"/>"#, "");
+    let model = parse(&wsdl_with(&plain), &Options::bare()).expect("parses");
+    assert!(model.skipped.is_empty(), "{:?}", model.skipped);
 }

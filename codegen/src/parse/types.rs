@@ -6,20 +6,25 @@ use super::builtin::builtin;
 use super::ns::XS;
 use super::qname::Ref;
 use super::raw::{
-    Declarations, RawAttribute, RawComplex, RawContent, RawElement, RawElementKind, RawType, Use,
+    Declarations, RawAttribute, RawAttributeGroup, RawComplex, RawContent, RawElement,
+    RawElementKind, RawGroup, RawType, Use, Variety,
 };
 use crate::error::{Error, Result};
 use crate::model::{
     Attribute, Builtin, ComplexType, Content, Derivation, DerivationKind, Element, ElementField,
-    Location, QName, SimpleKind, SimpleType, TypeDef, TypeRef,
+    Location, QName, SimpleKind, SimpleType, TypeDef, TypeRef, Wildcard,
 };
 use crate::options::Options;
 
 /// Global declarations by name.
 pub(crate) struct Index<'d> {
+    /// Head element → the global elements that can stand in its place.
+    substitutes: HashMap<QName, Vec<QName>>,
+    abstract_elements: HashSet<QName>,
     types: HashMap<QName, &'d RawType>,
     elements: HashMap<QName, &'d RawElement>,
     attributes: HashMap<QName, &'d RawAttribute>,
+    attribute_groups: HashMap<QName, &'d RawAttributeGroup>,
 }
 
 fn insert<'d, T>(
@@ -45,11 +50,31 @@ fn insert<'d, T>(
 impl<'d> Index<'d> {
     /// Indexes the declarations; a name declared twice is an [`Error::Duplicate`].
     pub fn new(decls: &'d Declarations) -> Result<Self> {
+        let mut substitutes: HashMap<QName, Vec<QName>> = HashMap::new();
+        for (member, head) in &decls.substitutions {
+            substitutes
+                .entry(head.name.clone())
+                .or_default()
+                .push(member.clone());
+        }
         let mut index = Index {
+            substitutes,
+            abstract_elements: decls.abstract_elements.iter().cloned().collect(),
             types: HashMap::new(),
             elements: HashMap::new(),
             attributes: HashMap::new(),
+            attribute_groups: HashMap::new(),
         };
+        for g in &decls.attribute_groups {
+            insert(
+                &mut index.attribute_groups,
+                "attribute group",
+                &g.name,
+                &g.location,
+                g,
+                |g| &g.location,
+            )?;
+        }
         for t in &decls.types {
             insert(
                 &mut index.types,
@@ -91,6 +116,8 @@ impl<'d> Index<'d> {
 
 /// Resolves types and elements against an [`Index`].
 pub(crate) struct Resolver<'d, 'o> {
+    /// Choices made for substitution groups, added after the declared types.
+    substitutions: std::cell::RefCell<Vec<ComplexType>>,
     index: Index<'d>,
     options: &'o Options,
     done: HashMap<QName, ComplexType>,
@@ -101,6 +128,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
     /// A resolver over `index`.
     pub fn new(index: Index<'d>, options: &'o Options) -> Self {
         Self {
+            substitutions: std::cell::RefCell::new(Vec::new()),
             index,
             options,
             done: HashMap::new(),
@@ -119,9 +147,21 @@ impl<'d, 'o> Resolver<'d, 'o> {
         for t in &decls.types {
             out.push(match t {
                 RawType::Complex(c) => TypeDef::Complex(self.complex(c)?),
+                RawType::Group(g) => TypeDef::Complex(self.group(g)?),
                 RawType::Simple(s) => {
                     let base = self.simple_ref(&s.base)?;
-                    let kind = if s.values.is_empty() {
+                    let kind = if let Variety::List(item) = &s.variety {
+                        SimpleKind::List {
+                            item: self.simple_ref(item)?,
+                        }
+                    } else if let Variety::Union(members) = &s.variety {
+                        SimpleKind::Union {
+                            members: members
+                                .iter()
+                                .map(|m| self.simple_ref(m))
+                                .collect::<Result<_>>()?,
+                        }
+                    } else if s.values.is_empty() {
                         SimpleKind::Restriction {
                             base,
                             facets: s.facets.clone(),
@@ -141,7 +181,74 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 }
             });
         }
+        out.extend(
+            self.substitutions
+                .borrow_mut()
+                .drain(..)
+                .map(TypeDef::Complex),
+        );
         Ok(out)
+    }
+
+    /// The head element `head` and every element that can stand in its place (transitively),
+    /// abstract ones left out.
+    fn substitution_members(&self, head: &QName) -> Vec<QName> {
+        let mut out = Vec::new();
+        let mut pending = vec![head.clone()];
+        while let Some(name) = pending.pop() {
+            if out.contains(&name) {
+                continue;
+            }
+            if let Some(members) = self.index.substitutes.get(&name) {
+                pending.extend(members.iter().rev().cloned());
+            }
+            out.push(name);
+        }
+        out.retain(|name| !self.index.abstract_elements.contains(name));
+        out
+    }
+
+    /// The choice of a substitution group headed by `head` (made once), as a group type.
+    fn substitution_choice(&self, head: &Ref) -> Result<QName> {
+        let name = QName::new(
+            head.name.namespace.clone(),
+            format!("{}Substitutes", head.name.local),
+        );
+        if self.substitutions.borrow().iter().any(|t| t.name == name) {
+            return Ok(name);
+        }
+        let mut alternatives = Vec::new();
+        for member in self.substitution_members(&head.name) {
+            let Some(global) = self.index.element(&member) else {
+                continue;
+            };
+            alternatives.push(ElementField {
+                name: member,
+                ty: self.global_element_type(global)?,
+                min_occurs: 1,
+                max_occurs: Some(1),
+                doc: global.doc.clone(),
+                location: global.location.clone(),
+                nillable: global.nillable,
+            });
+        }
+        self.substitutions.borrow_mut().push(ComplexType {
+            name: name.clone(),
+            doc: Some(format!(
+                "The element `{}` or one of the elements of its substitution group.",
+                head.name.local
+            )),
+            location: head.location.clone(),
+            base: None,
+            content: Content::Choice(alternatives),
+            attributes: Vec::new(),
+            any_attribute: None,
+            group: true,
+            all: false,
+            is_abstract: false,
+            identifier: None,
+        });
+        Ok(name)
     }
 
     /// The model of global element `name`, referenced at `r`.
@@ -168,11 +275,19 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 expected: "`name` and `type` on a global element".to_owned(),
                 found: "`ref`".to_owned(),
             }),
+            RawElementKind::Wildcard(_) | RawElementKind::Group(_) => Err(Error::Unexpected {
+                location: global.location.clone(),
+                expected: "a global element".to_owned(),
+                found: "a particle".to_owned(),
+            }),
         }
     }
 
     /// A reference to any type.
     fn type_ref(&self, r: &Ref) -> Result<TypeRef> {
+        if r.name.namespace == XS && r.name.local == "anyType" {
+            return Ok(TypeRef::AnyType);
+        }
         if r.name.namespace == XS {
             return builtin(&r.name.local)
                 .map(TypeRef::Builtin)
@@ -203,16 +318,36 @@ impl<'d, 'o> Resolver<'d, 'o> {
     }
 
     fn field(&self, e: &RawElement) -> Result<ElementField> {
+        let mut nillable = e.nillable;
         let (ty, doc) = match &e.kind {
             RawElementKind::Typed(t) => (self.type_ref(t)?, e.doc.clone()),
+            RawElementKind::Wildcard(w) => (TypeRef::Wildcard(w.clone()), e.doc.clone()),
+            RawElementKind::Group(r) => {
+                let Some(RawType::Group(group)) = self.index.types.get(&r.name) else {
+                    return Err(unresolved("group", r));
+                };
+                (
+                    TypeRef::Group(r.name.clone()),
+                    e.doc.clone().or_else(|| group.doc.clone()),
+                )
+            }
             RawElementKind::Ref(r) => {
                 let Some(global) = self.index.element(&r.name) else {
                     return Err(unresolved("element", r));
                 };
-                (
-                    self.global_element_type(global)?,
-                    e.doc.clone().or_else(|| global.doc.clone()),
-                )
+                if self.index.substitutes.contains_key(&r.name) {
+                    // Any element of the substitution group can stand here.
+                    (
+                        TypeRef::Group(self.substitution_choice(r)?),
+                        e.doc.clone().or_else(|| global.doc.clone()),
+                    )
+                } else {
+                    nillable |= global.nillable;
+                    (
+                        self.global_element_type(global)?,
+                        e.doc.clone().or_else(|| global.doc.clone()),
+                    )
+                }
             }
         };
         Ok(ElementField {
@@ -222,11 +357,105 @@ impl<'d, 'o> Resolver<'d, 'o> {
             max_occurs: e.max_occurs,
             doc,
             location: e.location.clone(),
+            nillable,
         })
     }
 
+    /// The fields of particles; a reference to a sequence group that occurs once stands for
+    /// the group's own particles.
     fn fields(&self, elements: &[RawElement]) -> Result<Vec<ElementField>> {
-        elements.iter().map(|e| self.field(e)).collect()
+        let mut out = Vec::with_capacity(elements.len());
+        self.fields_into(elements, &mut out, 0)?;
+        Ok(out)
+    }
+
+    fn fields_into(
+        &self,
+        elements: &[RawElement],
+        out: &mut Vec<ElementField>,
+        depth: usize,
+    ) -> Result<()> {
+        for e in elements {
+            if let RawElementKind::Group(r) = &e.kind
+                && (e.min_occurs, e.max_occurs) == (1, Some(1))
+                && let Some(RawType::Group(group)) = self.index.types.get(&r.name)
+                && !group.choice
+            {
+                if depth > 32 {
+                    return Err(Error::Unsupported {
+                        location: r.location.clone(),
+                        construct: "circular group reference".to_owned(),
+                        hint: format!("group `{}` contains itself", r.name),
+                    });
+                }
+                self.fields_into(&group.particles, out, depth + 1)?;
+                continue;
+            }
+            out.push(self.field(e)?);
+        }
+        Ok(())
+    }
+
+    /// A model group as a complex type flagged as a group.
+    fn group(&self, g: &RawGroup) -> Result<ComplexType> {
+        // Each alternative of a choice is one value, so a sequence there stays a group.
+        let fields = if g.choice {
+            g.particles
+                .iter()
+                .map(|p| self.field(p))
+                .collect::<Result<_>>()?
+        } else {
+            self.fields(&g.particles)?
+        };
+        let content = if g.choice {
+            Content::Choice(fields)
+        } else if fields.is_empty() {
+            Content::Empty
+        } else {
+            Content::Sequence(fields)
+        };
+        Ok(ComplexType {
+            name: g.name.clone(),
+            doc: g.doc.clone(),
+            location: g.location.clone(),
+            base: None,
+            content,
+            attributes: Vec::new(),
+            any_attribute: None,
+            group: true,
+            all: false,
+            is_abstract: false,
+            identifier: None,
+        })
+    }
+
+    /// The attribute uses of a type: its own, then those of its attribute groups (nested
+    /// groups expanded), and the `xs:anyAttribute` of the type or its groups.
+    fn raw_attributes(
+        &self,
+        raw: &'d RawComplex,
+    ) -> Result<(Vec<&'d RawAttribute>, Option<Wildcard>)>
+    where
+        'd: 'd,
+    {
+        let mut attributes: Vec<&RawAttribute> = raw.attributes.iter().collect();
+        let mut wildcard = raw.any_attribute.clone();
+        let mut pending: Vec<Ref> = raw.attribute_groups.clone();
+        let mut seen: HashSet<QName> = HashSet::new();
+        while let Some(r) = pending.pop() {
+            if !seen.insert(r.name.clone()) {
+                continue;
+            }
+            let Some(group) = self.index.attribute_groups.get(&r.name).copied() else {
+                return Err(unresolved("attribute group", &r));
+            };
+            attributes.extend(&group.attributes);
+            if wildcard.is_none() {
+                wildcard.clone_from(&group.any_attribute);
+            }
+            pending.extend(group.groups.iter().cloned());
+        }
+        Ok((attributes, wildcard))
     }
 
     /// An attribute use, with its `use`.
@@ -276,9 +505,9 @@ impl<'d, 'o> Resolver<'d, 'o> {
     }
 
     /// Own attribute uses, without prohibited ones.
-    fn own_attributes(&self, raw: &RawComplex) -> Result<Vec<Attribute>> {
+    fn own_attributes(&self, raw: &'d RawComplex) -> Result<Vec<Attribute>> {
         let mut out = Vec::new();
-        for a in &raw.attributes {
+        for a in self.raw_attributes(raw)?.0 {
             let (usage, attribute) = self.attribute(a)?;
             if usage != Use::Prohibited {
                 out.push(attribute);
@@ -287,8 +516,50 @@ impl<'d, 'o> Resolver<'d, 'o> {
         Ok(out)
     }
 
+    /// The attributes of a restriction: the base's, with those the type declares again
+    /// replaced and the prohibited ones removed.
+    fn restricted_attributes(
+        &self,
+        mut attributes: Vec<Attribute>,
+        raw: &'d RawComplex,
+    ) -> Result<Vec<Attribute>> {
+        for a in self.raw_attributes(raw)?.0 {
+            let (usage, attribute) = self.attribute(a)?;
+            let existing = attributes.iter().position(|x| x.name == attribute.name);
+            match (usage, existing) {
+                (Use::Prohibited, Some(i)) => {
+                    attributes.remove(i);
+                }
+                (Use::Prohibited, None) => {}
+                (_, Some(i)) => {
+                    if let Some(slot) = attributes.get_mut(i) {
+                        *slot = attribute;
+                    }
+                }
+                (_, None) => attributes.push(attribute),
+            }
+        }
+        Ok(attributes)
+    }
+
     /// The resolved base complex type of a derivation.
     fn base(&mut self, r: &Ref) -> Result<ComplexType> {
+        if r.name.namespace == XS && r.name.local == "anyType" {
+            // Every complex type restricts xs:anyType; as a base it adds nothing.
+            return Ok(ComplexType {
+                name: r.name.clone(),
+                doc: None,
+                location: r.location.clone(),
+                base: None,
+                content: Content::Empty,
+                attributes: Vec::new(),
+                any_attribute: None,
+                group: false,
+                all: false,
+                is_abstract: false,
+                identifier: None,
+            });
+        }
         if r.name.namespace == XS {
             return Err(Error::Unsupported {
                 location: r.location.clone(),
@@ -302,6 +573,11 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 location: r.location.clone(),
                 expected: "a complex base type".to_owned(),
                 found: format!("simple type `{}`", r.name),
+            }),
+            Some(RawType::Group(_)) => Err(Error::Unexpected {
+                location: r.location.clone(),
+                expected: "a complex base type".to_owned(),
+                found: format!("model group `{}`", r.name),
             }),
             Some(RawType::Complex(c)) => {
                 if self.visiting.contains(&c.name) {
@@ -337,6 +613,8 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 Content::Sequence(fields)
             }
         };
+        let mut inherited_wildcard = None;
+        let mut base_mixed = false;
         let (base, content, attributes) = match &raw.content {
             RawContent::Sequence(elements) => (
                 None,
@@ -358,6 +636,7 @@ impl<'d, 'o> Resolver<'d, 'o> {
                                 hint: "extend a simple type".to_owned(),
                             });
                         };
+                        inherited_wildcard = base.any_attribute.clone();
                         let mut attributes = base.attributes;
                         attributes.extend(own);
                         (derivation, Content::Simple(text), attributes)
@@ -365,25 +644,34 @@ impl<'d, 'o> Resolver<'d, 'o> {
                     _ => (derivation, Content::Simple(self.simple_ref(b)?), own),
                 }
             }
+            RawContent::SimpleRestriction(b) => {
+                let derivation = Some(derivation(DerivationKind::Restriction, b));
+                match self.index.types.get(&b.name) {
+                    Some(RawType::Complex(_)) => {
+                        let base = self.base(b)?;
+                        let Content::Simple(text) = base.content else {
+                            return Err(Error::Unsupported {
+                                location: b.location.clone(),
+                                construct: "xs:simpleContent restriction of a complex type \
+                                            with element content"
+                                    .to_owned(),
+                                hint: "restrict a type with simple content".to_owned(),
+                            });
+                        };
+                        inherited_wildcard = base.any_attribute.clone();
+                        let attributes = self.restricted_attributes(base.attributes, raw)?;
+                        (derivation, Content::Simple(text), attributes)
+                    }
+                    _ => (
+                        derivation,
+                        Content::Simple(self.simple_ref(b)?),
+                        self.own_attributes(raw)?,
+                    ),
+                }
+            }
             RawContent::Restriction(b, elements) => {
                 let base = self.base(b)?;
-                let mut attributes = base.attributes;
-                for a in &raw.attributes {
-                    let (usage, attribute) = self.attribute(a)?;
-                    let existing = attributes.iter().position(|x| x.name == attribute.name);
-                    match (usage, existing) {
-                        (Use::Prohibited, Some(i)) => {
-                            attributes.remove(i);
-                        }
-                        (Use::Prohibited, None) => {}
-                        (_, Some(i)) => {
-                            if let Some(slot) = attributes.get_mut(i) {
-                                *slot = attribute;
-                            }
-                        }
-                        (_, None) => attributes.push(attribute),
-                    }
-                }
+                let attributes = self.restricted_attributes(base.attributes, raw)?;
                 (
                     Some(derivation(DerivationKind::Restriction, b)),
                     sequence(self.fields(elements)?),
@@ -392,10 +680,12 @@ impl<'d, 'o> Resolver<'d, 'o> {
             }
             RawContent::Extension(b, elements) => {
                 let base = self.base(b)?;
+                inherited_wildcard = base.any_attribute.clone();
+                base_mixed = base.content == Content::Mixed;
                 let mut fields = match base.content {
-                    Content::Empty => Vec::new(),
+                    Content::Empty | Content::Mixed => Vec::new(),
                     Content::Sequence(fields) => fields,
-                    Content::Simple(_) => {
+                    Content::Simple(_) | Content::Choice(_) => {
                         return Err(Error::Unsupported {
                             location: b.location.clone(),
                             construct: "xs:complexContent extension of a type with simple \
@@ -415,6 +705,11 @@ impl<'d, 'o> Resolver<'d, 'o> {
                 )
             }
         };
+        let content = if raw.mixed || base_mixed {
+            Content::Mixed
+        } else {
+            content
+        };
         Ok(ComplexType {
             name: raw.name.clone(),
             doc: raw.doc.clone(),
@@ -422,6 +717,10 @@ impl<'d, 'o> Resolver<'d, 'o> {
             base,
             content,
             attributes,
+            any_attribute: self.raw_attributes(raw)?.1.or(inherited_wildcard),
+            group: false,
+            all: raw.all,
+            is_abstract: raw.is_abstract,
             identifier: None,
         })
     }

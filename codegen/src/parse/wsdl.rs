@@ -3,19 +3,20 @@
 use roxmltree::Node;
 
 use super::doc::wsdl_doc;
+use super::loader::Loader;
 use super::location::Source;
 use super::ns::{self, WSDL, XS};
 use super::qname::{self, Ref};
 use super::raw::Declarations;
-use super::schema::{Loader, read_schema};
+use super::schema::read_schema;
 use crate::error::{Error, Result};
 use crate::model::{Location, QName};
 
-/// The WSDL components of a document.
+/// The WSDL components of a document and the documents it imports.
 #[derive(Debug, Default)]
 pub(crate) struct Wsdl {
-    /// `targetNamespace` of the definitions.
-    pub target: String,
+    /// `targetNamespace` of the definitions, then those of imported definitions.
+    pub targets: Vec<String>,
     /// Messages in document order.
     pub messages: Vec<Message>,
     /// Port types in document order.
@@ -42,8 +43,30 @@ pub(crate) struct Message {
 pub(crate) struct Part {
     /// Part name.
     pub name: String,
-    /// `element=`.
-    pub element: Ref,
+    /// What the part holds: `element=` or `type=`.
+    pub content: PartContent,
+    /// Where the part is declared.
+    pub location: Location,
+}
+
+/// What a `wsdl:part` holds.
+#[derive(Debug)]
+pub(crate) enum PartContent {
+    /// `element=`: a global element.
+    Element(Ref),
+    /// `type=`: a value of a type (in rpc style, the content of an element named after the
+    /// part).
+    Type(Ref),
+}
+
+impl Part {
+    /// The global element of an `element=` part.
+    pub fn element(&self) -> Option<&Ref> {
+        match &self.content {
+            PartContent::Element(r) => Some(r),
+            PartContent::Type(_) => None,
+        }
+    }
 }
 
 /// `wsdl:portType`.
@@ -72,6 +95,8 @@ pub(crate) struct AbstractOperation {
     pub input: Option<Ref>,
     /// Output message.
     pub output: Option<Ref>,
+    /// Where an input or output without a `message` stands (read as absent).
+    pub without_message: Option<Location>,
 }
 
 /// `wsdl:binding` with a SOAP binding.
@@ -85,6 +110,8 @@ pub(crate) struct Binding {
     pub port_type: Ref,
     /// Whether it has a `soap:binding` (SOAP 1.1 or 1.2).
     pub soap: bool,
+    /// `style="rpc"` on the `soap:binding` (the default of its operations).
+    pub rpc: bool,
     /// Its operations.
     pub operations: Vec<BindingOperation>,
 }
@@ -98,6 +125,10 @@ pub(crate) struct BindingOperation {
     pub doc: Option<String>,
     /// Where it is defined.
     pub location: Location,
+    /// The operation's style is rpc (its own `soap:operation/@style`, else the binding's).
+    pub rpc: bool,
+    /// `soap:body/@namespace` of the input and the output: the namespace of rpc wrappers.
+    pub body_namespace: Option<String>,
     /// `soap:header`s of the input.
     pub input_headers: Vec<SoapHeader>,
     /// `soap:header`s of the output.
@@ -148,7 +179,7 @@ pub(crate) fn read_definitions(
         return Err(src.unexpected(root, "<wsdl:definitions>"));
     }
     let mut wsdl = Wsdl {
-        target: root.attribute("targetNamespace").unwrap_or("").to_owned(),
+        targets: vec![wsdl_target(root).to_owned()],
         ..Wsdl::default()
     };
     let name = |node: Node| -> Result<QName> {
@@ -167,16 +198,23 @@ pub(crate) fn read_definitions(
             "message" => {
                 let mut parts = Vec::new();
                 for part in ns::children(child).filter(|n| ns::is(*n, WSDL, "part")) {
-                    let Some(element) = qname::attr(src, part, "element")? else {
-                        return Err(src.unsupported(
-                            part,
-                            "wsdl:part without `element`",
-                            "only document/literal messages with `element` parts are supported",
-                        ));
+                    let content = match (
+                        qname::attr(src, part, "element")?,
+                        qname::attr(src, part, "type")?,
+                    ) {
+                        (Some(element), None) => PartContent::Element(element),
+                        (None, Some(ty)) => PartContent::Type(ty),
+                        (Some(_), Some(_)) => {
+                            return Err(src.unexpected(part, "`element` or `type`, not both"));
+                        }
+                        (None, None) => {
+                            return Err(src.unexpected(part, "an `element` or a `type` attribute"));
+                        }
                     };
                     parts.push(Part {
                         name: qname::required_str(src, part, "name")?.to_owned(),
-                        element,
+                        content,
+                        location: src.at(part),
                     });
                 }
                 wsdl.messages.push(Message {
@@ -188,18 +226,28 @@ pub(crate) fn read_definitions(
             "portType" => {
                 let mut operations = Vec::new();
                 for op in ns::children(child).filter(|n| ns::is(*n, WSDL, "operation")) {
-                    let io = |tag: &str| -> Result<Option<Ref>> {
+                    let mut without_message = None;
+                    let mut io = |tag: &str| -> Result<Option<Ref>> {
                         match ns::children(op).find(|n| ns::is(*n, WSDL, tag)) {
-                            Some(n) => Ok(Some(qname::required(src, n, "message")?)),
+                            Some(n) => {
+                                let message = qname::attr(src, n, "message")?;
+                                if message.is_none() {
+                                    without_message.get_or_insert_with(|| src.at(n));
+                                }
+                                Ok(message)
+                            }
                             None => Ok(None),
                         }
                     };
+                    let input = io("input")?;
+                    let output = io("output")?;
                     operations.push(AbstractOperation {
                         name: qname::required_str(src, op, "name")?.to_owned(),
                         doc: wsdl_doc(op),
                         location: src.at(op),
-                        input: io("input")?,
-                        output: io("output")?,
+                        input,
+                        output,
+                        without_message,
                     });
                 }
                 wsdl.port_types.push(PortType {
@@ -229,16 +277,29 @@ pub(crate) fn read_definitions(
                 });
             }
             "import" => {
-                return Err(src.unsupported(
-                    child,
-                    "wsdl:import",
-                    "put all definitions into one WSDL file",
-                ));
+                if let Some(imported) = loader.wsdl_import(src, child, decls)? {
+                    wsdl.merge(imported);
+                }
             }
             _ => return Err(src.unexpected(child, "a WSDL 1.1 definition")),
         }
     }
     Ok(wsdl)
+}
+
+impl Wsdl {
+    /// Adds the components of `other` (another document's) after this one's.
+    pub fn merge(&mut self, other: Wsdl) {
+        for target in other.targets {
+            if !self.targets.contains(&target) {
+                self.targets.push(target);
+            }
+        }
+        self.messages.extend(other.messages);
+        self.port_types.extend(other.port_types);
+        self.bindings.extend(other.bindings);
+        self.services.extend(other.services);
+    }
 }
 
 fn wsdl_target<'a>(root: Node<'a, '_>) -> &'a str {
@@ -251,16 +312,9 @@ fn read_types(
     decls: &mut Declarations,
     loader: &mut Loader,
 ) -> Result<()> {
-    let schemas: Vec<Node> = ns::children(types)
-        .filter(|n| ns::is(*n, XS, "schema"))
-        .collect();
-    loader.embedded = schemas
-        .iter()
-        .map(|n| n.attribute("targetNamespace").unwrap_or("").to_owned())
-        .collect();
     for child in ns::children(types) {
         if ns::is(child, XS, "schema") {
-            read_schema(src, child, decls, loader)?;
+            read_schema(src, child, decls, loader, false)?;
         } else if ns::in_ns(child, WSDL) && child.tag_name().name() == "documentation" {
         } else {
             return Err(src.unexpected(child, "<xs:schema>"));
@@ -269,15 +323,14 @@ fn read_types(
     Ok(())
 }
 
-fn check_style(src: &Source, node: Node) -> Result<()> {
-    if node.attribute("style") == Some("rpc") {
-        return Err(Error::Unsupported {
-            location: src.attr_at(node, "style"),
-            construct: "rpc style".to_owned(),
-            hint: "only document/literal bindings are supported".to_owned(),
-        });
+/// `style` of a `soap:binding` or `soap:operation`: `Some(true)` for rpc, `None` when absent.
+fn style(src: &Source, node: Node) -> Result<Option<bool>> {
+    match node.attribute("style") {
+        None => Ok(None),
+        Some("rpc") => Ok(Some(true)),
+        Some("document") => Ok(Some(false)),
+        Some(_) => Err(src.unexpected(node, "style `document` or `rpc`")),
     }
-    Ok(())
 }
 
 fn check_use(src: &Source, node: Node) -> Result<()> {
@@ -285,7 +338,8 @@ fn check_use(src: &Source, node: Node) -> Result<()> {
         Some("encoded") => Err(Error::Unsupported {
             location: src.attr_at(node, "use"),
             construct: "use=\"encoded\"".to_owned(),
-            hint: "only document/literal bindings are supported".to_owned(),
+            hint: "only literal bindings (document/literal and rpc/literal) are supported"
+                .to_owned(),
         }),
         _ => Ok(()),
     }
@@ -297,23 +351,29 @@ fn read_binding(src: &Source, node: Node, name: QName) -> Result<Binding> {
         location: src.at(node),
         port_type: qname::required(src, node, "type")?,
         soap: false,
+        rpc: false,
         operations: Vec::new(),
     };
+    for child in ns::children(node).filter(|n| ns::is_soap(*n, "binding")) {
+        binding.soap = true;
+        binding.rpc = style(src, child)?.unwrap_or(false);
+    }
     for child in ns::children(node) {
-        if ns::is_soap(child, "binding") {
-            check_style(src, child)?;
-            binding.soap = true;
-        } else if ns::is(child, WSDL, "operation") {
+        if ns::is(child, WSDL, "operation") {
             let mut op = BindingOperation {
                 name: qname::required_str(src, child, "name")?.to_owned(),
                 doc: wsdl_doc(child),
                 location: src.at(child),
+                rpc: binding.rpc,
+                body_namespace: None,
                 input_headers: Vec::new(),
                 output_headers: Vec::new(),
             };
             for part in ns::children(child) {
                 if ns::is_soap(part, "operation") {
-                    check_style(src, part)?;
+                    if let Some(rpc) = style(src, part)? {
+                        op.rpc = rpc;
+                    }
                     continue;
                 }
                 let headers = if ns::is(part, WSDL, "input") {
@@ -326,6 +386,10 @@ fn read_binding(src: &Source, node: Node, name: QName) -> Result<Binding> {
                 for ext in ns::children(part) {
                     if ns::is_soap(ext, "body") {
                         check_use(src, ext)?;
+                        if let Some(namespace) = ext.attribute("namespace") {
+                            op.body_namespace
+                                .get_or_insert_with(|| namespace.to_owned());
+                        }
                     } else if ns::is_soap(ext, "header") {
                         check_use(src, ext)?;
                         headers.push(SoapHeader {

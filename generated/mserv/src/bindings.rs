@@ -28,7 +28,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -66,136 +66,74 @@ pub mod identifiers {
             XRoadObjectType::Service,
         ];
 
+        /// The code combinations each object type allows, by element name.
+        pub const SHAPES: &'static [::xroad_codec::identifier::Shape] = &[
+            ::xroad_codec::identifier::Shape::new(
+                "MEMBER",
+                &["xRoadInstance", "memberClass", "memberCode"],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SUBSYSTEM",
+                &["xRoadInstance", "memberClass", "memberCode", "subsystemCode"],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVER",
+                &["xRoadInstance", "memberClass", "memberCode", "serverCode"],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &["xRoadInstance", "memberClass", "memberCode", "serviceCode"],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &[
+                    "xRoadInstance",
+                    "memberClass",
+                    "memberCode",
+                    "subsystemCode",
+                    "serviceCode",
+                ],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &[
+                    "xRoadInstance",
+                    "memberClass",
+                    "memberCode",
+                    "serviceCode",
+                    "serviceVersion",
+                ],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &[
+                    "xRoadInstance",
+                    "memberClass",
+                    "memberCode",
+                    "subsystemCode",
+                    "serviceCode",
+                    "serviceVersion",
+                ],
+            ),
+        ];
+
         /// Checks that the codes present are exactly those the object type has.
         pub fn validate(
             &self,
         ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
-            match (
-                self.object_type,
-                self.x_road_instance.is_some(),
-                self.member_class.is_some(),
-                self.member_code.is_some(),
-                self.subsystem_code.is_some(),
-                self.server_code.is_some(),
-                self.service_code.is_some(),
-                self.service_version.is_some(),
-            ) {
-                (
-                    XRoadObjectType::Member,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Subsystem,
-                    true,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Server,
-                    true,
-                    true,
-                    true,
-                    false,
-                    true,
-                    false,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    true,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    true,
-                    false,
-                    true,
-                    false,
-                ) => Ok(()),
-                (
-                    XRoadObjectType::Service,
-                    true,
-                    true,
-                    true,
-                    false,
-                    false,
-                    true,
-                    true,
-                ) => Ok(()),
-                (XRoadObjectType::Service, true, true, true, true, false, true, true) => {
-                    Ok(())
-                }
-                (XRoadObjectType::Member, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "MEMBER".to_owned(),
-                        expected: "3 codes".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.server_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some()),
-                    })
-                }
-                (XRoadObjectType::Subsystem, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SUBSYSTEM".to_owned(),
-                        expected: "4 codes".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.server_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some()),
-                    })
-                }
-                (XRoadObjectType::Server, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SERVER".to_owned(),
-                        expected: "4 codes".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.server_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some()),
-                    })
-                }
-                (XRoadObjectType::Service, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SERVICE".to_owned(),
-                        expected: "4, 5 or 6 codes".to_owned(),
-                        found: usize::from(self.x_road_instance.is_some())
-                            + usize::from(self.member_class.is_some())
-                            + usize::from(self.member_code.is_some())
-                            + usize::from(self.subsystem_code.is_some())
-                            + usize::from(self.server_code.is_some())
-                            + usize::from(self.service_code.is_some())
-                            + usize::from(self.service_version.is_some()),
-                    })
-                }
-            }
+            ::xroad_codec::identifier::check_shape(
+                &::xroad_codec::xml::XmlText::to_text(&self.object_type),
+                &[
+                    ("xRoadInstance", self.x_road_instance.is_some()),
+                    ("memberClass", self.member_class.is_some()),
+                    ("memberCode", self.member_code.is_some()),
+                    ("subsystemCode", self.subsystem_code.is_some()),
+                    ("serverCode", self.server_code.is_some()),
+                    ("serviceCode", self.service_code.is_some()),
+                    ("serviceVersion", self.service_version.is_some()),
+                ],
+                Self::SHAPES,
+            )
         }
     }
 
@@ -362,8 +300,7 @@ pub mod identifiers {
         Service,
     }
 
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadClientIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
+    /// The content of the `client` element, restricting `XRoadIdentifierType`.
     #[derive(
         Debug,
         Clone,
@@ -375,7 +312,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadClientIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -400,34 +337,32 @@ pub mod identifiers {
             XRoadObjectType::Subsystem,
         ];
 
+        /// The code combinations each object type allows, by element name.
+        pub const SHAPES: &'static [::xroad_codec::identifier::Shape] = &[
+            ::xroad_codec::identifier::Shape::new(
+                "MEMBER",
+                &["xRoadInstance", "memberClass", "memberCode"],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SUBSYSTEM",
+                &["xRoadInstance", "memberClass", "memberCode", "subsystemCode"],
+            ),
+        ];
+
         /// Checks that the codes present are exactly those the object type has.
         pub fn validate(
             &self,
         ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
-            match (self.object_type, self.subsystem_code.is_some()) {
-                (XRoadObjectType::Member, false) => Ok(()),
-                (XRoadObjectType::Subsystem, true) => Ok(()),
-                (XRoadObjectType::Member, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "MEMBER".to_owned(),
-                        expected: "3 codes".to_owned(),
-                        found: usize::from(self.subsystem_code.is_some()) + 3,
-                    })
-                }
-                (XRoadObjectType::Subsystem, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::Shape {
-                        object_type: "SUBSYSTEM".to_owned(),
-                        expected: "4 codes".to_owned(),
-                        found: usize::from(self.subsystem_code.is_some()) + 3,
-                    })
-                }
-                (other, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
-                        expected: "MEMBER, SUBSYSTEM".to_owned(),
-                    })
-                }
-            }
+            ::xroad_codec::identifier::check_shape(
+                &::xroad_codec::xml::XmlText::to_text(&self.object_type),
+                &[
+                    ("xRoadInstance", true),
+                    ("memberClass", true),
+                    ("memberCode", true),
+                    ("subsystemCode", self.subsystem_code.is_some()),
+                ],
+                Self::SHAPES,
+            )
         }
     }
 
@@ -496,8 +431,7 @@ pub mod identifiers {
         }
     }
 
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadServiceIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
+    /// The content of the `service` element, restricting `XRoadIdentifierType`.
     #[derive(
         Debug,
         Clone,
@@ -509,7 +443,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadServiceIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -538,26 +472,61 @@ pub mod identifiers {
         /// Object types this identifier type allows.
         pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[XRoadObjectType::Service];
 
+        /// The code combinations each object type allows, by element name.
+        pub const SHAPES: &'static [::xroad_codec::identifier::Shape] = &[
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &["xRoadInstance", "memberClass", "memberCode", "serviceCode"],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &[
+                    "xRoadInstance",
+                    "memberClass",
+                    "memberCode",
+                    "subsystemCode",
+                    "serviceCode",
+                ],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &[
+                    "xRoadInstance",
+                    "memberClass",
+                    "memberCode",
+                    "serviceCode",
+                    "serviceVersion",
+                ],
+            ),
+            ::xroad_codec::identifier::Shape::new(
+                "SERVICE",
+                &[
+                    "xRoadInstance",
+                    "memberClass",
+                    "memberCode",
+                    "subsystemCode",
+                    "serviceCode",
+                    "serviceVersion",
+                ],
+            ),
+        ];
+
         /// Checks that the codes present are exactly those the object type has.
         pub fn validate(
             &self,
         ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
-            match (
-                self.object_type,
-                self.subsystem_code.is_some(),
-                self.service_version.is_some(),
-            ) {
-                (XRoadObjectType::Service, false, false) => Ok(()),
-                (XRoadObjectType::Service, true, false) => Ok(()),
-                (XRoadObjectType::Service, false, true) => Ok(()),
-                (XRoadObjectType::Service, true, true) => Ok(()),
-                (other, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
-                        expected: "SERVICE".to_owned(),
-                    })
-                }
-            }
+            ::xroad_codec::identifier::check_shape(
+                &::xroad_codec::xml::XmlText::to_text(&self.object_type),
+                &[
+                    ("xRoadInstance", true),
+                    ("memberClass", true),
+                    ("memberCode", true),
+                    ("subsystemCode", self.subsystem_code.is_some()),
+                    ("serviceCode", true),
+                    ("serviceVersion", self.service_version.is_some()),
+                ],
+                Self::SHAPES,
+            )
         }
     }
 
@@ -636,8 +605,8 @@ pub mod identifiers {
         }
     }
 
-    /// Type `{http://x-road.eu/xsd/identifiers}XRoadSecurityServerIdentifierType`, a
-    /// restriction of `{http://x-road.eu/xsd/identifiers}XRoadIdentifierType`.
+    /// The schema type `XRoadSecurityServerIdentifierType`, restricting
+    /// `XRoadIdentifierType`.
     #[derive(
         Debug,
         Clone,
@@ -649,7 +618,7 @@ pub mod identifiers {
     )]
     #[xml(namespace = "http://x-road.eu/xsd/identifiers", validate = Self::validate)]
     pub struct XRoadSecurityServerIdentifierType {
-        /// Attribute `{http://x-road.eu/xsd/identifiers}objectType`.
+        /// Enumeration for X-Road identifier types that can be used in requests.
         #[xml(attribute = "objectType", namespace = "http://x-road.eu/xsd/identifiers")]
         pub object_type: XRoadObjectType,
         /// Identifies the X-Road instance. This field is applicable to all identifier
@@ -672,19 +641,28 @@ pub mod identifiers {
         /// Object types this identifier type allows.
         pub const OBJECT_TYPES: &'static [XRoadObjectType] = &[XRoadObjectType::Server];
 
+        /// The code combinations each object type allows, by element name.
+        pub const SHAPES: &'static [::xroad_codec::identifier::Shape] = &[
+            ::xroad_codec::identifier::Shape::new(
+                "SERVER",
+                &["xRoadInstance", "memberClass", "memberCode", "serverCode"],
+            ),
+        ];
+
         /// Checks that the codes present are exactly those the object type has.
         pub fn validate(
             &self,
         ) -> Result<(), ::xroad_codec::identifier::IdentifierError> {
-            match (self.object_type,) {
-                (XRoadObjectType::Server,) => Ok(()),
-                (other, ..) => {
-                    Err(::xroad_codec::identifier::IdentifierError::ObjectType {
-                        found: ::xroad_codec::xml::XmlText::to_text(&other).into_owned(),
-                        expected: "SERVER".to_owned(),
-                    })
-                }
-            }
+            ::xroad_codec::identifier::check_shape(
+                &::xroad_codec::xml::XmlText::to_text(&self.object_type),
+                &[
+                    ("xRoadInstance", true),
+                    ("memberClass", true),
+                    ("memberCode", true),
+                    ("serverCode", true),
+                ],
+                Self::SHAPES,
+            )
         }
     }
 
@@ -756,7 +734,7 @@ pub mod xroad {
     )]
     #[xml(root(name = "requestHash", namespace = "http://x-road.eu/xsd/xroad.xsd"))]
     pub struct RequestHash {
-        /// Attribute `algorithmId`.
+        /// The `algorithmId` attribute.
         #[xml(attribute = "algorithmId")]
         pub algorithm_id: String,
         /// Text content.
@@ -764,7 +742,7 @@ pub mod xroad {
         pub value: String,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertRegRequestType`.
+    /// The content of the `authCertReg` and `authCertRegResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -794,7 +772,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}AuthCertDeletionRequestType`.
+    /// The content of the `authCertDeletion` and `authCertDeletionResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -820,7 +798,9 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRequestType`.
+    /// The content of the `clientDeletion`, `clientDeletionResponse`, `clientDisable`,
+    /// `clientDisableResponse`, `clientEnable`, `clientEnableResponse`, `ownerChange`
+    /// and `ownerChangeResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -848,7 +828,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRegRequestType`.
+    /// The content of the `clientReg` and `clientRegResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -879,7 +859,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}ClientRenameRequestType`.
+    /// The content of the `clientRename` and `clientRenameResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -910,7 +890,7 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}AddressChangeRequestType`.
+    /// The content of the `addressChange` and `addressChangeResponse` elements.
     #[derive(
         Debug,
         Clone,
@@ -934,7 +914,8 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeEnableRequestType`.
+    /// The content of the `maintenanceModeEnable` and `maintenanceModeEnableResponse`
+    /// elements.
     #[derive(
         Debug,
         Clone,
@@ -958,7 +939,8 @@ pub mod xroad {
         pub request_id: Option<RequestIdType>,
     }
 
-    /// Type `{http://x-road.eu/xsd/xroad.xsd}MaintenanceModeDisableRequestType`.
+    /// The content of the `maintenanceModeDisable` and `maintenanceModeDisableResponse`
+    /// elements.
     #[derive(
         Debug,
         Clone,

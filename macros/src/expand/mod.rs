@@ -1,5 +1,6 @@
 //! Code generation for each derive, from the checked model of `validate`.
 
+pub mod group;
 pub mod read;
 pub mod text;
 pub mod write;

@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
 
-use crate::validate::{self, Body, Occurs, XmlStruct, qualified};
+use crate::validate::{self, Body, Occurs, WildcardSpec, XmlStruct, qualified};
 
 /// Expands `#[derive(XmlRead)]`.
 pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -69,7 +69,7 @@ fn validate_call(model: &XmlStruct<'_>) -> Option<TokenStream> {
     })
 }
 
-fn local(index: usize) -> Ident {
+pub fn local(index: usize) -> Ident {
     format_ident!("__field{}", index)
 }
 
@@ -79,13 +79,18 @@ fn named(model: &XmlStruct<'_>) -> TokenStream {
         attributes,
         elements,
         text,
+        any_attribute,
+        content,
     } = &model.body
     else {
         unreachable!()
     };
 
     // Attributes: one pass over the start tag.
-    let attributes_code = if attributes.is_empty() && model.fixed.is_empty() {
+    let attributes_code = if attributes.is_empty()
+        && model.fixed.is_empty()
+        && any_attribute.is_none()
+    {
         quote! { reader.reject_attributes(start)?; }
     } else {
         let mut declarations = Vec::new();
@@ -157,12 +162,28 @@ fn named(model: &XmlStruct<'_>) -> TokenStream {
                 });
             }
         }
+        let other = any_attribute.as_ref().map(|(_, spec)| {
+            let wildcard = wildcard_tokens(krate, spec);
+            declarations.push(quote! {
+                let mut __any_attributes: ::std::vec::Vec<#krate::xml::AnyAttribute> = ::std::vec::Vec::new();
+            });
+            quote! {
+                (__namespace, __local) if #wildcard.allows(__namespace) => {
+                    __any_attributes.push(#krate::xml::AnyAttribute {
+                        namespace: ::std::borrow::ToOwned::to_owned(__namespace),
+                        local: ::std::borrow::ToOwned::to_owned(__local),
+                        value: ::std::borrow::ToOwned::to_owned(__attribute.value()),
+                    });
+                }
+            }
+        });
         quote! {
             #(#declarations)*
             for __attribute in start.attributes() {
                 let __attribute = __attribute?;
                 match (__attribute.namespace(), __attribute.local_name()) {
                     #(#arms)*
+                    #other
                     (__namespace, __local) => {
                         let __name = if __namespace.is_empty() {
                             ::std::borrow::ToOwned::to_owned(__local)
@@ -202,15 +223,27 @@ fn named(model: &XmlStruct<'_>) -> TokenStream {
         inits.push((usize::MAX, field_init(member, &var)));
         quote! { let #var = reader.read_text_as()?; }
     });
+    if let Some((member, _)) = any_attribute {
+        inits.push((
+            usize::MAX - 1,
+            field_init(member, &format_ident!("__any_attributes")),
+        ));
+    }
+    let content_code = content.map(|member| {
+        let var = format_ident!("__content");
+        inits.push((usize::MAX, field_init(member, &var)));
+        quote! { let #var = reader.read_any_content()?; }
+    });
     inits.sort_by_key(|(index, _)| *index);
     let inits = inits.into_iter().map(|(_, init)| init);
 
     let check = validate_call(model);
-    let end = text.is_none().then(|| quote! { reader.end()?; });
+    let end = (text.is_none() && content.is_none()).then(|| quote! { reader.end()?; });
     quote! {
         #attributes_code
         #elements_code
         #text_code
+        #content_code
         let __value = Self { #(#inits),* };
         #check
         #end
@@ -223,13 +256,20 @@ fn field_init(member: &Ident, var: &Ident) -> TokenStream {
 }
 
 /// Child elements in field order: one reader call per field.
-fn in_order(model: &XmlStruct<'_>) -> TokenStream {
+pub fn in_order(model: &XmlStruct<'_>) -> TokenStream {
     let Body::Named { elements, .. } = &model.body else {
         unreachable!()
     };
+    let krate = &model.krate;
     let statements = elements.iter().map(|field| {
         let var = local(field.index);
         let ty = field.ty;
+        if let Some(spec) = &field.wildcard {
+            return wildcard_statement(krate, field, spec);
+        }
+        if field.group {
+            return group_statement(krate, field);
+        }
         let (namespace, local_name) = (&field.namespace, &field.local);
         let call = match field.occurs {
             Occurs::Required => {
@@ -249,6 +289,71 @@ fn in_order(model: &XmlStruct<'_>) -> TokenStream {
         quote! { let #var: #ty = #call; }
     });
     quote! { #(#statements)* }
+}
+
+/// Reads a `group` field.
+fn group_statement(krate: &syn::Path, field: &validate::ElementField<'_>) -> TokenStream {
+    let var = local(field.index);
+    let ty = field.ty;
+    match field.occurs {
+        Occurs::Required => quote_spanned! {ty.span()=>
+            let #var: #ty = <#ty as #krate::xml::XmlGroup>::read_group(reader)?;
+        },
+        Occurs::Optional => quote_spanned! {ty.span()=>
+            let #var: #ty = reader.optional_group()?;
+        },
+        Occurs::Repeated { min, max } => {
+            let max = max.map_or_else(
+                || quote!(::core::option::Option::None),
+                |max| quote!(::core::option::Option::Some(#max)),
+            );
+            quote_spanned! {ty.span()=>
+                let #var: #ty = reader.repeated_group(#min, #max)?;
+            }
+        }
+    }
+}
+
+/// The `Wildcard` value of a wildcard field.
+pub fn wildcard_tokens(krate: &syn::Path, spec: &WildcardSpec) -> TokenStream {
+    match spec {
+        WildcardSpec::Any => quote!(#krate::xml::Wildcard::Any),
+        WildcardSpec::Not(namespaces) => quote!(#krate::xml::Wildcard::Not(&[#(#namespaces),*])),
+        WildcardSpec::Only(namespaces) => quote!(#krate::xml::Wildcard::Only(&[#(#namespaces),*])),
+    }
+}
+
+/// Reads the child elements of a wildcard (`any`) field.
+fn wildcard_statement(
+    krate: &syn::Path,
+    field: &validate::ElementField<'_>,
+    spec: &WildcardSpec,
+) -> TokenStream {
+    let var = local(field.index);
+    let ty = field.ty;
+    let wildcard = wildcard_tokens(krate, spec);
+    let (min, max) = match field.occurs {
+        Occurs::Required => (1, Some(1)),
+        Occurs::Optional => (0, Some(1)),
+        Occurs::Repeated { min, max } => (min, max),
+    };
+    let max_tokens = max.map_or_else(
+        || quote!(::core::option::Option::None),
+        |max| quote!(::core::option::Option::Some(#max)),
+    );
+    let call = quote_spanned! {ty.span()=> reader.wildcard(&#wildcard, #min, #max_tokens)? };
+    match field.occurs {
+        Occurs::Repeated { .. } => quote! { let #var: #ty = #call; },
+        Occurs::Optional => quote! { let #var: #ty = #call.pop(); },
+        Occurs::Required => quote! {
+            let ::core::option::Option::Some(#var) = #call.pop() else {
+                return ::core::result::Result::Err(reader.error(#krate::xml::ErrorKind::MissingElement {
+                    expected: #wildcard.describe(),
+                    found: ::core::option::Option::None,
+                }));
+            };
+        },
+    }
 }
 
 /// Child elements in any order, each at most once: a linear match on each child's name. A

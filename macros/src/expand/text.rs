@@ -14,6 +14,7 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let krate = match &model {
         TextInput::Enum(e) => &e.krate,
         TextInput::Newtype(n) => &n.krate,
+        TextInput::Union(u) => &u.krate,
     };
     let generics = super::bounded(&input.generics, &syn::parse_quote!(#krate::xml::XmlText));
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -58,6 +59,40 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             };
             (krate, text_impl, Some(extra))
         }
+        TextInput::Union(u) => {
+            let krate = &u.krate;
+            let attempts = u.variants.iter().map(|(variant, ty)| {
+                quote_spanned! {ty.span()=>
+                    match <#ty as #krate::xml::XmlText>::from_text(text) {
+                        ::core::result::Result::Ok(value) => {
+                            return ::core::result::Result::Ok(Self::#variant(value));
+                        }
+                        ::core::result::Result::Err(error) => reasons.push(error.0),
+                    }
+                }
+            });
+            let writes = u.variants.iter().map(|(variant, ty)| {
+                quote_spanned! {ty.span()=>
+                    Self::#variant(value) => <#ty as #krate::xml::XmlText>::to_text(value),
+                }
+            });
+            let text_impl = quote! {
+                fn from_text(text: &str) -> ::core::result::Result<Self, #krate::xml::TextError> {
+                    let mut reasons: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                    #(#attempts)*
+                    ::core::result::Result::Err(#krate::xml::TextError::new(::std::format!(
+                        "no member type of the union reads it: {}",
+                        reasons.join("; ")
+                    )))
+                }
+                fn to_text(&self) -> ::std::borrow::Cow<'_, str> {
+                    match self {
+                        #(#writes)*
+                    }
+                }
+            };
+            (krate, text_impl, None)
+        }
         TextInput::Newtype(n) => {
             let (krate, ty) = (&n.krate, n.ty);
             let check = n.validate.as_ref().map(|path| {
@@ -65,14 +100,24 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
                     #path(&value).map_err(#krate::xml::TextError::new)?;
                 }
             });
+            let write = match &n.to_text {
+                Some(path) => quote!(#path(self)),
+                None => quote!(<#ty as #krate::xml::XmlText>::to_text(&self.0)),
+            };
+            let check_text = n.validate_text.as_ref().map(|path| {
+                quote! {
+                    #path(text).map_err(#krate::xml::TextError::new)?;
+                }
+            });
             let text_impl = quote_spanned! {ty.span()=>
                 fn from_text(text: &str) -> ::core::result::Result<Self, #krate::xml::TextError> {
+                    #check_text
                     let value = Self(<#ty as #krate::xml::XmlText>::from_text(text)?);
                     #check
                     ::core::result::Result::Ok(value)
                 }
                 fn to_text(&self) -> ::std::borrow::Cow<'_, str> {
-                    <#ty as #krate::xml::XmlText>::to_text(&self.0)
+                    #write
                 }
             };
             (krate, text_impl, None)

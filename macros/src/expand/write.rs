@@ -5,7 +5,7 @@ use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 use syn::spanned::Spanned;
 
-use crate::validate::{self, Body, Occurs};
+use crate::validate::{self, Body, ElementField, Occurs};
 
 /// Expands `#[derive(XmlWrite)]`.
 pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -31,6 +31,8 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             attributes,
             elements,
             text: text_field,
+            any_attribute,
+            content: content_field,
         } => {
             let mut statements = Vec::new();
             for fixed in &model.fixed {
@@ -49,6 +51,13 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
                     quote! { writer.attribute(#namespace, #local, &#text(&self.#member))?; }
                 });
             }
+            if let Some((member, _)) = any_attribute {
+                statements.push(quote! {
+                    for __attribute in &self.#member {
+                        __attribute.write(writer)?;
+                    }
+                });
+            }
             let attributes = (!statements.is_empty()).then(|| {
                 quote! {
                     #(#statements)*
@@ -58,29 +67,15 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
 
             let content = if let Some(member) = text_field {
                 quote! { writer.text(&#text(&self.#member)) }
+            } else if let Some(member) = content_field {
+                quote! { #krate::xml::write_nodes(writer, &self.#member) }
             } else if elements.is_empty() {
                 quote! {
                     let _ = writer;
                     ::core::result::Result::Ok(())
                 }
             } else {
-                let statements = elements.iter().map(|field| {
-                    let (member, namespace, local) = (field.member, &field.namespace, &field.local);
-                    let span = field.ty.span();
-                    match field.occurs {
-                        Occurs::Required => quote_spanned! {span=> writer.element(#namespace, #local, &self.#member)?; },
-                        Occurs::Optional => quote_spanned! {span=>
-                            if let ::core::option::Option::Some(__value) = &self.#member {
-                                writer.element(#namespace, #local, __value)?;
-                            }
-                        },
-                        Occurs::Repeated { .. } => quote_spanned! {span=>
-                            for __value in &self.#member {
-                                writer.element(#namespace, #local, __value)?;
-                            }
-                        },
-                    }
-                });
+                let statements = element_statements(krate, elements);
                 quote! {
                     #(#statements)*
                     ::core::result::Result::Ok(())
@@ -105,4 +100,58 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The statements writing each element field (elements, wildcards, groups) in field order.
+pub fn element_statements(krate: &syn::Path, elements: &[ElementField<'_>]) -> Vec<TokenStream> {
+    elements
+        .iter()
+        .map(|field| {
+            let (member, namespace, local) = (field.member, &field.namespace, &field.local);
+            let span = field.ty.span();
+            if field.group {
+                return match field.occurs {
+                    Occurs::Required => quote_spanned! {span=> #krate::xml::XmlGroup::write_group(&self.#member, writer)?; },
+                    Occurs::Optional => quote_spanned! {span=>
+                        if let ::core::option::Option::Some(__value) = &self.#member {
+                            #krate::xml::XmlGroup::write_group(__value, writer)?;
+                        }
+                    },
+                    Occurs::Repeated { .. } => quote_spanned! {span=>
+                        for __value in &self.#member {
+                            #krate::xml::XmlGroup::write_group(__value, writer)?;
+                        }
+                    },
+                };
+            }
+            if field.wildcard.is_some() {
+                return match field.occurs {
+                    Occurs::Required => quote_spanned! {span=> self.#member.write(writer)?; },
+                    Occurs::Optional => quote_spanned! {span=>
+                        if let ::core::option::Option::Some(__value) = &self.#member {
+                            __value.write(writer)?;
+                        }
+                    },
+                    Occurs::Repeated { .. } => quote_spanned! {span=>
+                        for __value in &self.#member {
+                            __value.write(writer)?;
+                        }
+                    },
+                };
+            }
+            match field.occurs {
+                Occurs::Required => quote_spanned! {span=> writer.element(#namespace, #local, &self.#member)?; },
+                Occurs::Optional => quote_spanned! {span=>
+                    if let ::core::option::Option::Some(__value) = &self.#member {
+                        writer.element(#namespace, #local, __value)?;
+                    }
+                },
+                Occurs::Repeated { .. } => quote_spanned! {span=>
+                    for __value in &self.#member {
+                        writer.element(#namespace, #local, __value)?;
+                    }
+                },
+            }
+        })
+        .collect()
 }

@@ -9,4 +9,10 @@ enum WithData {
     A(u32),
 }
 
+#[derive(XmlText)]
+enum Mixed {
+    A,
+    B(u32),
+}
+
 fn main() {}

@@ -1,7 +1,8 @@
 //! X-Road identifier codes and the textual form of identifiers (`SUBSYSTEM:EE/COM/client/sub`).
 //!
 //! The identifier types themselves are generated from the identifier schema; they use
-//! [`Code`] for every code and the helpers here for `Display`/`FromStr`.
+//! [`Code`] for every code, the helpers here for `Display`/`FromStr`, and a table of
+//! [`Shape`]s with [`check_shape`] for `validate`.
 
 use std::borrow::{Borrow, Cow};
 use std::fmt;
@@ -135,6 +136,77 @@ pub fn split(text: &str) -> Result<(&str, Vec<Code>), IdentifierError> {
     Ok((object_type, codes))
 }
 
+/// A combination of codes an object type allows: the object type as written (`MEMBER`) and
+/// the names of the codes present, in the order of the identifier type's elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shape {
+    /// The object type, as written in the `objectType` attribute.
+    pub object_type: &'static str,
+    /// The element names of the codes present.
+    pub codes: &'static [&'static str],
+}
+
+impl Shape {
+    /// The shape of `object_type` with `codes` present.
+    pub const fn new(object_type: &'static str, codes: &'static [&'static str]) -> Self {
+        Self { object_type, codes }
+    }
+}
+
+/// Checks that the codes present (`present`: each code's element name and whether the value
+/// has it, in element order) form one of the `shapes` of `object_type`.
+///
+/// An object type with no shape is an [`IdentifierError::ObjectType`]; codes that fit none of
+/// its shapes are an [`IdentifierError::Shape`] that says how many codes it takes.
+pub fn check_shape(
+    object_type: &str,
+    present: &[(&str, bool)],
+    shapes: &[Shape],
+) -> Result<(), IdentifierError> {
+    let mut own = shapes
+        .iter()
+        .filter(|s| s.object_type == object_type)
+        .peekable();
+    if own.peek().is_none() {
+        let mut types: Vec<&str> = Vec::new();
+        for shape in shapes {
+            if !types.contains(&shape.object_type) {
+                types.push(shape.object_type);
+            }
+        }
+        return Err(IdentifierError::ObjectType {
+            found: object_type.to_owned(),
+            expected: types.join(", "),
+        });
+    }
+    let names = present
+        .iter()
+        .filter(|(_, there)| *there)
+        .map(|(name, _)| *name);
+    let mut counts: Vec<usize> = Vec::new();
+    for shape in own {
+        if shape.codes.iter().copied().eq(names.clone()) {
+            return Ok(());
+        }
+        if !counts.contains(&shape.codes.len()) {
+            counts.push(shape.codes.len());
+        }
+    }
+    counts.sort_unstable();
+    let plural = if counts == [1] { "code" } else { "codes" };
+    let counts: Vec<String> = counts.iter().map(usize::to_string).collect();
+    let expected = match counts.split_last() {
+        Some((last, [])) => format!("{last} {plural}"),
+        Some((last, rest)) => format!("{} or {last} {plural}", rest.join(", ")),
+        None => format!("0 {plural}"),
+    };
+    Err(IdentifierError::Shape {
+        object_type: object_type.to_owned(),
+        expected,
+        found: names.count(),
+    })
+}
+
 /// Whether a byte is a printable ASCII character (U+0020–U+007E) allowed in a code.
 fn is_plain_ascii(b: u8) -> bool {
     matches!(b, 0x20..=0x7E) && !matches!(b, b':' | b';' | b'%' | b'/' | b'\\')
@@ -230,6 +302,67 @@ impl XmlText for Code {
 
 #[cfg(test)]
 mod tests {
+    const SHAPES: &[Shape] = &[
+        Shape::new("MEMBER", &["instance", "class", "code"]),
+        Shape::new("SUBSYSTEM", &["instance", "class", "code", "subsystem"]),
+        Shape::new("SERVICE", &["instance", "class", "code", "service"]),
+        Shape::new(
+            "SERVICE",
+            &["instance", "class", "code", "subsystem", "service"],
+        ),
+    ];
+
+    fn present(subsystem: bool, service: bool) -> [(&'static str, bool); 5] {
+        [
+            ("instance", true),
+            ("class", true),
+            ("code", true),
+            ("subsystem", subsystem),
+            ("service", service),
+        ]
+    }
+
+    #[test]
+    fn shapes_are_checked_against_the_table() {
+        assert_eq!(
+            check_shape("MEMBER", &present(false, false), SHAPES),
+            Ok(())
+        );
+        assert_eq!(check_shape("SERVICE", &present(true, true), SHAPES), Ok(()));
+        assert_eq!(
+            check_shape("SERVICE", &present(false, true), SHAPES),
+            Ok(())
+        );
+        assert_eq!(
+            check_shape("MEMBER", &present(true, false), SHAPES),
+            Err(IdentifierError::Shape {
+                object_type: "MEMBER".to_owned(),
+                expected: "3 codes".to_owned(),
+                found: 4,
+            })
+        );
+        assert_eq!(
+            check_shape("SERVICE", &present(true, false), SHAPES),
+            Err(IdentifierError::Shape {
+                object_type: "SERVICE".to_owned(),
+                expected: "4 or 5 codes".to_owned(),
+                found: 4,
+            })
+        );
+        assert_eq!(
+            check_shape("SERVER", &present(false, false), SHAPES),
+            Err(IdentifierError::ObjectType {
+                found: "SERVER".to_owned(),
+                expected: "MEMBER, SUBSYSTEM, SERVICE".to_owned(),
+            })
+        );
+        let one = [Shape::new("X", &["a"])];
+        let message = check_shape("X", &[("a", false)], &one)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(message, "object type `X` needs 1 code, found 0 code(s)");
+    }
+
     use super::*;
 
     #[test]

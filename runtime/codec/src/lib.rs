@@ -7,6 +7,7 @@
 //!   runtime works from.
 //! - [`header`]: X-Road header vocabulary a WSDL does not declare.
 //! - [`soap`]: SOAP 1.1 envelopes.
+//! - [`xsd`]: the XML Schema built-in types that have no Rust primitive.
 
 extern crate self as xroad_codec;
 
@@ -15,3 +16,4 @@ pub mod identifier;
 pub mod operation;
 pub mod soap;
 pub mod xml;
+pub mod xsd;

@@ -9,16 +9,22 @@
 //! sequences must come in order, unknown elements and attributes, DTDs and unknown entities are
 //! errors, and every error names the path of the element where it happened.
 
+mod any;
 mod error;
+mod group;
+mod nil;
 mod reader;
 mod text;
 mod writer;
 
+pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, Wildcard, write_nodes};
 pub use error::{Error, ErrorKind, TextError};
+pub use group::XmlGroup;
+pub use nil::{Nillable, XSI};
 pub use reader::{Attribute, Reader, StartTag, is_xml_char};
 pub use text::XmlText;
 pub use writer::Writer;
-pub use xroad_macros::{XmlRead, XmlText, XmlWrite};
+pub use xroad_macros::{XmlGroup, XmlRead, XmlText, XmlWrite};
 
 /// A type that can be read from the content of an element.
 pub trait XmlRead: Sized {

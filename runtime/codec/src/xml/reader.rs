@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 
 use super::text::is_xml_space;
-use super::{Error, ErrorKind, XmlRead, XmlText};
+use super::{AnyContent, AnyElement, AnyNode, Error, ErrorKind, XmlRead, XmlText};
 
 /// Namespace bound to the `xml` prefix.
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -50,6 +50,20 @@ impl<'a> StartTag<'a> {
     /// Byte offset of the start tag in the input.
     pub fn position(&self) -> u64 {
         self.position
+    }
+    /// The value of attribute `{namespace}local`, if the tag has it.
+    pub fn attribute(&self, namespace: &str, local: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.local == local && a.namespace == namespace)
+            .map(|a| &*a.value)
+    }
+    /// The same tag without attribute `{namespace}local`.
+    pub fn without_attribute(&self, namespace: &str, local: &str) -> StartTag<'a> {
+        let mut tag = self.clone();
+        tag.attributes
+            .retain(|a| !(a.local == local && a.namespace == namespace));
+        tag
     }
     fn display_name(&self) -> String {
         display_name(&self.namespace, self.local)
@@ -503,6 +517,134 @@ impl<'a> Reader<'a> {
                 },
             }),
         }
+    }
+
+    /// The `(prefix, namespace)` declarations in scope (the default namespace has the empty
+    /// prefix), outermost first.
+    pub fn namespaces_in_scope(&self) -> Vec<(String, String)> {
+        self.bindings
+            .iter()
+            .map(|b| (b.prefix.to_owned(), b.uri.clone().into_owned()))
+            .collect()
+    }
+
+    /// Reads the rest of the current element, whatever it holds — child elements with their
+    /// attributes, text, CDATA — as open content, up to and including its end tag (leaving
+    /// it). Each element keeps the declarations it makes; comments and processing instructions
+    /// are dropped.
+    pub fn read_any_content(&mut self) -> Result<Vec<AnyNode>, Error> {
+        let depth = self.frames.len();
+        // The elements being read, innermost last, and the children of the current one.
+        let mut open: Vec<AnyElement> = Vec::new();
+        let mut top: Vec<AnyNode> = Vec::new();
+        let mut pending = self.peeked.take();
+        loop {
+            let item = match pending.take() {
+                Some(Peeked::Start(tag)) => Some(tag),
+                Some(Peeked::End(_)) => None,
+                None => match self.next_event()? {
+                    Event::Start(start) => Some(self.open_tag(&start)?),
+                    Event::End(_) => None,
+                    Event::Text(raw) => {
+                        let piece = self.borrow_str(&raw)?;
+                        let children = open
+                            .last_mut()
+                            .map_or(&mut top, |e| &mut e.content.children);
+                        push_text(children, &normalize_newlines(piece));
+                        continue;
+                    }
+                    Event::CData(raw) => {
+                        let piece = self.borrow_str(&raw)?;
+                        let children = open
+                            .last_mut()
+                            .map_or(&mut top, |e| &mut e.content.children);
+                        push_text(children, &normalize_newlines(piece));
+                        continue;
+                    }
+                    Event::GeneralRef(reference) => {
+                        let name = self.borrow_str(&reference)?;
+                        let ch = resolve_reference(name).map_err(|kind| self.error(kind))?;
+                        let children = open
+                            .last_mut()
+                            .map_or(&mut top, |e| &mut e.content.children);
+                        push_text(children, ch.encode_utf8(&mut [0u8; 4]));
+                        continue;
+                    }
+                    Event::Comment(_) | Event::PI(_) => continue,
+                    Event::DocType(_) => return Err(self.error(ErrorKind::Dtd)),
+                    Event::Decl(_) => return Err(self.syntax("XML declaration inside an element")),
+                    Event::Eof => return Err(self.error(ErrorKind::UnexpectedEof)),
+                    Event::Empty(_) => return Err(self.syntax("unexpected empty element event")),
+                },
+            };
+            match item {
+                Some(tag) => {
+                    self.enter(&tag);
+                    let namespaces = self.bindings[tag.scope..]
+                        .iter()
+                        .map(|b| (b.prefix.to_owned(), b.uri.clone().into_owned()))
+                        .collect();
+                    open.push(AnyElement {
+                        namespace: tag.namespace.clone().into_owned(),
+                        local: tag.local.to_owned(),
+                        content: AnyContent {
+                            attributes: super::any::any_attributes(&tag)?,
+                            children: Vec::new(),
+                            namespaces,
+                        },
+                    });
+                }
+                None => {
+                    self.leave();
+                    match open.pop() {
+                        Some(element) => {
+                            let children = open
+                                .last_mut()
+                                .map_or(&mut top, |e| &mut e.content.children);
+                            children.push(AnyNode::Element(element));
+                        }
+                        None => {
+                            debug_assert!(self.frames.len() < depth);
+                            return Ok(top);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the text content of the current element as an `xs:QName` and resolves its
+    /// prefix (or the default namespace, for an unprefixed name) with the namespace
+    /// declarations in scope: `(namespace, local name)`.
+    pub fn read_qname(&mut self) -> Result<(String, String), Error> {
+        let (text, position) = self.text_content()?;
+        let name = text.trim_matches(is_xml_space);
+        let invalid = |reason: &str| Error {
+            path: self.current_path(),
+            position,
+            kind: ErrorKind::InvalidValue {
+                value: quoted(name),
+                reason: reason.to_owned(),
+            },
+        };
+        let (prefix, local) = match split_qname(name) {
+            Some((prefix, local)) => (prefix, local),
+            None => ("", name),
+        };
+        if local.is_empty() || local.contains(':') || name.contains(is_xml_space) {
+            return Err(invalid("not a qualified name (prefix:local)"));
+        }
+        let namespace = match prefix {
+            "xml" => XML_NS.to_owned(),
+            _ => match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+                Some(binding) => binding.uri.clone().into_owned(),
+                None if prefix.is_empty() => String::new(),
+                None => return Err(invalid(&format!("prefix `{prefix}` is not declared"))),
+            },
+        };
+        let local = local.to_owned();
+        self.leave();
+        Ok((namespace, local))
     }
 
     /// Parses an attribute value as `T`; the error path ends in `/@name`.
@@ -959,6 +1101,15 @@ impl<'a> Reader<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// Appends text to open content, joining it to text just before.
+fn push_text(children: &mut Vec<AnyNode>, piece: &str) {
+    if let Some(AnyNode::Text(text)) = children.last_mut() {
+        text.push_str(piece);
+    } else if !piece.is_empty() {
+        children.push(AnyNode::Text(piece.to_owned()));
     }
 }
 

@@ -117,6 +117,17 @@ macro_rules! float {
 
 float!(f32 f64);
 
+/// `xs:positiveInteger`.
+impl XmlText for std::num::NonZeroU64 {
+    fn from_text(text: &str) -> Result<Self, TextError> {
+        let value = u64::from_text(text)?;
+        Self::new(value).ok_or_else(|| TextError::new("0 is not positive (xs:positiveInteger)"))
+    }
+    fn to_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
 impl XmlText for Vec<u8> {
     fn from_text(text: &str) -> Result<Self, TextError> {
         use base64::Engine as _;

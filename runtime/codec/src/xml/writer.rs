@@ -176,6 +176,56 @@ impl Writer {
         result.map_err(|kind| self.attribute_error(local, kind))
     }
 
+    /// The text of the `xs:QName` `{namespace}local` in the current element: its prefix is
+    /// the one bound to `namespace`, declared on the element's start tag (which must still be
+    /// open) when none is in scope.
+    pub fn qname(&mut self, namespace: &str, local: &str) -> Result<String, Error> {
+        check_name(local).map_err(|kind| self.error(kind))?;
+        if namespace.is_empty() {
+            return Ok(local.to_owned());
+        }
+        let declared = self.bindings.len();
+        let prefix = self.prefix_for(namespace);
+        if self.bindings.len() > declared {
+            if !self.tag_open {
+                return Err(self.error(ErrorKind::Invalid(format!(
+                    "namespace `{namespace}` of a QName value has no prefix in scope"
+                ))));
+            }
+            for (prefix, uri) in &self.bindings[declared..] {
+                push_declaration(&mut self.out, prefix, uri);
+            }
+        }
+        Ok(match prefix {
+            Some(index) => format!("{}:{local}", self.bindings[index].0),
+            None => format!("xml:{local}"),
+        })
+    }
+
+    /// Declares `prefix` for `namespace` on the start tag that is still open, unless the prefix
+    /// is in scope already (prefixes are never rebound) or is the default namespace, which the
+    /// writer does not use. Used to keep the prefixes of open content.
+    pub fn declare(&mut self, prefix: &str, namespace: &str) -> Result<(), Error> {
+        if !self.tag_open {
+            return Err(self.error(ErrorKind::Invalid(format!(
+                "declaration of `{prefix}` outside a start tag"
+            ))));
+        }
+        let reserved = prefix.eq_ignore_ascii_case("xml") || prefix.eq_ignore_ascii_case("xmlns");
+        if prefix.is_empty()
+            || namespace.is_empty()
+            || reserved
+            || check_name(prefix).is_err()
+            || self.bindings.iter().any(|(p, _)| p == prefix)
+        {
+            return Ok(());
+        }
+        self.bindings
+            .push((prefix.to_owned(), namespace.to_owned()));
+        push_declaration(&mut self.out, prefix, namespace);
+        Ok(())
+    }
+
     /// Writes escaped text.
     pub fn text(&mut self, text: &str) -> Result<(), Error> {
         let Some(current) = self.open.last_mut() else {

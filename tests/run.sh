@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the external-tool tests need
-# (xmllint from libxml2-utils, the openssl command), then runs every test of the workspace,
+# (xmllint from libxml2-utils, the openssl command, pip for the Python prometheus_client parsers),
+# then runs every test of the workspace,
 # including the downstream crate and the `xroad-codegen --check` of the checked-in bindings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
 command -v openssl >/dev/null || missing+=(openssl)
+# The metrics test installs the Python prometheus_client package with pip.
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   apt-get update -qq

@@ -91,3 +91,39 @@ fn the_demo_runs_the_eleven_services_and_the_tampered_request() {
         "{stdout}"
     );
 }
+
+/// `demo -v --log-format json`: the central server's request log as JSON lines whose fields
+/// are plain values (no `Some(…)`, no quoted paths) with durations in milliseconds to a tenth.
+#[test]
+fn the_request_log_in_json_has_plain_fields_and_rounded_durations() {
+    let output = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["-v", "--log-format", "json"])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let requests: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains(r#""message":"management request""#))
+        .collect();
+    assert!(requests.len() >= 13, "{stderr}");
+    for line in &requests {
+        assert!(line.starts_with('{') && line.ends_with('}'), "{line}");
+        assert!(!line.contains("Some("), "{line}");
+        assert!(line.contains(r#""path":"/managementservice/"#), "{line}");
+        let duration = line
+            .split(r#""duration_ms":"#)
+            .nth(1)
+            .and_then(|rest| rest.split([',', '}']).next())
+            .unwrap_or_else(|| panic!("no duration_ms in {line}"));
+        let decimals = duration.split_once('.').map_or(0, |(_, d)| d.len());
+        assert!(decimals <= 1, "{duration} in {line}");
+    }
+    assert!(
+        requests
+            .iter()
+            .any(|line| line.contains(r#""service":"clientReg""#)),
+        "{stderr}"
+    );
+}

@@ -237,5 +237,115 @@ async fn a_fault_with_another_code_exits_with_status_2() {
     assert!(output.stdout.is_empty());
     let _ = stop.send(());
     task.await.unwrap();
+}
+
+/// Runs `security-server ARGS` with `RUST_LOG` unset.
+fn security_server_raw(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_security-server"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_usage_error_exits_64() {
+    let output = security_server_raw(&["--config", "ss.toml", "no-such-command"]);
+    assert_eq!(output.status.code(), Some(64), "{output:?}");
+    let output = security_server_raw(&["--config", "ss.toml", "client-reg"]);
+    assert_eq!(output.status.code(), Some(64), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("<CLIENT>"),
+        "{output:?}"
+    );
+    let help = security_server_raw(&["--help"]);
+    assert_eq!(help.status.code(), Some(0), "{help:?}");
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("2 SOAP fault"), "{text}");
+    assert!(text.contains("64 usage error"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_says_connection_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::create(dir.path(), true).unwrap();
+    // A port nothing listens on: bound, then closed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let ss = sandbox
+        .security_config_for(closed, closed, SERVER)
+        .unwrap()
+        .path()
+        .to_owned();
+    let output = run_security_server(&ss, &["client-disable", MACK_SUBSYSTEM]).await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("security-server: "), "{stderr}");
+    assert!(last.contains(&closed.to_string()), "{stderr}");
+    assert_eq!(
+        last.matches("Connection refused").count(),
+        1,
+        "the cause, once: {stderr}"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v_logs_the_request_as_text_or_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::create(dir.path(), true).unwrap();
+    let central = RunningCentral::start(&sandbox.central_config())
+        .await
+        .unwrap();
+    let ss = sandbox
+        .security_config(&central, SERVER)
+        .unwrap()
+        .path()
+        .to_owned();
+    let quiet = run_security_server(&ss, &["auth-cert-reg", "--address", "ss1.example.org"]).await;
+    assert!(quiet.status.success(), "{quiet:?}");
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("sending request"),
+        "no log without -v: {quiet:?}"
+    );
+    let text = run_security_server(&ss, &["-v", "client-reg", MACK_SUBSYSTEM]).await;
+    assert!(text.status.success(), "{text:?}");
+    let log = String::from_utf8_lossy(&text.stderr);
+    assert!(log.contains(" INFO "), "{log}");
+    assert!(log.contains("sending request"), "{log}");
+    assert!(log.contains("request accepted"), "{log}");
+    assert!(log.contains("service=\"clientReg\""), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "no ANSI escapes off a terminal: {log:?}"
+    );
+    let json = run_security_server(
+        &ss,
+        &[
+            "--log-format",
+            "json",
+            "-v",
+            "client-disable",
+            MACK_SUBSYSTEM,
+        ],
+    )
+    .await;
+    assert!(json.status.success(), "{json:?}");
+    let log = String::from_utf8_lossy(&json.stderr);
+    let lines: Vec<_> = log.lines().collect();
+    assert!(!lines.is_empty(), "{json:?}");
+    for line in &lines {
+        assert!(line.starts_with('{') && line.ends_with('}'), "{log}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains(r#""level":"INFO""#) && line.contains("request accepted")),
+        "{log}"
+    );
+    central.stop().await;
     sandbox.shutdown().await;
 }

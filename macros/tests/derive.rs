@@ -353,7 +353,11 @@ struct Even(pub u8);
 
 impl Even {
     fn check(&self) -> Result<(), &'static str> {
-        if self.0 % 2 == 0 { Ok(()) } else { Err("odd") }
+        if self.0.is_multiple_of(2) {
+            Ok(())
+        } else {
+            Err("odd")
+        }
     }
 }
 

@@ -125,19 +125,25 @@ impl Fault {
     }
 }
 
-/// An error and each of its sources, separated by `: ` (the errors of this crate say only
-/// what they add, and leave their cause to [`source`](std::error::Error::source)).
+/// An error and each of its sources, separated by `: `. The errors of this crate say only
+/// what they add and leave their cause to [`source`](std::error::Error::source); a source
+/// whose text an error above it already shows (an error that also prints its cause) is not
+/// written again.
 pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'a));
 
 impl fmt::Display for ErrorChain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
+        let mut written = self.0.to_string();
         let mut source = self.0.source();
         while let Some(error) = source {
-            write!(f, ": {error}")?;
+            let text = error.to_string();
+            if !text.is_empty() && !written.contains(&text) {
+                written.push_str(": ");
+                written.push_str(&text);
+            }
             source = error.source();
         }
-        Ok(())
+        f.write_str(&written)
     }
 }
 
@@ -153,6 +159,23 @@ mod tests {
         assert_eq!(
             "Server.internal_error".parse::<FaultCode>(),
             Err(UnknownFaultCode("Server.internal_error".to_owned()))
+        );
+    }
+
+    #[test]
+    fn an_error_chain_does_not_repeat_a_source_its_error_already_shows() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot listen on 127.0.0.1:1: {0}")]
+        struct Repeats(#[source] std::io::Error);
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot start")]
+        struct Top(#[source] Repeats);
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let inner = refused.to_string();
+        let error = Top(Repeats(refused));
+        assert_eq!(
+            ErrorChain(&error).to_string(),
+            format!("cannot start: cannot listen on 127.0.0.1:1: {inner}")
         );
     }
 

@@ -18,6 +18,11 @@
 //! - [`operation`]: the operations the runtime handles, and their descriptions.
 //! - [`fault`]: the X-Road fault codes a refused request is answered with.
 //! - `testpki` (feature `test-pki`): a throw-away PKI for tests and demos.
+//!
+//! OpenSSL is the system's, found by `pkg-config`, unless the feature `vendored` builds it
+//! from source and links it statically (as the `openssl` crate's feature of that name). The
+//! crates whose types appear in this API are re-exported: [`bytes`], [`hyper`], [`ipnet`],
+//! [`openssl`].
 
 pub mod cert;
 pub mod client;
@@ -40,3 +45,14 @@ pub mod verify;
 mod test_support;
 
 pub use operation::ManagementOperation;
+
+// The crates whose types this crate's public API takes or returns, so that users name the
+// same versions.
+/// `Bytes`, the bodies of requests and responses.
+pub use bytes;
+/// `StatusCode` of [`transport::HandlerResponse`], the HTTP types of the transport.
+pub use hyper;
+/// `IpNet`, the networks of [`transport::ListenerConfig::allowed_sources`].
+pub use ipnet;
+/// Certificates, keys and OCSP responses (`X509`, `PKey`, `OcspResponse`).
+pub use openssl;

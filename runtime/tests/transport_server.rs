@@ -319,21 +319,32 @@ impl Running {
         started.elapsed()
     }
 
-    /// `GET /metrics` from the admin listener.
+    /// `GET /metrics` from the admin listener, as OpenMetrics.
     async fn metrics(&self) -> String {
-        let mut tcp = TcpStream::connect(self.admin).await.unwrap();
-        tcp.write_all(b"GET /metrics HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        tcp.read_to_string(&mut response).await.unwrap();
-        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+        let response = self
+            .metrics_as(Some("application/openmetrics-text; version=1.0.0"))
+            .await;
         assert!(
             response
                 .to_ascii_lowercase()
-                .contains("content-type: application/openmetrics-text"),
+                .contains("content-type: application/openmetrics-text; version=1.0.0"),
             "{response}"
         );
+        response
+    }
+
+    /// The response (head and body) to `GET /metrics` with `accept` as the `Accept` header.
+    async fn metrics_as(&self, accept: Option<&str>) -> String {
+        let mut tcp = TcpStream::connect(self.admin).await.unwrap();
+        let accept = accept
+            .map(|accept| format!("Accept: {accept}\r\n"))
+            .unwrap_or_default();
+        let request =
+            format!("GET /metrics HTTP/1.1\r\nHost: admin\r\n{accept}Connection: close\r\n\r\n");
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        tcp.read_to_string(&mut response).await.unwrap();
+        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
         response
     }
 }
@@ -1142,6 +1153,236 @@ mod metrics {
             Some(2.0),
             "{metrics}"
         );
+    }
+}
+
+/// The expositions read by the parsers of the Python `prometheus_client` package (PyPI,
+/// installed by the test with pip into the target folder when missing): the classic text
+/// format parser and the OpenMetrics parser, which refuses anything the standard does not
+/// allow.
+mod metrics_parsers {
+    use super::*;
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    /// The version of `prometheus_client` the test installs.
+    const PROMETHEUS_CLIENT: &str = "prometheus-client==0.26.0";
+
+    /// Prints each family as `family NAME TYPE` and each sample as
+    /// `sample NAME LABELS VALUE` (labels `k=v` sorted, joined by `;`, values with `repr`).
+    const SCRIPT: &str = r#"
+import sys
+from prometheus_client.parser import text_string_to_metric_families as text
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as openmetrics
+parse = {"text": text, "openmetrics": openmetrics}[sys.argv[1]]
+for family in parse(open(sys.argv[2], encoding="utf-8").read()):
+    print("family", family.name, family.type, sep="\t")
+    for sample in family.samples:
+        labels = ";".join(f"{k}={v!r}" for k, v in sorted(sample.labels.items()))
+        print("sample", sample.name, labels, sample.value, sep="\t")
+"#;
+
+    /// A folder holding `prometheus_client`, installed with pip when it is not there yet.
+    fn python_path() -> PathBuf {
+        let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python-prometheus-client");
+        let importable = || {
+            Command::new("python3")
+                .arg("-c")
+                .arg("import prometheus_client")
+                .env("PYTHONPATH", &target)
+                .status()
+                .expect("python3 runs")
+                .success()
+        };
+        if !importable() {
+            let status = Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .arg("--target")
+                .arg(&target)
+                .arg(PROMETHEUS_CLIENT)
+                .status()
+                .expect("python3 -m pip runs");
+            assert!(status.success(), "pip install {PROMETHEUS_CLIENT} failed");
+            assert!(
+                importable(),
+                "prometheus_client is not importable after pip install"
+            );
+        }
+        target
+    }
+
+    #[derive(Debug, Default)]
+    struct Parsed {
+        /// Family name → type.
+        families: BTreeMap<String, String>,
+        /// (sample name, labels) → value.
+        samples: BTreeMap<(String, String), f64>,
+    }
+
+    /// `exposition` as the parser of `format` (`text` or `openmetrics`) reads it; panics with
+    /// the parser's error when it refuses it.
+    fn parse(format: &str, exposition: &str) -> Parsed {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("metrics.txt");
+        std::fs::write(&file, exposition).unwrap();
+        let output = Command::new("python3")
+            .arg("-c")
+            .arg(SCRIPT)
+            .arg(format)
+            .arg(&file)
+            .env("PYTHONPATH", python_path())
+            .output()
+            .expect("python3 runs");
+        assert!(
+            output.status.success(),
+            "the {format} parser refused the exposition: {}\n{exposition}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut parsed = Parsed::default();
+        for line in String::from_utf8(output.stdout).unwrap().lines() {
+            let fields: Vec<_> = line.split('\t').collect();
+            match fields[..] {
+                ["family", name, kind] => {
+                    assert!(
+                        parsed
+                            .families
+                            .insert(name.to_owned(), kind.to_owned())
+                            .is_none(),
+                        "family {name} twice in\n{exposition}"
+                    );
+                }
+                ["sample", name, labels, value] => {
+                    parsed
+                        .samples
+                        .insert((name.to_owned(), labels.to_owned()), value.parse().unwrap());
+                }
+                _ => panic!("unexpected parser output {line:?}"),
+            }
+        }
+        parsed
+    }
+
+    /// The body of an HTTP response.
+    fn body(response: &str) -> &str {
+        response
+            .split_once("\r\n\r\n")
+            .expect("a head and a body")
+            .1
+    }
+
+    fn assert_families(parsed: &Parsed, exposition: &str) {
+        let expected: BTreeMap<String, String> = [
+            ("xroad_mserv_requests", "counter"),
+            ("xroad_mserv_request_duration_seconds", "histogram"),
+            ("xroad_mserv_connection_errors", "counter"),
+            ("xroad_mserv_open_connections", "gauge"),
+        ]
+        .into_iter()
+        .map(|(name, kind)| (name.to_owned(), kind.to_owned()))
+        .collect();
+        assert_eq!(parsed.families, expected, "{exposition}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn both_formats_parse_with_every_family_typed_and_listed_at_zero_when_idle() {
+        let server = Running::start(|_| {}).await;
+        let text = server.metrics_as(None).await;
+        assert!(
+            text.to_ascii_lowercase()
+                .contains("content-type: text/plain; version=0.0.4"),
+            "{text}"
+        );
+        let prometheus_accept = "application/openmetrics-text;version=1.0.0,\
+                                 application/openmetrics-text;version=0.0.1;q=0.75,\
+                                 text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        let open = server.metrics_as(Some(prometheus_accept)).await;
+        assert!(
+            open.to_ascii_lowercase()
+                .contains("content-type: application/openmetrics-text; version=1.0.0"),
+            "{open}"
+        );
+        for (format, response) in [("text", &text), ("openmetrics", &open)] {
+            let exposition = body(response);
+            let parsed = parse(format, exposition);
+            assert_families(&parsed, exposition);
+            let zero = |name: &str, labels: &str| {
+                assert_eq!(
+                    parsed.samples.get(&(name.to_owned(), labels.to_owned())),
+                    Some(&0.0),
+                    "{name} {labels} in\n{exposition}"
+                );
+            };
+            zero(
+                "xroad_mserv_requests_total",
+                "endpoint='manage';outcome='rate_limited';service='none'",
+            );
+            zero(
+                "xroad_mserv_request_duration_seconds_count",
+                "endpoint='registration';outcome='not_found';service='none'",
+            );
+            zero(
+                "xroad_mserv_connection_errors_total",
+                "endpoint='registration';reason='tls_handshake_failed'",
+            );
+            zero("xroad_mserv_open_connections", "endpoint='manage'");
+            let nonzero = parsed.samples.values().filter(|v| **v != 0.0).count();
+            assert_eq!(nonzero, 0, "an idle server has only zeros:\n{exposition}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn both_formats_parse_with_the_recorded_requests() {
+        let server = Running::start(|_| {}).await;
+        let client = pinned_client(Some(pki::get().client.identity()));
+        let registration = server.registration_url("127.0.0.1");
+        for body in ["a", "b"] {
+            client.post(&registration, "text/xml", body).await.unwrap();
+        }
+        let series = r#"xroad_mserv_requests_total{endpoint="registration",service="clientReg",outcome="ok"}"#;
+        if let Err(metrics) = server.wait_for_sample(series, 2.0).await {
+            panic!("{metrics}");
+        }
+        for (format, accept) in [
+            ("text", None),
+            ("openmetrics", Some("application/openmetrics-text")),
+        ] {
+            let response = server.metrics_as(accept).await;
+            let exposition = body(&response);
+            let parsed = parse(format, exposition);
+            assert_families(&parsed, exposition);
+            let labels = "endpoint='registration';outcome='ok';service='clientReg'";
+            let value = |name: &str| {
+                parsed
+                    .samples
+                    .get(&(name.to_owned(), labels.to_owned()))
+                    .copied()
+            };
+            assert_eq!(
+                value("xroad_mserv_requests_total"),
+                Some(2.0),
+                "{exposition}"
+            );
+            assert_eq!(
+                value("xroad_mserv_request_duration_seconds_count"),
+                Some(2.0),
+                "{exposition}"
+            );
+            let inf = "endpoint='registration';le='+Inf';outcome='ok';service='clientReg'";
+            assert_eq!(
+                parsed.samples.get(&(
+                    "xroad_mserv_request_duration_seconds_bucket".to_owned(),
+                    inf.to_owned()
+                )),
+                Some(&2.0),
+                "{exposition}"
+            );
+        }
     }
 }
 

@@ -13,9 +13,16 @@
 //! went as expected, 1 otherwise; leaves nothing running.
 //!
 //! `cargo run --release -p xroad-examples --bin demo`
+//!
+//! `-v` shows the central server's log (info, `-vv` debug, `-vvv` trace), `--log-format
+//! json` as JSON lines. A failure prints the error with each cause.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+use clap::Parser;
+use tracing_subscriber::filter::LevelFilter;
+use xroad_central_server::cli::{self, LogArgs};
 
 use xroad_central_server::RunningCentral;
 use xroad_central_server::config::LoadedConfig;
@@ -37,20 +44,34 @@ const PORTAL: &str = "SUBSYSTEM:EE/GOV/TS1OWNER/portal";
 /// Bound on all the steps together; they take well under a second.
 const STEPS_BOUND: Duration = Duration::from_secs(60);
 
+#[derive(Parser)]
+#[command(
+    version,
+    about = "The X-Road management services end to end on one machine, with a throw-away PKI",
+    after_help = cli::EXIT_STATUS_HELP
+)]
+struct Cli {
+    #[command(flatten)]
+    log: LogArgs,
+}
+
+/// The tokio runtime could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start the async runtime")]
+struct NoRuntime(#[source] std::io::Error);
+
 fn main() -> ExitCode {
+    let cli: Cli = cli::parse();
+    if let Err(error) = cli.log.init(LevelFilter::WARN) {
+        return cli::report_log_error("demo", &error);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("demo: cannot start: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(error) => return cli::report("demo", &NoRuntime(error)),
     };
     match runtime.block_on(run()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("demo: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => cli::report("demo", &*error),
     }
 }
 

@@ -15,26 +15,33 @@
 //! ```
 //!
 //! Prints the request id. On a SOAP fault (any `faultcode`, X-Road's or another) prints its
-//! code and reason and exits with status 2;
-//! other failures (configuration, network) exit with status 1.
+//! code and reason and exits with status 2; other failures (configuration, network) print the
+//! error with each cause and exit with status 1; a usage error (command line or `RUST_LOG`)
+//! exits with status 64. `-v` logs the request (info), `-vv` and `-vvv` more (debug, trace);
+//! `--log-format json` logs JSON lines.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use tracing_subscriber::filter::LevelFilter;
+use xroad_central_server::cli::{self, LogArgs};
 use xroad_examples::security::config::LoadedSecurityConfig;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
-use xroad_runtime::fault::ErrorChain;
 
 #[derive(Parser)]
 #[command(
     version,
-    about = "Sends X-Road management requests for a security server"
+    about = "Sends X-Road management requests for a security server",
+    after_help = cli::EXIT_STATUS_HELP
 )]
 struct Cli {
     /// The configuration file.
     #[arg(long, short)]
     config: PathBuf,
+    #[command(flatten)]
+    log: LogArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -101,16 +108,40 @@ enum Command {
     MaintenanceModeDisable,
 }
 
+impl Command {
+    /// The management service the command requests.
+    const fn service(&self) -> &'static str {
+        match self {
+            Command::AuthCertReg { .. } => "authCertReg",
+            Command::ClientReg { .. } => "clientReg",
+            Command::OwnerChange { .. } => "ownerChange",
+            Command::ClientDeletion { .. } => "clientDeletion",
+            Command::AuthCertDeletion => "authCertDeletion",
+            Command::AddressChange { .. } => "addressChange",
+            Command::ClientDisable { .. } => "clientDisable",
+            Command::ClientEnable { .. } => "clientEnable",
+            Command::ClientRename { .. } => "clientRename",
+            Command::MaintenanceModeEnable { .. } => "maintenanceModeEnable",
+            Command::MaintenanceModeDisable => "maintenanceModeDisable",
+        }
+    }
+}
+
 type Failure = Box<dyn std::error::Error>;
 
+/// The tokio runtime could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start the async runtime")]
+struct NoRuntime(#[source] std::io::Error);
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = cli::parse();
+    if let Err(error) = cli.log.init(LevelFilter::WARN) {
+        return cli::report_log_error("security-server", &error);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("security-server: cannot start: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(error) => return cli::report("security-server", &NoRuntime(error)),
     };
     match runtime.block_on(run(cli)) {
         Ok(request_id) => {
@@ -119,13 +150,9 @@ fn main() -> ExitCode {
         }
         Err(Outcome::Fault(code, reason)) => {
             eprintln!("fault {code}: {reason}");
-            ExitCode::from(2)
+            ExitCode::from(cli::EXIT_FAULT)
         }
-        Err(Outcome::Failed(error)) => {
-            // The error and each error under it.
-            eprintln!("security-server: {}", ErrorChain(&*error));
-            ExitCode::FAILURE
-        }
+        Err(Outcome::Failed(error)) => cli::report("security-server", &*error),
     }
 }
 
@@ -143,6 +170,9 @@ impl<E: Into<Failure>> From<E> for Outcome {
 async fn run(cli: Cli) -> Result<i64, Outcome> {
     let loaded = LoadedSecurityConfig::load(&cli.config)?;
     let server = loaded.security_server()?;
+    let service = cli.command.service();
+    let started = Instant::now();
+    tracing::info!(service, config = %cli.config.display(), "sending request");
     let result = match cli.command {
         Command::AuthCertReg { address } => server.auth_cert_reg(&address).await,
         Command::ClientReg { client, name: None } => server.client_reg(&client).await,
@@ -162,6 +192,11 @@ async fn run(cli: Cli) -> Result<i64, Outcome> {
         }
         Command::MaintenanceModeDisable => server.maintenance_mode_disable().await,
     };
+    let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+    match &result {
+        Ok(request_id) => tracing::info!(service, request_id, duration_ms, "request accepted"),
+        Err(error) => tracing::info!(service, duration_ms, %error, "request failed"),
+    }
     result.map_err(|error| match error.soap_fault() {
         Some((code, reason)) => Outcome::Fault(code.to_owned(), reason.to_owned()),
         None => Outcome::Failed(error.into()),

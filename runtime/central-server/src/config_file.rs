@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The file cannot be read.
     #[error("cannot read {path}: {source}")]

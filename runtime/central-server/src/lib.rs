@@ -2,6 +2,7 @@
 //! servers, keeps every accepted request with its message log in a SQLite store, and keeps the
 //! registry of security servers, their authentication certificates and clients.
 //!
+//! - [`cli`]: exit statuses, logging options and error reports of the command-line programs.
 //! - [`date`]: calendar dates of the command line.
 //! - [`config`]: `central.toml`, read into the runtime's verifier, trust and server settings.
 //! - [`service`]: the management services over the [`store`].
@@ -11,6 +12,7 @@
 //! - [`running`]: the server on a tokio task of this process; `process`: the `central-server`
 //!   binary as a child process.
 
+pub mod cli;
 pub mod config;
 pub mod config_file;
 pub mod date;

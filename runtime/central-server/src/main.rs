@@ -11,12 +11,21 @@
 //! central-server --config central.toml archive --before DATE FILE
 //!                                                      move the log before DATE to FILE
 //! ```
+//!
+//! The inspecting commands read only what they need of the configuration (the database and
+//! the management service provider), and refuse a database that does not exist. `-v` logs
+//! more (debug, then trace), `--log-format json` logs JSON lines; `RUST_LOG`, when set,
+//! chooses what is logged. Exit status: 0 success, 1 failure (configuration, store,
+//! listening, a verification that found changes), 64 usage error (command line or
+//! `RUST_LOG`); see [`xroad_central_server::cli`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::{Parser, Subcommand};
+use tracing_subscriber::filter::LevelFilter;
+use xroad_central_server::cli::{self, LogArgs};
 use xroad_central_server::config::LoadedConfig;
 use xroad_central_server::service::CentralService;
 use xroad_central_server::store::{MaintenanceMode, RequestFilter, Service, Status, Store};
@@ -29,12 +38,15 @@ use xroad_runtime::verify::Verifier;
 #[derive(Parser)]
 #[command(
     version,
-    about = "Example X-Road central server for the management services"
+    about = "Example X-Road central server for the management services",
+    after_help = cli::EXIT_STATUS_HELP
 )]
 struct Cli {
     /// The configuration file.
     #[arg(long, short)]
     config: PathBuf,
+    #[command(flatten)]
+    log: LogArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -116,27 +128,29 @@ fn parse_service(text: &str) -> Result<Service, String> {
 
 type Failure = Box<dyn std::error::Error>;
 
+/// A read-only command was given a database that does not exist.
+#[derive(Debug, thiserror::Error)]
+#[error("database {} does not exist (`serve` creates it)", .0.display())]
+struct NoDatabase(PathBuf);
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let cli: Cli = cli::parse();
+    if let Err(error) = cli.log.init(LevelFilter::INFO) {
+        return cli::report_log_error("central-server", &error);
+    }
     match run(cli) {
         Ok(code) => code,
-        Err(error) => {
-            eprintln!("central-server: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => cli::report("central-server", &*error),
     }
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let loaded = LoadedConfig::load(&cli.config)?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if !matches!(command, Command::Serve) && !loaded.database().exists() {
+        return Err(NoDatabase(loaded.database()).into());
+    }
+    match command {
         Command::Serve => serve(&loaded),
         Command::Requests { action } => requests(&loaded, action),
         Command::Registry => registry(&loaded),

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 /// Why the central server process could not be started, stopped or found.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProcessError {
     /// A system call on the process or its log file failed.
     #[error("{what}: {source}")]

@@ -17,6 +17,7 @@ use crate::typed::StoredOperation;
 
 /// Why a stored request does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LogMismatch {
     /// The stored parts do not verify as they were received.
     #[error("the logged message does not verify: {0}")]

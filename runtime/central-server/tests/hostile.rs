@@ -879,10 +879,11 @@ async fn scenario() {
         "no valid request was served while the slow-loris connection was open"
     );
     // The server counted each refusal for what it was, and nothing else on the attacked
-    // endpoint.
+    // endpoint (the series every server lists from the start stay at zero).
     let registration_lines: Vec<&str> = counted
         .lines()
         .filter(|line| line.starts_with("xroad_mserv_requests_total{endpoint=\"registration\""))
+        .filter(|line| !line.ends_with(" 0"))
         .collect();
     // An attack in the body leaves the header readable, and is counted under the service it
     // names; one in the prolog or the header is counted under none.

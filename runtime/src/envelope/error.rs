@@ -11,6 +11,7 @@ use crate::fault::{Fault, FaultCode};
 /// ([`EnvelopeError::path`]) and maps to the X-Road fault code a receiver answers with
 /// ([`EnvelopeError::fault_code`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EnvelopeError {
     /// Not well-formed UTF-8 XML (DTDs and entity declarations included), or not the SOAP
     /// structure expected; the XML error carries the path.
@@ -171,6 +172,7 @@ impl From<EnvelopeError> for Fault {
 
 /// Why a request, response or fault cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     /// An identifier whose codes do not fit its object type.
     #[error("identifier `{field}`: {source}")]
@@ -206,6 +208,7 @@ pub enum BuildError {
 
 /// Why a response does not answer the request sent, on the client side.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResponseError {
     /// The response is not a valid response envelope.
     #[error("malformed response: {0}")]

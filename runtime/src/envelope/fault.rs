@@ -61,10 +61,10 @@ impl SoapFault {
 
     /// The SOAP message: an envelope without header whose body is the fault.
     pub fn to_soap(&self) -> Result<Vec<u8>, BuildError> {
-        if let Some(prefix) = &self.code_prefix {
-            if !is_code_prefix(prefix) {
-                return Err(BuildError::FaultCodePrefix(prefix.clone()));
-            }
+        if let Some(prefix) = &self.code_prefix
+            && !is_code_prefix(prefix)
+        {
+            return Err(BuildError::FaultCodePrefix(prefix.clone()));
         }
         let mut writer = start_envelope(&[(ENVELOPE_PREFIX, ENVELOPE_NS)])?;
         writer.start(ENVELOPE_NS, "Body")?;

@@ -4,6 +4,7 @@ use thiserror::Error;
 
 /// Why a boundary string is not valid per RFC 2046 §5.1.1.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum BoundaryError {
     /// The boundary is empty.
     #[error("boundary is empty")]
@@ -29,6 +30,7 @@ pub enum BoundaryError {
 
 /// Why a `Content-Type` header value could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum ContentTypeError {
     /// The value contains non-ASCII characters.
     #[error("Content-Type contains non-ASCII characters")]
@@ -71,6 +73,7 @@ pub enum ContentTypeError {
 ///
 /// Part indices are 0-based; header line numbers are 1-based within the part's header block.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum MultipartError {
     /// The `Content-Type` header value is malformed.
     #[error(transparent)]
@@ -189,6 +192,7 @@ pub enum MultipartError {
 
 /// Why a message could not be written.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum WriteError {
     /// A message needs at least one part.
     #[error("a multipart message needs at least one part")]

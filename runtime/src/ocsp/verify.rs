@@ -316,10 +316,10 @@ impl OcspVerifier {
                 max_age_seconds: self.policy.max_age.as_secs(),
             });
         }
-        if let Some(next_update) = next_update {
-            if next_update < at {
-                return Err(OcspError::Expired { next_update, at });
-            }
+        if let Some(next_update) = next_update
+            && next_update < at
+        {
+            return Err(OcspError::Expired { next_update, at });
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ use super::SignatureAlgorithm;
 
 /// Why a key or certificate cannot be used for X-Road signatures.
 #[derive(Debug, Clone, Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// The key is not an RSA key (`rsaEncryption`); X-Road signatures are RSA only.
     #[error("the {context} is a {found} key, X-Road signatures need an RSA key")]
@@ -61,6 +62,7 @@ pub enum KeyError {
 /// [`SignatureError::DoesNotVerify`] and [`SignatureError::SignatureLength`] are verdicts on
 /// the signature; every other variant is a problem with the key, OpenSSL or the signer.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum SignatureError {
     /// The signature is well-formed but does not verify over the data with this key and
     /// algorithm (also: it was made with another key, algorithm or PSS salt length).

@@ -5,6 +5,7 @@ use thiserror::Error;
 
 /// A failure of the test PKI.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum TestPkiError {
     /// libcrypto failed.
     #[error("{operation} failed: {source}")]

@@ -79,6 +79,7 @@ const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
 /// Why the OCSP responder could not be started.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum OcspServerError {
     /// The address could not be bound.
     #[error("cannot bind the OCSP responder to {address}")]
@@ -217,10 +218,10 @@ impl OcspHttpServer {
             // The loop may have ended already; then there is nothing to stop.
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
-            if let Err(error) = task.await {
-                tracing::warn!(%error, "OCSP responder task ended abnormally");
-            }
+        if let Some(task) = self.task.take()
+            && let Err(error) = task.await
+        {
+            tracing::warn!(%error, "OCSP responder task ended abnormally");
         }
     }
 }

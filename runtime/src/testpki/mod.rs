@@ -146,12 +146,13 @@ impl TestPki {
 
     /// Issues `request` from `issuer` (the other CA, an intermediate CA, ...).
     pub fn issue_by(&self, request: &CertRequest, issuer: &Issued) -> Result<Issued, TestPkiError> {
-        if let CertKind::TlsServer { dns, ips } = &request.kind {
-            if dns.is_empty() && ips.is_empty() {
-                return Err(TestPkiError::InvalidRequest(
-                    "a TLS server certificate needs a DNS name or an IP address",
-                ));
-            }
+        if let CertKind::TlsServer { dns, ips } = &request.kind
+            && dns.is_empty()
+            && ips.is_empty()
+        {
+            return Err(TestPkiError::InvalidRequest(
+                "a TLS server certificate needs a DNS name or an IP address",
+            ));
         }
         let key = if request.distinct_key {
             generate_key()?

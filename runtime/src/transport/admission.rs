@@ -72,10 +72,10 @@ impl Admission {
     /// Takes a place for a connection from `peer`, or says why there is none.
     pub(crate) fn admit(self: &Arc<Self>, peer: SocketAddr) -> Result<Slot, Refusal> {
         let source = peer.ip().to_canonical();
-        if let Some(allowed) = &self.allowed_sources {
-            if !allowed.iter().any(|net| net.contains(&source)) {
-                return Err(Refusal::SourceNotAllowed);
-            }
+        if let Some(allowed) = &self.allowed_sources
+            && !allowed.iter().any(|net| net.contains(&source))
+        {
+            return Err(Refusal::SourceNotAllowed);
         }
         let address = rate_key(source);
         let mut open = self.open();

@@ -13,6 +13,7 @@ use super::config::Endpoint;
 
 /// Why PEM input (certificates, keys) could not be used.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum PemError {
     /// The input is not PEM of the expected kind.
     #[error("{what}: not valid PEM")]
@@ -39,6 +40,7 @@ pub enum PemError {
 
 /// Why a [`Server`](super::Server) could not be set up.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// A limit has a value the server cannot work with.
     #[error("limit `{field}` is invalid: expected {expected}")]
@@ -80,6 +82,7 @@ pub enum TransportError {
 
 /// Why an [`HttpsClient`](super::HttpsClient) request failed.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// The URL is not an absolute `https://host[:port]/path` URL.
     #[error("invalid URL {url:?}: {reason}")]

@@ -6,7 +6,7 @@ use std::fmt::Display;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
@@ -67,6 +67,17 @@ enum Rejection {
 }
 
 impl Rejection {
+    /// One rejection of each kind.
+    const ALL: [Rejection; 7] = [
+        Rejection::RateLimited { retry_after: 0 },
+        Rejection::NotFound,
+        Rejection::MethodNotAllowed,
+        Rejection::DuplicateContentType,
+        Rejection::PayloadTooLarge,
+        Rejection::BodyTimeout,
+        Rejection::BodyError,
+    ];
+
     const fn label(self) -> &'static str {
         match self {
             Rejection::RateLimited { .. } => "rate_limited",
@@ -200,15 +211,15 @@ where
                 endpoint = context.endpoint.as_str(),
                 peer = %connection.peer,
                 method = %method,
-                path = ?path,
+                path = %path,
                 status = status.as_u16(),
                 content_length,
                 request_bytes,
                 response_bytes,
-                duration_ms = elapsed.as_secs_f64() * 1000.0,
-                service = ?details.service,
-                message_id = ?details.message_id,
-                sender = ?details.sender,
+                duration_ms = rounded_ms(elapsed),
+                service = details.service,
+                message_id = details.message_id.as_deref(),
+                sender = details.sender.as_deref(),
                 outcome = %outcome_label,
                 "management request"
             )
@@ -222,6 +233,16 @@ where
         request_event!(tracing::Level::INFO);
     }
     response
+}
+
+/// The outcome labels of the requests the transport answers itself (with service `none`).
+pub(crate) fn rejection_labels() -> impl Iterator<Item = &'static str> {
+    Rejection::ALL.into_iter().map(Rejection::label)
+}
+
+/// `duration` in milliseconds rounded to a tenth, as the request log shows it.
+fn rounded_ms(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 /// Longest request path written to the log, in bytes.
@@ -573,6 +594,33 @@ mod tests {
         assert!(logged.ends_with('…'));
         assert!(logged.len() <= LOGGED_PATH_MAX + '…'.len_utf8());
         assert!(long.starts_with(logged.trim_end_matches('…')));
+    }
+
+    #[test]
+    fn logged_durations_are_milliseconds_to_a_tenth() {
+        assert_eq!(rounded_ms(Duration::from_nanos(1_234_567_891)), 1234.6);
+        assert_eq!(rounded_ms(Duration::from_micros(50)), 0.1);
+        assert_eq!(rounded_ms(Duration::from_micros(40)), 0.0);
+        assert_eq!(rounded_ms(Duration::from_millis(3)).to_string(), "3");
+    }
+
+    #[test]
+    fn every_rejection_kind_is_listed_once() {
+        // A new variant fails this match until it is numbered here and listed in `ALL`.
+        let kind = |rejection: Rejection| match rejection {
+            Rejection::RateLimited { .. } => 0,
+            Rejection::NotFound => 1,
+            Rejection::MethodNotAllowed => 2,
+            Rejection::DuplicateContentType => 3,
+            Rejection::PayloadTooLarge => 4,
+            Rejection::BodyTimeout => 5,
+            Rejection::BodyError => 6,
+        };
+        let mut kinds: Vec<_> = Rejection::ALL.into_iter().map(kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds, (0..7).collect::<Vec<_>>());
+        assert_eq!(rejection_labels().count(), 7);
     }
 
     #[test]

@@ -36,8 +36,12 @@
 //!
 //! Every request is logged as one `tracing` event (target
 //! `xroad_runtime::transport::request`) with endpoint, peer, status, sizes, duration and the
-//! handler's [`Outcome`]. Prometheus metrics are served as OpenMetrics text on the optional
-//! plain-HTTP admin listener at `GET /metrics`:
+//! handler's [`Outcome`] (the duration in milliseconds, to a tenth). Prometheus metrics are
+//! served on the optional plain-HTTP admin listener at `GET /metrics`, as the Prometheus text
+//! format 0.0.4 (`text/plain; version=0.0.4`) or, when the `Accept` header prefers it,
+//! OpenMetrics 1.0.0 (`application/openmetrics-text; version=1.0.0`). Every family is listed
+//! from the start, its series known in advance (every endpoint and reason, every transport
+//! rejection) at zero:
 //!
 //! - `xroad_mserv_requests_total{endpoint, service, outcome}`: `outcome` is `ok`, a fault
 //!   code, `error`, or the transport's rejection (`not_found`, `method_not_allowed`,

@@ -179,7 +179,7 @@ impl<H: Handler> Server<H> {
         tracing::info!(
             registration = %registration.local,
             manage = %manage.local,
-            admin = ?admin.as_ref().map(|(_, local)| *local),
+            admin = admin.as_ref().map(|(_, local)| tracing::field::display(*local)),
             max_connections = shared.max_connections,
             max_connections_per_address = shared.max_connections_per_address,
             "management service listening"
@@ -398,10 +398,10 @@ async fn pause_after_accept_error(listener: &'static str, error: io::Error) {
 }
 
 fn report_join(listener: &'static str, joined: Result<(), JoinError>) {
-    if let Err(error) = joined {
-        if error.is_panic() {
-            tracing::error!(listener, %error, "connection task panicked");
-        }
+    if let Err(error) = joined
+        && error.is_panic()
+    {
+        tracing::error!(listener, %error, "connection task panicked");
     }
 }
 

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 /// Why an address is not an IP address or a valid host name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AddressError {
     /// The address is empty.
     #[error("the address is empty")]

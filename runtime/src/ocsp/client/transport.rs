@@ -121,13 +121,13 @@ fn check_head(status: StatusCode, headers: &HeaderMap, limit: usize) -> Result<(
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok());
-    if let Some(length) = declared {
-        if usize::try_from(length).map_or(true, |length| length > limit) {
-            return Err(ResponderError::TooLarge {
-                limit,
-                declared: Some(length),
-            });
-        }
+    if let Some(length) = declared
+        && usize::try_from(length).map_or(true, |length| length > limit)
+    {
+        return Err(ResponderError::TooLarge {
+            limit,
+            declared: Some(length),
+        });
     }
     Ok(())
 }

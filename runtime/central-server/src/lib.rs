@@ -2,6 +2,7 @@
 //! servers, keeps every accepted request with its message log in a SQLite store, and keeps the
 //! registry of security servers, their authentication certificates and clients.
 //!
+//! - [`database`]: `database` of `central.toml`, a SQLite file or a PostgreSQL URL.
 //! - [`date`]: calendar dates of the command line.
 //! - [`config`]: `central.toml`, read into the runtime's verifier, trust and server settings.
 //! - [`service`]: the management services over the [`store`].
@@ -13,6 +14,7 @@
 
 pub mod config;
 pub mod config_file;
+pub mod database;
 pub mod date;
 #[cfg(unix)]
 pub mod process;

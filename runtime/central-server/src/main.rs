@@ -157,7 +157,7 @@ fn verifier(loaded: &LoadedConfig) -> Result<Verifier, Failure> {
 fn open_store(loaded: &LoadedConfig) -> Result<Store, Failure> {
     let provider = loaded.verifier_config()?.management_service_provider;
     Ok(Store::open_with(
-        loaded.database(),
+        loaded.database()?.sqlite()?,
         provider,
         loaded.config.store,
     )?)

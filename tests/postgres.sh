@@ -5,6 +5,7 @@
 #   bash tests/postgres.sh start      starts one and prints `export` lines for the shell:
 #                                     XROAD_TEST_POSTGRES_URL (loopback TCP),
 #                                     XROAD_TEST_POSTGRES_SOCKET (the socket folder),
+#                                     XROAD_TEST_POSTGRES_CA (the CA of its TLS certificate),
 #                                     XROAD_TEST_POSTGRES_DIR (the folder, for `stop`)
 #   bash tests/postgres.sh stop DIR   stops the cluster in DIR and removes DIR
 #   bash tests/postgres.sh run CMD…   starts one, runs CMD with the variables set, stops it
@@ -12,7 +13,8 @@
 #
 # Installs Debian's `postgresql` when initdb and pg_ctl are missing. Whatever goes wrong is
 # said on standard error and the command fails: nothing is skipped silently. The cluster
-# trusts every local connection and runs without fsync; it is for tests only.
+# trusts every local connection and runs without fsync; it is for tests only. It offers TLS
+# with a certificate for localhost and 127.0.0.1 from a CA made for it (the openssl command).
 set -euo pipefail
 
 # The user the cluster runs as when this script runs as root (PostgreSQL refuses root).
@@ -92,6 +94,7 @@ start() {
     chown "$PG_USER" "$dir" || die "cannot give $dir to $PG_USER"
   fi
   chmod 700 "$dir"
+  make_tls "$dir/tls"
   as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
     >"$dir/initdb.log" 2>&1 || {
     cat "$dir/initdb.log" >&2
@@ -100,7 +103,8 @@ start() {
   for _ in 1 2 3 4 5; do
     port=$(free_port)
     if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-k $dir -p $port -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200" \
+      -o "-k $dir -p $port -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200 \
+         -c ssl=on -c ssl_cert_file=$dir/tls/server.pem -c ssl_key_file=$dir/tls/server.key" \
       start >/dev/null 2>&1; then
       started=yes
       break
@@ -117,7 +121,33 @@ start() {
   echo "export XROAD_TEST_POSTGRES_URL='postgres://postgres@127.0.0.1:$port/$PG_DATABASE'"
   echo "export XROAD_TEST_POSTGRES_SOCKET='$dir'"
   echo "export XROAD_TEST_POSTGRES_PORT='$port'"
+  echo "export XROAD_TEST_POSTGRES_CA='$dir/tls/ca.pem'"
   echo "export XROAD_TEST_POSTGRES_DIR='$dir'"
+}
+
+# A CA and a server certificate it issued for localhost and 127.0.0.1, in folder $1, the
+# key readable by the cluster's user only.
+make_tls() {
+  local tls=$1
+  command -v openssl >/dev/null || die "the openssl command is missing (Debian package openssl)"
+  mkdir "$tls"
+  {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 2 -subj "/CN=xroad test database CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" &&
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -keyout "$tls/server.key" -out "$tls/server.csr" -subj "/CN=localhost" &&
+      openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+        -CAcreateserial -out "$tls/server.pem" -days 2 \
+        -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
+  } >"$tls/openssl.log" 2>&1 || {
+    cat "$tls/openssl.log" >&2
+    die "cannot make the cluster's TLS certificate"
+  }
+  chmod 600 "$tls/server.key"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown -R "$PG_USER" "$tls" || die "cannot give $tls to $PG_USER"
+  fi
 }
 
 # Stops the cluster in a folder (if it runs) and removes the folder.

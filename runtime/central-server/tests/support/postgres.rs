@@ -17,17 +17,30 @@ pub struct TestDatabase {
     name: String,
 }
 
+/// The URL of the test cluster's database; the test fails, saying how to start the cluster,
+/// when there is none.
+pub fn url() -> String {
+    std::env::var(URL_VARIABLE).unwrap_or_else(|_| {
+        panic!(
+            "{URL_VARIABLE} is not set: the PostgreSQL tests need a cluster; run them as \
+             `bash tests/postgres.sh run cargo test …` (tests/run.sh starts one)"
+        )
+    })
+}
+
+/// The PEM file of the CA of the test cluster's TLS certificate.
+pub fn ca() -> std::path::PathBuf {
+    std::env::var_os("XROAD_TEST_POSTGRES_CA")
+        .unwrap_or_else(|| panic!("XROAD_TEST_POSTGRES_CA is not set: see {URL_VARIABLE}"))
+        .into()
+}
+
 impl TestDatabase {
     /// Creates a database named after this process and a counter.
     pub fn create() -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let url = std::env::var(URL_VARIABLE).unwrap_or_else(|_| {
-            panic!(
-                "{URL_VARIABLE} is not set: the PostgreSQL tests need a cluster; run them as \
-                 `bash tests/postgres.sh run cargo test …` (tests/run.sh starts one)"
-            )
-        });
-        let server = PostgresDatabase::parse(&url, None).expect("XROAD_TEST_POSTGRES_URL");
+        // TLS as the cluster offers it (sslmode=prefer), verified against its CA.
+        let server = PostgresDatabase::parse(&url(), Some(ca())).expect("XROAD_TEST_POSTGRES_URL");
         let name = format!(
             "xroad_test_{}_{}",
             std::process::id(),

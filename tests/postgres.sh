@@ -94,6 +94,8 @@ start() {
     chown "$PG_USER" "$dir" || die "cannot give $dir to $PG_USER"
   fi
   chmod 700 "$dir"
+  as_pg test -w "$dir" \
+    || die "$PG_USER cannot write to $dir: a folder above it is closed to others; set TMPDIR to a folder others can enter, e.g. /tmp"
   make_tls "$dir/tls"
   as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
     >"$dir/initdb.log" 2>&1 || {

@@ -3,6 +3,8 @@
 # (xmllint from libxml2-utils, the openssl command, pip for the Python prometheus_client parsers),
 # then runs every test of the workspace,
 # including the downstream crate and the `xroad-codegen --check` of the checked-in bindings.
+# The tests of the PostgreSQL store get a throw-away cluster (tests/postgres.sh, which installs
+# postgresql when it is missing), named by XROAD_TEST_POSTGRES_URL and stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+pg_env=$(bash tests/postgres.sh start)
+eval "$pg_env"
+trap 'bash tests/postgres.sh stop "$XROAD_TEST_POSTGRES_DIR"' EXIT
 
 cargo test --workspace --all-targets
 # The command line of the generator is behind its `cli` feature.

@@ -31,8 +31,13 @@ pub struct CentralConfig {
     /// The management service provider the requests' `service` header names, e.g.
     /// `SUBSYSTEM:EE/GOV/CENTRAL/management`.
     pub management_service_provider: String,
-    /// The SQLite database file (created on first start).
+    /// The store: a SQLite file (created on first start) or a PostgreSQL URL
+    /// (`postgres://…`); read it with [`ConfigFile::database`].
     pub database: PathBuf,
+    /// PEM file of the CA certificates that verify the PostgreSQL server (the system's when
+    /// absent); only with a PostgreSQL `database`.
+    #[serde(default)]
+    pub database_ca_certificates: Option<PathBuf>,
     /// Approve registration requests on receipt.
     #[serde(default)]
     pub auto_approve: bool,
@@ -175,11 +180,6 @@ fn default_min_rsa_bits() -> u32 {
 pub type LoadedConfig = ConfigFile<CentralConfig>;
 
 impl ConfigFile<CentralConfig> {
-    /// The database path.
-    pub fn database(&self) -> PathBuf {
-        self.resolve(&self.config.database)
-    }
-
     /// The verifier settings.
     pub fn verifier_config(&self) -> Result<VerifierConfig, ConfigError> {
         let instance: Code = self

@@ -3,6 +3,7 @@
 //! registry of security servers, their authentication certificates and clients.
 //!
 //! - [`cli`]: exit statuses, logging options and error reports of the command-line programs.
+//! - [`database`]: `database` of `central.toml`, a SQLite file or a PostgreSQL URL.
 //! - [`date`]: calendar dates of the command line.
 //! - [`config`]: `central.toml`, read into the runtime's verifier, trust and server settings.
 //! - [`service`]: the management services over the [`store`].
@@ -15,6 +16,7 @@
 pub mod cli;
 pub mod config;
 pub mod config_file;
+pub mod database;
 pub mod date;
 #[cfg(unix)]
 pub mod process;

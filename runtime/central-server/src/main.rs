@@ -147,8 +147,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let loaded = LoadedConfig::load(&cli.config)?;
     let command = cli.command.unwrap_or(Command::Serve);
-    if !matches!(command, Command::Serve) && !loaded.database().exists() {
-        return Err(NoDatabase(loaded.database()).into());
+    if !matches!(command, Command::Serve) {
+        let database = loaded.database()?;
+        let path = database.sqlite()?;
+        if !path.exists() {
+            return Err(NoDatabase(path.to_owned()).into());
+        }
     }
     match command {
         Command::Serve => serve(&loaded),
@@ -171,7 +175,7 @@ fn verifier(loaded: &LoadedConfig) -> Result<Verifier, Failure> {
 fn open_store(loaded: &LoadedConfig) -> Result<Store, Failure> {
     let provider = loaded.verifier_config()?.management_service_provider;
     Ok(Store::open_with(
-        loaded.database(),
+        loaded.database()?.sqlite()?,
         provider,
         loaded.config.store,
     )?)

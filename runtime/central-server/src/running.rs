@@ -41,7 +41,7 @@ impl RunningCentral {
             loaded.trust_store()?,
             loaded.ocsp_verifier()?,
         );
-        let store = Store::open_with(loaded.database(), provider, loaded.config.store)?;
+        let store = Store::open_with(loaded.database()?.sqlite()?, provider, loaded.config.store)?;
         let service = CentralService::new(store.clone(), loaded.config.auto_approve);
         let handler = ServiceHandler::new(
             CentralserviceServer::new(service.clone()),

@@ -392,7 +392,12 @@ async fn sigkill_under_load_loses_no_answered_request_and_reuses_no_id() {
     let sandbox = Sandbox::create(dir.path(), true).expect("creating the sandbox");
     let config = sandbox.central_config();
     let loaded = LoadedConfig::load(&config).expect("loading central.toml");
-    let database = loaded.database();
+    let database = loaded
+        .database()
+        .expect("the database setting")
+        .sqlite()
+        .expect("a SQLite database")
+        .to_owned();
     let verifier = Arc::new(Verifier::new(
         loaded.verifier_config().expect("verifier settings"),
         loaded.trust_store().expect("trust store"),

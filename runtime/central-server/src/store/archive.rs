@@ -33,7 +33,7 @@ use super::error::{SqliteContext, StoreError};
 use super::model::Status;
 use super::{schema, snapshot};
 
-/// What [`archive`] moved.
+/// What [`Store::archive`](super::Store::archive) moved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Archived {
     /// The first and last chain positions moved to the archive (the last is the cut).

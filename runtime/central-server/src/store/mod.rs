@@ -30,6 +30,7 @@ mod columns;
 mod dump;
 mod error;
 mod model;
+pub mod postgres;
 mod queries;
 mod requests;
 mod rules;

@@ -257,20 +257,30 @@ impl Responder {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut ready_tx = Some(ready_tx);
+            let mut seen = Vec::new();
             // Keep draining so the responder never blocks on a full pipe.
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
-                if line.contains("waiting for OCSP client connections")
-                    && let Some(tx) = ready_tx.take()
-                {
-                    let _ = tx.send(());
+                if line.contains("waiting for OCSP client connections") {
+                    if let Some(tx) = ready_tx.take() {
+                        let _ = tx.send(Ok(()));
+                    }
+                } else if ready_tx.is_some() {
+                    seen.push(line);
                 }
+            }
+            // The responder ended before it listened (e.g. its port was taken): say why.
+            if let Some(tx) = ready_tx.take() {
+                let _ = tx.send(Err(seen.join("\n")));
             }
         });
         let responder = Self { child };
-        ready_rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("openssl ocsp did not start listening");
+        // Generous: under a loaded machine the command takes a while to start.
+        match ready_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Ok(())) => {}
+            Ok(Err(stderr)) => panic!("openssl ocsp on port {port} exited: {stderr}"),
+            Err(_) => panic!("openssl ocsp did not start listening on port {port} in 30 s"),
+        }
         responder
     }
 }

@@ -82,7 +82,7 @@ impl fmt::Display for FailureList<'_> {
 
 /// Why one responder URL gave no usable response.
 #[derive(Debug, Clone, Error)]
-#[error("{url}: {error}")]
+#[error("{url}")]
 pub struct ResponderFailure {
     /// The URL as written in the certificate.
     pub url: String,

@@ -11,6 +11,7 @@ use super::model::{Action, Service, Status};
 /// A business rule of the central server that a request breaks. The server answers it with a
 /// SOAP fault; the store is left unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RuleViolation {
     /// A request of the same service for the same thing is still pending (SUBMITTED FOR
     /// APPROVAL or WAITING).
@@ -271,6 +272,7 @@ impl fmt::Display for TransactionStep {
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// The request breaks a business rule.
     #[error(transparent)]

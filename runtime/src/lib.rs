@@ -28,6 +28,8 @@ pub mod cert;
 pub mod client;
 pub mod compose;
 pub mod envelope;
+#[cfg(test)]
+mod error_chains;
 pub mod fault;
 mod libcrypto;
 pub mod message;

@@ -3,7 +3,7 @@
 use xroad_codec::xml::ErrorKind;
 use xroad_mserv::centralservice::{ClientDeletion, ClientReg};
 use xroad_runtime::envelope::{EnvelopeError, OpenRequest, parse_request};
-use xroad_runtime::fault::FaultCode;
+use xroad_runtime::fault::{ErrorChain, FaultCode};
 
 const A1: &str = include_str!("../../tests/fixtures/annex-a/a1-client-reg-request.xml");
 
@@ -35,7 +35,8 @@ fn refused(xml: impl AsRef<[u8]>, code: FaultCode) -> EnvelopeError {
     assert_eq!(error.fault_code(), code, "{error}");
     let fault = error.clone().into_fault();
     assert_eq!(fault.code, code);
-    assert_eq!(fault.reason, error.to_string());
+    // The reason on the wire is the error with each of its causes.
+    assert_eq!(fault.reason, ErrorChain(&error).to_string());
     error
 }
 

@@ -32,7 +32,7 @@ use xroad_examples::sandbox::{
     MACK, MACK_SUBSYSTEM, OWNER, SERVER, SERVER_AFTER_OWNER_CHANGE, Sandbox,
 };
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
-use xroad_runtime::fault::FaultCode;
+use xroad_runtime::fault::{ErrorChain, FaultCode};
 use xroad_runtime::operation::ManagementBody;
 use xroad_runtime::transport::Endpoint;
 use xroad_runtime::verify::Verifier;
@@ -172,7 +172,13 @@ async fn steps(sandbox: &Sandbox, central: &RunningCentral) -> Result<(), Failur
                 );
                 println!("        {} — {}", fault.code, fault.reason);
             }
-            _ => return Err(format!("the tampered request failed otherwise: {error}").into()),
+            _ => {
+                return Err(format!(
+                    "the tampered request failed otherwise: {}",
+                    ErrorChain(&error)
+                )
+                .into());
+            }
         },
         Ok(response) => {
             return Err(format!(

@@ -29,6 +29,7 @@ use tracing_subscriber::filter::LevelFilter;
 use xroad_central_server::cli::{self, LogArgs};
 use xroad_examples::security::config::LoadedSecurityConfig;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
+use xroad_runtime::fault::ErrorChain;
 
 #[derive(Parser)]
 #[command(
@@ -195,7 +196,10 @@ async fn run(cli: Cli) -> Result<i64, Outcome> {
     let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
     match &result {
         Ok(request_id) => tracing::info!(service, request_id, duration_ms, "request accepted"),
-        Err(error) => tracing::info!(service, duration_ms, %error, "request failed"),
+        Err(error) => {
+            let error = ErrorChain(error);
+            tracing::info!(service, duration_ms, %error, "request failed")
+        }
     }
     result.map_err(|error| match error.soap_fault() {
         Some((code, reason)) => Outcome::Fault(code.to_owned(), reason.to_owned()),

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file cannot be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -17,7 +17,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not valid TOML for this configuration (the message has line and column).
-    #[error("{path}: {source}")]
+    #[error("{path} is not a valid configuration")]
     Parse {
         /// The file.
         path: PathBuf,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 #[non_exhaustive]
 pub enum ProcessError {
     /// A system call on the process or its log file failed.
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Io {
         /// What was being done.
         what: String,

@@ -10,7 +10,7 @@ use xroad_mserv::centralservice::{
 };
 use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
 use xroad_mserv_service::centralservice_server::Centralservice;
-use xroad_runtime::fault::{Fault, FaultCode};
+use xroad_runtime::fault::{ErrorChain, Fault, FaultCode};
 use xroad_runtime::service::{Answer, AuthCertRegistry, Incoming};
 
 use crate::store::{NewRequest, Store, StoreError, Transport};
@@ -170,7 +170,8 @@ fn store_fault(error: StoreError) -> Fault {
     }
 }
 
-fn internal(what: &str, error: &dyn std::fmt::Display) -> Fault {
+fn internal(what: &str, error: &(dyn std::error::Error + '_)) -> Fault {
+    let error = ErrorChain(error);
     tracing::error!(%error, "{what}");
     Fault::new(FaultCode::InternalError, what)
 }

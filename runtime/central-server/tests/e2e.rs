@@ -583,7 +583,8 @@ async fn the_log_is_archived_and_both_parts_verify() {
     let archive = dir.join("archive-1.db");
     let archive_arg = archive.to_str().unwrap();
 
-    // A date that is not one: a precise error, exit status 64 (usage), nothing written.
+    // A date that is not one: a precise error, the usage status (64, EX_USAGE), nothing
+    // written.
     let bad = central_server_command(&config, &["archive", "--before", "2026-02-30", archive_arg]);
     assert_eq!(bad.status.code(), Some(64), "{bad:?}");
     let stderr = String::from_utf8_lossy(&bad.stderr);

@@ -12,6 +12,7 @@ use crate::fault::FaultCode;
 /// Why a certificate could not be read or does not chain to a trusted CA at the
 /// verification time.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum CertificateError {
     /// The bytes are not a DER-encoded X.509 certificate.
     #[error("certificate is not a valid DER-encoded X.509 certificate")]
@@ -110,6 +111,7 @@ impl CertificateError {
 
 /// Why a certificate may not be used for a purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum KeyUsageError {
     /// The certificate lacks the key usage (or extended key usage) the purpose needs.
     #[error("certificate `{subject}` cannot be used as a {usage} certificate: it needs {required}")]
@@ -140,6 +142,7 @@ impl KeyUsageError {
 
 /// Why the member a certificate belongs to cannot be read, or is not the expected one.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum IdentityError {
     /// The subject lacks an attribute the member identity is read from.
     #[error("certificate subject `{subject}` has no {attribute} attribute")]

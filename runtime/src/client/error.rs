@@ -80,7 +80,7 @@ pub enum KeyPairError {
 pub enum ManagementError {
     /// The request could not be built from the arguments (malformed identifier, wrong
     /// object type, text XML cannot carry).
-    #[error("cannot build the {operation} request: {source}")]
+    #[error("cannot build the {operation} request")]
     Build {
         /// The service code.
         operation: &'static str,
@@ -126,7 +126,7 @@ pub enum ManagementError {
         subject: String,
     },
     /// No OCSP response could be fetched for the signing certificate.
-    #[error("cannot fetch the OCSP response for the signing certificate {subject}: {source}")]
+    #[error("cannot fetch the OCSP response for the signing certificate {subject}")]
     Ocsp {
         /// Subject of the signing certificate.
         subject: String,
@@ -134,7 +134,7 @@ pub enum ManagementError {
         source: OcspFetchError,
     },
     /// The request could not be signed or framed.
-    #[error("cannot compose the {operation} request: {source}")]
+    #[error("cannot compose the {operation} request")]
     Compose {
         /// The service code.
         operation: &'static str,
@@ -142,7 +142,7 @@ pub enum ManagementError {
         source: Box<ComposeError>,
     },
     /// The task that signs the request panicked or was cancelled.
-    #[error("the signing task of the {operation} request failed: {source}")]
+    #[error("the signing task of the {operation} request failed")]
     SigningTask {
         /// The service code.
         operation: &'static str,
@@ -161,7 +161,7 @@ pub enum ManagementError {
     },
     /// The HTTPS exchange failed: connection, TLS (including a server certificate other
     /// than the pinned one), timeout, size limit, or an HTTP status other than 2xx and 500.
-    #[error("{endpoint} endpoint: {source}")]
+    #[error("{endpoint} endpoint")]
     Transport {
         /// The endpoint.
         endpoint: Endpoint,
@@ -195,12 +195,12 @@ pub enum ManagementError {
         found: Option<String>,
     },
     /// An HTTP 500 answer is not a SOAP 1.1 fault.
-    #[error("HTTP 500 answer is not a valid SOAP fault: {0}")]
+    #[error("HTTP 500 answer is not a valid SOAP fault")]
     MalformedFault(#[source] EnvelopeError),
     /// The response does not answer the request sent: malformed, a header or body field
     /// not echoed, a wrong or missing `requestHash`, or no positive `requestId`. The source
     /// names the element path.
-    #[error("{operation} response refused: {source}")]
+    #[error("{operation} response refused")]
     Response {
         /// The service code.
         operation: &'static str,

@@ -9,7 +9,7 @@ use crate::signature::{SignatureAlgorithm, SignatureError};
 #[non_exhaustive]
 pub enum ComposeError {
     /// The SOAP message could not be written.
-    #[error("cannot write the SOAP message: {0}")]
+    #[error("cannot write the SOAP message")]
     Build(#[from] BuildError),
     /// Not as many signatures as the operation's request carries.
     #[error("{operation} requests carry {expected} signature(s), {found} were given")]

@@ -5,7 +5,7 @@ use xroad_codec::xml::{self, XmlText};
 use xroad_mserv::identifiers::XRoadObjectType;
 
 use super::fault::SoapFault;
-use crate::fault::{Fault, FaultCode};
+use crate::fault::{ErrorChain, Fault, FaultCode};
 
 /// Why an envelope was refused. Every variant names the path of the element concerned
 /// ([`EnvelopeError::path`]) and maps to the X-Road fault code a receiver answers with
@@ -15,7 +15,7 @@ use crate::fault::{Fault, FaultCode};
 pub enum EnvelopeError {
     /// Not well-formed UTF-8 XML (DTDs and entity declarations included), or not the SOAP
     /// structure expected; the XML error carries the path.
-    #[error("{0}")]
+    #[error(transparent)]
     Xml(#[from] xml::Error),
     /// The envelope has no `SOAP-ENV:Header`.
     #[error("{path}: the SOAP header is missing")]
@@ -63,7 +63,7 @@ pub enum EnvelopeError {
     },
     /// A malformed identifier: a code with forbidden characters, a wrong or missing
     /// `objectType`, a missing or extra identifier part.
-    #[error("malformed identifier `{element}`: {source}")]
+    #[error("malformed identifier `{element}`")]
     InvalidIdentifier {
         /// Path of the identifier element (`/Envelope/Header/client`, …).
         element: String,
@@ -160,7 +160,7 @@ impl EnvelopeError {
     /// The fault a receiver answers with: [`EnvelopeError::fault_code`] and this error's
     /// message as the reason.
     pub fn into_fault(self) -> Fault {
-        Fault::new(self.fault_code(), self.to_string())
+        Fault::new(self.fault_code(), ErrorChain(&self).to_string())
     }
 }
 
@@ -175,7 +175,7 @@ impl From<EnvelopeError> for Fault {
 #[non_exhaustive]
 pub enum BuildError {
     /// An identifier whose codes do not fit its object type.
-    #[error("identifier `{field}`: {source}")]
+    #[error("identifier `{field}`")]
     Identifier {
         /// Which identifier (`client`, `service provider`, `body client`).
         field: &'static str,
@@ -202,7 +202,7 @@ pub enum BuildError {
     #[error("fault code prefix `{0}` is not `Server` or `Client` followed by `.`-separated names")]
     FaultCodePrefix(String),
     /// A value that cannot be written as XML 1.0 (e.g. a control character).
-    #[error("{0}")]
+    #[error(transparent)]
     Xml(#[from] xml::Error),
 }
 
@@ -211,7 +211,7 @@ pub enum BuildError {
 #[non_exhaustive]
 pub enum ResponseError {
     /// The response is not a valid response envelope.
-    #[error("malformed response: {0}")]
+    #[error("malformed response")]
     Malformed(#[from] EnvelopeError),
     /// The central server refused the request with a SOAP fault.
     #[error("request refused: {0}")]
@@ -334,7 +334,7 @@ mod tests {
         for (error, code, path) in cases {
             assert_eq!(error.fault_code(), code, "{error}");
             assert_eq!(error.path(), path, "{error}");
-            let message = error.to_string();
+            let message = ErrorChain(&error).to_string();
             let fault = Fault::from(error);
             assert_eq!(fault.code, code);
             assert_eq!(fault.reason, message);

@@ -1,6 +1,6 @@
 //! Errors of encoding and decoding request messages.
 
-use crate::fault::{Fault, FaultCode};
+use crate::fault::{ErrorChain, Fault, FaultCode};
 use crate::multipart::{BoundaryError, ContentTypeError, MultipartError, WriteError};
 
 /// Why a request message could not be read or written.
@@ -11,7 +11,7 @@ pub enum MessageError {
     #[error("the request has no Content-Type")]
     MissingContentType,
     /// The `Content-Type` value is malformed.
-    #[error("malformed Content-Type `{value}`: {source}")]
+    #[error("malformed Content-Type `{value}`")]
     MalformedContentType {
         /// The header value.
         value: String,
@@ -101,10 +101,10 @@ pub enum MessageError {
         found: usize,
     },
     /// No boundary could be made (encoding).
-    #[error("cannot make a multipart boundary: {0}")]
+    #[error("cannot make a multipart boundary")]
     Boundary(#[from] BoundaryError),
     /// A part could not be written (encoding).
-    #[error("cannot write the multipart body: {0}")]
+    #[error("cannot write the multipart body")]
     Write(#[from] WriteError),
 }
 
@@ -132,6 +132,6 @@ impl MessageError {
 
     /// The fault a receiver answers this error with.
     pub fn to_fault(&self) -> Fault {
-        Fault::new(self.fault_code(), self.to_string())
+        Fault::new(self.fault_code(), ErrorChain(&self).to_string())
     }
 }

@@ -88,7 +88,7 @@ pub enum MultipartError {
     #[error("Content-Type has no boundary parameter")]
     MissingBoundary,
     /// The `boundary` parameter is not a valid RFC 2046 boundary.
-    #[error("invalid boundary: {0}")]
+    #[error("invalid boundary")]
     InvalidBoundary(#[from] BoundaryError),
     /// The body contains no delimiter line at all.
     #[error("body does not contain the first boundary delimiter")]

@@ -8,7 +8,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum TestPkiError {
     /// libcrypto failed.
-    #[error("{operation} failed: {source}")]
+    #[error("{operation} failed")]
     Openssl {
         /// What was being done.
         operation: &'static str,

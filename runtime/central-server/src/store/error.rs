@@ -11,6 +11,7 @@ use super::model::{Action, Service, Status};
 /// A business rule of the central server that a request breaks. The server answers it with a
 /// SOAP fault; the store is left unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RuleViolation {
     /// A request of the same service for the same thing is still pending (SUBMITTED FOR
     /// APPROVAL or WAITING).
@@ -271,6 +272,7 @@ impl fmt::Display for TransactionStep {
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// The request breaks a business rule.
     #[error(transparent)]
@@ -332,7 +334,7 @@ pub enum StoreError {
         status: Status,
     },
     /// The database file could not be created.
-    #[error("cannot create the store at {}: {source}", path.display())]
+    #[error("cannot create the store at {}", path.display())]
     Create {
         /// The database file.
         path: PathBuf,
@@ -341,7 +343,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The database could not be opened or prepared.
-    #[error("cannot open the store at {}: {step}: {source}", path.display())]
+    #[error("cannot open the store at {}: {step}", path.display())]
     Open {
         /// The database file.
         path: PathBuf,
@@ -374,7 +376,7 @@ pub enum StoreError {
         found: String,
     },
     /// A migration failed; the database is left at its previous version.
-    #[error("migration to schema version {version} failed: {source}")]
+    #[error("migration to schema version {version} failed")]
     Migration {
         /// Version the migration leads to.
         version: i64,
@@ -394,7 +396,7 @@ pub enum StoreError {
         problem: String,
     },
     /// A statement failed.
-    #[error("{operation}: {source}")]
+    #[error("{operation}")]
     Sqlite {
         /// What was being done.
         operation: &'static str,
@@ -403,7 +405,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// The write transaction an operation ran in failed; the operation was not stored.
-    #[error("write transaction failed at {step}: {source}")]
+    #[error("write transaction failed at {step}")]
     Transaction {
         /// The failing step.
         step: TransactionStep,
@@ -412,7 +414,7 @@ pub enum StoreError {
         source: Arc<rusqlite::Error>,
     },
     /// A stored value cannot be read back.
-    #[error("stored {table}.{column} of row {row} is invalid: {source}")]
+    #[error("stored {table}.{column} of row {row} is invalid")]
     Corrupt {
         /// The table.
         table: &'static str,
@@ -448,7 +450,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// The archive could not be synced to disk; nothing left the live log.
-    #[error("cannot sync the archive {} to disk: {source}", path.display())]
+    #[error("cannot sync the archive {} to disk", path.display())]
     ArchiveSync {
         /// The file.
         path: PathBuf,
@@ -470,7 +472,7 @@ pub enum StoreError {
     #[error("a store write was started from inside another one; it would wait for itself")]
     Reentrant,
     /// The writer thread could not be started.
-    #[error("cannot start the store's writer thread: {0}")]
+    #[error("cannot start the store's writer thread")]
     WriterThread(#[source] std::io::Error),
     /// The writer thread has stopped; nothing more can be written.
     #[error("the store's writer thread has stopped")]
@@ -498,6 +500,43 @@ impl<T> SqliteContext<T> for Result<T, rusqlite::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No error of the store repeats its source's text: a chain reporter prints each cause
+    /// once (`cannot open the store at …: opening: unable to open database file`).
+    #[test]
+    fn store_errors_do_not_repeat_their_source() {
+        let io = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let sqlite = || rusqlite::Error::InvalidQuery;
+        let path = PathBuf::from("central.db");
+        let errors: Vec<StoreError> = vec![
+            StoreError::Create {
+                path: path.clone(),
+                source: io(),
+            },
+            StoreError::Open {
+                path: path.clone(),
+                step: "opening",
+                source: sqlite(),
+            },
+            StoreError::Migration {
+                version: 2,
+                source: sqlite(),
+            },
+            StoreError::Sqlite {
+                operation: "reading the registry",
+                source: sqlite(),
+            },
+            StoreError::ArchiveSync { path, source: io() },
+            StoreError::WriterThread(io()),
+        ];
+        for error in errors {
+            let source = std::error::Error::source(&error).expect("a source");
+            let (text, cause) = (error.to_string(), source.to_string());
+            assert!(!text.contains(&cause), "`{text}` repeats `{cause}`");
+            let chain = xroad_runtime::fault::ErrorChain(&error).to_string();
+            assert_eq!(chain, format!("{text}: {cause}"));
+        }
+    }
 
     fn server(text: &str) -> XRoadSecurityServerIdentifierType {
         text.parse().unwrap()

@@ -13,6 +13,7 @@ use thiserror::Error;
 /// Cloneable so that callers waiting on the same fetch all receive its outcome; I/O and HTTP
 /// sources are shared through [`Arc`].
 #[derive(Debug, Clone, Error)]
+#[non_exhaustive]
 pub enum OcspFetchError {
     /// The certificate's Authority Information Access extension names no OCSP responder,
     /// or the certificate has no such extension.
@@ -82,7 +83,7 @@ impl fmt::Display for FailureList<'_> {
 
 /// Why one responder URL gave no usable response.
 #[derive(Debug, Clone, Error)]
-#[error("{url}: {error}")]
+#[error("{url}")]
 pub struct ResponderFailure {
     /// The URL as written in the certificate.
     pub url: String,
@@ -93,6 +94,7 @@ pub struct ResponderFailure {
 
 /// What went wrong with one responder.
 #[derive(Debug, Clone, Error)]
+#[non_exhaustive]
 pub enum ResponderError {
     /// The URL cannot be used to reach an OCSP responder.
     #[error(transparent)]
@@ -188,6 +190,7 @@ pub enum ResponderError {
 
 /// Why a responder URL cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum UrlError {
     /// The URL does not parse.
     #[error("not a valid URL: {reason}")]

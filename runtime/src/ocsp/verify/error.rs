@@ -12,6 +12,7 @@ use crate::fault::FaultCode;
 
 /// Why an OCSP response does not prove that a certificate is good at the verification time.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum OcspError {
     /// The bytes are not a DER-encoded `OCSPResponse`.
     #[error("OCSP response is not valid DER")]

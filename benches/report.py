@@ -279,6 +279,10 @@ def main():
     out.append("")
     out.append(f"- CPU: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
                f"{machine.get('memory', '?')} memory; {machine.get('kernel', '?')}")
+    if "load_start" in machine:
+        out.append(f"- Load average (1, 5, 15 min) when the run started: {machine['load_start']}; "
+                   f"when it ended: {machine.get('load_end', '?')}. Above about 1 the machine was "
+                   "shared with other work: absolute times are inflated, same-run ratios less so")
     out.append(f"- {machine.get('rustc', '?')}; release profile for everything but the "
                "debug codegen figures")
     out.append(f"- OpenSSL in the binaries: vendored, openssl-src {machine.get('openssl_crate', '?')}; "

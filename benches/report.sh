@@ -58,6 +58,7 @@ run() {
   echo "openssl_crate=$(awk '/^name = "openssl-src"/ {getline; gsub(/"/, "", $3); print $3}' Cargo.lock)"
   echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (with uncommitted changes)')"
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
 
 # The crypto bound with the openssl command, single core.
@@ -76,6 +77,7 @@ run verify cargo bench -p xroad-runtime --bench verify -- "${criterion_args[@]}"
 run store cargo bench -p xroad-central-server --bench store -- "${criterion_args[@]}"
 run load cargo bench -p xroad-central-server --bench load -- --seconds "$load_seconds"
 
+echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 python3 benches/report.py \
   --criterion target/criterion \
   --criterion-debug target/criterion-debug \

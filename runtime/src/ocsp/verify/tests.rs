@@ -294,6 +294,42 @@ fn a_responder_without_ocsp_signing_is_not_authorised() {
     }
 }
 
+/// Extended key usages other than `OCSPSigning` (an authentication or TLS certificate of
+/// the same CA) do not make a certificate an OCSP responder.
+#[test]
+fn a_responder_with_other_extended_key_usages_is_not_authorised() {
+    let cert = member("OTHER-EKU");
+    let auth = shared()
+        .issue(&CertRequest::authentication(
+            "EE",
+            "GOV",
+            "OTHER-EKU",
+            "SS1",
+        ))
+        .unwrap();
+    let tls = shared()
+        .issue(&CertRequest::tls_server(&["ocsp.example"], &[]))
+        .unwrap();
+    for signer in [&auth, &tls] {
+        let usages = crate::cert::Usages::of(signer.cert()).unwrap();
+        assert!(
+            usages
+                .has_extended_key_usage(openssl_sys::XKU_SSL_CLIENT | openssl_sys::XKU_SSL_SERVER),
+            "the test needs a certificate with an extended key usage"
+        );
+        let response = ca_responder()
+            .signed_by(signer)
+            .respond(cert.cert())
+            .unwrap();
+        match verify(&response, &cert).unwrap_err() {
+            OcspError::ResponderNotAuthorised { reason, .. } => {
+                assert_eq!(reason, NotAuthorisedReason::MissingOcspSigning);
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+}
+
 #[test]
 fn a_responder_of_another_ca_is_not_authorised() {
     let pki = shared();
@@ -362,6 +398,25 @@ fn an_expired_delegated_responder_is_not_authorised() {
             ..
         })
     ));
+}
+
+#[test]
+fn a_not_yet_valid_delegated_responder_is_not_authorised() {
+    let cert = member("EARLY-RESPONDER");
+    let early = shared()
+        .issue(&CertRequest::ocsp_responder("Early Responder").not_yet_valid())
+        .unwrap();
+    let response = ca_responder()
+        .signed_by(&early)
+        .respond(cert.cert())
+        .unwrap();
+    match verify(&response, &cert).unwrap_err() {
+        OcspError::ResponderNotAuthorised {
+            reason: NotAuthorisedReason::NotValidAt { not_before, at, .. },
+            ..
+        } => assert!(at < not_before, "{at} is not before {not_before}"),
+        other => panic!("unexpected {other}"),
+    }
 }
 
 #[test]

@@ -135,6 +135,11 @@ fn der_element_length_reads_short_and_long_forms() {
     assert_eq!(der_element_length(&[0x30, 0x80]), None);
     assert_eq!(der_element_length(&[0x30]), None);
     assert_eq!(der_element_length(&[0x30, 0x82, 0x01]), None);
+    // As many length octets as a `usize` holds are read; one more is refused.
+    let eight = [0x30, 0x88, 0, 0, 0, 0, 0, 0, 0, 0x03, 1, 2, 3];
+    assert_eq!(der_element_length(&eight), Some(13));
+    let nine = [0x30, 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0x03, 1, 2, 3];
+    assert_eq!(der_element_length(&nine), None);
 }
 
 #[test]

@@ -178,6 +178,20 @@ mod tests {
         }
     }
 
+    /// 2000-02-29 is the last day of a 400-year era of the algorithm (the one day the
+    /// `day_of_era / 146_096` term is not zero); the sampled days above miss it.
+    #[test]
+    fn the_leap_day_that_ends_a_400_year_era_is_displayed() {
+        let leap_day = 11_016 * SECONDS_PER_DAY;
+        for (seconds, text) in [
+            (leap_day - SECONDS_PER_DAY, "2000-02-28T00:00:00Z"),
+            (leap_day, "2000-02-29T00:00:00Z"),
+            (leap_day + SECONDS_PER_DAY, "2000-03-01T00:00:00Z"),
+        ] {
+            assert_eq!(Timestamp::from_unix_seconds(seconds).to_string(), text);
+        }
+    }
+
     #[test]
     fn system_time_round_trips_on_both_sides_of_the_epoch() {
         for seconds in [-86_401, -1, 0, 1, 1_444_044_463] {

@@ -181,6 +181,16 @@ mod tests {
         assert!(cache.get(bytes(b"cer", b"tocsp"), at).is_none());
     }
 
+    /// Equality alone (without the hash picking another bucket) tells pairs apart: the
+    /// same certificate with another OCSP response (a revoked one, say) is another key.
+    #[test]
+    fn equality_compares_both_certificate_and_response() {
+        let key = OwnedPair::from(bytes(b"cert", b"ocsp"));
+        assert!(bytes(b"cert", b"ocsp").equivalent(&key));
+        assert!(!bytes(b"cert", b"revoked").equivalent(&key));
+        assert!(!bytes(b"other", b"ocsp").equivalent(&key));
+    }
+
     #[test]
     fn an_entry_holds_only_within_its_span() {
         let cache = SignerCache::new(8);

@@ -11,10 +11,12 @@ use xroad_mserv::xroad::{self, AuthCertDeletionRequestType, ClientRequestType};
 
 use super::*;
 use crate::cert::MemberId;
+use crate::cert::TrustStore;
 use crate::compose::{SignatureInput, compose};
 use crate::envelope::Request;
 use crate::fault::{Fault, FaultCode};
 use crate::message::{Attachment, HttpMessage, Parts};
+use crate::ocsp::{OcspPolicy, OcspVerifier};
 use crate::operation::{ManagementOperation, Operation};
 use crate::signature::SignatureAlgorithm;
 use crate::test_support::*;
@@ -314,6 +316,37 @@ fn identifiers_and_addressing() {
         FaultCode::InvalidClientIdentifier,
         "X-Road instance EE",
     );
+}
+
+/// Each part of the management service provider is compared: a request for a provider that
+/// differs in only one part (here with the same subsystem code) is refused.
+#[test]
+fn a_provider_differing_in_one_part_is_refused() {
+    for provider in [
+        "SUBSYSTEM:EE/GOV/OTHER/management",
+        "SUBSYSTEM:EE/COM/CENTRAL/management",
+        "SUBSYSTEM:FI/GOV/CENTRAL/management",
+        "SUBSYSTEM:EE/GOV/CENTRAL/other",
+        "MEMBER:EE/GOV/CENTRAL",
+    ] {
+        let request = Request::<ClientDeletion>::new(
+            id(OWNER),
+            &id(provider),
+            xroad::ClientDeletion(client_body()),
+        )
+        .unwrap();
+        let message = compose(request, &[]).unwrap().message;
+        match verify(&message) {
+            Ok(_) => panic!("a request for {provider} was accepted"),
+            Err(fault) => {
+                assert_eq!(fault.code, FaultCode::InvalidRequest, "{provider}: {fault}");
+                assert!(
+                    fault.reason.contains("invalid management service address"),
+                    "{provider}: {fault}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -658,6 +691,84 @@ fn verified_signers_are_cached_while_they_hold() {
         let fault = verify_at(&verifier, &owner, now).unwrap_err();
         assert_eq!(fault.code, FaultCode::InvalidRequest);
     }
+}
+
+/// A cached signer holds no longer than its certificate: once the certificate has expired
+/// the request is refused, though the OCSP response is still fresh.
+#[test]
+fn a_cached_signer_expires_with_its_certificate() {
+    let m = members();
+    let short = m
+        .pki
+        .issue(&CertRequest::signing("EE", "COM", "client").validity(-3_600, 600))
+        .unwrap();
+    let message = client_reg_with(
+        &short,
+        &good_ocsp(&short),
+        SignatureAlgorithm::Sha256WithRsa,
+    );
+    let verifier = verifier();
+    let now = SystemTime::now();
+    verify_at(&verifier, &message, now).unwrap();
+    assert_eq!(verifier.cache.len(), 1);
+    let fault = verify_at(&verifier, &message, now + Duration::from_secs(900)).unwrap_err();
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+    assert!(fault.reason.contains("signing certificate"), "{fault}");
+}
+
+/// A cached signer does not hold before its certificate's notBefore, though the OCSP
+/// response (with the clock skew) already does.
+#[test]
+fn a_cached_signer_holds_only_from_its_certificate_not_before() {
+    let m = members();
+    let later = m
+        .pki
+        .issue(&CertRequest::signing("EE", "COM", "client").validity(120, 86_400))
+        .unwrap();
+    let ocsp = OcspResponder::new(m.pki.ca())
+        .this_update_offset(120)
+        .respond(later.cert())
+        .unwrap();
+    let message = client_reg_with(&later, &ocsp, SignatureAlgorithm::Sha256WithRsa);
+    let verifier = verifier();
+    let now = SystemTime::now();
+    verify_at(&verifier, &message, now + Duration::from_secs(180)).unwrap();
+    assert_eq!(verifier.cache.len(), 1);
+    // Within the OCSP clock skew of thisUpdate, but before the certificate's notBefore.
+    let fault = verify_at(&verifier, &message, now).unwrap_err();
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+}
+
+/// The verifier keeps to the OCSP policy it is given, for a cached signer too: a shorter
+/// maximum age ends the cached entry sooner, and no clock skew lets no request verify before
+/// the response's thisUpdate.
+#[test]
+fn a_non_default_ocsp_policy_bounds_cached_signers() {
+    let m = members();
+    let trust = TrustStore::new([m.pki.ca().cert().clone()]).unwrap();
+    let strict = Verifier::new(
+        VerifierConfig::new(id("EE"), id(PROVIDER)),
+        trust,
+        OcspVerifier::new(OcspPolicy {
+            max_age: Duration::from_secs(600),
+            clock_skew: Duration::ZERO,
+        }),
+    );
+    let message = client_reg();
+    let now = SystemTime::now();
+    verify_at(&strict, &message, now).unwrap();
+    assert_eq!(strict.cache.len(), 1);
+    // The default policy (3,600 s) would still accept the response 900 s later.
+    let fault = verify_at(&strict, &message, now + Duration::from_secs(900)).unwrap_err();
+    assert_eq!(fault.code, FaultCode::IncorrectValidationInfo, "{fault}");
+    assert!(fault.reason.contains("600"), "{fault}");
+    // The default skew (300 s) would accept a request 100 s before thisUpdate.
+    let fault = verify_at(&strict, &message, now - Duration::from_secs(100)).unwrap_err();
+    assert_eq!(fault.code, FaultCode::IncorrectValidationInfo, "{fault}");
+    // The default verifier accepts both.
+    let lenient = verifier();
+    verify_at(&lenient, &message, now + Duration::from_secs(900)).unwrap();
+    verify_at(&lenient, &message, now - Duration::from_secs(100)).unwrap();
 }
 
 #[test]

@@ -234,6 +234,41 @@ fn an_expired_response_is_refused() {
         .unwrap();
 }
 
+/// A response is acceptable up to its maximum age and up to its nextUpdate, both included,
+/// as [`OcspSummary::valid_until`] says.
+#[test]
+fn the_age_and_next_update_limits_are_inclusive() {
+    let cert = member("LIMITS");
+    let at = |response: &[u8], time: Timestamp| {
+        verifier().verify(
+            response,
+            cert.cert(),
+            shared().ca().cert(),
+            time.to_system_time(),
+        )
+    };
+    let one = Duration::from_secs(1);
+
+    let open_ended = ca_responder()
+        .next_update_offset(None)
+        .respond(cert.cert())
+        .unwrap();
+    let this_update = verify(&open_ended, &cert).unwrap().this_update;
+    let oldest = this_update.saturating_add(OcspPolicy::DEFAULT_MAX_AGE);
+    at(&open_ended, oldest).unwrap();
+    let error = at(&open_ended, oldest.saturating_add(one)).unwrap_err();
+    assert!(matches!(error, OcspError::Stale { .. }), "{error}");
+
+    let bounded = ca_responder()
+        .next_update_offset(Some(600))
+        .respond(cert.cert())
+        .unwrap();
+    let next_update = verify(&bounded, &cert).unwrap().next_update.unwrap();
+    at(&bounded, next_update).unwrap();
+    let error = at(&bounded, next_update.saturating_add(one)).unwrap_err();
+    assert!(matches!(error, OcspError::Expired { .. }), "{error}");
+}
+
 #[test]
 fn a_tampered_signature_is_refused() {
     let cert = member("TAMPERED");
@@ -291,6 +326,42 @@ fn a_responder_without_ocsp_signing_is_not_authorised() {
             assert_eq!(reason, NotAuthorisedReason::MissingOcspSigning);
         }
         other => panic!("unexpected {other}"),
+    }
+}
+
+/// Extended key usages other than `OCSPSigning` (an authentication or TLS certificate of
+/// the same CA) do not make a certificate an OCSP responder.
+#[test]
+fn a_responder_with_other_extended_key_usages_is_not_authorised() {
+    let cert = member("OTHER-EKU");
+    let auth = shared()
+        .issue(&CertRequest::authentication(
+            "EE",
+            "GOV",
+            "OTHER-EKU",
+            "SS1",
+        ))
+        .unwrap();
+    let tls = shared()
+        .issue(&CertRequest::tls_server(&["ocsp.example"], &[]))
+        .unwrap();
+    for signer in [&auth, &tls] {
+        let usages = crate::cert::Usages::of(signer.cert()).unwrap();
+        assert!(
+            usages
+                .has_extended_key_usage(openssl_sys::XKU_SSL_CLIENT | openssl_sys::XKU_SSL_SERVER),
+            "the test needs a certificate with an extended key usage"
+        );
+        let response = ca_responder()
+            .signed_by(signer)
+            .respond(cert.cert())
+            .unwrap();
+        match verify(&response, &cert).unwrap_err() {
+            OcspError::ResponderNotAuthorised { reason, .. } => {
+                assert_eq!(reason, NotAuthorisedReason::MissingOcspSigning);
+            }
+            other => panic!("unexpected {other}"),
+        }
     }
 }
 
@@ -362,6 +433,67 @@ fn an_expired_delegated_responder_is_not_authorised() {
             ..
         })
     ));
+}
+
+#[test]
+fn a_not_yet_valid_delegated_responder_is_not_authorised() {
+    let cert = member("EARLY-RESPONDER");
+    let early = shared()
+        .issue(&CertRequest::ocsp_responder("Early Responder").not_yet_valid())
+        .unwrap();
+    let response = ca_responder()
+        .signed_by(&early)
+        .respond(cert.cert())
+        .unwrap();
+    match verify(&response, &cert).unwrap_err() {
+        OcspError::ResponderNotAuthorised {
+            reason: NotAuthorisedReason::NotValidAt { not_before, at, .. },
+            ..
+        } => assert!(at < not_before, "{at} is not before {not_before}"),
+        other => panic!("unexpected {other}"),
+    }
+}
+
+/// A delegated responder is authorised from its notBefore to its notAfter, both included.
+#[test]
+fn a_delegated_responder_is_authorised_through_its_whole_validity() {
+    let cert = member("BOUNDED-RESPONDER");
+    let bounded = shared()
+        .issue(&CertRequest::ocsp_responder("Bounded Responder").validity(-60, 60))
+        .unwrap();
+    let response = ca_responder()
+        .signed_by(&bounded)
+        .respond(cert.cert())
+        .unwrap();
+    let not_before = Timestamp::from_asn1(bounded.cert().not_before()).unwrap();
+    let not_after = Timestamp::from_asn1(bounded.cert().not_after()).unwrap();
+    let at = |time: Timestamp| {
+        verifier().verify(
+            &response,
+            cert.cert(),
+            shared().ca().cert(),
+            time.to_system_time(),
+        )
+    };
+    for inside in [not_before, not_after] {
+        assert_eq!(at(inside).unwrap().responder, ResponderAuthority::Delegated);
+    }
+    let one = Duration::from_secs(1);
+    for outside in [
+        not_before.saturating_sub(one),
+        not_after.saturating_add(one),
+    ] {
+        assert!(
+            matches!(
+                at(outside),
+                Err(OcspError::ResponderNotAuthorised {
+                    reason: NotAuthorisedReason::NotValidAt { .. },
+                    ..
+                })
+            ),
+            "authorised at {outside}"
+        );
+    }
 }
 
 #[test]

@@ -51,6 +51,33 @@ async fn a_good_certificate_is_remembered_while_its_status_is_fresh() {
     assert_eq!(m.ocsp.responses_for(&serial(auth.cert())), 1);
 }
 
+/// The checks keep to the verifier's OCSP policy: with a maximum age of 600 s a good status
+/// is not remembered for the default 3,600 s.
+#[tokio::test]
+async fn a_status_is_remembered_only_as_long_as_the_verifiers_policy_allows() {
+    let m = members();
+    let auth = m.pki.issue(&auth_request()).unwrap();
+    let strict = Verifier::new(
+        VerifierConfig::new("EE".parse().unwrap(), members_provider()),
+        TrustStore::new([m.pki.ca().cert().clone()]).unwrap(),
+        OcspVerifier::new(OcspPolicy {
+            max_age: Duration::from_secs(600),
+            clock_skew: OcspPolicy::DEFAULT_CLOCK_SKEW,
+        }),
+    );
+    let checks = client_certs();
+    let now = SystemTime::now();
+    checks.check(&strict, auth.cert(), now).await.unwrap();
+    assert_eq!(m.ocsp.responses_for(&serial(auth.cert())), 1);
+    // 900 s later the status is too old for this policy (the default one would still
+    // accept it): the certificate is refused, not passed on the remembered verdict.
+    let fault = checks
+        .check(&strict, auth.cert(), now + Duration::from_secs(900))
+        .await
+        .unwrap_err();
+    assert_eq!(fault.code, FaultCode::CertValidation, "{fault}");
+}
+
 #[tokio::test]
 async fn an_unknown_or_revoked_certificate_is_refused_and_not_remembered() {
     let m = members();

@@ -76,6 +76,7 @@ fn response(request_id: i64) -> Vec<u8> {
 fn open(path: &Path) -> Store {
     let settings = StoreSettings {
         max_bytes_per_server_per_day: u64::MAX,
+        ..StoreSettings::default()
     };
     Store::open_with(path, PROVIDER.parse().expect("valid provider id"), settings)
         .expect("store opens")

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 
 use crate::config::LoadedConfig;
 use crate::config_file::ConfigError;
+use xroad_mserv::identifiers::XRoadClientIdentifierType;
+
 use crate::store::postgres::PostgresDatabase;
+use crate::store::{Store, StoreError, StoreSettings};
 
 /// Where the store is.
 #[derive(Debug, Clone)]
@@ -15,26 +18,29 @@ pub enum Database {
     Postgres(Box<PostgresDatabase>),
 }
 
-/// The store was configured on PostgreSQL, which does not serve requests yet.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "`database` names the PostgreSQL database {database}, but the PostgreSQL store does not \
-     serve requests yet; set `database` to a SQLite file"
-)]
-pub struct PostgresNotServing {
-    /// The database, its password hidden.
-    pub database: String,
-}
-
 impl Database {
-    /// The SQLite file of the store; refuses a PostgreSQL database, whose store does not
-    /// serve requests yet.
-    pub fn sqlite(&self) -> Result<&Path, PostgresNotServing> {
+    /// The SQLite file of the store, if it is one.
+    pub fn sqlite(&self) -> Option<&Path> {
         match self {
-            Self::Sqlite(path) => Ok(path),
-            Self::Postgres(db) => Err(PostgresNotServing {
-                database: db.to_string(),
-            }),
+            Self::Sqlite(path) => Some(path),
+            Self::Postgres(_) => None,
+        }
+    }
+
+    /// Opens the store: the SQLite file (created on first start), or the PostgreSQL
+    /// database with a pool of `settings.postgres_pool_size` connections. Either is migrated
+    /// to this program's schema; a newer schema is refused. Blocks: async code calls it
+    /// through `spawn_blocking`.
+    pub fn open(
+        &self,
+        provider: XRoadClientIdentifierType,
+        settings: StoreSettings,
+    ) -> Result<Store, StoreError> {
+        match self {
+            Self::Sqlite(path) => Store::open_with(path, provider, settings),
+            Self::Postgres(db) => {
+                Store::open_postgres(db, settings.postgres_pool_size, provider, settings)
+            }
         }
     }
 }
@@ -143,20 +149,6 @@ database_ca_certificates = \"db-ca.pem\"",
             matches!(&plain, Database::Postgres(db) if db.tls() == PostgresTls::Disable
                 && db.ca_certificates().is_none()),
             "{plain:?}"
-        );
-    }
-
-    #[test]
-    fn serving_from_postgresql_is_refused_until_the_store_serves() {
-        let database = config("database = \"postgres://central:secret@db.example/xroad\"")
-            .database()
-            .unwrap();
-        let error = database.sqlite().unwrap_err().to_string();
-        assert!(
-            error.contains("does not serve requests yet")
-                && error.contains("postgres://central:***@db.example/xroad")
-                && !error.contains("secret"),
-            "{error}"
         );
     }
 

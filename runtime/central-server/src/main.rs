@@ -147,12 +147,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let loaded = LoadedConfig::load(&cli.config)?;
     let command = cli.command.unwrap_or(Command::Serve);
-    if !matches!(command, Command::Serve) {
-        let database = loaded.database()?;
-        let path = database.sqlite()?;
-        if !path.exists() {
-            return Err(NoDatabase(path.to_owned()).into());
-        }
+    if !matches!(command, Command::Serve)
+        && let Some(path) = loaded.database()?.sqlite()
+        && !path.exists()
+    {
+        return Err(NoDatabase(path.to_owned()).into());
     }
     match command {
         Command::Serve => serve(&loaded),
@@ -174,11 +173,7 @@ fn verifier(loaded: &LoadedConfig) -> Result<Verifier, Failure> {
 /// The store of `loaded`, with its management service provider.
 fn open_store(loaded: &LoadedConfig) -> Result<Store, Failure> {
     let provider = loaded.verifier_config()?.management_service_provider;
-    Ok(Store::open_with(
-        loaded.database()?.sqlite()?,
-        provider,
-        loaded.config.store,
-    )?)
+    Ok(loaded.database()?.open(provider, loaded.config.store)?)
 }
 
 fn serve(loaded: &LoadedConfig) -> Result<ExitCode, Failure> {

@@ -41,7 +41,12 @@ impl RunningCentral {
             loaded.trust_store()?,
             loaded.ocsp_verifier()?,
         );
-        let store = Store::open_with(loaded.database()?.sqlite()?, provider, loaded.config.store)?;
+        let database = loaded.database()?;
+        let settings = loaded.config.store;
+        // Opening PostgreSQL connects and migrates with a blocking client.
+        let store = tokio::task::spawn_blocking(move || database.open(provider, settings))
+            .await
+            .map_err(|e| format!("opening the store stopped: {e}"))??;
         let service = CentralService::new(store.clone(), loaded.config.auto_approve);
         let handler = ServiceHandler::new(
             CentralserviceServer::new(service.clone()),

@@ -1,6 +1,6 @@
 //! Connecting to PostgreSQL: TLS verified against the configured CA and host name, TLS off
-//! when asked, CA files that cannot be used; and the server refusing to start on a
-//! PostgreSQL database while that store does not serve requests.
+//! when asked, CA files that cannot be used; and two servers serving from one PostgreSQL
+//! database.
 
 #[allow(dead_code)] // each test file uses a part
 #[path = "support/postgres.rs"]
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use xroad_central_server::RunningCentral;
 use xroad_central_server::store::postgres::{self as pg, PostgresDatabase, PostgresError};
-use xroad_examples::sandbox::Sandbox;
+use xroad_examples::sandbox::{SERVER, Sandbox};
 use xroad_runtime::testpki::TestPki;
 
 /// Whether the connection's session runs over TLS.
@@ -121,8 +121,15 @@ fn ca_files_that_cannot_be_used_are_refused() {
     );
 }
 
-#[tokio::test]
-async fn the_server_refuses_to_start_on_postgresql_until_that_store_serves() {
+/// Blocking store calls from a test's async code (the PostgreSQL client refuses to run on
+/// an async worker thread, as the server never does).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgresql_database_serve_one_registry() {
+    let test = blocking(support::TestDatabase::create);
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::create(dir.path(), true).unwrap();
     let config = sandbox.central_config();
@@ -132,19 +139,47 @@ async fn the_server_refuses_to_start_on_postgresql_until_that_store_serves() {
         &config,
         text.replace(
             "database = \"central.db\"",
-            "database = \"postgres://central:secret@db.example/xroad?sslmode=require\"",
+            &format!(
+                "database = \"{}\"\ndatabase_ca_certificates = \"{}\"",
+                test.url(),
+                support::ca().display()
+            ),
         ),
     )
     .unwrap();
-    let Err(error) = RunningCentral::start(&config).await else {
-        panic!("the server started on PostgreSQL");
-    };
-    let message = error.to_string();
-    assert!(
-        message.contains("does not serve requests yet")
-            && message.contains("postgres://central:***@db.example/xroad")
-            && !message.contains("secret"),
-        "{message}"
-    );
+    let first = RunningCentral::start(&config).await.unwrap();
+    let second = RunningCentral::start(&config).await.unwrap();
+    assert!(first.store.is_postgres());
     assert!(!dir.path().join("central.db").exists());
+
+    // The server registers on the first node, its client on the second.
+    let on_first = sandbox.security_config(&first, SERVER).unwrap();
+    let on_second = sandbox.security_config(&second, SERVER).unwrap();
+    let id = on_first
+        .security_server()
+        .unwrap()
+        .auth_cert_reg("ss1.example.org")
+        .await
+        .unwrap();
+    let client = "SUBSYSTEM:EE/COM/MACK/sub".parse().unwrap();
+    let next = on_second
+        .security_server()
+        .unwrap()
+        .client_reg(&client)
+        .await
+        .unwrap();
+    assert_eq!((id, next), (1, 2));
+
+    for node in [&first, &second] {
+        let registry = blocking(|| node.store.registry()).unwrap();
+        assert_eq!(registry.len(), 1);
+        assert_eq!(registry[0].clients.len(), 1);
+        assert_eq!(registry[0].clients[0].id, client);
+        let audit = blocking(|| node.store.audit()).unwrap();
+        assert_eq!((audit.findings.len(), audit.entries), (0, 2));
+    }
+    first.stop().await;
+    second.stop().await;
+    sandbox.shutdown().await;
+    blocking(move || drop(test));
 }

@@ -24,13 +24,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rusqlite::Connection;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::audit::{self, Checkpoint};
 use super::chain::{self, Entry, Kind};
-use super::error::{SqliteContext, StoreError};
+use super::error::{DbContext, StoreError};
 use super::model::Status;
+use super::sql::{Db, params, sqlite_values};
+use super::writer::BEGIN_POSTGRES;
 use super::{schema, snapshot};
 
 /// What [`Store::archive`](super::Store::archive) moved.
@@ -73,21 +75,25 @@ const TABLES: [(&str, &str, Bound); 9] = [
 /// UTC) to a new archive file `file`, as the module says. `at` is the time of the checkpoint
 /// entry. On any error the live database is left as it was and no archive file is left.
 pub(super) fn archive(
-    live: &Path,
+    live: Db<'_>,
     before: i64,
     file: &Path,
     at: i64,
 ) -> Result<Archived, StoreError> {
     let archive = schema::create_archive(file)?;
-    let result = schema::open_writer(live).and_then(|conn| {
-        conn.execute_batch("BEGIN IMMEDIATE")
-            .during("starting the archive transaction")?;
-        let moved = archive_in(&conn, &archive, before, file, at);
-        let end = if moved.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        conn.execute_batch(end)
-            .during("ending the archive transaction")?;
-        moved
-    });
+    let begin = match live {
+        Db::Sqlite(_) => "BEGIN IMMEDIATE",
+        Db::Postgres(_) => BEGIN_POSTGRES,
+    };
+    let result = live
+        .batch(begin)
+        .during("starting the archive transaction")
+        .and_then(|()| {
+            let moved = archive_in(live, &archive, before, file, at);
+            let end = if moved.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            live.batch(end).during("ending the archive transaction")?;
+            moved
+        });
     if result.is_err() {
         drop(archive);
         // Nothing was taken from the live log; an archive of it would only mislead.
@@ -106,22 +112,22 @@ fn journal_of(file: &Path) -> PathBuf {
 
 /// The work of [`archive`] inside the live transaction.
 fn archive_in(
-    conn: &Connection,
+    db: Db<'_>,
     archive: &Connection,
     before: i64,
     file: &Path,
     at: i64,
 ) -> Result<Archived, StoreError> {
-    let audit = audit::audit_snapshot(conn)?;
+    let audit = audit::audit_snapshot(db)?;
     if let Some(first) = audit.findings.first() {
         return Err(StoreError::LogDoesNotVerify {
             changes: audit.findings.len(),
             first: first.to_string(),
         });
     }
-    let entries = chain::entries(conn)?;
-    let checkpoints = audit::checkpoints(conn)?;
-    let cut = find_cut(conn, &entries, &checkpoints, before)?;
+    let entries = chain::entries(db)?;
+    let checkpoints = audit::checkpoints(db)?;
+    let cut = find_cut(db, &entries, &checkpoints, before)?;
     let first = entries.first().map_or(1, |entry| entry.position);
     let base = audit::base_checkpoint(&checkpoints, first);
     let last_request = entries
@@ -135,7 +141,7 @@ fn archive_in(
     // The registry at the cut, derived as the audit derives it.
     let (base_state, after) = match base {
         Some(checkpoint) => (
-            snapshot::read_checkpoint(conn, checkpoint.position)?,
+            snapshot::read_checkpoint(db, checkpoint.position)?,
             checkpoint.as_of,
         ),
         None => (snapshot::RegistryState::default(), 0),
@@ -146,7 +152,7 @@ fn archive_in(
         .cloned()
         .collect();
     let mut findings = Vec::new();
-    let at_cut = audit::replay(conn, &upto, &base_state, after, &mut findings)?;
+    let at_cut = audit::replay(db, &upto, &base_state, after, &mut findings)?;
     if let Some(first) = findings.first() {
         return Err(StoreError::LogDoesNotVerify {
             changes: findings.len(),
@@ -164,12 +170,12 @@ fn archive_in(
     };
     let mut requests = 0;
     for (table, column, limit) in TABLES {
-        let copied = copy_rows(conn, archive, table, column, bound(limit))?;
+        let copied = copy_rows(db, archive, table, column, bound(limit))?;
         if table == "requests" {
             requests = copied;
         }
     }
-    snapshot::load(archive, &at_cut)?;
+    snapshot::load(Db::Sqlite(archive), &at_cut)?;
     archive
         .execute_batch("COMMIT")
         .during("committing the archive file")?;
@@ -184,20 +190,20 @@ fn archive_in(
         .ok_or(StoreError::NothingToArchive {
             reason: "the cut is not in the log",
         })?;
-    let (head, _) = chain::head(conn)?;
+    let (head, _) = chain::head(db)?;
     let checkpoint = head + 1;
-    conn.execute(
+    db.execute(
         "INSERT INTO checkpoints (position, as_of, as_of_hash, last_request, reason)
          VALUES (?1, ?2, ?3, ?4, 'archive')",
-        params![checkpoint, cut, &cut_hash[..], last_request],
+        params![checkpoint, cut, &cut_hash, last_request],
     )
     .during("storing the archive checkpoint")?;
-    snapshot::write_checkpoint(conn, checkpoint, &at_cut)?;
-    chain::append(conn, Kind::Checkpoint, None, None, at)?;
+    snapshot::write_checkpoint(db, checkpoint, &at_cut)?;
+    chain::append(db, Kind::Checkpoint, None, None, at)?;
     for (table, column, limit) in TABLES.iter().rev() {
-        conn.execute(
-            &format!("DELETE FROM main.{table} WHERE {column} <= ?1"),
-            [bound(*limit)],
+        db.execute(
+            &format!("DELETE FROM {table} WHERE {column} <= ?1"),
+            params![bound(*limit)],
         )
         .during("removing archived rows from the live log")?;
     }
@@ -209,14 +215,15 @@ fn archive_in(
     })
 }
 
-/// The hash an archive checkpoint of `conn` records for the cut at `as_of`, if any.
-pub(super) fn recorded_cut(conn: &Connection, as_of: i64) -> Result<Option<[u8; 32]>, StoreError> {
-    let recorded: Option<Vec<u8>> = conn
-        .prepare_cached(
+/// The hash an archive checkpoint of `db` records for the cut at `as_of`, if any.
+pub(super) fn recorded_cut(db: Db<'_>, as_of: i64) -> Result<Option<[u8; 32]>, StoreError> {
+    let recorded: Option<Vec<u8>> = db
+        .query_opt(
             "SELECT as_of_hash FROM checkpoints WHERE reason = 'archive' AND as_of = ?1
              ORDER BY position DESC LIMIT 1",
+            params![as_of],
+            |row| row.get(0),
         )
-        .and_then(|mut select| select.query_row([as_of], |row| row.get(0)).optional())
         .during("reading the archive checkpoint")?;
     recorded
         .map(|hash| chain::to_hash(as_of, &hash))
@@ -227,7 +234,7 @@ pub(super) fn recorded_cut(conn: &Connection, as_of: i64) -> Result<Option<[u8; 
 /// the checkpoint the live log starts from (its registry state is where the derivation
 /// starts).
 fn find_cut(
-    conn: &Connection,
+    db: Db<'_>,
     entries: &[Entry],
     checkpoints: &[Checkpoint],
     before: i64,
@@ -239,19 +246,15 @@ fn find_cut(
         .map(|c| c.position)
         .max()
         .unwrap_or(first);
-    let open: Vec<i64> = conn
-        .prepare_cached("SELECT id FROM requests WHERE status IN (?1, ?2)")
-        .and_then(|mut select| {
-            select
-                .query_map(
-                    [
-                        Status::Waiting.as_str(),
-                        Status::SubmittedForApproval.as_str(),
-                    ],
-                    |row| row.get(0),
-                )
-                .and_then(Iterator::collect)
-        })
+    let open: Vec<i64> = db
+        .query_all(
+            "SELECT id FROM requests WHERE status IN (?1, ?2)",
+            params![
+                Status::Waiting.as_str(),
+                Status::SubmittedForApproval.as_str(),
+            ],
+            |row| row.get(0),
+        )
         .during("listing open requests")?;
     // The last entry of each request; an open request stays open for ever.
     let mut last_of: BTreeMap<i64, i64> = BTreeMap::new();
@@ -294,20 +297,49 @@ fn find_cut(
 /// Copies the rows of `table` whose `column` is at most `bound` from the live database to
 /// the archive, column by column by name; returns how many.
 fn copy_rows(
-    conn: &Connection,
+    db: Db<'_>,
     archive: &Connection,
     table: &str,
     column: &str,
     bound: i64,
 ) -> Result<usize, StoreError> {
-    let mut select = conn
-        .prepare(&format!("SELECT * FROM main.{table} WHERE {column} <= ?1"))
-        .during("reading rows to archive")?;
-    let columns: Vec<String> = select
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let select = format!("SELECT * FROM {table} WHERE {column} <= ?1 ORDER BY {column}");
+    let (columns, rows) = match db {
+        Db::Sqlite(conn) => {
+            let mut select = conn.prepare(&select).during("reading rows to archive")?;
+            let columns: Vec<String> = select
+                .column_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            let rows = select
+                .query_map([bound], |row| {
+                    (0..columns.len())
+                        .map(|index| row.get::<_, Value>(index))
+                        .collect::<Result<Vec<Value>, _>>()
+                })
+                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+                .during("reading rows to archive")?;
+            (columns, rows)
+        }
+        Db::Postgres(session) => {
+            let rows = session
+                .query(&select, params![bound])
+                .during("reading rows to archive")?;
+            let columns = rows.first().map_or_else(Vec::new, |row| {
+                row.columns().iter().map(|c| c.name().to_owned()).collect()
+            });
+            let values = rows
+                .iter()
+                .map(sqlite_values)
+                .collect::<Result<Vec<_>, _>>()
+                .during("reading rows to archive")?;
+            (columns, values)
+        }
+    };
+    if rows.is_empty() {
+        return Ok(0);
+    }
     let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
     let mut insert = archive
         .prepare(&format!(
@@ -316,19 +348,12 @@ fn copy_rows(
             placeholders.join(", ")
         ))
         .during("preparing the archive's rows")?;
-    let mut rows = select.query([bound]).during("reading rows to archive")?;
-    let mut copied = 0;
-    while let Some(row) = rows.next().during("reading rows to archive")? {
-        let values = (0..columns.len())
-            .map(|index| row.get::<_, Value>(index))
-            .collect::<Result<Vec<Value>, _>>()
-            .during("reading rows to archive")?;
+    for values in &rows {
         insert
             .execute(rusqlite::params_from_iter(values))
             .during("writing rows to the archive")?;
-        copied += 1;
     }
-    Ok(copied)
+    Ok(rows.len())
 }
 
 /// Syncs `file` and the directory that names it, so that the archive survives a crash

@@ -5,12 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
-use rusqlite::Connection;
-
 use super::chain::{self, Entry, GENESIS, Kind};
-use super::error::{SqliteContext, StoreError};
+use super::error::{DbContext, StoreError};
 use super::model::{ServerRecord, Status};
 use super::snapshot::{self, RegistryState};
+use super::sql::{Db, params};
 use super::{queries, rules, schema};
 
 /// What the audit found, and the head of the chain it checked.
@@ -164,35 +163,22 @@ pub(super) struct Checkpoint {
 }
 
 /// Every checkpoint, by position.
-pub(super) fn checkpoints(conn: &Connection) -> Result<Vec<Checkpoint>, StoreError> {
-    conn.prepare_cached(
+pub(super) fn checkpoints(db: Db<'_>) -> Result<Vec<Checkpoint>, StoreError> {
+    db.query_all(
         "SELECT position, as_of, as_of_hash, last_request, reason FROM checkpoints
          ORDER BY position",
-    )
-    .and_then(|mut select| {
-        select
-            .query_map([], |row| {
-                Ok(Checkpoint {
-                    position: row.get(0)?,
-                    as_of: row.get(1)?,
-                    as_of_hash: row.get(2)?,
-                    last_request: row.get(3)?,
-                    reason: row.get(4)?,
-                })
+        params![],
+        |row| {
+            Ok(Checkpoint {
+                position: row.get(0)?,
+                as_of: row.get(1)?,
+                as_of_hash: row.get(2)?,
+                last_request: row.get(3)?,
+                reason: row.get(4)?,
             })
-            .and_then(Iterator::collect)
-    })
+        },
+    )
     .during("reading checkpoints")
-}
-
-/// Audits the database `conn` reads, on one snapshot.
-pub(super) fn audit(conn: &Connection) -> Result<Audit, StoreError> {
-    conn.execute_batch("BEGIN")
-        .during("starting a read transaction")?;
-    let audit = audit_snapshot(conn);
-    conn.execute_batch("COMMIT")
-        .during("ending a read transaction")?;
-    audit
 }
 
 /// The checkpoint whose registry the log's derivation starts from, for a log whose first
@@ -205,11 +191,11 @@ pub(super) fn base_checkpoint(checkpoints: &[Checkpoint], first: i64) -> Option<
         .min_by_key(|c| c.as_of)
 }
 
-/// Audits the database `conn` reads, inside a transaction the caller holds.
-pub(super) fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
+/// Audits the database `db` reads, inside a (snapshot) transaction the caller holds.
+pub(super) fn audit_snapshot(db: Db<'_>) -> Result<Audit, StoreError> {
     let mut findings = Vec::new();
-    let entries = chain::entries(conn)?;
-    let checkpoints = checkpoints(conn)?;
+    let entries = chain::entries(db)?;
+    let checkpoints = checkpoints(db)?;
     let first = entries.first().map_or(1, |entry| entry.position);
     // Where the chain starts: from nothing, or after an archived part.
     let start = checkpoints
@@ -234,7 +220,7 @@ pub(super) fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
                 to: entry.position - 1,
             });
         }
-        match chain::entry_hash(conn, &previous, entry)? {
+        match chain::entry_hash(db, &previous, entry)? {
             None => findings.push(Finding::Dangling {
                 position: entry.position,
                 what: describe(entry),
@@ -278,13 +264,12 @@ pub(super) fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
         }
         next_id = next_id.max(id + 1);
     }
-    let stored: Vec<(i64, String)> = conn
-        .prepare_cached("SELECT id, status FROM requests ORDER BY id")
-        .and_then(|mut select| {
-            select
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-                .and_then(Iterator::collect)
-        })
+    let stored: Vec<(i64, String)> = db
+        .query_all(
+            "SELECT id, status FROM requests ORDER BY id",
+            params![],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
         .during("listing request statuses")?;
     for (id, status) in &stored {
         match logged.get(id) {
@@ -307,13 +292,13 @@ pub(super) fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
     let base = base_checkpoint(&checkpoints, first);
     let (base_state, replay_after) = match base {
         Some(checkpoint) => (
-            snapshot::read_checkpoint(conn, checkpoint.position)?,
+            snapshot::read_checkpoint(db, checkpoint.position)?,
             checkpoint.as_of,
         ),
         None => (RegistryState::default(), 0),
     };
-    let live = snapshot::read_live(conn)?;
-    let derived = replay(conn, &entries, &base_state, replay_after, &mut findings)?;
+    let live = snapshot::read_live(db)?;
+    let derived = replay(db, &entries, &base_state, replay_after, &mut findings)?;
     compare(&derived, &live, &mut findings);
 
     let head = match entries.last() {
@@ -330,14 +315,15 @@ pub(super) fn audit_snapshot(conn: &Connection) -> Result<Audit, StoreError> {
 /// Applies every request the log shows applied after position `after` to `base`, in a
 /// database of its own, and returns the registry that results.
 pub(super) fn replay(
-    conn: &Connection,
+    db: Db<'_>,
     entries: &[Entry],
     base: &RegistryState,
     after: i64,
     findings: &mut Vec<Finding>,
 ) -> Result<RegistryState, StoreError> {
     let replayed = schema::open_memory(Path::new(":memory:"))?;
-    snapshot::load(&replayed, base)?;
+    let scratch = Db::Sqlite(&replayed);
+    snapshot::load(scratch, base)?;
     for entry in entries.iter().filter(|e| e.position > after) {
         let applied = matches!(
             (Kind::parse(&entry.kind), entry.status.as_deref()),
@@ -346,10 +332,10 @@ pub(super) fn replay(
         let (true, Some(id)) = (applied, entry.request) else {
             continue;
         };
-        let Some(record) = queries::request(conn, id)? else {
+        let Some(record) = queries::request(db, id)? else {
             continue;
         };
-        if let Err(error) = rules::apply(&replayed, &record.request) {
+        if let Err(error) = rules::apply(scratch, &record.request) {
             findings.push(Finding::Registry {
                 difference: format!(
                     "request {id} (log entry {}) cannot be applied to the registry the log \
@@ -359,7 +345,7 @@ pub(super) fn replay(
             });
         }
     }
-    snapshot::read_live(&replayed)
+    snapshot::read_live(scratch)
 }
 
 /// Reports each difference between the registry the log gives and the stored one.

@@ -8,11 +8,10 @@
 //! [`DOMAIN`], the previous hash, then each field as `0x00` (absent) or `0x01`, its length
 //! as 8 bytes big-endian, and its bytes (integers as 8 bytes big-endian).
 
-use openssl::sha::Sha256;
-use rusqlite::{Connection, OptionalExtension, params};
-
-use super::error::{SqliteContext, StoreError};
+use super::error::{DbContext, StoreError};
 use super::model::{ClientRecord, ServerRecord, Status};
+use super::sql::{DatabaseError, Db, params};
+use openssl::sha::Sha256;
 
 /// The hash before the first entry.
 pub(super) const GENESIS: [u8; 32] = [0; 32];
@@ -102,7 +101,7 @@ const RECEIVED_CONTENT: &str = "SELECT r.id, r.service, r.server, r.client, r.au
 /// The hash of `entry` after `previous`, from what the database holds now for it; `None`
 /// when the entry is of no known kind or its request is missing.
 pub(super) fn entry_hash(
-    conn: &Connection,
+    db: Db<'_>,
     previous: &[u8; 32],
     entry: &Entry,
 ) -> Result<Option<[u8; 32]>, StoreError> {
@@ -116,9 +115,9 @@ pub(super) fn entry_hash(
     hasher.text(entry.status.as_deref());
     hasher.int(entry.at);
     let complete = match (kind, entry.request) {
-        (Kind::Received, Some(request)) => hash_received(conn, &mut hasher, request)?,
+        (Kind::Received, Some(request)) => hash_received(db, &mut hasher, request)?,
         (Kind::Decided, Some(_)) => true,
-        (Kind::Checkpoint, None) => hash_checkpoint(conn, &mut hasher, entry.position)?,
+        (Kind::Checkpoint, None) => hash_checkpoint(db, &mut hasher, entry.position)?,
         _ => false,
     };
     Ok(complete.then(|| hasher.finish()))
@@ -126,8 +125,8 @@ pub(super) fn entry_hash(
 
 /// Feeds a request, its message log and its parts to `hasher`; false if the request or its
 /// message log is missing.
-fn hash_received(conn: &Connection, hasher: &mut Hasher, request: i64) -> Result<bool, StoreError> {
-    type Row = (
+fn hash_received(db: Db<'_>, hasher: &mut Hasher, request: i64) -> Result<bool, StoreError> {
+    type Received = (
         [Option<Vec<u8>>; 8],
         (String, String, i64),
         Option<Vec<u8>>,
@@ -135,33 +134,28 @@ fn hash_received(conn: &Connection, hasher: &mut Hasher, request: i64) -> Result
         Option<String>,
         Option<Vec<u8>>,
     );
-    let row: Option<Row> = conn
-        .prepare_cached(RECEIVED_CONTENT)
-        .and_then(|mut select| {
-            select
-                .query_row([request], |row| {
-                    let text = |index| -> rusqlite::Result<Option<Vec<u8>>> {
-                        Ok(row.get::<_, Option<String>>(index)?.map(String::into_bytes))
-                    };
-                    Ok((
-                        [
-                            Some(row.get::<_, i64>(0)?.to_be_bytes().to_vec()),
-                            text(1)?,
-                            text(2)?,
-                            text(3)?,
-                            row.get(4)?,
-                            text(5)?,
-                            text(6)?,
-                            text(7)?,
-                        ],
-                        (row.get(8)?, row.get(9)?, row.get(10)?),
-                        row.get(11)?,
-                        row.get(12)?,
-                        row.get(13)?,
-                        row.get(14)?,
-                    ))
-                })
-                .optional()
+    let row: Option<Received> = db
+        .query_opt(RECEIVED_CONTENT, params![request], |row| {
+            let text = |index| -> Result<Option<Vec<u8>>, DatabaseError> {
+                Ok(row.get::<Option<String>>(index)?.map(String::into_bytes))
+            };
+            Ok((
+                [
+                    Some(row.get::<i64>(0)?.to_be_bytes().to_vec()),
+                    text(1)?,
+                    text(2)?,
+                    text(3)?,
+                    row.get(4)?,
+                    text(5)?,
+                    text(6)?,
+                    text(7)?,
+                ],
+                (row.get(8)?, row.get(9)?, row.get(10)?),
+                row.get(11)?,
+                row.get(12)?,
+                row.get(13)?,
+                row.get(14)?,
+            ))
         })
         .during("reading a request for the log chain")?;
     let Some((fields, (message_id, sender, received_at), soap, response, peer, cert)) = row else {
@@ -180,21 +174,19 @@ fn hash_received(conn: &Connection, hasher: &mut Hasher, request: i64) -> Result
     hasher.bytes(response.as_deref());
     hasher.text(peer.as_deref());
     hasher.bytes(cert.as_deref());
-    let mut parts = conn
-        .prepare_cached(
+    let parts = db
+        .query_all(
             "SELECT position, signature_algorithm_id, body FROM message_attachments
              WHERE request = ?1 ORDER BY position",
+            params![request],
+            |row| {
+                Ok((
+                    row.get::<i64>(0)?,
+                    row.get::<Option<String>>(1)?,
+                    row.get::<Vec<u8>>(2)?,
+                ))
+            },
         )
-        .during("reading message parts for the log chain")?;
-    let parts = parts
-        .query_map([request], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, Option<String>>(1)?,
-                row.get::<_, Vec<u8>>(2)?,
-            ))
-        })
-        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
         .during("reading message parts for the log chain")?;
     hasher.int(parts.len() as i64);
     for (position, algorithm, body) in &parts {
@@ -206,22 +198,13 @@ fn hash_received(conn: &Connection, hasher: &mut Hasher, request: i64) -> Result
 }
 
 /// Feeds a checkpoint and its registry snapshot to `hasher`; false if it is missing.
-fn hash_checkpoint(
-    conn: &Connection,
-    hasher: &mut Hasher,
-    position: i64,
-) -> Result<bool, StoreError> {
-    let checkpoint: Option<(i64, Vec<u8>, i64, String)> = conn
-        .prepare_cached(
+fn hash_checkpoint(db: Db<'_>, hasher: &mut Hasher, position: i64) -> Result<bool, StoreError> {
+    let checkpoint: Option<(i64, Vec<u8>, i64, String)> = db
+        .query_opt(
             "SELECT as_of, as_of_hash, last_request, reason FROM checkpoints WHERE position = ?1",
+            params![position],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
-        .and_then(|mut select| {
-            select
-                .query_row([position], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                })
-                .optional()
-        })
         .during("reading a checkpoint for the log chain")?;
     let Some((as_of, as_of_hash, last_request, reason)) = checkpoint else {
         return Ok(false);
@@ -230,7 +213,7 @@ fn hash_checkpoint(
     hasher.bytes(Some(&as_of_hash));
     hasher.int(last_request);
     hasher.text(Some(&reason));
-    let snapshot = super::snapshot::read_checkpoint(conn, position)?;
+    let snapshot = super::snapshot::read_checkpoint(db, position)?;
     hash_registry(hasher, &snapshot);
     Ok(true)
 }
@@ -270,14 +253,13 @@ fn hash_registry(hasher: &mut Hasher, state: &super::snapshot::RegistryState) {
 }
 
 /// The last entry's position and hash; position 0 and [`GENESIS`] while the chain is empty.
-pub(super) fn head(conn: &Connection) -> Result<(i64, [u8; 32]), StoreError> {
-    let last: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT position, hash FROM log_chain ORDER BY position DESC LIMIT 1")
-        .and_then(|mut select| {
-            select
-                .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()
-        })
+pub(super) fn head(db: Db<'_>) -> Result<(i64, [u8; 32]), StoreError> {
+    let last: Option<(i64, Vec<u8>)> = db
+        .query_opt(
+            "SELECT position, hash FROM log_chain ORDER BY position DESC LIMIT 1",
+            params![],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
         .during("reading the head of the log chain")?;
     match last {
         None => Ok((0, GENESIS)),
@@ -299,13 +281,13 @@ pub(super) fn to_hash(position: i64, hash: &[u8]) -> Result<[u8; 32], StoreError
 /// decision giving it `status`, or (with no request) the checkpoint stored under the next
 /// position. Returns its position.
 pub(super) fn append(
-    conn: &Connection,
+    db: Db<'_>,
     kind: Kind,
     request: Option<i64>,
     status: Option<Status>,
     at: i64,
 ) -> Result<i64, StoreError> {
-    let (last, previous) = head(conn)?;
+    let (last, previous) = head(db)?;
     let mut entry = Entry {
         position: last + 1,
         kind: kind.as_str().to_owned(),
@@ -314,49 +296,44 @@ pub(super) fn append(
         at,
         hash: Vec::new(),
     };
-    let hash = entry_hash(conn, &previous, &entry)?.ok_or(StoreError::Corrupt {
+    let hash = entry_hash(db, &previous, &entry)?.ok_or(StoreError::Corrupt {
         table: "log_chain",
         column: "request",
         row: entry.position,
         source: "what the entry records is not stored".into(),
     })?;
     entry.hash = hash.to_vec();
-    conn.prepare_cached(
+    db.execute(
         "INSERT INTO log_chain (position, kind, request, status, at, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .and_then(|mut insert| {
-        insert.execute(params![
+        params![
             entry.position,
-            entry.kind,
+            &entry.kind,
             entry.request,
-            entry.status,
+            entry.status.as_ref(),
             entry.at,
-            entry.hash
-        ])
-    })
+            &entry.hash
+        ],
+    )
     .during("appending to the log chain")?;
     Ok(entry.position)
 }
 
 /// Every entry of the chain, by position.
-pub(super) fn entries(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
-    conn.prepare_cached(
+pub(super) fn entries(db: Db<'_>) -> Result<Vec<Entry>, StoreError> {
+    db.query_all(
         "SELECT position, kind, request, status, at, hash FROM log_chain ORDER BY position",
-    )
-    .and_then(|mut select| {
-        select
-            .query_map([], |row| {
-                Ok(Entry {
-                    position: row.get(0)?,
-                    kind: row.get(1)?,
-                    request: row.get(2)?,
-                    status: row.get(3)?,
-                    at: row.get(4)?,
-                    hash: row.get(5)?,
-                })
+        params![],
+        |row| {
+            Ok(Entry {
+                position: row.get(0)?,
+                kind: row.get(1)?,
+                request: row.get(2)?,
+                status: row.get(3)?,
+                at: row.get(4)?,
+                hash: row.get(5)?,
             })
-            .and_then(Iterator::collect)
-    })
+        },
+    )
     .during("reading the log chain")
 }

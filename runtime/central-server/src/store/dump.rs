@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
-use super::error::{SqliteContext, StoreError};
+use super::error::{DbContext, StoreError};
+use super::sql::{Db, PgSession, params, sqlite_values};
 
 /// Every table of the database, `sqlite_sequence` included: the schema version, then per
 /// table its columns and all rows in sorted order, values as SQL literals (blobs as `x'…'`).
@@ -41,6 +42,68 @@ pub(super) fn dump(conn: &Connection) -> Result<String, StoreError> {
         dump_table(conn, table, &mut out)?;
     }
     Ok(out)
+}
+
+/// [`dump`] of a PostgreSQL database: the schema version, then each table of the store (not `schema_migrations`, which records when it was migrated) as
+/// [`dump`] writes them.
+fn dump_postgres(db: Db<'_>, session: &PgSession) -> Result<String, StoreError> {
+    let mut out = String::new();
+    let version: i64 = db
+        .query_one(
+            "SELECT COALESCE(max(version), 0) FROM schema_migrations",
+            params![],
+            |row| row.get(0),
+        )
+        .during("reading the schema version")?;
+    let _ = writeln!(out, "schema_version {version}");
+    let tables: Vec<String> = db
+        .query_all(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+               AND table_name <> 'schema_migrations'
+             ORDER BY table_name COLLATE \"C\"",
+            params![],
+            |row| row.get(0),
+        )
+        .during("reading the schema")?;
+    for table in &tables {
+        let rows = session
+            .query(
+                &format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")),
+                &[],
+            )
+            .during("dumping a table")?;
+        let columns = rows.first().map_or_else(String::new, |row| {
+            let names: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
+            names.join(", ")
+        });
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let values = sqlite_values(row).during("dumping a table")?;
+            let mut line = String::new();
+            for (index, value) in values.iter().enumerate() {
+                if index > 0 {
+                    line.push_str(", ");
+                }
+                literal(value.into(), &mut line);
+            }
+            lines.push(line);
+        }
+        lines.sort_unstable();
+        let _ = writeln!(out, "table {table} ({columns}): {} rows", lines.len());
+        for line in lines {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    Ok(out)
+}
+
+/// The dump of either database.
+pub(super) fn dump_any(db: Db<'_>) -> Result<String, StoreError> {
+    match db {
+        Db::Sqlite(conn) => dump(conn),
+        Db::Postgres(session) => dump_postgres(db, session),
+    }
 }
 
 /// Appends `table`: its columns, then its rows as sorted lines of literals.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 
 use super::model::{Action, Service, Status};
+use super::sql::DatabaseError;
 
 /// A business rule of the central server that a request breaks. The server answers it with a
 /// SOAP fault; the store is left unchanged.
@@ -397,21 +398,24 @@ pub enum StoreError {
     },
     /// A statement failed.
     #[error("{operation}")]
-    Sqlite {
+    Database {
         /// What was being done.
         operation: &'static str,
-        /// The SQLite error.
+        /// The database's error.
         #[source]
-        source: rusqlite::Error,
+        source: DatabaseError,
     },
+    /// The PostgreSQL database cannot be used.
+    #[error("cannot open the store in PostgreSQL")]
+    Postgres(#[source] super::postgres::PostgresError),
     /// The write transaction an operation ran in failed; the operation was not stored.
     #[error("write transaction failed at {step}")]
     Transaction {
         /// The failing step.
         step: TransactionStep,
-        /// The SQLite error, shared by every operation of the transaction.
+        /// The database's error, shared by every operation of the transaction.
         #[source]
-        source: Arc<rusqlite::Error>,
+        source: Arc<DatabaseError>,
     },
     /// A stored value cannot be read back.
     #[error("stored {table}.{column} of row {row} is invalid")]
@@ -485,15 +489,18 @@ impl From<RuleViolation> for StoreError {
     }
 }
 
-/// Attaches what was being done to a SQLite error.
-pub(super) trait SqliteContext<T> {
-    /// Wraps the error as [`StoreError::Sqlite`] with `operation`.
+/// Attaches what was being done to a database error.
+pub(super) trait DbContext<T> {
+    /// Wraps the error as [`StoreError::Database`] with `operation`.
     fn during(self, operation: &'static str) -> Result<T, StoreError>;
 }
 
-impl<T> SqliteContext<T> for Result<T, rusqlite::Error> {
+impl<T, E: Into<DatabaseError>> DbContext<T> for Result<T, E> {
     fn during(self, operation: &'static str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Sqlite { operation, source })
+        self.map_err(|source| StoreError::Database {
+            operation,
+            source: source.into(),
+        })
     }
 }
 
@@ -522,9 +529,9 @@ mod tests {
                 version: 2,
                 source: sqlite(),
             },
-            StoreError::Sqlite {
+            StoreError::Database {
                 operation: "reading the registry",
-                source: sqlite(),
+                source: DatabaseError::Sqlite(sqlite()),
             },
             StoreError::ArchiveSync { path, source: io() },
             StoreError::WriterThread(io()),

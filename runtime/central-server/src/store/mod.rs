@@ -1,4 +1,5 @@
-//! The central server's SQLite store: requests, their message log, and the registry.
+//! The central server's store, in SQLite (embedded, the default) or PostgreSQL (several
+//! nodes on one database): requests, their message log, and the registry.
 //!
 //! Every accepted management request becomes one durable record before its response is sent:
 //! its id (`requestId`, never reused, also across restarts), the typed request
@@ -17,11 +18,15 @@
 //! earlier response; another request under a used message id is refused.
 //!
 //! Writes go to one writer thread that commits whatever is queued together (group commit,
-//! one fsync per transaction, WAL with `synchronous = FULL`); reads use their own connection.
-//! Every method blocks, except [`Store::submit_async`], which async code awaits without
-//! holding a thread while the commit is under way. The short indexed reads
-//! ([`Store::is_auth_cert_of`]) may be called from async code directly; the others belong
-//! in `spawn_blocking`.
+//! one fsync per transaction, WAL with `synchronous = FULL` in SQLite); reads use their own
+//! connection. Every method blocks, except [`Store::submit_async`], which async code awaits
+//! without holding a thread while the commit is under way; the others belong in
+//! `spawn_blocking` (the PostgreSQL client refuses to run on an async worker thread).
+//!
+//! Both databases run the same statements (`sql`): the rules, the message log and its hash
+//! chain are one code. On PostgreSQL request ids come from one sequence shared by every
+//! node, and every write transaction takes one advisory lock first, so that the nodes
+//! append to one chain and check the rules against one registry.
 
 mod archive;
 mod audit;
@@ -36,11 +41,12 @@ mod requests;
 mod rules;
 mod schema;
 mod snapshot;
+mod sql;
 mod usage;
 mod writer;
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
@@ -55,10 +61,13 @@ pub use model::{
 };
 pub use schema::SCHEMA_VERSION;
 pub use snapshot::RegistryState;
+pub use sql::DatabaseError;
 pub use usage::StoreSettings;
 
-use error::SqliteContext;
+use error::DbContext;
+use postgres::{PostgresDatabase, PostgresPool};
 use requests::Checked;
+use sql::{Db, PgSession};
 use writer::Writer;
 
 /// Handle on the store; clones share it. The database closes when the last clone is dropped.
@@ -71,14 +80,59 @@ pub struct Store {
 struct Inner {
     // Declared first so that it is dropped, and its thread joined, first.
     writer: Writer,
-    reader: Mutex<Connection>,
+    /// Where reads go.
+    backend: Backend,
     /// The management service provider, which the rules of clientDisable and
     /// maintenanceModeEnable protect.
     provider: Arc<XRoadClientIdentifierType>,
     /// The daily limit.
     settings: StoreSettings,
-    /// The database file.
-    path: std::path::PathBuf,
+}
+
+/// The database a store reads from (the writer thread has its own connection).
+enum Backend {
+    /// A SQLite file and the reading connection.
+    Sqlite {
+        /// The reading connection.
+        reader: Mutex<Connection>,
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A PostgreSQL database, shared with the other nodes.
+    Postgres {
+        /// Connections for reads, the audit and the archive.
+        pool: PoolHandle,
+    },
+}
+
+/// The store's handle on the PostgreSQL pool. The last handle closes the connections, which
+/// the blocking client refuses to do on an async worker thread: a store dropped there (a
+/// server stopping) closes them on a thread of its own.
+struct PoolHandle(Option<PostgresPool>);
+
+impl PoolHandle {
+    /// A connection from the pool.
+    fn session(&self) -> Result<PgSession, StoreError> {
+        // `None` only while the handle is dropped.
+        let pool = self.0.as_ref().ok_or(StoreError::WriterGone)?;
+        pool.get()
+            .map(PgSession::new)
+            .map_err(DatabaseError::Pool)
+            .during("taking a connection to PostgreSQL")
+    }
+}
+
+impl Drop for PoolHandle {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            // If the thread cannot start, the pool is dropped here after all.
+            let _ = std::thread::Builder::new()
+                .name("xroad-store-close".to_owned())
+                .spawn(move || drop(pool));
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -112,12 +166,42 @@ impl Store {
         Ok(Self {
             inner: Arc::new(Inner {
                 writer,
-                reader,
+                backend: Backend::Sqlite {
+                    reader,
+                    path: path.to_owned(),
+                },
                 provider: Arc::new(provider),
                 settings,
-                path: path.to_owned(),
             }),
         })
+    }
+
+    /// Opens the store in the PostgreSQL database `db`, migrating its schema first (see
+    /// [`postgres::migrate`]; a database of a newer program is refused), with a pool of up
+    /// to `pool_size` connections. Several nodes may open the same database at once.
+    pub fn open_postgres(
+        db: &PostgresDatabase,
+        pool_size: u32,
+        provider: XRoadClientIdentifierType,
+        settings: StoreSettings,
+    ) -> Result<Self, StoreError> {
+        let (pool, _) = postgres::open(db, pool_size).map_err(StoreError::Postgres)?;
+        let writer = Writer::spawn_postgres(pool.clone())?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                writer,
+                backend: Backend::Postgres {
+                    pool: PoolHandle(Some(pool)),
+                },
+                provider: Arc::new(provider),
+                settings,
+            }),
+        })
+    }
+
+    /// Whether the store is in PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.inner.backend, Backend::Postgres { .. })
     }
 
     /// The management service provider the store was opened with.
@@ -146,8 +230,8 @@ impl Store {
         let checked = Checked::new(request)?;
         let provider = Arc::clone(&self.inner.provider);
         let settings = self.inner.settings;
-        self.inner.writer.run(move |conn| {
-            requests::submit(conn, checked, &provider, &settings, auto_approve, respond)
+        self.inner.writer.run(move |db| {
+            requests::submit(db, checked, &provider, &settings, auto_approve, respond)
         })
     }
 
@@ -167,8 +251,8 @@ impl Store {
         let settings = self.inner.settings;
         self.inner
             .writer
-            .run_async(move |conn| {
-                requests::submit(conn, checked, &provider, &settings, auto_approve, respond)
+            .run_async(move |db| {
+                requests::submit(db, checked, &provider, &settings, auto_approve, respond)
             })
             .await
     }
@@ -194,23 +278,23 @@ impl Store {
         let provider = Arc::clone(&self.inner.provider);
         self.inner
             .writer
-            .run(move |conn| requests::decide(conn, id, action, &provider))
+            .run(move |db| requests::decide(db, id, action, &provider))
     }
 
     /// The requests `filter` selects, by increasing id.
     pub fn requests(&self, filter: &RequestFilter) -> Result<Vec<RequestRecord>, StoreError> {
-        queries::requests(&self.reader(), filter)
+        self.read(|db| queries::requests(db, filter))
     }
 
     /// The request with id `id`, if there is one.
     pub fn request(&self, id: i64) -> Result<Option<RequestRecord>, StoreError> {
-        queries::request(&self.reader(), id)
+        self.read(|db| queries::request(db, id))
     }
 
     /// The message log (the MIME parts as received, the hash of the response, where the
     /// request came from) of request `id`, if there is such a request.
     pub fn message_log(&self, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
-        self.read_consistently(|conn| queries::message_log(conn, id))
+        self.read_consistently(|db| queries::message_log(db, id))
     }
 
     /// Every registered security server with its maintenance mode, authentication
@@ -226,12 +310,12 @@ impl Store {
         server: &XRoadSecurityServerIdentifierType,
         cert: &[u8],
     ) -> Result<bool, StoreError> {
-        queries::is_auth_cert_of(&self.reader(), server, cert)
+        self.read(|db| queries::is_auth_cert_of(db, server, cert))
     }
 
     /// The highest stored request id; `None` while no request is stored.
     pub fn max_request_id(&self) -> Result<Option<i64>, StoreError> {
-        queries::max_request_id(&self.reader())
+        self.read(queries::max_request_id)
     }
 
     /// Checks the message log as a whole: the hash chain over every request, decision and
@@ -239,8 +323,16 @@ impl Store {
     /// and the registry derived again from the log. Each request's content against its
     /// signed SOAP part is checked by `verify_log`, which knows the operations.
     pub fn audit(&self) -> Result<Audit, StoreError> {
-        let conn = schema::open_auditor(&self.inner.path)?;
-        audit::audit(&conn)
+        match &self.inner.backend {
+            Backend::Sqlite { path, .. } => {
+                let mut conn = schema::open_auditor(path)?;
+                let snapshot = conn.transaction().during("starting a read transaction")?;
+                let audit = audit::audit_snapshot(Db::Sqlite(&snapshot))?;
+                snapshot.finish().during("ending a read transaction")?;
+                Ok(audit)
+            }
+            Backend::Postgres { .. } => self.read_consistently(audit::audit_snapshot),
+        }
     }
 
     /// Moves the message log before `before` to the new SQLite file `file` and removes it
@@ -257,46 +349,78 @@ impl Store {
         let before = model::to_unix_nanos(before).ok_or(StoreError::TimeOutOfRange)?;
         let at =
             model::to_unix_nanos(std::time::SystemTime::now()).ok_or(StoreError::TimeOutOfRange)?;
-        archive::archive(&self.inner.path, before, file.as_ref(), at)
+        match &self.inner.backend {
+            Backend::Sqlite { path, .. } => {
+                let conn = schema::open_writer(path)?;
+                archive::archive(Db::Sqlite(&conn), before, file.as_ref(), at)
+            }
+            Backend::Postgres { pool } => {
+                let session = pool.session()?;
+                archive::archive(Db::Postgres(&session), before, file.as_ref(), at)
+            }
+        }
     }
 
     /// The hash of the cut at chain position `as_of` as the checkpoint of an archive
     /// recorded it, if this log has such a checkpoint: an archive whose head is that
     /// position must have that hash.
     pub fn archive_cut(&self, as_of: i64) -> Result<Option<[u8; 32]>, StoreError> {
-        let conn = schema::open_auditor(&self.inner.path)?;
-        archive::recorded_cut(&conn, as_of)
+        self.read(|db| archive::recorded_cut(db, as_of))
     }
 
-    /// Checks the database file (`PRAGMA integrity_check`) and its foreign keys.
+    /// Checks the database: on SQLite the file (`PRAGMA integrity_check`) and its foreign
+    /// keys; on PostgreSQL, which checks every constraint on each write, that every row of
+    /// every table can be read.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        dump::integrity_check(&self.reader())
+        match &self.inner.backend {
+            Backend::Sqlite { reader, .. } => dump::integrity_check(&lock(reader)),
+            Backend::Postgres { .. } => self.read_consistently(dump::dump_any).map(drop),
+        }
     }
 
     /// A deterministic text dump of every table, all rows and columns, blobs in hex: equal
     /// content gives an equal dump.
     pub fn dump(&self) -> Result<String, StoreError> {
-        self.read_consistently(dump::dump)
+        self.read_consistently(dump::dump_any)
     }
 
-    /// The reading connection. It holds no state a panic could have broken, so a poisoned
-    /// lock is taken over.
-    fn reader(&self) -> MutexGuard<'_, Connection> {
-        self.inner
-            .reader
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// Runs `read` on a reading connection.
+    fn read<T>(&self, read: impl FnOnce(Db<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match &self.inner.backend {
+            Backend::Sqlite { reader, .. } => read(Db::Sqlite(&lock(reader))),
+            Backend::Postgres { pool } => read(Db::Postgres(&pool.session()?)),
+        }
     }
 
     /// Runs several queries on one snapshot of the database.
     fn read_consistently<T>(
         &self,
-        read: impl FnOnce(&Connection) -> Result<T, StoreError>,
+        read: impl FnOnce(Db<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut reader = self.reader();
-        let snapshot = reader.transaction().during("starting a read transaction")?;
-        let value = read(&snapshot)?;
-        snapshot.finish().during("ending a read transaction")?;
-        Ok(value)
+        match &self.inner.backend {
+            Backend::Sqlite { reader, .. } => {
+                let mut reader = lock(reader);
+                let snapshot = reader.transaction().during("starting a read transaction")?;
+                let value = read(Db::Sqlite(&snapshot))?;
+                snapshot.finish().during("ending a read transaction")?;
+                Ok(value)
+            }
+            Backend::Postgres { pool } => {
+                let session = pool.session()?;
+                let db = Db::Postgres(&session);
+                db.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .during("starting a read transaction")?;
+                let value = read(db);
+                let end = if value.is_ok() { "COMMIT" } else { "ROLLBACK" };
+                db.batch(end).during("ending a read transaction")?;
+                value
+            }
+        }
     }
+}
+
+/// The SQLite reading connection. It holds no state a panic could have broken, so a
+/// poisoned lock is taken over.
+fn lock(reader: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    reader.lock().unwrap_or_else(PoisonError::into_inner)
 }

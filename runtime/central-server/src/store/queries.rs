@@ -3,16 +3,17 @@
 use std::str::FromStr;
 
 use bytes::Bytes;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+
 use xroad_mserv::identifiers::XRoadSecurityServerIdentifierType;
 use xroad_runtime::message::{Attachment, Parts};
 
 use super::columns::StoredRequest;
-use super::error::{SqliteContext, StoreError};
+use super::error::{DbContext, StoreError};
 use super::model::{
     ClientRecord, LoggedMessage, MaintenanceMode, RequestFilter, RequestRecord, ServerRecord,
     Service, Status, from_unix_nanos,
 };
+use super::sql::{DatabaseError, Db, Row, params};
 
 /// Columns [`read_request`] reads, in its order.
 const REQUEST_COLUMNS: &str = "id, service, status, server, client, auth_cert, address, \
@@ -20,41 +21,41 @@ const REQUEST_COLUMNS: &str = "id, service, status, server, client, auth_cert, a
 
 /// Requests that match `filter`, by increasing id.
 pub(super) fn requests(
-    conn: &Connection,
+    db: Db<'_>,
     filter: &RequestFilter,
 ) -> Result<Vec<RequestRecord>, StoreError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} FROM requests
-         WHERE (?1 IS NULL OR service = ?1) AND (?2 IS NULL OR status = ?2)
-           AND (?3 IS NULL OR server = ?3)
+         WHERE (CAST(?1 AS TEXT) IS NULL OR service = ?1)
+           AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR server = ?3)
          ORDER BY id"
     );
-    let mut select = conn.prepare_cached(&sql).during("listing requests")?;
-    let rows = select
-        .query_map(
-            params![
-                filter.service.map(Service::as_str),
-                filter.status.map(Status::as_str),
-                filter.server.as_ref().map(ToString::to_string),
-            ],
-            read_request,
-        )
-        .during("listing requests")?;
-    rows.map(|row| row.during("listing requests")?).collect()
+    db.query_all(
+        &sql,
+        params![
+            filter.service.map(Service::as_str),
+            filter.status.map(Status::as_str),
+            filter.server.as_ref().map(ToString::to_string),
+        ],
+        read_request,
+    )
+    .during("listing requests")?
+    .into_iter()
+    .collect()
 }
 
 /// The request with id `id`.
-pub(super) fn request(conn: &Connection, id: i64) -> Result<Option<RequestRecord>, StoreError> {
+pub(super) fn request(db: Db<'_>, id: i64) -> Result<Option<RequestRecord>, StoreError> {
     let sql = format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?1");
-    conn.prepare_cached(&sql)
-        .and_then(|mut select| select.query_row([id], read_request).optional())
+    db.query_opt(&sql, params![id], read_request)
         .during("reading the request")?
         .transpose()
 }
 
-/// Reads a request row; the outer error is SQLite's, the inner one a stored value that does
-/// not parse or does not fit its service.
-fn read_request(row: &Row<'_>) -> rusqlite::Result<Result<RequestRecord, StoreError>> {
+/// Reads a request row; the outer error is the database's, the inner one a stored value
+/// that does not parse or does not fit its service.
+fn read_request(row: &Row<'_>) -> Result<Result<RequestRecord, StoreError>, DatabaseError> {
     let stored = StoredRequest {
         id: row.get(0)?,
         service: row.get(1)?,
@@ -89,20 +90,15 @@ fn read_request(row: &Row<'_>) -> rusqlite::Result<Result<RequestRecord, StoreEr
 
 /// The message log and response of request `id`: the SOAP part and the attachments in
 /// MIME part order, which must be numbered 1, 2, … without a gap.
-pub(super) fn message_log(conn: &Connection, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
+pub(super) fn message_log(db: Db<'_>, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
     type Logged = (Vec<u8>, Option<Vec<u8>>, Option<String>, Option<Vec<u8>>);
-    let logged: Option<Logged> = conn
-        .prepare_cached(
+    let logged: Option<Logged> = db
+        .query_opt(
             "SELECT soap, response_sha256, peer, tls_client_cert_sha256 FROM message_log
              WHERE request = ?1",
+            params![id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
-        .and_then(|mut select| {
-            select
-                .query_row([id], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                })
-                .optional()
-        })
         .during("reading the message log")?;
     let Some((soap, response_sha256, peer, certificate)) = logged else {
         return Ok(None);
@@ -127,16 +123,13 @@ pub(super) fn message_log(conn: &Connection, id: i64) -> Result<Option<LoggedMes
             source: "missing".into(),
         })?;
     let client_certificate_sha256 = hash("tls_client_cert_sha256", certificate)?;
-    let rows: Vec<(i64, Option<String>, Vec<u8>)> = conn
-        .prepare_cached(
+    let rows: Vec<(i64, Option<String>, Vec<u8>)> = db
+        .query_all(
             "SELECT position, signature_algorithm_id, body FROM message_attachments
              WHERE request = ?1 ORDER BY position",
+            params![id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
-        .and_then(|mut select| {
-            select
-                .query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-                .and_then(Iterator::collect)
-        })
         .during("reading the message log's parts")?;
     let mut attachments = Vec::with_capacity(rows.len());
     for (expected, (position, signature_algorithm_id, body)) in (1_i64..).zip(rows) {
@@ -175,52 +168,48 @@ struct ServerRow {
 }
 
 /// Every registered security server with its certificates and clients, by identifier.
-pub(super) fn registry(conn: &Connection) -> Result<Vec<ServerRecord>, StoreError> {
-    let mut servers = conn
-        .prepare_cached(
+pub(super) fn registry(db: Db<'_>) -> Result<Vec<ServerRecord>, StoreError> {
+    let rows = db
+        .query_all(
             "SELECT id, server_id, owner, address, maintenance_mode, maintenance_message
              FROM security_servers ORDER BY server_id",
+            params![],
+            |row| {
+                Ok(ServerRow {
+                    row: row.get(0)?,
+                    id: row.get(1)?,
+                    owner: row.get(2)?,
+                    address: row.get(3)?,
+                    in_maintenance_mode: row.get(4)?,
+                    maintenance_message: row.get(5)?,
+                })
+            },
         )
-        .during("listing security servers")?;
-    let mut certs = conn
-        .prepare_cached("SELECT cert FROM auth_certs WHERE server = ?1 ORDER BY cert")
-        .during("listing auth certificates")?;
-    let mut clients = conn
-        .prepare_cached(
-            "SELECT c.client, c.enabled, s.name FROM server_clients AS c
-             LEFT JOIN subsystems AS s ON s.subsystem = c.client
-             WHERE c.server = ?1 ORDER BY c.client",
-        )
-        .during("listing clients")?;
-    let rows = servers
-        .query_map([], |row| {
-            Ok(ServerRow {
-                row: row.get(0)?,
-                id: row.get(1)?,
-                owner: row.get(2)?,
-                address: row.get(3)?,
-                in_maintenance_mode: row.get(4)?,
-                maintenance_message: row.get(5)?,
-            })
-        })
-        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
         .during("listing security servers")?;
     rows.into_iter()
         .map(|server| {
             let row = server.row;
-            let auth_certs = certs
-                .query_map([row], |cert| cert.get(0))
-                .and_then(Iterator::collect)
+            let auth_certs = db
+                .query_all(
+                    "SELECT cert FROM auth_certs WHERE server = ?1 ORDER BY cert",
+                    params![row],
+                    |cert| cert.get(0),
+                )
                 .during("listing auth certificates")?;
-            let clients = clients
-                .query_map([row], |client| {
-                    Ok((
-                        client.get::<_, String>(0)?,
-                        client.get::<_, bool>(1)?,
-                        client.get::<_, Option<String>>(2)?,
-                    ))
-                })
-                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            let clients = db
+                .query_all(
+                    "SELECT c.client, c.enabled, s.name FROM server_clients AS c
+                     LEFT JOIN subsystems AS s ON s.subsystem = c.client
+                     WHERE c.server = ?1 ORDER BY c.client",
+                    params![row],
+                    |client| {
+                        Ok((
+                            client.get::<String>(0)?,
+                            client.get::<bool>(1)?,
+                            client.get::<Option<String>>(2)?,
+                        ))
+                    },
+                )
                 .during("listing clients")?
                 .into_iter()
                 .map(|(client, enabled, subsystem_name)| {
@@ -247,21 +236,21 @@ pub(super) fn registry(conn: &Connection) -> Result<Vec<ServerRecord>, StoreErro
 
 /// Whether `cert` is a registered (hence approved) authentication certificate of `server`.
 pub(super) fn is_auth_cert_of(
-    conn: &Connection,
+    db: Db<'_>,
     server: &XRoadSecurityServerIdentifierType,
     cert: &[u8],
 ) -> Result<bool, StoreError> {
-    conn.prepare_cached(
+    db.exists(
         "SELECT 1 FROM auth_certs AS a JOIN security_servers AS s ON s.id = a.server
          WHERE a.cert = ?1 AND s.server_id = ?2",
+        params![cert, server.to_string()],
     )
-    .and_then(|mut select| select.exists(params![cert, server.to_string()]))
     .during("looking up the auth certificate")
 }
 
 /// The highest stored request id.
-pub(super) fn max_request_id(conn: &Connection) -> Result<Option<i64>, StoreError> {
-    conn.query_row("SELECT max(id) FROM requests", [], |row| row.get(0))
+pub(super) fn max_request_id(db: Db<'_>) -> Result<Option<i64>, StoreError> {
+    db.query_one("SELECT max(id) FROM requests", params![], |row| row.get(0))
         .during("reading the highest request id")
 }
 

@@ -4,16 +4,16 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::SystemTime;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 use xroad_runtime::message::Parts;
 
 use super::chain::{self, Kind};
 use super::columns::FieldColumns;
-use super::error::{RuleViolation, SqliteContext, StoreError};
+use super::error::{DbContext, RuleViolation, StoreError};
 use super::model::{Action, NewRequest, Status, Submitted, to_unix_nanos};
 use super::queries;
 use super::rules;
+use super::sql::{Db, params};
 use super::usage::{self, StoreSettings};
 
 /// A received request that the store can hold, ready to store.
@@ -45,7 +45,7 @@ impl Checked {
 /// daily limit of its server. Every check runs before the first write. `provider` is the
 /// management service provider.
 pub(super) fn submit(
-    conn: &Connection,
+    db: Db<'_>,
     checked: Checked,
     provider: &XRoadClientIdentifierType,
     settings: &StoreSettings,
@@ -57,19 +57,14 @@ pub(super) fn submit(
         received_at,
     } = checked;
     let sender = new.sender.to_string();
-    let earlier: Option<(i64, Vec<u8>, Option<Vec<u8>>)> = conn
-        .prepare_cached(
+    let earlier: Option<(i64, Vec<u8>, Option<Vec<u8>>)> = db
+        .query_opt(
             "SELECT r.id, m.soap, m.response_sha256 FROM requests AS r
              JOIN message_log AS m ON m.request = r.id
              WHERE r.sender = ?1 AND r.message_id = ?2",
+            params![&sender, &new.message_id],
+            |found| Ok((found.get(0)?, found.get(1)?, found.get(2)?)),
         )
-        .and_then(|mut select| {
-            select
-                .query_row(params![sender, new.message_id], |found| {
-                    Ok((found.get(0)?, found.get(1)?, found.get(2)?))
-                })
-                .optional()
-        })
         .during("looking for an earlier request with the same message id")?;
     if let Some((request_id, soap, response_sha256)) = earlier {
         // A repeat is the same SOAP part byte for byte: what the signature covers, and all
@@ -96,50 +91,47 @@ pub(super) fn submit(
 
     let day = received_at.div_euclid(NANOS_PER_DAY);
     let size = stored_size(&new.log);
-    usage::check(conn, &new.request, day, size, settings)?;
+    usage::check(db, &new.request, day, size, settings)?;
 
     let request = &new.request;
-    rules::check(conn, request, provider, None)?;
+    rules::check(db, request, provider, None)?;
     let status = if request.applies_on_receipt() || auto_approve {
-        rules::apply(conn, request)?;
+        rules::apply(db, request)?;
         Status::Approved
     } else {
         Status::SubmittedForApproval
     };
 
     let fields = FieldColumns::of(request);
-    let request_id: i64 = conn
-        .prepare_cached(
+    let request_id: i64 = db
+        .query_one(
             "INSERT INTO requests
-                (service, server, client, auth_cert, address, subsystem_name, message, status,
-                 message_id, sender, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+                (id, service, server, client, auth_cert, address, subsystem_name, message,
+                 status, message_id, sender, received_at)
+             VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+            params![
+                request.service().as_str(),
+                request.server().to_string(),
+                fields.client.map(ToString::to_string),
+                fields.auth_cert,
+                fields.address,
+                fields.subsystem_name,
+                fields.message,
+                status.as_str(),
+                &new.message_id,
+                &sender,
+                received_at,
+                next_request_id(db)?,
+            ],
+            |inserted| inserted.get(0),
         )
-        .and_then(|mut insert| {
-            insert.query_row(
-                params![
-                    request.service().as_str(),
-                    request.server().to_string(),
-                    fields.client.map(ToString::to_string),
-                    fields.auth_cert,
-                    fields.address,
-                    fields.subsystem_name,
-                    fields.message,
-                    status.as_str(),
-                    new.message_id,
-                    sender,
-                    received_at,
-                ],
-                |inserted| inserted.get(0),
-            )
-        })
         .during("storing the request")?;
 
     let response = build_response(respond, request_id)?;
-    store_log(conn, request_id, &new, &response)?;
-    usage::add(conn, request.server(), day, size)?;
+    store_log(db, request_id, &new, &response)?;
+    usage::add(db, request.server(), day, size)?;
     chain::append(
-        conn,
+        db,
         Kind::Received,
         Some(request_id),
         Some(status),
@@ -149,6 +141,25 @@ pub(super) fn submit(
         request_id,
         response,
     })
+}
+
+/// The id of the next request on PostgreSQL: one more than any given so far, stored or
+/// archived (an archive checkpoint records the last id it took away). The caller holds the
+/// chain lock, so no other node assigns one meanwhile, and a rolled-back insert leaves no
+/// gap. `None` on SQLite, whose `AUTOINCREMENT` does the same for its one writer.
+fn next_request_id(db: Db<'_>) -> Result<Option<i64>, StoreError> {
+    if let Db::Sqlite(_) = db {
+        return Ok(None);
+    }
+    db.query_one(
+        "SELECT GREATEST(
+             COALESCE((SELECT max(id) FROM requests), 0),
+             COALESCE((SELECT max(last_request) FROM checkpoints), 0)) + 1",
+        params![],
+        |row| row.get(0),
+    )
+    .map(Some)
+    .during("assigning the request id")
 }
 
 /// Nanoseconds in a day: the daily limit counts by UTC day.
@@ -177,7 +188,7 @@ fn build_response(
 /// and where the request came from in `message_log`, each later part in
 /// `message_attachments` under its MIME part number.
 fn store_log(
-    conn: &Connection,
+    db: Db<'_>,
     request_id: i64,
     new: &NewRequest,
     response: &[u8],
@@ -190,38 +201,33 @@ fn store_log(
         .client_certificate
         .as_deref()
         .map(openssl::sha::sha256);
-    conn.prepare_cached(
+    db.execute(
         "INSERT INTO message_log (request, soap, response_sha256, peer, tls_client_cert_sha256)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .and_then(|mut insert| {
-        insert.execute(params![
+        params![
             request_id,
             &parts.soap[..],
-            &response_sha256[..],
+            &response_sha256,
             peer,
-            certificate.as_ref().map(|c| &c[..])
-        ])
-    })
+            certificate.as_ref()
+        ],
+    )
     .during("storing the message log")?;
     if parts.attachments.is_empty() {
         return Ok(());
     }
-    let mut insert = conn
-        .prepare_cached(
+    for (position, attachment) in (1_i64..).zip(&parts.attachments) {
+        db.execute(
             "INSERT INTO message_attachments (request, position, signature_algorithm_id, body)
              VALUES (?1, ?2, ?3, ?4)",
-        )
-        .during("storing the message log's parts")?;
-    for (position, attachment) in (1_i64..).zip(&parts.attachments) {
-        insert
-            .execute(params![
+            params![
                 request_id,
                 position,
-                attachment.signature_algorithm_id,
+                attachment.signature_algorithm_id.as_ref(),
                 &attachment.body[..]
-            ])
-            .during("storing the message log's parts")?;
+            ],
+        )
+        .during("storing the message log's parts")?;
     }
     Ok(())
 }
@@ -229,12 +235,12 @@ fn store_log(
 /// Takes `action` on request `id`: approval re-checks the rules and applies the request to
 /// the registry.
 pub(super) fn decide(
-    conn: &Connection,
+    db: Db<'_>,
     id: i64,
     action: Action,
     provider: &XRoadClientIdentifierType,
 ) -> Result<(), StoreError> {
-    let record = queries::request(conn, id)?.ok_or(StoreError::UnknownRequest(id))?;
+    let record = queries::request(db, id)?.ok_or(StoreError::UnknownRequest(id))?;
     if !action.allowed_from().contains(&record.status) {
         return Err(StoreError::Transition {
             id,
@@ -243,13 +249,15 @@ pub(super) fn decide(
         });
     }
     if action == Action::Approve {
-        rules::check(conn, &record.request, provider, Some(id))?;
-        rules::apply(conn, &record.request)?;
+        rules::check(db, &record.request, provider, Some(id))?;
+        rules::apply(db, &record.request)?;
     }
-    conn.prepare_cached("UPDATE requests SET status = ?2 WHERE id = ?1")
-        .and_then(|mut update| update.execute(params![id, action.target().as_str()]))
-        .during("updating the request status")?;
+    db.execute(
+        "UPDATE requests SET status = ?2 WHERE id = ?1",
+        params![id, action.target().as_str()],
+    )
+    .during("updating the request status")?;
     let at = to_unix_nanos(SystemTime::now()).ok_or(StoreError::TimeOutOfRange)?;
-    chain::append(conn, Kind::Decided, Some(id), Some(action.target()), at)?;
+    chain::append(db, Kind::Decided, Some(id), Some(action.target()), at)?;
     Ok(())
 }

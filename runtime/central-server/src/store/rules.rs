@@ -1,13 +1,13 @@
 //! The business rules checked when a request is received or approved, and how an accepted
 //! request changes the registry.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
 };
 
-use super::error::{RuleViolation, SqliteContext, StoreError};
+use super::error::{DbContext, RuleViolation, StoreError};
 use super::model::{ManagementRequest, owner_of, server_owned_by};
+use super::sql::{Db, params};
 
 /// A registered security server as the rules need it.
 struct RegisteredServer {
@@ -23,7 +23,7 @@ struct RegisteredServer {
 /// `this_request` is the stored request being approved, which does not count as a pending
 /// duplicate of itself.
 pub(super) fn check(
-    conn: &Connection,
+    db: Db<'_>,
     request: &ManagementRequest,
     provider: &XRoadClientIdentifierType,
     this_request: Option<i64>,
@@ -71,7 +71,7 @@ pub(super) fn check(
         _ => {}
     }
 
-    let registered = registered_server(conn, server)?;
+    let registered = registered_server(db, server)?;
     // authCertReg registers the server if it is new; every other request needs it.
     let registered = match (request, registered) {
         (R::AuthCertReg { .. }, registered) => registered,
@@ -104,8 +104,8 @@ pub(super) fn check(
                     owner: client.clone(),
                 });
             }
-            check_not_pending(conn, request, this_request)?;
-            if has_client(conn, row, client)? {
+            check_not_pending(db, request, this_request)?;
+            if has_client(db, row, client)? {
                 return violation(RuleViolation::ClientAlreadyRegistered {
                     server: server.clone(),
                     client: client.clone(),
@@ -113,14 +113,14 @@ pub(super) fn check(
             }
         }
         R::ClientDeletion { client, .. } => {
-            check_not_pending(conn, request, this_request)?;
-            if !has_client(conn, row, client)? {
+            check_not_pending(db, request, this_request)?;
+            if !has_client(db, row, client)? {
                 return not_registered(client);
             }
         }
         R::AuthCertReg { auth_cert, .. } => {
-            check_not_pending(conn, request, this_request)?;
-            if let Some(registered_to) = cert_holder(conn, auth_cert)? {
+            check_not_pending(db, request, this_request)?;
+            if let Some(registered_to) = cert_holder(db, auth_cert)? {
                 return violation(RuleViolation::AuthCertAlreadyRegistered {
                     server: server.clone(),
                     registered_to,
@@ -128,8 +128,8 @@ pub(super) fn check(
             }
         }
         R::AuthCertDeletion { auth_cert, .. } => {
-            check_not_pending(conn, request, this_request)?;
-            match cert_holder(conn, auth_cert)? {
+            check_not_pending(db, request, this_request)?;
+            match cert_holder(db, auth_cert)? {
                 Some(holder) if holder == *server => {}
                 registered_to => {
                     return violation(RuleViolation::AuthCertNotRegistered {
@@ -140,21 +140,21 @@ pub(super) fn check(
             }
         }
         R::OwnerChange { new_owner, .. } => {
-            check_not_pending(conn, request, this_request)?;
+            check_not_pending(db, request, this_request)?;
             if registered.as_ref().map(|r| r.owner.as_str()) == Some(&new_owner.to_string()) {
                 return violation(RuleViolation::AlreadyOwner {
                     server: server.clone(),
                     owner: new_owner.clone(),
                 });
             }
-            if !has_client(conn, row, new_owner)? {
+            if !has_client(db, row, new_owner)? {
                 return violation(RuleViolation::NewOwnerNotAClient {
                     server: server.clone(),
                     new_owner: new_owner.clone(),
                 });
             }
             let renamed = server_owned_by(server, new_owner);
-            if registered_server(conn, &renamed)?.is_some() {
+            if registered_server(db, &renamed)?.is_some() {
                 return violation(RuleViolation::ServerIdTaken {
                     server: server.clone(),
                     taken: renamed,
@@ -163,7 +163,7 @@ pub(super) fn check(
         }
         R::AddressChange { .. } => {}
         R::ClientDisable { client, .. } => {
-            if !has_client(conn, row, client)? {
+            if !has_client(db, row, client)? {
                 return not_registered(client);
             }
             if client == provider {
@@ -174,12 +174,12 @@ pub(super) fn check(
             }
         }
         R::ClientEnable { client, .. } | R::ClientRename { client, .. } => {
-            if !has_client(conn, row, client)? {
+            if !has_client(db, row, client)? {
                 return not_registered(client);
             }
         }
         R::MaintenanceModeEnable { .. } => {
-            if has_client(conn, row, provider)? {
+            if has_client(db, row, provider)? {
                 return violation(RuleViolation::ServerHostsProvider {
                     server: server.clone(),
                     provider: provider.clone(),
@@ -203,10 +203,10 @@ pub(super) fn check(
 }
 
 /// Applies `request` to the registry; [`check`] must have passed in the same transaction.
-pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<(), StoreError> {
+pub(super) fn apply(db: Db<'_>, request: &ManagementRequest) -> Result<(), StoreError> {
     use ManagementRequest as R;
     let server = request.server();
-    let row = registered_server(conn, server)?.map(|registered| registered.row);
+    let row = registered_server(db, server)?.map(|registered| registered.row);
     match (request, row) {
         (
             R::ClientReg {
@@ -216,22 +216,26 @@ pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<()
             },
             Some(row),
         ) => {
-            conn.prepare_cached("INSERT INTO server_clients (server, client) VALUES (?1, ?2)")
-                .and_then(|mut insert| insert.execute(params![row, client.to_string()]))
-                .during("registering the client")?;
+            db.execute(
+                "INSERT INTO server_clients (server, client) VALUES (?1, ?2)",
+                params![row, client.to_string()],
+            )
+            .during("registering the client")?;
             // An absent or blank name keeps the subsystem's name, as in the reference (which
             // also refuses a blank name in clientRename).
             if let Some(name) = subsystem_name
                 .as_deref()
                 .filter(|name| !name.trim().is_empty())
             {
-                name_subsystem(conn, client, name)?;
+                name_subsystem(db, client, name)?;
             }
         }
         (R::ClientDeletion { client, .. }, Some(row)) => {
-            conn.prepare_cached("DELETE FROM server_clients WHERE server = ?1 AND client = ?2")
-                .and_then(|mut delete| delete.execute(params![row, client.to_string()]))
-                .during("deleting the client")?;
+            db.execute(
+                "DELETE FROM server_clients WHERE server = ?1 AND client = ?2",
+                params![row, client.to_string()],
+            )
+            .during("deleting the client")?;
         }
         (
             R::AuthCertReg {
@@ -241,63 +245,63 @@ pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<()
         ) => {
             let row = match row {
                 Some(row) => {
-                    set_address(conn, row, address)?;
+                    set_address(db, row, address)?;
                     row
                 }
-                None => conn
-                    .prepare_cached(
+                None => db
+                    .query_one(
                         "INSERT INTO security_servers (server_id, owner, server_code, address)
                          VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                        params![
+                            server.to_string(),
+                            owner_of(server).to_string(),
+                            server.server_code.as_str(),
+                            address
+                        ],
+                        |found| found.get(0),
                     )
-                    .and_then(|mut insert| {
-                        insert.query_row(
-                            params![
-                                server.to_string(),
-                                owner_of(server).to_string(),
-                                server.server_code.as_str(),
-                                address
-                            ],
-                            |found| found.get(0),
-                        )
-                    })
                     .during("registering the security server")?,
             };
-            conn.prepare_cached("INSERT INTO auth_certs (server, cert) VALUES (?1, ?2)")
-                .and_then(|mut insert| insert.execute(params![row, auth_cert]))
-                .during("registering the auth certificate")?;
+            db.execute(
+                "INSERT INTO auth_certs (server, cert) VALUES (?1, ?2)",
+                params![row, auth_cert],
+            )
+            .during("registering the auth certificate")?;
         }
         (R::AuthCertDeletion { auth_cert, .. }, Some(row)) => {
-            conn.prepare_cached("DELETE FROM auth_certs WHERE server = ?1 AND cert = ?2")
-                .and_then(|mut delete| delete.execute(params![row, auth_cert]))
-                .during("deleting the auth certificate")?;
+            db.execute(
+                "DELETE FROM auth_certs WHERE server = ?1 AND cert = ?2",
+                params![row, auth_cert],
+            )
+            .during("deleting the auth certificate")?;
         }
         (R::OwnerChange { new_owner, .. }, Some(row)) => {
             // As in the reference: the old owner becomes a client (enabled), and the new
             // owner is a client no more.
-            conn.prepare_cached(
+            db.execute(
                 "INSERT INTO server_clients (server, client) VALUES (?1, ?2)
                  ON CONFLICT (server, client) DO NOTHING",
+                params![row, owner_of(server).to_string()],
             )
-            .and_then(|mut insert| insert.execute(params![row, owner_of(server).to_string()]))
             .during("making the old owner a client")?;
-            conn.prepare_cached("DELETE FROM server_clients WHERE server = ?1 AND client = ?2")
-                .and_then(|mut delete| delete.execute(params![row, new_owner.to_string()]))
-                .during("taking the new owner off the clients")?;
-            conn.prepare_cached(
-                "UPDATE security_servers SET owner = ?2, server_id = ?3 WHERE id = ?1",
+            db.execute(
+                "DELETE FROM server_clients WHERE server = ?1 AND client = ?2",
+                params![row, new_owner.to_string()],
             )
-            .and_then(|mut update| {
-                update.execute(params![
+            .during("taking the new owner off the clients")?;
+            db.execute(
+                "UPDATE security_servers SET owner = ?2, server_id = ?3 WHERE id = ?1",
+                params![
                     row,
                     new_owner.to_string(),
                     server_owned_by(server, new_owner).to_string()
-                ])
-            })
+                ],
+            )
             .during("changing the owner")?;
         }
-        (R::AddressChange { address, .. }, Some(row)) => set_address(conn, row, address)?,
-        (R::ClientDisable { client, .. }, Some(row)) => set_enabled(conn, row, client, false)?,
-        (R::ClientEnable { client, .. }, Some(row)) => set_enabled(conn, row, client, true)?,
+        (R::AddressChange { address, .. }, Some(row)) => set_address(db, row, address)?,
+        (R::ClientDisable { client, .. }, Some(row)) => set_enabled(db, row, client, false)?,
+        (R::ClientEnable { client, .. }, Some(row)) => set_enabled(db, row, client, true)?,
         (
             R::ClientRename {
                 client,
@@ -305,13 +309,13 @@ pub(super) fn apply(conn: &Connection, request: &ManagementRequest) -> Result<()
                 ..
             },
             Some(_),
-        ) => name_subsystem(conn, client, subsystem_name)?,
+        ) => name_subsystem(db, client, subsystem_name)?,
         (R::MaintenanceModeEnable { message, .. }, Some(row)) => {
             // An empty message is no message.
             let message = message.as_deref().filter(|message| !message.is_empty());
-            set_maintenance_mode(conn, row, Some(message))?;
+            set_maintenance_mode(db, row, Some(message))?;
         }
-        (R::MaintenanceModeDisable { .. }, Some(row)) => set_maintenance_mode(conn, row, None)?,
+        (R::MaintenanceModeDisable { .. }, Some(row)) => set_maintenance_mode(db, row, None)?,
         (_, None) => {
             return Err(RuleViolation::UnknownServer {
                 service: request.service(),
@@ -329,53 +333,57 @@ fn is_subsystem(client: &XRoadClientIdentifierType) -> bool {
 }
 
 /// Sets the address of the server in row `row`.
-fn set_address(conn: &Connection, row: i64, address: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE security_servers SET address = ?2 WHERE id = ?1")
-        .and_then(|mut update| update.execute(params![row, address]))
-        .during("updating the server address")?;
+fn set_address(db: Db<'_>, row: i64, address: &str) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE security_servers SET address = ?2 WHERE id = ?1",
+        params![row, address],
+    )
+    .during("updating the server address")?;
     Ok(())
 }
 
 /// Enables or disables `client` on the server in row `row`.
 fn set_enabled(
-    conn: &Connection,
+    db: Db<'_>,
     row: i64,
     client: &XRoadClientIdentifierType,
     enabled: bool,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE server_clients SET enabled = ?3 WHERE server = ?1 AND client = ?2")
-        .and_then(|mut update| update.execute(params![row, client.to_string(), enabled]))
-        .during("enabling or disabling the client")?;
+    db.execute(
+        "UPDATE server_clients SET enabled = ?3 WHERE server = ?1 AND client = ?2",
+        params![row, client.to_string(), enabled],
+    )
+    .during("enabling or disabling the client")?;
     Ok(())
 }
 
 /// Puts the server in row `row` into maintenance mode with a message (`Some`), or takes it
 /// out (`None`).
 fn set_maintenance_mode(
-    conn: &Connection,
+    db: Db<'_>,
     row: i64,
     mode: Option<Option<&str>>,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(
+    db.execute(
         "UPDATE security_servers SET maintenance_mode = ?2, maintenance_message = ?3
          WHERE id = ?1",
+        params![row, mode.is_some(), mode.flatten()],
     )
-    .and_then(|mut update| update.execute(params![row, mode.is_some(), mode.flatten()]))
     .during("setting the maintenance mode")?;
     Ok(())
 }
 
 /// Gives the subsystem `client` the name `name`, on every server it is a client of.
 fn name_subsystem(
-    conn: &Connection,
+    db: Db<'_>,
     client: &XRoadClientIdentifierType,
     name: &str,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(
+    db.execute(
         "INSERT INTO subsystems (subsystem, name) VALUES (?1, ?2)
          ON CONFLICT (subsystem) DO UPDATE SET name = excluded.name",
+        params![client.to_string(), name],
     )
-    .and_then(|mut upsert| upsert.execute(params![client.to_string(), name]))
     .during("naming the subsystem")?;
     Ok(())
 }
@@ -385,19 +393,19 @@ fn name_subsystem(
 /// A pending request of a service for a server and client, other than request `?4`.
 const PENDING_BY_CLIENT: &str = "SELECT id FROM requests
     WHERE service = ?1 AND server = ?2 AND client = ?3
-      AND status IN ('SUBMITTED FOR APPROVAL', 'WAITING') AND id IS NOT ?4
+      AND status IN ('SUBMITTED FOR APPROVAL', 'WAITING') AND id IS DISTINCT FROM ?4
     LIMIT 1";
 
 /// A pending request of a service for an auth certificate, other than request `?3`.
 const PENDING_BY_CERT: &str = "SELECT id FROM requests
     WHERE service = ?1 AND auth_cert = ?2
-      AND status IN ('SUBMITTED FOR APPROVAL', 'WAITING') AND id IS NOT ?3
+      AND status IN ('SUBMITTED FOR APPROVAL', 'WAITING') AND id IS DISTINCT FROM ?3
     LIMIT 1";
 
 /// Refuses a second pending request of the same service for the same thing. Only the
 /// services of the 1.15 protocol are checked; the others never wait for approval.
 fn check_not_pending(
-    conn: &Connection,
+    db: Db<'_>,
     request: &ManagementRequest,
     this_request: Option<i64>,
 ) -> Result<(), StoreError> {
@@ -410,35 +418,27 @@ fn check_not_pending(
         | R::OwnerChange {
             new_owner: client, ..
         } => {
-            let pending = conn
-                .prepare_cached(PENDING_BY_CLIENT)
-                .and_then(|mut select| {
-                    select
-                        .query_row(
-                            params![
-                                service.as_str(),
-                                server.to_string(),
-                                client.to_string(),
-                                this_request
-                            ],
-                            |found| found.get(0),
-                        )
-                        .optional()
-                })
+            let pending = db
+                .query_opt(
+                    PENDING_BY_CLIENT,
+                    params![
+                        service.as_str(),
+                        server.to_string(),
+                        client.to_string(),
+                        this_request
+                    ],
+                    |found| found.get(0),
+                )
                 .during("looking for pending requests")?;
             (pending, Some(client.clone()))
         }
         R::AuthCertReg { auth_cert, .. } | R::AuthCertDeletion { auth_cert, .. } => {
-            let pending = conn
-                .prepare_cached(PENDING_BY_CERT)
-                .and_then(|mut select| {
-                    select
-                        .query_row(
-                            params![service.as_str(), auth_cert, this_request],
-                            |found| found.get(0),
-                        )
-                        .optional()
-                })
+            let pending = db
+                .query_opt(
+                    PENDING_BY_CERT,
+                    params![service.as_str(), auth_cert, this_request],
+                    |found| found.get(0),
+                )
                 .during("looking for pending requests")?;
             (pending, None)
         }
@@ -458,56 +458,52 @@ fn check_not_pending(
 
 /// The registry row of `server`, if it is registered.
 fn registered_server(
-    conn: &Connection,
+    db: Db<'_>,
     server: &XRoadSecurityServerIdentifierType,
 ) -> Result<Option<RegisteredServer>, StoreError> {
-    conn.prepare_cached(
+    db.query_opt(
         "SELECT id, owner, maintenance_mode FROM security_servers WHERE server_id = ?1",
-    )
-    .and_then(|mut select| {
-        select
-            .query_row([server.to_string()], |found| {
-                Ok(RegisteredServer {
-                    row: found.get(0)?,
-                    owner: found.get(1)?,
-                    in_maintenance_mode: found.get(2)?,
-                })
+        params![server.to_string()],
+        |found| {
+            Ok(RegisteredServer {
+                row: found.get(0)?,
+                owner: found.get(1)?,
+                in_maintenance_mode: found.get(2)?,
             })
-            .optional()
-    })
+        },
+    )
     .during("looking up the security server")
 }
 
 /// Whether `client` is registered on the server in row `server_row` (none while the server
 /// is not registered).
 fn has_client(
-    conn: &Connection,
+    db: Db<'_>,
     server_row: Option<i64>,
     client: &XRoadClientIdentifierType,
 ) -> Result<bool, StoreError> {
     let Some(server_row) = server_row else {
         return Ok(false);
     };
-    conn.prepare_cached("SELECT 1 FROM server_clients WHERE server = ?1 AND client = ?2")
-        .and_then(|mut select| select.exists(params![server_row, client.to_string()]))
-        .during("looking up the client")
+    db.exists(
+        "SELECT 1 FROM server_clients WHERE server = ?1 AND client = ?2",
+        params![server_row, client.to_string()],
+    )
+    .during("looking up the client")
 }
 
 /// The security server an authentication certificate is registered to.
 fn cert_holder(
-    conn: &Connection,
+    db: Db<'_>,
     cert: &[u8],
 ) -> Result<Option<XRoadSecurityServerIdentifierType>, StoreError> {
-    let holder: Option<(i64, String)> = conn
-        .prepare_cached(
+    let holder: Option<(i64, String)> = db
+        .query_opt(
             "SELECT s.id, s.server_id FROM auth_certs AS a
              JOIN security_servers AS s ON s.id = a.server WHERE a.cert = ?1",
+            params![cert],
+            |found| Ok((found.get(0)?, found.get(1)?)),
         )
-        .and_then(|mut select| {
-            select
-                .query_row([cert], |found| Ok((found.get(0)?, found.get(1)?)))
-                .optional()
-        })
         .during("looking up the auth certificate")?;
     holder
         .map(|(row, text)| {
@@ -525,7 +521,7 @@ fn cert_holder(
 mod tests {
     use super::*;
 
-    fn plan(conn: &Connection, sql: &str) -> String {
+    fn plan(conn: &rusqlite::Connection, sql: &str) -> String {
         let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
         let details = explain

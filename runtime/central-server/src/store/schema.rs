@@ -391,14 +391,20 @@ mod v3 {
                 row: id,
                 source: Box::new(e),
             })?;
-            chain::append(conn, Kind::Received, Some(id), Some(status), received_at)?;
+            chain::append(
+                conn.into(),
+                Kind::Received,
+                Some(id),
+                Some(status),
+                received_at,
+            )?;
             last_request = id;
         }
         if last_request == 0 {
             // A new database: the chain starts from the empty registry.
             return Ok(());
         }
-        let (as_of, as_of_hash) = chain::head(conn)?;
+        let (as_of, as_of_hash) = chain::head(conn.into())?;
         let at = super::super::model::to_unix_nanos(std::time::SystemTime::now())
             .ok_or(StoreError::TimeOutOfRange)?;
         let position = as_of + 1;
@@ -408,8 +414,8 @@ mod v3 {
             rusqlite::params![position, as_of, &as_of_hash[..], last_request],
         )
         .map_err(failed)?;
-        snapshot::write_checkpoint(conn, position, &snapshot::read_live(conn)?)?;
-        chain::append(conn, Kind::Checkpoint, None, None, at)?;
+        snapshot::write_checkpoint(conn.into(), position, &snapshot::read_live(conn.into())?)?;
+        chain::append(conn.into(), Kind::Checkpoint, None, None, at)?;
         Ok(())
     }
 }
@@ -1015,7 +1021,7 @@ mod tests {
     }
 
     fn snapshot_of(conn: &Connection) -> super::super::snapshot::RegistryState {
-        super::super::snapshot::read_live(conn).unwrap()
+        super::super::snapshot::read_live(conn.into()).unwrap()
     }
 
     #[test]

@@ -3,6 +3,12 @@
 //! transaction, each in its own savepoint, and committed with one fsync. An operation that
 //! fails is rolled back to its savepoint and leaves the others alone; an operation's caller
 //! gets its result only after the transaction holding it is durable.
+//!
+//! On PostgreSQL every transaction first takes the advisory lock [`CHAIN_LOCK`]: the nodes
+//! of a cluster append to one hash chain and check the rules against one registry, so their
+//! writes are serialised as a single SQLite writer's are, while each node still commits
+//! whatever it has queued in one transaction. A node that loses its connection takes a new
+//! one from the pool for its next transaction.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -12,6 +18,12 @@ use std::thread::{self, JoinHandle, ThreadId};
 use rusqlite::Connection;
 
 use super::error::{StoreError, TransactionStep};
+use super::postgres::PostgresPool;
+use super::sql::{DatabaseError, Db, PgSession};
+
+/// The key of the PostgreSQL advisory lock every write transaction takes first (the bytes
+/// of `xroadlog`).
+pub const CHAIN_LOCK: i64 = i64::from_be_bytes(*b"xroadlog");
 
 /// Operations waiting for the writer before callers block.
 const QUEUE_CAPACITY: usize = 1024;
@@ -20,13 +32,13 @@ const QUEUE_CAPACITY: usize = 1024;
 const MAX_BATCH: usize = 256;
 
 /// A failure of the shared transaction, given to every operation that had succeeded in it.
-type BatchFailure = (TransactionStep, Arc<rusqlite::Error>);
+type BatchFailure = (TransactionStep, Arc<DatabaseError>);
 
 /// An operation queued for the writer.
 trait Job: Send {
     /// Runs the operation inside the open transaction, in a savepoint. An error means the
     /// savepoint itself failed and the transaction cannot go on.
-    fn run(&mut self, conn: &Connection) -> Result<(), rusqlite::Error>;
+    fn run(&mut self, db: Db<'_>) -> Result<(), DatabaseError>;
 
     /// Hands the outcome to the caller once the transaction has ended.
     fn finish(self: Box<Self>, failure: Option<&BatchFailure>);
@@ -50,19 +62,19 @@ struct Pending<R, F> {
 impl<R, F> Job for Pending<R, F>
 where
     R: Send,
-    F: FnOnce(&Connection) -> Result<R, StoreError> + Send,
+    F: FnOnce(Db<'_>) -> Result<R, StoreError> + Send,
 {
-    fn run(&mut self, conn: &Connection) -> Result<(), rusqlite::Error> {
+    fn run(&mut self, db: Db<'_>) -> Result<(), DatabaseError> {
         let Some(work) = self.work.take() else {
             return Ok(());
         };
-        control(conn, "SAVEPOINT operation")?;
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| work(conn)))
-            .unwrap_or(Err(StoreError::Panicked));
+        db.batch("SAVEPOINT operation")?;
+        let outcome =
+            panic::catch_unwind(AssertUnwindSafe(|| work(db))).unwrap_or(Err(StoreError::Panicked));
         if outcome.is_err() {
-            control(conn, "ROLLBACK TO operation")?;
+            db.batch("ROLLBACK TO operation")?;
         }
-        control(conn, "RELEASE operation")?;
+        db.batch("RELEASE operation")?;
         self.outcome = Some(outcome);
         Ok(())
     }
@@ -93,12 +105,24 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn`.
+    /// Starts the writer thread on the SQLite connection `conn`.
     pub(super) fn spawn(conn: Connection) -> Result<Self, StoreError> {
+        Self::spawn_on(Session::Sqlite(conn))
+    }
+
+    /// Starts the writer thread on connections from `pool`.
+    pub(super) fn spawn_postgres(pool: PostgresPool) -> Result<Self, StoreError> {
+        Self::spawn_on(Session::Postgres {
+            pool,
+            session: None,
+        })
+    }
+
+    fn spawn_on(mut session: Session) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::sync_channel(QUEUE_CAPACITY);
         let thread = thread::Builder::new()
             .name("xroad-store-writer".to_owned())
-            .spawn(move || serve(&conn, &queue))
+            .spawn(move || serve(&mut session, &queue))
             .map_err(StoreError::WriterThread)?;
         Ok(Self {
             jobs: Some(jobs),
@@ -114,7 +138,7 @@ impl Writer {
     pub(super) fn run<R, F>(&self, work: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(Db<'_>) -> Result<R, StoreError> + Send + 'static,
     {
         if thread::current().id() == self.thread_id {
             return Err(StoreError::Reentrant);
@@ -137,7 +161,7 @@ impl Writer {
     pub(super) async fn run_async<R, F>(&self, work: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(Db<'_>) -> Result<R, StoreError> + Send + 'static,
     {
         let (reply, outcome) = tokio::sync::oneshot::channel();
         let job: Box<dyn Job> = Box::new(Pending {
@@ -178,9 +202,65 @@ impl Drop for Writer {
     }
 }
 
+/// The connection the writer thread writes with.
+enum Session {
+    /// The store's SQLite database.
+    Sqlite(Connection),
+    /// A connection from the pool, taken again when the last one was lost.
+    Postgres {
+        /// The pool.
+        pool: PostgresPool,
+        /// The connection in use (boxed: it is much larger than SQLite's).
+        session: Option<Box<PgSession>>,
+    },
+}
+
+impl Session {
+    /// Begins a write transaction and returns the connection it runs on.
+    fn begin(&mut self) -> Result<Db<'_>, DatabaseError> {
+        match self {
+            Self::Sqlite(conn) => {
+                let db = Db::Sqlite(conn);
+                db.batch("BEGIN IMMEDIATE")?;
+                Ok(db)
+            }
+            Self::Postgres { pool, session } => {
+                let open = match session.take() {
+                    Some(open) if !open.is_closed() => open,
+                    _ => Box::new(PgSession::new(pool.get().map_err(DatabaseError::Pool)?)),
+                };
+                let db = Db::Postgres(session.insert(open));
+                db.batch(BEGIN_POSTGRES)?;
+                Ok(db)
+            }
+        }
+    }
+
+    /// Rolls back what is left of a failed transaction. If even this fails, the next
+    /// begin fails too and reports it.
+    fn roll_back(&mut self) {
+        match self {
+            Self::Sqlite(conn) => {
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+            }
+            Self::Postgres { session, .. } => {
+                if let Some(session) = session {
+                    let _ = Db::Postgres(session).batch("ROLLBACK");
+                }
+            }
+        }
+    }
+}
+
+/// Begins a PostgreSQL write transaction under the chain lock ([`CHAIN_LOCK`], spelled out
+/// here; a test checks that the two agree), in one round trip.
+pub(super) const BEGIN_POSTGRES: &str = "BEGIN; SELECT pg_advisory_xact_lock(8679121895983705959)";
+
 /// The writer thread: takes whatever operations are queued, up to [`MAX_BATCH`], and runs
 /// them in one transaction, until the queue is closed.
-fn serve(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
+fn serve(session: &mut Session, queue: &Receiver<Box<dyn Job>>) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = queue.recv() {
         batch.push(first);
@@ -190,11 +270,9 @@ fn serve(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        let failure = run_batch(conn, &mut batch).err();
-        if failure.is_some() && !conn.is_autocommit() {
-            // Nothing of a failed transaction may stay; if even this fails, the next BEGIN
-            // fails too and reports it.
-            let _ = conn.execute_batch("ROLLBACK");
+        let failure = run_batch(session, &mut batch).err();
+        if failure.is_some() {
+            session.roll_back();
         }
         for job in batch.drain(..) {
             job.finish(failure.as_ref());
@@ -204,19 +282,13 @@ fn serve(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
 
 /// Runs `batch` in one transaction and commits it; on error the transaction may still be
 /// open and must be rolled back.
-fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> Result<(), BatchFailure> {
+fn run_batch(session: &mut Session, batch: &mut [Box<dyn Job>]) -> Result<(), BatchFailure> {
     let fail = |step| move |source| (step, Arc::new(source));
-    control(conn, "BEGIN IMMEDIATE").map_err(fail(TransactionStep::Begin))?;
+    let db = session.begin().map_err(fail(TransactionStep::Begin))?;
     for job in batch.iter_mut() {
-        job.run(conn).map_err(fail(TransactionStep::Savepoint))?;
+        job.run(db).map_err(fail(TransactionStep::Savepoint))?;
     }
-    control(conn, "COMMIT").map_err(fail(TransactionStep::Commit))
-}
-
-/// Runs a transaction control statement from the connection's statement cache: these run
-/// several times per request on the one writer thread, so they are prepared once.
-fn control(conn: &Connection, sql: &str) -> Result<(), rusqlite::Error> {
-    conn.prepare_cached(sql)?.execute([]).map(drop)
+    db.batch("COMMIT").map_err(fail(TransactionStep::Commit))
 }
 
 #[cfg(test)]
@@ -244,13 +316,21 @@ mod tests {
             .unwrap()
     }
 
-    fn insert(conn: &Connection, value: i64) -> Result<(), StoreError> {
-        conn.execute("INSERT INTO t (v) VALUES (?1)", [value])
+    fn insert(db: Db<'_>, value: i64) -> Result<(), StoreError> {
+        db.execute("INSERT INTO t (v) VALUES (?1)", &[value.into()])
             .map(drop)
-            .map_err(|source| StoreError::Sqlite {
+            .map_err(|source| StoreError::Database {
                 operation: "inserting",
                 source,
             })
+    }
+
+    #[test]
+    fn the_postgres_transaction_takes_the_chain_lock() {
+        assert_eq!(
+            BEGIN_POSTGRES,
+            format!("BEGIN; SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+        );
     }
 
     #[test]
@@ -262,7 +342,7 @@ mod tests {
             insert(conn, 1)
         });
         assert!(
-            matches!(failed, Err(StoreError::Sqlite { .. })),
+            matches!(failed, Err(StoreError::Database { .. })),
             "{failed:?}"
         );
         assert_eq!(values(&reader), [1]);
@@ -356,7 +436,7 @@ mod tests {
         for task in tasks {
             match task.await.unwrap() {
                 Ok(()) => ok += 1,
-                Err(StoreError::Sqlite { .. }) => {}
+                Err(StoreError::Database { .. }) => {}
                 Err(other) => panic!("unexpected outcome {other:?}"),
             }
         }
@@ -365,7 +445,7 @@ mod tests {
         assert_eq!(values(&reader), (0..1000).collect::<Vec<_>>());
         let failed = writer.run_async(|conn| insert(conn, 1)).await;
         assert!(
-            matches!(failed, Err(StoreError::Sqlite { .. })),
+            matches!(failed, Err(StoreError::Database { .. })),
             "{failed:?}"
         );
     }

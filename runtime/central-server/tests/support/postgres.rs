@@ -57,6 +57,15 @@ impl TestDatabase {
         }
     }
 
+    /// The URL of the database (the test cluster's URL with its name).
+    pub fn url(&self) -> String {
+        let cluster = url();
+        let (server, _) = cluster
+            .rsplit_once('/')
+            .expect("XROAD_TEST_POSTGRES_URL ends with a database name");
+        format!("{server}/{}", self.name)
+    }
+
     /// A new connection to the database.
     pub fn connect(&self) -> ::postgres::Client {
         postgres::connect(&self.db).expect("connecting to the test database")
@@ -72,4 +81,93 @@ impl Drop for TestDatabase {
             ));
         }
     }
+}
+
+/// The database a store test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary folder.
+    Sqlite,
+    /// A database of its own on the test cluster.
+    Postgres,
+}
+
+/// Where a test store keeps its data; removed at the end of the test.
+pub enum Place {
+    /// The temporary folder and the SQLite file in it.
+    Sqlite(tempfile::TempDir, std::path::PathBuf),
+    /// The test database (boxed: it is much larger than a path).
+    Postgres(Box<TestDatabase>),
+}
+
+/// A store on `backend`, and the place to open it again or to go around it.
+pub struct TestStore {
+    /// The store.
+    pub store: xroad_central_server::store::Store,
+    /// Its data.
+    pub place: Place,
+}
+
+impl TestStore {
+    /// A new, empty store with `provider` and `settings`.
+    pub fn open(
+        backend: Backend,
+        provider: &str,
+        settings: xroad_central_server::store::StoreSettings,
+    ) -> Self {
+        let place = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                let path = dir.path().join("central.db");
+                Place::Sqlite(dir, path)
+            }
+            Backend::Postgres => Place::Postgres(Box::new(TestDatabase::create())),
+        };
+        let store = open_at(&place, provider, settings);
+        Self { store, place }
+    }
+
+    /// Another store on the same data: a restart, or a second node.
+    pub fn open_again(
+        &self,
+        provider: &str,
+        settings: xroad_central_server::store::StoreSettings,
+    ) -> xroad_central_server::store::Store {
+        open_at(&self.place, provider, settings)
+    }
+
+    /// Runs `sql` on the data behind the store's back (foreign keys stay on).
+    pub fn tamper(&self, sql: &str) {
+        match &self.place {
+            Place::Sqlite(_, path) => rusqlite::Connection::open(path)
+                .and_then(|conn| conn.execute_batch(sql))
+                .expect("changing the SQLite file"),
+            Place::Postgres(test) => test
+                .connect()
+                .batch_execute(sql)
+                .expect("changing the database"),
+        }
+    }
+
+    /// The `database` line of a `central.toml` for this data.
+    pub fn database_setting(&self) -> String {
+        match &self.place {
+            Place::Sqlite(_, path) => path.display().to_string(),
+            Place::Postgres(test) => test.url(),
+        }
+    }
+}
+
+fn open_at(
+    place: &Place,
+    provider: &str,
+    settings: xroad_central_server::store::StoreSettings,
+) -> xroad_central_server::store::Store {
+    use xroad_central_server::store::Store;
+    let provider = provider.parse().expect("a provider identifier");
+    match place {
+        Place::Sqlite(_, path) => Store::open_with(path, provider, settings),
+        Place::Postgres(test) => Store::open_postgres(&test.db, 4, provider, settings),
+    }
+    .expect("opening the store")
 }

@@ -7,8 +7,7 @@
 //! store it must not run on an async worker thread. TLS goes through OpenSSL
 //! (`postgres-openssl`), which the server already uses.
 //!
-//! This module does not serve requests yet: the store's requests, registry and message log
-//! still run on SQLite only.
+//! The store runs the same statements here as on SQLite (see `store::sql`).
 
 mod error;
 mod schema;
@@ -23,6 +22,7 @@ use openssl::x509::store::X509StoreBuilder;
 use postgres_openssl::MakeTlsConnector;
 use r2d2_postgres::PostgresConnectionManager;
 
+pub use super::writer::CHAIN_LOCK;
 pub use error::PostgresError;
 pub use schema::{MIGRATION_LOCK, Migrated, POSTGRES_SCHEMA_VERSION, migrate};
 pub use settings::{PostgresDatabase, PostgresTls};
@@ -32,6 +32,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The pool of connections to a migrated database.
 pub type PostgresPool = r2d2::Pool<PostgresConnectionManager<MakeTlsConnector>>;
+
+/// A connection taken from a [`PostgresPool`]; it goes back when dropped.
+pub type PooledClient = r2d2::PooledConnection<PostgresConnectionManager<MakeTlsConnector>>;
 
 /// Connects once to `db` (TLS as its `sslmode` says, the server verified against its CA
 /// certificates).

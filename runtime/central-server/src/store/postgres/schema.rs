@@ -9,10 +9,11 @@
 //! Version 1 holds what the SQLite schema holds at its version 3 (see `store::schema`):
 //! requests, their message log and attachments, the registry, the hash chain `log_chain`,
 //! the checkpoints of the registry and the daily usage. The differences are PostgreSQL's:
-//! - request ids come from one sequence, `request_ids`, which every node draws from, so ids
-//!   are unique and increase in the order they are drawn (a gap is left by a transaction
-//!   that rolls back, as SQLite's `AUTOINCREMENT` leaves none only because it has one
-//!   writer);
+//! - request ids are assigned by the store, one more than the highest ever given (live or
+//!   archived), inside the write transaction that holds the chain lock: unique and
+//!   increasing across nodes, and without the gaps a sequence leaves when a transaction
+//!   rolls back (version 1 drew them from a sequence; version 2 drops it), so that the
+//!   audit's check for missing ids holds on PostgreSQL as on SQLite;
 //! - flags are `BOOLEAN`, bytes `BYTEA`, times `BIGINT` nanoseconds since the Unix epoch as
 //!   in SQLite;
 //! - identifiers and other text compare and sort byte for byte (`COLLATE "C"`), as in
@@ -41,11 +42,18 @@ struct Migration {
 }
 
 /// The migrations, in order.
-const MIGRATIONS: &[Migration] = &[Migration {
-    description: "requests, message log, registry, hash chain, checkpoints, daily usage \
-                  (the SQLite schema of version 3)",
-    sql: V1,
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        description: "requests, message log, registry, hash chain, checkpoints, daily usage \
+                      (the SQLite schema of version 3)",
+        sql: V1,
+    },
+    Migration {
+        description: "request ids assigned by the store under the chain lock, without gaps; \
+                      the sequence goes",
+        sql: V2,
+    },
+];
 
 /// The table of applied migrations; created before the version is read.
 const MIGRATIONS_TABLE: &str = "
@@ -212,6 +220,12 @@ CREATE TABLE daily_usage (
     PRIMARY KEY (server, day)
 );
 "#;
+
+/// Version 2: the store assigns request ids (see the module's documentation).
+const V2: &str = "
+ALTER TABLE requests ALTER COLUMN id DROP DEFAULT;
+DROP SEQUENCE request_ids;
+";
 
 /// What [`migrate`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,12 +1,7 @@
-//! The central server store through its public API: each service from receipt to registry,
-//! every business rule (accepted and refused, a refusal changing nothing), decisions, and
-//! repeated requests.
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tempfile::TempDir;
 use xroad_central_server::store::{
     Action, ClientRecord, MaintenanceMode, ManagementRequest, NewRequest, RequestFilter,
     RuleViolation, ServerRecord, Service, Status, Store, StoreError, StoreSettings, Submitted,
@@ -14,6 +9,8 @@ use xroad_central_server::store::{
 };
 use xroad_mserv::identifiers::{XRoadClientIdentifierType, XRoadSecurityServerIdentifierType};
 use xroad_runtime::message::{Attachment, Parts};
+
+use crate::support::{Place, TestStore};
 
 const SS1: &str = "SERVER:EE/GOV/OWNER1/SS1";
 const SS2: &str = "SERVER:EE/GOV/OWNER2/SS2";
@@ -118,20 +115,20 @@ fn maintenance_off(server_id: &str) -> ManagementRequest {
     }
 }
 
-/// A store in a temporary directory and a source of distinct message ids.
+/// A store on the backend of this test binary and a source of distinct message ids.
 struct Fixture {
-    _dir: TempDir,
     store: Store,
+    _place: Place,
     messages: AtomicU64,
 }
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("central.db"), client(PROVIDER)).unwrap();
+        let TestStore { store, place } =
+            TestStore::open(crate::BACKEND, PROVIDER, StoreSettings::default());
         Self {
-            _dir: dir,
             store,
+            _place: place,
             messages: AtomicU64::new(0),
         }
     }
@@ -1376,12 +1373,14 @@ fn a_blank_name_or_message_is_none() {
 
 #[test]
 fn the_bytes_stored_per_server_per_day_are_limited() {
-    let dir = tempfile::tempdir().unwrap();
     let settings = StoreSettings {
         max_bytes_per_server_per_day: 200,
+        ..StoreSettings::default()
     };
-    let store =
-        Store::open_with(dir.path().join("central.db"), client(PROVIDER), settings).unwrap();
+    let TestStore {
+        store,
+        place: _place,
+    } = TestStore::open(crate::BACKEND, PROVIDER, settings);
     let day = UNIX_EPOCH + Duration::from_secs(20_000 * 86_400);
     let new = |n: u32, server_id: &str, size: usize, at: SystemTime| NewRequest {
         request: auth_cert_reg(

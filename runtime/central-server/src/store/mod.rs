@@ -185,7 +185,8 @@ impl Store {
         provider: XRoadClientIdentifierType,
         settings: StoreSettings,
     ) -> Result<Self, StoreError> {
-        let (pool, _) = postgres::open(db, pool_size).map_err(StoreError::Postgres)?;
+        let (pool, _) =
+            off_async(|| postgres::open(db, pool_size)).map_err(StoreError::Postgres)?;
         let writer = Writer::spawn_postgres(pool.clone())?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -355,8 +356,11 @@ impl Store {
                 archive::archive(Db::Sqlite(&conn), before, file.as_ref(), at)
             }
             Backend::Postgres { pool } => {
-                let session = pool.session()?;
-                archive::archive(Db::Postgres(&session), before, file.as_ref(), at)
+                let file = file.as_ref();
+                off_async(|| {
+                    let session = pool.session()?;
+                    archive::archive(Db::Postgres(&session), before, file, at)
+                })
             }
         }
     }
@@ -385,17 +389,20 @@ impl Store {
     }
 
     /// Runs `read` on a reading connection.
-    fn read<T>(&self, read: impl FnOnce(Db<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn read<T: Send>(
+        &self,
+        read: impl FnOnce(Db<'_>) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
         match &self.inner.backend {
             Backend::Sqlite { reader, .. } => read(Db::Sqlite(&lock(reader))),
-            Backend::Postgres { pool } => read(Db::Postgres(&pool.session()?)),
+            Backend::Postgres { pool } => off_async(|| read(Db::Postgres(&pool.session()?))),
         }
     }
 
     /// Runs several queries on one snapshot of the database.
-    fn read_consistently<T>(
+    fn read_consistently<T: Send>(
         &self,
-        read: impl FnOnce(Db<'_>) -> Result<T, StoreError>,
+        read: impl FnOnce(Db<'_>) -> Result<T, StoreError> + Send,
     ) -> Result<T, StoreError> {
         match &self.inner.backend {
             Backend::Sqlite { reader, .. } => {
@@ -405,7 +412,7 @@ impl Store {
                 snapshot.finish().during("ending a read transaction")?;
                 Ok(value)
             }
-            Backend::Postgres { pool } => {
+            Backend::Postgres { pool } => off_async(|| {
                 let session = pool.session()?;
                 let db = Db::Postgres(&session);
                 db.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -414,7 +421,7 @@ impl Store {
                 let end = if value.is_ok() { "COMMIT" } else { "ROLLBACK" };
                 db.batch(end).during("ending a read transaction")?;
                 value
-            }
+            }),
         }
     }
 }
@@ -423,4 +430,20 @@ impl Store {
 /// poisoned lock is taken over.
 fn lock(reader: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
     reader.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Runs `work`, which uses the blocking PostgreSQL client, where that client can run: here,
+/// or, when called from async code (where it refuses to start), on a thread of its own that
+/// this one waits for. The server itself calls the store from blocking threads; this keeps
+/// the store's promise that every method blocks, wherever it is called from.
+fn off_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }

@@ -171,3 +171,79 @@ fn open_at(
     }
     .expect("opening the store")
 }
+
+/// A central server's data on `backend` for the `central.toml` at `config` (as a sandbox
+/// writes it, with `database = "central.db"`): SQLite leaves the file as it is; PostgreSQL
+/// gets a test database, and the file names it. Safe to use from async code.
+pub enum CentralData {
+    /// The SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// The test database (taken only when dropped).
+    Postgres(Option<Box<TestDatabase>>),
+}
+
+impl CentralData {
+    /// Points the `central.toml` at `config` to a database on `backend`.
+    pub fn for_config(backend: Backend, config: &std::path::Path) -> Self {
+        let folder = config.parent().expect("central.toml is in a folder");
+        if backend == Backend::Sqlite {
+            return Self::Sqlite(folder.join("central.db"));
+        }
+        let test = off_async(TestDatabase::create);
+        let text = std::fs::read_to_string(config).expect("reading central.toml");
+        let line = "database = \"central.db\"";
+        assert!(text.contains(line), "{text}");
+        let pg = format!(
+            "database = \"{}\"\ndatabase_ca_certificates = \"{}\"",
+            test.url(),
+            ca().display()
+        );
+        std::fs::write(config, text.replace(line, &pg)).expect("writing central.toml");
+        Self::Postgres(Some(Box::new(test)))
+    }
+
+    /// Runs `sqlite` or `postgres` on the data behind the server's back, with foreign keys
+    /// not enforced (`PRAGMA foreign_keys = OFF`; replica mode on PostgreSQL).
+    pub fn tamper(&self, sqlite: &str, postgres: &str) {
+        match self {
+            Self::Sqlite(file) => rusqlite::Connection::open(file)
+                .and_then(|conn| {
+                    conn.execute_batch(&format!("PRAGMA foreign_keys = OFF; {sqlite}"))
+                })
+                .expect("changing the SQLite file"),
+            Self::Postgres(test) => off_async(|| {
+                test.as_ref()
+                    .expect("the database is there until dropped")
+                    .connect()
+                    .batch_execute(&format!(
+                        "SET session_replication_role = replica; {postgres}"
+                    ))
+                    .expect("changing the database")
+            }),
+        }
+    }
+}
+
+impl Drop for CentralData {
+    fn drop(&mut self) {
+        if let Self::Postgres(test) = self
+            && let Some(test) = test.take()
+        {
+            off_async(move || drop(test));
+        }
+    }
+}
+
+/// Runs `work` on a thread of its own when called from async code, where the blocking
+/// PostgreSQL client refuses to run.
+pub fn off_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .expect("the blocking work panicked")
+    })
+}

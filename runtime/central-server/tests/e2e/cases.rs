@@ -1,6 +1,3 @@
-//! The central server and the management client end to end, over real TLS on 127.0.0.1,
-//! with the SQLite store and an OCSP responder over HTTP.
-
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -18,19 +15,34 @@ use xroad_runtime::testpki::CertRequest;
 use xroad_runtime::transport::ClientError;
 use xroad_runtime::transport::Endpoint;
 
+use crate::support::CentralData;
+
 fn id(text: &str) -> XRoadClientIdentifierType {
     text.parse().unwrap()
 }
 
 struct Setup {
-    _dir: tempfile::TempDir,
+    _dir: Folder,
     sandbox: Sandbox,
     central: RunningCentral,
 }
 
-async fn setup(auto_approve: bool) -> Setup {
+/// The sandbox's folder and the central server's data, on the backend of this test binary.
+struct Folder {
+    data: CentralData,
+    _dir: tempfile::TempDir,
+}
+
+/// A sandbox in a new folder, its central server's data on this binary's backend.
+fn sandbox(auto_approve: bool) -> (Folder, Sandbox) {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::create(dir.path(), auto_approve).unwrap();
+    let data = CentralData::for_config(crate::BACKEND, &sandbox.central_config());
+    (Folder { data, _dir: dir }, sandbox)
+}
+
+async fn setup(auto_approve: bool) -> Setup {
+    let (dir, sandbox) = sandbox(auto_approve);
     let central = RunningCentral::start(&sandbox.central_config())
         .await
         .unwrap();
@@ -156,8 +168,8 @@ async fn request_ids_keep_increasing_across_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_client_registrations_get_distinct_ids() {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::create(dir.path(), true).unwrap();
+    let (folder, sandbox) = sandbox(true);
+    let dir = &folder._dir;
     // 200 connections at once from one address: above the default per-address limit.
     let config = std::fs::read_to_string(sandbox.central_config()).unwrap();
     assert!(config.contains("[limits]\n"));
@@ -531,17 +543,12 @@ async fn verify_log_names_each_change_to_a_tampered_database() {
 
     // Behind the store's back: a stored client changed, a request deleted, a client added to
     // the registry.
-    let db = rusqlite::Connection::open(config.parent().unwrap().join("central.db")).unwrap();
-    db.execute_batch(
-        "PRAGMA foreign_keys = OFF;
-         UPDATE requests SET client = 'SUBSYSTEM:EE/COM/OTHER/x' WHERE id = 2;
+    let tampering = "UPDATE requests SET client = 'SUBSYSTEM:EE/COM/OTHER/x' WHERE id = 2;
          DELETE FROM message_attachments WHERE request = 3;
          DELETE FROM message_log WHERE request = 3;
          DELETE FROM requests WHERE id = 3;
-         INSERT INTO server_clients (server, client) VALUES (1, 'SUBSYSTEM:EE/COM/EVIL/x');",
-    )
-    .unwrap();
-    drop(db);
+         INSERT INTO server_clients (server, client) VALUES (1, 'SUBSYSTEM:EE/COM/EVIL/x');";
+    _dir.data.tamper(tampering, tampering);
     let verify = central_server_command(&config, &["verify-log"]);
     assert_eq!(verify.status.code(), Some(1), "{verify:?}");
     let stdout = String::from_utf8_lossy(&verify.stdout);
@@ -662,10 +669,10 @@ async fn the_log_is_archived_and_both_parts_verify() {
 
     // An archive that verifies on its own but is not the one that was cut: the live log's
     // checkpoint records another hash.
-    let db = rusqlite::Connection::open(dir.join("central.db")).unwrap();
-    db.execute("UPDATE checkpoints SET as_of_hash = zeroblob(32)", [])
-        .unwrap();
-    drop(db);
+    _dir.data.tamper(
+        "UPDATE checkpoints SET as_of_hash = zeroblob(32)",
+        "UPDATE checkpoints SET as_of_hash = decode(repeat('00', 32), 'hex')",
+    );
     let restored = rusqlite::Connection::open(&archive).unwrap();
     restored
         .execute(

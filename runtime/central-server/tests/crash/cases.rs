@@ -1,26 +1,3 @@
-//! The central server survives SIGKILL in the middle of a load.
-//!
-//! The real `central-server` binary runs as a child process on the sandbox's PKI. Eight
-//! client tasks send pre-signed clientReg requests over keep-alive TLS connections; once
-//! [`KILL_AFTER`] have been answered the process is killed with SIGKILL while others are in
-//! flight, and restarted on the same database; three times. After each kill, on a copy of the
-//! files the crash left (so that the test does not recover the write-ahead log in the
-//! restarted server's place), the test checks:
-//!
-//! - every `requestId` a client received is stored, as the request that client sent (its
-//!   subsystem and `xroad:id`), with its full message log, which verifies again as it was
-//!   received and holds the response carrying that id;
-//! - no two answers carried the same id, and every stored request has its message log;
-//! - `PRAGMA integrity_check` answers `ok`, and the store's own check (foreign keys too)
-//!   passes;
-//!
-//! and, after each restart, that new requests get ids above the highest id stored before
-//! it, so that an id answered before a crash is never given out again. The checks after a
-//! later crash cover the ids answered before every earlier one: a restart that lost
-//! committed requests fails them.
-
-#![cfg(unix)]
-
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -32,7 +9,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use xroad_central_server::config::LoadedConfig;
 use xroad_central_server::process::CentralProcess;
-use xroad_central_server::store::{ManagementRequest, Service, Status, Store};
+use xroad_central_server::store::{ManagementRequest, Service, Status, Store, StoreSettings};
 use xroad_central_server::verify_log::verify_record;
 use xroad_examples::sandbox::{PROVIDER, SERVER, Sandbox};
 use xroad_examples::security::SecurityServer;
@@ -44,6 +21,8 @@ use xroad_runtime::operation::ManagementBody;
 use xroad_runtime::transport::Endpoint;
 use xroad_runtime::verify::Verifier;
 
+use crate::support::CentralData;
+
 /// The signal `Child::kill` sends on Unix.
 const SIGKILL: i32 = libc::SIGKILL;
 /// Client tasks sending at the same time.
@@ -52,23 +31,23 @@ const TASKS: usize = 8;
 /// the kill, so every task still has requests to send when it comes.
 const PER_TASK: usize = 50;
 /// Answers received in a load before the server is killed.
-const KILL_AFTER: usize = 100;
+pub(crate) const KILL_AFTER: usize = 100;
 /// Loads that end in a SIGKILL.
 const CRASHES: usize = 3;
 /// Requests sent one by one right after each restart.
-const PROBES: usize = 3;
+pub(crate) const PROBES: usize = 3;
 /// Generous bound on each wait: the start of the server, a load, the end of the tasks.
-const WAIT: Duration = Duration::from_secs(20);
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
 /// What a client sent for a request id it received.
 #[derive(Debug, Clone)]
-struct Sent {
+pub(crate) struct Sent {
     client: XRoadClientIdentifierType,
     message_id: String,
 }
 
 /// Starts the `central-server` binary on `config`, its log going to `log`.
-fn start_central(config: &Path, log: &Path) -> CentralProcess {
+pub(crate) fn start_central(config: &Path, log: &Path) -> CentralProcess {
     CentralProcess::start(
         Path::new(env!("CARGO_BIN_EXE_central-server")),
         config,
@@ -83,7 +62,7 @@ fn start_central(config: &Path, log: &Path) -> CentralProcess {
 }
 
 /// Kills the server with SIGKILL and checks that it was running until then.
-fn kill_central(central: CentralProcess) {
+pub(crate) fn kill_central(central: CentralProcess) {
     let status = central.kill().expect("killing central-server");
     assert_eq!(
         status.signal(),
@@ -92,13 +71,13 @@ fn kill_central(central: CentralProcess) {
     );
 }
 
-fn id(text: &str) -> XRoadClientIdentifierType {
+pub(crate) fn id(text: &str) -> XRoadClientIdentifierType {
     text.parse()
         .unwrap_or_else(|e| panic!("identifier {text}: {e}"))
 }
 
 /// The security server (with MACK's signing key) for the server listening at `central`.
-fn client_for(sandbox: &Sandbox, central: &CentralProcess) -> SecurityServer {
+pub(crate) fn client_for(sandbox: &Sandbox, central: &CentralProcess) -> SecurityServer {
     let config = sandbox
         .security_config_for(central.registration(), central.manage(), SERVER)
         .expect("writing ss.toml");
@@ -108,14 +87,17 @@ fn client_for(sandbox: &Sandbox, central: &CentralProcess) -> SecurityServer {
 }
 
 /// Records the answer `request_id` for `sent`, refusing an id already answered.
-fn record(received: &mut BTreeMap<i64, Sent>, request_id: i64, sent: Sent) {
+pub(crate) fn record(received: &mut BTreeMap<i64, Sent>, request_id: i64, sent: Sent) {
     if let Some(earlier) = received.insert(request_id, sent.clone()) {
         panic!("request id {request_id} answered twice: for {earlier:?} and for {sent:?}");
     }
 }
 
 /// The subsystem and message id of a prepared request.
-fn sent_of(client: XRoadClientIdentifierType, composed: &ComposedRequest<ClientReg>) -> Sent {
+pub(crate) fn sent_of(
+    client: XRoadClientIdentifierType,
+    composed: &ComposedRequest<ClientReg>,
+) -> Sent {
     Sent {
         client,
         message_id: composed.request.request.header.id.clone(),
@@ -123,7 +105,7 @@ fn sent_of(client: XRoadClientIdentifierType, composed: &ComposedRequest<ClientR
 }
 
 /// Sends [`PROBES`] requests one by one and checks each id is above `floor`.
-async fn probe(
+pub(crate) async fn probe(
     client: &SecurityServer,
     round: usize,
     floor: i64,
@@ -175,7 +157,7 @@ struct TaskOutcome {
 
 /// Runs [`TASKS`] tasks sending pre-signed clientReg requests over keep-alive connections,
 /// kills the server once [`KILL_AFTER`] have been answered, and returns the answers.
-async fn load_and_kill(
+pub(crate) async fn load_and_kill(
     client: &SecurityServer,
     round: usize,
     central: CentralProcess,
@@ -291,14 +273,41 @@ fn copy_database(database: &Path, folder: &Path) -> PathBuf {
 ///
 /// Every id in `received` must be stored as what was sent; those in `to_verify` must also
 /// verify again from their message log.
-fn check_store(
-    database: &Path,
+pub(crate) fn check_store(
+    data: &CentralData,
     verifier: &Verifier,
     received: &BTreeMap<i64, Sent>,
     to_verify: &[i64],
 ) -> i64 {
-    let folder = tempfile::tempdir().expect("creating a folder for the copy");
-    let database = &copy_database(database, folder.path());
+    let provider = PROVIDER.parse().expect("the provider's identifier");
+    let (store, rows, _folder) = match data {
+        CentralData::Sqlite(database) => {
+            let folder = tempfile::tempdir().expect("creating a folder for the copy");
+            let copy = copy_database(database, folder.path());
+            let rows = check_sqlite_file(&copy);
+            let store = Store::open(&copy, provider).expect("opening the store");
+            (store, rows, Some(folder))
+        }
+        CentralData::Postgres(test) => {
+            // The database server was not killed; what it holds is what it committed.
+            let test = test
+                .as_deref()
+                .expect("the database is there until dropped");
+            let store = Store::open_postgres(&test.db, 2, provider, StoreSettings::default())
+                .expect("opening the store");
+            let rows = store
+                .requests(&Default::default())
+                .expect("listing requests")
+                .len();
+            (store, rows as i64, None)
+        }
+    };
+    check_requests(&store, rows, verifier, received, to_verify)
+}
+
+/// SQLite's own view of the file the crash left: `PRAGMA integrity_check`, unique ids and a
+/// message log for every request; returns how many requests it holds.
+fn check_sqlite_file(database: &Path) -> i64 {
     // SQLite's own view of the file first, before the store touches it.
     let conn = rusqlite::Connection::open(database).expect("opening the database");
     let mut check = conn
@@ -322,10 +331,20 @@ fn check_store(
         .expect("counting requests");
     assert_eq!(rows, distinct, "request ids are unique");
     assert_eq!(without_log, 0, "stored requests without a message log");
-    drop(conn);
+    rows
+}
 
-    let provider = PROVIDER.parse().expect("the provider's identifier");
-    let store = Store::open(database, provider).expect("opening the store");
+/// The checks through the store: its integrity check, every answered id stored as what was
+/// sent, those in `to_verify` verifying again; returns the highest stored id.
+pub(crate) fn check_requests(
+    store: &Store,
+    rows: i64,
+    verifier: &Verifier,
+    received: &BTreeMap<i64, Sent>,
+    to_verify: &[i64],
+) -> i64 {
+    let audit = store.audit().expect("auditing the log");
+    assert_eq!(audit.findings, [], "the log's chain and registry verify");
     store
         .integrity_check()
         .expect("the store's integrity check");
@@ -391,13 +410,8 @@ async fn sigkill_under_load_loses_no_answered_request_and_reuses_no_id() {
     let dir = tempfile::tempdir().expect("creating a temporary folder");
     let sandbox = Sandbox::create(dir.path(), true).expect("creating the sandbox");
     let config = sandbox.central_config();
+    let database = Arc::new(CentralData::for_config(crate::BACKEND, &config));
     let loaded = LoadedConfig::load(&config).expect("loading central.toml");
-    let database = loaded
-        .database()
-        .expect("the database setting")
-        .sqlite()
-        .expect("a SQLite database")
-        .to_owned();
     let verifier = Arc::new(Verifier::new(
         loaded.verifier_config().expect("verifier settings"),
         loaded.trust_store().expect("trust store"),
@@ -441,8 +455,11 @@ async fn sigkill_under_load_loses_no_answered_request_and_reuses_no_id() {
             .copied()
             .filter(|id| before.binary_search(id).is_err())
             .collect();
-        let (database, verifier, snapshot) =
-            (database.clone(), Arc::clone(&verifier), received.clone());
+        let (database, verifier, snapshot) = (
+            Arc::clone(&database),
+            Arc::clone(&verifier),
+            received.clone(),
+        );
         floor = Some(
             tokio::task::spawn_blocking(move || check_store(&database, &verifier, &snapshot, &new))
                 .await

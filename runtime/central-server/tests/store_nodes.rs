@@ -150,3 +150,78 @@ fn a_decision_on_one_node_is_seen_and_chained_by_the_other() {
     let audit = nodes[0].audit().unwrap();
     assert_eq!((audit.findings.len(), audit.entries), (0, 2));
 }
+
+#[test]
+fn concurrent_repeats_of_one_message_on_both_nodes_store_it_once() {
+    let (_database, nodes) = two_nodes();
+    let senders: Vec<_> = (0..8)
+        .map(|n| {
+            let nodes = Arc::clone(&nodes);
+            thread::spawn(move || nodes[n % 2].submit(registration(7, "<soap/>"), false, response))
+        })
+        .collect();
+    let outcomes: Vec<Submitted> = senders
+        .into_iter()
+        .map(|sender| sender.join().unwrap().unwrap())
+        .collect();
+    let accepted = outcomes
+        .iter()
+        .filter(|o| matches!(o, Submitted::Accepted { .. }))
+        .count();
+    assert_eq!(accepted, 1, "{outcomes:?}");
+    for outcome in &outcomes {
+        let (Submitted::Accepted {
+            request_id,
+            response: sent,
+        }
+        | Submitted::Repeated {
+            request_id,
+            response: sent,
+        }) = outcome;
+        assert_eq!((*request_id, sent), (1, &response(1)));
+    }
+    assert_eq!(
+        nodes[1].requests(&RequestFilter::default()).unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn a_rule_holds_across_nodes_writing_at_once() {
+    let (_database, nodes) = two_nodes();
+    nodes[0]
+        .submit(registration(1, "<soap/>"), true, response)
+        .unwrap();
+    // Both nodes are asked to put the server into maintenance mode at once: one request
+    // wins, every other finds the server in maintenance mode, whichever node it reached.
+    let askers: Vec<_> = (0..8)
+        .map(|n| {
+            let nodes = Arc::clone(&nodes);
+            thread::spawn(move || {
+                let enable = NewRequest {
+                    request: ManagementRequest::MaintenanceModeEnable {
+                        server: "SERVER:EE/GOV/OWNER1/SS".parse().unwrap(),
+                        message: Some(format!("asker {n}")),
+                    },
+                    message_id: format!("maintenance-{n}"),
+                    ..registration(1, &format!("<soap maintenance='{n}'/>"))
+                };
+                nodes[n % 2].submit(enable, false, response)
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for asker in askers {
+        match asker.join().unwrap() {
+            Ok(Submitted::Accepted { .. }) => accepted += 1,
+            Err(refused) => assert!(
+                refused.to_string().contains("already in maintenance mode"),
+                "{refused}"
+            ),
+            Ok(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(accepted, 1);
+    let audit = nodes[1].audit().unwrap();
+    assert_eq!((audit.findings.len(), audit.entries), (0, 2));
+}

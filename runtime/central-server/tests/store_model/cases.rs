@@ -1,20 +1,17 @@
-//! Random sequences of submits and decisions on a small universe of servers, clients and
-//! certificates, checked against an in-memory model of the rules: every outcome, every
-//! refusal and the registry after each step must match, and a refused step must leave the
-//! database dump unchanged.
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, UNIX_EPOCH};
 
 use proptest::prelude::*;
 use xroad_central_server::store::{
     ClientRecord, MaintenanceMode, ManagementRequest, NewRequest, RuleViolation, ServerRecord,
-    Service, Status, Store, StoreError, Submitted,
+    Service, Status, StoreError, StoreSettings, Submitted,
 };
 use xroad_mserv::identifiers::{
     XRoadClientIdentifierType, XRoadObjectType, XRoadSecurityServerIdentifierType,
 };
 use xroad_runtime::message::Parts;
+
+use crate::support::TestStore;
 
 const MEMBERS: [&str; 3] = ["M1", "M2", "M3"];
 const SERVER_CODES: [&str; 2] = ["SS1", "SS2"];
@@ -540,8 +537,10 @@ fn renamed(server_text: &str, owner: &str) -> String {
 }
 
 fn run(steps: &[Step]) -> Result<(), TestCaseError> {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("model.db"), client(PROVIDER)).unwrap();
+    let TestStore {
+        store,
+        place: _place,
+    } = TestStore::open(crate::BACKEND, PROVIDER, StoreSettings::default());
     let mut model = Model::default();
     for (n, step) in steps.iter().enumerate() {
         let before = store.dump().unwrap();

@@ -231,8 +231,9 @@ def main():
 
     # Load test.
     load_cmd = "cargo bench -p xroad-central-server --bench load"
-    if load:
-        best = max(load, key=lambda run: float(run.get("rps", 0)))
+    sqlite_runs = [run for run in load if run.get("database", "sqlite") == "sqlite"]
+    if sqlite_runs:
+        best = max(sqlite_runs, key=lambda run: float(run.get("rps", 0)))
         rps = float(best["rps"])
         verify_rate = float(best.get("verify_per_s", "nan"))
         ratio = rps / verify_rate
@@ -316,28 +317,53 @@ def main():
     if load:
         out.append("## Load test")
         out.append("")
-        out.append(f"`{load_cmd}`: the `central-server` binary with its SQLite store (WAL, "
-                   "`synchronous = FULL`), driven over loopback TLS by keep-alive clients sending "
-                   "valid clientReg requests (pre-signed) for distinct subsystems. Every answered "
-                   "request was checked to be in the store with its message log.")
+        out.append(f"`{load_cmd}` (under `tests/postgres.sh run`): the `central-server` binary "
+                   "with its store in SQLite (WAL, `synchronous = FULL`) or in PostgreSQL (the "
+                   "throw-away test cluster on the same machine, `fsync = off`, one node), driven "
+                   "over loopback TLS by keep-alive clients sending valid clientReg requests "
+                   "(pre-signed) for distinct subsystems. Every answered request was checked to "
+                   "be in the store with its message log. CPU per request counts the server's "
+                   "process and, for PostgreSQL, the cluster's `postgres` processes.")
         out.append("")
         out.append("A run ends after its time or its request count, whichever comes first "
                    "(`bound`); warm-up requests are not counted.")
         out.append("")
-        out.append("| clients | requests | bound | requests/s | p50 | p99 | max | errors | peak RSS of the server | server CPU per request | throughput / verify rate |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        out.append("| store | clients | requests | bound | requests/s | p50 | p99 | max | errors | peak RSS of the server | CPU per request (server + database) | throughput / verify rate |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+        def cpu_per_request(run):
+            requests = float(run.get("requests", 0) or 0)
+            cpu = float(run.get("server_cpu_s", 0) or 0) + float(run.get("db_cpu_s", 0) or 0)
+            return 1e6 * cpu / requests if requests > 0 else float("nan")
+
         for run in load:
             rss = run.get("peak_rss_kib")
             rss_text = f"{int(rss) / 1024:.1f} MiB" if rss and rss.isdigit() else "?"
-            per_core = float(run.get("rps_per_server_core", 0) or 0)
-            cpu_text = f"{1e6 / per_core:.0f} µs" if per_core > 0 else "?"
             out.append(
-                f"| {run.get('clients', '?')} | {run.get('requests', '?')} | {run.get('bound', '?')} | "
+                f"| {run.get('database', 'sqlite')} | {run.get('clients', '?')} | "
+                f"{run.get('requests', '?')} | {run.get('bound', '?')} | "
                 f"{float(run.get('rps', 0)):,.0f} | {run.get('p50_ms', '?')} ms | "
                 f"{run.get('p99_ms', '?')} ms | {run.get('max_ms', '?')} ms | "
-                f"{run.get('errors', '?')} | {rss_text} | {cpu_text} | {run.get('ratio', '?')} |"
+                f"{run.get('errors', '?')} | {rss_text} | {cpu_per_request(run):.0f} µs | "
+                f"{run.get('ratio', '?')} |"
             )
         out.append("")
+        by_clients = {}
+        for run in load:
+            by_clients.setdefault(run.get("clients"), {})[run.get("database", "sqlite")] = run
+        pairs = [(c, runs["sqlite"], runs["postgres"]) for c, runs in by_clients.items()
+                 if "sqlite" in runs and "postgres" in runs]
+        if pairs:
+            out.append("PostgreSQL against SQLite, same run, same client count:")
+            out.append("")
+            out.append("| clients | throughput PostgreSQL / SQLite | p99 PostgreSQL / SQLite | CPU per request PostgreSQL / SQLite |")
+            out.append("|---|---|---|---|")
+            for clients, lite, post in pairs:
+                rps = float(post.get("rps", 0)) / max(float(lite.get("rps", 0)), 1e-9)
+                p99 = float(post.get("p99_ms", 0)) / max(float(lite.get("p99_ms", 0)), 1e-9)
+                cpu = cpu_per_request(post) / cpu_per_request(lite)
+                out.append(f"| {clients} | {rps:.2f}× | {p99:.2f}× | {cpu:.2f}× |")
+            out.append("")
 
     def table(title, command, rows, note=None):
         out.append(f"## {title}")

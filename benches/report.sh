@@ -75,7 +75,9 @@ run multipart cargo bench -p xroad-runtime --bench multipart -- "${criterion_arg
 run signature cargo bench -p xroad-runtime --bench signature -- "${criterion_args[@]}"
 run verify cargo bench -p xroad-runtime --bench verify -- "${criterion_args[@]}"
 run store cargo bench -p xroad-central-server --bench store -- "${criterion_args[@]}"
-run load cargo bench -p xroad-central-server --bench load -- --seconds "$load_seconds"
+# The load test runs on SQLite and on a throw-away PostgreSQL cluster (started and stopped
+# by tests/postgres.sh, which installs Debian's postgresql when it is missing).
+run load bash tests/postgres.sh run cargo bench -p xroad-central-server --bench load -- --seconds "$load_seconds"
 
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 python3 benches/report.py \

@@ -1,5 +1,5 @@
-//! Load test of the central server: the real `central-server` binary, with its SQLite store
-//! (auto-approve), is driven over loopback TLS by N concurrent keep-alive clients sending
+//! Load test of the central server: the real `central-server` binary, with its store in
+//! SQLite or in PostgreSQL (auto-approve), is driven over loopback TLS by N concurrent keep-alive clients sending
 //! valid clientReg requests, each for a distinct subsystem `SUBSYSTEM:EE/COM/MACK/sNNNNN`
 //! signed by MACK's key. It proves, for each client count:
 //!
@@ -34,7 +34,14 @@
 //!   --max-requests 30000  request bound of a run's timed phase (LOAD_MAX_REQUESTS)
 //!   --warmup 2            warm-up requests per client          (LOAD_WARMUP)
 //!   --verify-seconds 2    length of each baseline measurement  (LOAD_VERIFY_SECONDS)
+//!   --database sqlite,postgres  stores, each run for every client count (LOAD_DATABASE)
 //! ```
+//!
+//! PostgreSQL runs use the cluster `XROAD_TEST_POSTGRES_URL` names (with the CA
+//! `XROAD_TEST_POSTGRES_CA`), a fresh database per run: run the test under
+//! `bash tests/postgres.sh run …`, which starts a throw-away cluster. The CPU time of the
+//! cluster's `postgres` processes in the timed phase is reported beside the server's
+//! (`db_cpu_s`), so that the CPU per request of both stores compares whole.
 //!
 //! Command-line options win over the environment variables. Other arguments (`--bench`,
 //! filters) are ignored. Without `--bench`, as under `cargo test --all-targets`, it makes a
@@ -43,7 +50,7 @@
 //! Output: a table, and one line per run for scripts:
 //!
 //! ```text
-//! LOAD clients=16 requests=... seconds=... rps=... p50_ms=... p99_ms=... max_ms=... errors=0 peak_rss_kib=... verify_per_s=... ratio=... server_cpu_s=... client_cpu_s=... rps_per_server_core=... core_ratio=... server_switches_per_req=... reconnects=0 stored=ok bound=time
+//! LOAD database=sqlite clients=16 requests=... seconds=... rps=... p50_ms=... p99_ms=... max_ms=... errors=0 peak_rss_kib=... verify_per_s=... ratio=... server_cpu_s=... client_cpu_s=... rps_per_server_core=... core_ratio=... server_switches_per_req=... reconnects=0 stored=ok bound=time db_cpu_s=...
 //! LOAD_BASELINE verify_per_s=... digest_verify_per_s=... best_rps=... ratio=... target_ratio=0.3333 target_met=...
 //! ```
 //!
@@ -70,7 +77,8 @@ use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 use xroad_central_server::config_file::ConfigError;
 use xroad_central_server::process::{CentralProcess, ProcessError};
-use xroad_central_server::store::{RequestFilter, Service, Store, StoreError};
+use xroad_central_server::store::postgres::{self as pg, PostgresDatabase};
+use xroad_central_server::store::{RequestFilter, Service, Store, StoreError, StoreSettings};
 use xroad_examples::sandbox::{PROVIDER, SERVER, Sandbox};
 use xroad_examples::security::SecurityServer;
 use xroad_mserv::centralservice::ClientReg;
@@ -122,6 +130,120 @@ enum LoadError {
     Identifier { text: String, reason: String },
     #[error("task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
+}
+
+/// The store a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Database {
+    Sqlite,
+    Postgres,
+}
+
+impl Database {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    fn parse(option: &str, text: &str) -> Result<Self, LoadError> {
+        match text {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" => Ok(Self::Postgres),
+            other => Err(LoadError::Option {
+                option: option.to_owned(),
+                reason: format!("`{other}` is not a store: sqlite or postgres"),
+            }),
+        }
+    }
+}
+
+/// A database of its own for one run on the test cluster, dropped after it.
+struct RunDatabase {
+    cluster: PostgresDatabase,
+    name: String,
+    db: PostgresDatabase,
+}
+
+impl RunDatabase {
+    /// Creates the database `name` on the cluster of `XROAD_TEST_POSTGRES_URL`.
+    fn create(name: &str) -> Result<Self, LoadError> {
+        let variable = |name: &str| {
+            std::env::var(name).map_err(|_| {
+                LoadError::Postgres(format!(
+                    "{name} is not set: run the load test under `bash tests/postgres.sh run`, or \
+                     with `--database sqlite`"
+                ))
+            })
+        };
+        let url = variable("XROAD_TEST_POSTGRES_URL")?;
+        let ca = variable("XROAD_TEST_POSTGRES_CA")?;
+        let cluster = PostgresDatabase::parse(&url, Some(ca.into()))
+            .map_err(|e| LoadError::Postgres(e.to_string()))?;
+        let mut client = pg::connect(&cluster).map_err(|e| LoadError::Postgres(e.to_string()))?;
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .map_err(|e| LoadError::Postgres(format!("creating the database {name}: {e}")))?;
+        Ok(Self {
+            db: cluster.with_dbname(name),
+            cluster,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The `database` lines of `central.toml` for it.
+    fn setting(&self) -> Result<String, LoadError> {
+        let url = std::env::var("XROAD_TEST_POSTGRES_URL")
+            .map_err(|_| LoadError::Postgres("XROAD_TEST_POSTGRES_URL is not set".to_owned()))?;
+        let ca = std::env::var("XROAD_TEST_POSTGRES_CA")
+            .map_err(|_| LoadError::Postgres("XROAD_TEST_POSTGRES_CA is not set".to_owned()))?;
+        let (server, _) = url
+            .rsplit_once('/')
+            .ok_or_else(|| LoadError::Postgres(format!("{url} names no database")))?;
+        Ok(format!(
+            "database = \"{server}/{}\"\ndatabase_ca_certificates = \"{ca}\"",
+            self.name
+        ))
+    }
+}
+
+impl Drop for RunDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = pg::connect(&self.cluster) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// CPU seconds used so far by the processes named `postgres` (the test cluster's server
+/// and backends; a backend that ended in the timed phase takes its time with it, so this
+/// is a lower bound).
+fn postgres_cpu_seconds() -> Result<f64, LoadError> {
+    let mut total = 0.0;
+    for entry in std::fs::read_dir("/proc").map_err(LoadError::io("/proc"))? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        // A process may end between listing and reading; it is left out.
+        let Ok(comm) = std::fs::read_to_string(entry.path().join("comm")) else {
+            continue;
+        };
+        if comm.trim_end() == "postgres" {
+            total += cpu_seconds(pid).unwrap_or(0.0);
+        }
+    }
+    Ok(total)
 }
 
 impl LoadError {
@@ -147,6 +269,7 @@ struct Options {
     max_requests: usize,
     warmup: usize,
     verify_seconds: f64,
+    databases: Vec<Database>,
     smoke: bool,
 }
 
@@ -161,6 +284,7 @@ impl Options {
                 max_requests: 20,
                 warmup: 1,
                 verify_seconds: 0.2,
+                databases: vec![Database::Sqlite, Database::Postgres],
                 smoke,
             }
         } else {
@@ -170,6 +294,7 @@ impl Options {
                 max_requests: 30000,
                 warmup: 2,
                 verify_seconds: 2.0,
+                databases: vec![Database::Sqlite, Database::Postgres],
                 smoke,
             }
         };
@@ -180,6 +305,7 @@ impl Options {
             ("--max-requests", "LOAD_MAX_REQUESTS"),
             ("--warmup", "LOAD_WARMUP"),
             ("--verify-seconds", "LOAD_VERIFY_SECONDS"),
+            ("--database", "LOAD_DATABASE"),
         ] {
             if let Ok(value) = std::env::var(var) {
                 given.insert(name, value);
@@ -197,6 +323,7 @@ impl Options {
                 "--max-requests",
                 "--warmup",
                 "--verify-seconds",
+                "--database",
             ];
             let Some(name) = known.into_iter().find(|k| *k == name) else {
                 continue;
@@ -228,6 +355,12 @@ impl Options {
                 "--max-requests" => options.max_requests = number(name, &value)?,
                 "--warmup" => options.warmup = number(name, &value)?,
                 "--verify-seconds" => options.verify_seconds = positive(name, &value)?,
+                "--database" => {
+                    options.databases = value
+                        .split(',')
+                        .map(|text| Database::parse(name, text.trim()))
+                        .collect::<Result<_, _>>()?;
+                }
                 _ => {}
             }
         }
@@ -571,6 +704,10 @@ struct RunReport {
     acknowledged: usize,
     /// The problems found: repeated ids, records missing or extra, failed requests.
     problems: Vec<String>,
+    /// The store.
+    database: Database,
+    /// CPU seconds of the PostgreSQL processes in the timed phase (0 for SQLite).
+    db_cpu_s: f64,
 }
 
 impl RunReport {
@@ -594,9 +731,29 @@ fn quantile(latencies: &[Duration], q: f64) -> Duration {
 }
 
 /// One run with `clients` clients against a fresh sandbox and server.
-async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> {
+async fn run(
+    clients: usize,
+    database: Database,
+    options: &Options,
+) -> Result<RunReport, LoadError> {
     let dir = tempfile::tempdir().map_err(LoadError::io("temporary folder"))?;
     let sandbox = Sandbox::create(dir.path(), true).map_err(LoadError::Sandbox)?;
+    let run_database = match database {
+        Database::Sqlite => None,
+        Database::Postgres => {
+            let name = format!("xroad_load_{}_{clients}", std::process::id());
+            let created = tokio::task::spawn_blocking(move || RunDatabase::create(&name)).await??;
+            let config = sandbox.central_config();
+            let text = std::fs::read_to_string(&config).map_err(LoadError::io("central.toml"))?;
+            let line = "database = \"central.db\"";
+            if !text.contains(line) {
+                return Err(LoadError::Server(format!("central.toml has no `{line}`")));
+            }
+            std::fs::write(&config, text.replace(line, &created.setting()?))
+                .map_err(LoadError::io("central.toml"))?;
+            Some(created)
+        }
+    };
     let log = dir.path().join("central-server.log");
     let server = CentralProcess::start(
         Path::new(env!("CARGO_BIN_EXE_central-server")),
@@ -652,6 +809,7 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     let server_cpu_before = process_cpu_seconds(server.pid())?;
     let switches_before = context_switches(server.pid())?;
     let client_cpu_before = cpu_seconds("self")?;
+    let db_cpu_before = postgres_cpu_seconds()?;
     let mut outcomes = Vec::with_capacity(clients);
     while let Some(done) = tasks.join_next().await {
         outcomes.push(done?);
@@ -660,6 +818,10 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
     let server_cpu_s = process_cpu_seconds(server.pid())? - server_cpu_before;
     let server_switches = context_switches(server.pid())?.saturating_sub(switches_before);
     let client_cpu_s = cpu_seconds("self")? - client_cpu_before;
+    let db_cpu_s = match database {
+        Database::Sqlite => 0.0,
+        Database::Postgres => (postgres_cpu_seconds()? - db_cpu_before).max(0.0),
+    };
     let count_bound = work.next_timed.load(Ordering::Relaxed) >= options.max_requests;
 
     let peak_rss_kib = peak_rss_kib(server.pid())?;
@@ -698,8 +860,15 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
             "clientReg got the authCertReg's request id {auth_reg}"
         ));
     }
-    problems.extend(check_store(dir.path(), &distinct).await?);
+    let stored_in = match &run_database {
+        None => Stored::Sqlite(dir.path().join("central.db")),
+        Some(created) => Stored::Postgres(created.db.clone()),
+    };
+    problems.extend(check_store(stored_in, &distinct).await?);
     sandbox.shutdown().await;
+    if let Some(created) = run_database {
+        tokio::task::spawn_blocking(move || drop(created)).await?;
+    }
 
     let timed = latencies.len();
     Ok(RunReport {
@@ -719,16 +888,32 @@ async fn run(clients: usize, options: &Options) -> Result<RunReport, LoadError> 
         count_bound,
         acknowledged: ids.len(),
         problems,
+        database,
+        db_cpu_s,
     })
+}
+
+/// Where a run's store is.
+enum Stored {
+    Sqlite(PathBuf),
+    Postgres(PostgresDatabase),
 }
 
 /// Opens the stopped server's database and checks that it holds exactly the acknowledged
 /// clientReg requests, each with its message log and response.
-async fn check_store(dir: &Path, acknowledged: &BTreeSet<i64>) -> Result<Vec<String>, LoadError> {
-    let database: PathBuf = dir.join("central.db");
+async fn check_store(
+    stored_in: Stored,
+    acknowledged: &BTreeSet<i64>,
+) -> Result<Vec<String>, LoadError> {
     let acknowledged = acknowledged.clone();
     tokio::task::spawn_blocking(move || {
-        let store = Store::open(&database, identifier(PROVIDER)?)?;
+        let provider = identifier(PROVIDER)?;
+        let store = match &stored_in {
+            Stored::Sqlite(file) => Store::open(file, provider)?,
+            Stored::Postgres(db) => {
+                Store::open_postgres(db, 2, provider, StoreSettings::default())?
+            }
+        };
         let filter = RequestFilter {
             service: Some(Service::ClientReg),
             ..RequestFilter::default()
@@ -773,7 +958,8 @@ fn ms(duration: Duration) -> f64 {
 fn print_report(reports: &[RunReport], baseline: Baseline) {
     println!();
     println!(
-        "{:>7} {:>8} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6} {:>12} {:>7} {:>11} {:>11} {:>10}",
+        "{:>8} {:>7} {:>8} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6} {:>12} {:>7} {:>11} {:>11} {:>10} {:>9}",
+        "store",
         "clients",
         "requests",
         "seconds",
@@ -786,11 +972,13 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
         "ratio",
         "srv CPU s",
         "cli CPU s",
-        "req/srv-s"
+        "req/srv-s",
+        "db CPU s"
     );
     for r in reports {
         println!(
-            "{:>7} {:>8} {:>7.2} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>12} {:>7.4} {:>11.2} {:>11.2} {:>10.0}{}",
+            "{:>8} {:>7} {:>8} {:>7.2} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>12} {:>7.4} {:>11.2} {:>11.2} {:>10.0} {:>9.2}{}",
+            r.database.as_str(),
             r.clients,
             r.requests,
             r.seconds,
@@ -804,6 +992,7 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
             r.server_cpu_s,
             r.client_cpu_s,
             r.rps_per_server_core(),
+            r.db_cpu_s,
             if r.count_bound {
                 "  (request bound)"
             } else {
@@ -814,7 +1003,8 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
     println!();
     for r in reports {
         println!(
-            "LOAD clients={} requests={} seconds={:.3} rps={:.1} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} errors={} peak_rss_kib={} verify_per_s={:.1} ratio={:.4} server_cpu_s={:.3} client_cpu_s={:.3} rps_per_server_core={:.1} core_ratio={:.4} server_switches_per_req={:.2} reconnects={} stored={} bound={}",
+            "LOAD database={} clients={} requests={} seconds={:.3} rps={:.1} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} errors={} peak_rss_kib={} verify_per_s={:.1} ratio={:.4} server_cpu_s={:.3} client_cpu_s={:.3} rps_per_server_core={:.1} core_ratio={:.4} server_switches_per_req={:.2} reconnects={} stored={} bound={} db_cpu_s={:.3}",
+            r.database.as_str(),
             r.clients,
             r.requests,
             r.seconds,
@@ -838,9 +1028,15 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
                 "FAILED"
             },
             if r.count_bound { "requests" } else { "time" },
+            r.db_cpu_s,
         );
     }
-    let best = reports.iter().map(|r| r.rps).fold(0.0, f64::max);
+    // The target is the embedded store's.
+    let best = reports
+        .iter()
+        .filter(|r| r.database == Database::Sqlite)
+        .map(|r| r.rps)
+        .fold(0.0, f64::max);
     let ratio = best / baseline.verify_per_s;
     println!(
         "LOAD_BASELINE verify_per_s={:.1} digest_verify_per_s={:.1} best_rps={best:.1} ratio={ratio:.4} target_ratio={TARGET_RATIO:.4} target_met={}",
@@ -852,7 +1048,8 @@ fn print_report(reports: &[RunReport], baseline: Baseline) {
 
 async fn main_async(options: Options) -> Result<bool, LoadError> {
     eprintln!(
-        "load: clients {:?}, {} s or {} requests per run, {} warm-up requests per client{}",
+        "load: stores {:?}, clients {:?}, {} s or {} requests per run, {} warm-up requests per client{}",
+        options.databases,
         options.clients,
         options.seconds,
         options.max_requests,
@@ -866,15 +1063,21 @@ async fn main_async(options: Options) -> Result<bool, LoadError> {
         baseline.verify_per_s, baseline.digest_verify_per_s
     );
     let mut reports = Vec::new();
-    for &clients in &options.clients {
-        reports.push(run(clients, &options).await?);
+    for &database in &options.databases {
+        for &clients in &options.clients {
+            reports.push(run(clients, database, &options).await?);
+        }
     }
     print_report(&reports, baseline);
     let mut ok = true;
     for report in &reports {
         for problem in &report.problems {
             ok = false;
-            eprintln!("load: {} clients: {problem}", report.clients);
+            eprintln!(
+                "load: {} clients on {}: {problem}",
+                report.clients,
+                report.database.as_str()
+            );
         }
         if report.errors > 0 {
             ok = false;

@@ -862,7 +862,7 @@ async fn run(
     }
     let stored_in = match &run_database {
         None => Stored::Sqlite(dir.path().join("central.db")),
-        Some(created) => Stored::Postgres(created.db.clone()),
+        Some(created) => Stored::Postgres(Box::new(created.db.clone())),
     };
     problems.extend(check_store(stored_in, &distinct).await?);
     sandbox.shutdown().await;
@@ -896,7 +896,7 @@ async fn run(
 /// Where a run's store is.
 enum Stored {
     Sqlite(PathBuf),
-    Postgres(PostgresDatabase),
+    Postgres(Box<PostgresDatabase>),
 }
 
 /// Opens the stopped server's database and checks that it holds exactly the acknowledged

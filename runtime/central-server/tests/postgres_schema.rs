@@ -285,6 +285,7 @@ fn a_pool_opens_on_a_migrated_database() {
     assert!(migrated.changed());
     let mut connection = pool.get().unwrap();
     let version: i32 = connection
+        .client
         .query_one("SELECT max(version) FROM schema_migrations", &[])
         .unwrap()
         .get(0);

@@ -10,6 +10,7 @@
 //! The store runs the same statements here as on SQLite (see `store::sql`).
 
 mod error;
+mod pool;
 mod schema;
 mod settings;
 
@@ -20,10 +21,10 @@ use openssl::ssl::{SslConnector, SslMethod};
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
 use postgres_openssl::MakeTlsConnector;
-use r2d2_postgres::PostgresConnectionManager;
 
 pub use super::writer::CHAIN_LOCK;
 pub use error::PostgresError;
+pub use pool::{PgConnection, SessionManager};
 pub use schema::{MIGRATION_LOCK, Migrated, POSTGRES_SCHEMA_VERSION, migrate};
 pub use settings::{PostgresDatabase, PostgresTls};
 
@@ -31,10 +32,10 @@ pub use settings::{PostgresDatabase, PostgresTls};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The pool of connections to a migrated database.
-pub type PostgresPool = r2d2::Pool<PostgresConnectionManager<MakeTlsConnector>>;
+pub type PostgresPool = r2d2::Pool<SessionManager>;
 
 /// A connection taken from a [`PostgresPool`]; it goes back when dropped.
-pub type PooledClient = r2d2::PooledConnection<PostgresConnectionManager<MakeTlsConnector>>;
+pub type PooledClient = r2d2::PooledConnection<SessionManager>;
 
 /// Connects once to `db` (TLS as its `sslmode` says, the server verified against its CA
 /// certificates).
@@ -51,10 +52,14 @@ pub fn connect(db: &PostgresDatabase) -> Result<postgres::Client, PostgresError>
 /// then opens a pool of up to `size` connections.
 pub fn open(db: &PostgresDatabase, size: u32) -> Result<(PostgresPool, Migrated), PostgresError> {
     let migrated = migrate(&mut connect(db)?)?;
-    let manager = PostgresConnectionManager::new(settings_with_timeout(db), tls_connector(db)?);
+    let manager = SessionManager::new(settings_with_timeout(db), tls_connector(db)?);
+    // A connection is not tested when taken (a round trip per use): one the server closed
+    // fails its first statement, is dropped from the pool, and the writer takes a new one
+    // for its next transaction.
     let pool = r2d2::Pool::builder()
         .max_size(size.max(1))
         .min_idle(Some(1))
+        .test_on_check_out(false)
         .connection_timeout(CONNECT_TIMEOUT)
         .build(manager)
         .map_err(|source| PostgresError::Pool {

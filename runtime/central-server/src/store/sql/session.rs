@@ -2,7 +2,6 @@
 //! parameters, prepared once per connection.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use postgres::Statement;
 use postgres::types::ToSql;
@@ -12,8 +11,7 @@ use crate::store::postgres::PooledClient;
 
 /// A PostgreSQL connection taken from the pool, with the statements prepared on it.
 pub struct PgSession {
-    client: RefCell<PooledClient>,
-    statements: RefCell<HashMap<String, Statement>>,
+    conn: RefCell<PooledClient>,
 }
 
 impl std::fmt::Debug for PgSession {
@@ -26,21 +24,21 @@ impl PgSession {
     /// A session on `client`.
     pub(in crate::store) fn new(client: PooledClient) -> Self {
         Self {
-            client: RefCell::new(client),
-            statements: RefCell::new(HashMap::new()),
+            conn: RefCell::new(client),
         }
     }
 
     /// Whether the connection has been closed (by the server, or by a network failure).
     pub(in crate::store) fn is_closed(&self) -> bool {
-        self.client.borrow().is_closed()
+        self.conn.borrow().client.is_closed()
     }
 
     pub(super) fn execute(&self, sql: &str, params: &[Value<'_>]) -> Result<u64, DatabaseError> {
         let statement = self.prepare(sql)?;
         Ok(self
-            .client
+            .conn
             .borrow_mut()
+            .client
             .execute(&statement, &bind(params))?)
     }
 
@@ -50,22 +48,25 @@ impl PgSession {
         params: &[Value<'_>],
     ) -> Result<Vec<postgres::Row>, DatabaseError> {
         let statement = self.prepare(sql)?;
-        Ok(self.client.borrow_mut().query(&statement, &bind(params))?)
+        Ok(self
+            .conn
+            .borrow_mut()
+            .client
+            .query(&statement, &bind(params))?)
     }
 
     pub(super) fn batch(&self, sql: &str) -> Result<(), DatabaseError> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        Ok(self.conn.borrow_mut().client.batch_execute(sql)?)
     }
 
-    /// The statement for `sql`, prepared on first use.
+    /// The statement for `sql`, prepared on its connection's first use of it.
     fn prepare(&self, sql: &str) -> Result<Statement, DatabaseError> {
-        if let Some(statement) = self.statements.borrow().get(sql) {
+        let mut conn = self.conn.borrow_mut();
+        if let Some(statement) = conn.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.borrow_mut().prepare(&numbered(sql))?;
-        self.statements
-            .borrow_mut()
-            .insert(sql.to_owned(), statement.clone());
+        let statement = conn.client.prepare(&numbered(sql))?;
+        conn.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
 }

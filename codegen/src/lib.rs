@@ -15,7 +15,6 @@
 //! `prettyplease`.
 
 mod builder;
-mod catalog;
 mod check;
 mod emit;
 pub mod error;

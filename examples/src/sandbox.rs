@@ -37,6 +37,39 @@ pub const SERVER_AFTER_OWNER_CHANGE: &str = "SERVER:EE/COM/MACK/TS1";
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
+/// Where the sandbox's central server listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen {
+    /// The registration endpoint.
+    pub registration: SocketAddr,
+    /// The manage endpoint.
+    pub manage: SocketAddr,
+    /// The admin listener (metrics).
+    pub admin: SocketAddr,
+}
+
+impl Listen {
+    /// Every listener on 127.0.0.1, on ports the system picks.
+    pub const ANY_PORT: Listen = Listen {
+        registration: loopback(0),
+        manage: loopback(0),
+        admin: loopback(0),
+    };
+
+    /// The ports of the README's first-hour program: registration on 127.0.0.1:4001,
+    /// manage on 127.0.0.1:4002; the admin listener on a port the system picks.
+    pub const FIRST_HOUR: Listen = Listen {
+        registration: loopback(4001),
+        manage: loopback(4002),
+        admin: loopback(0),
+    };
+}
+
+/// `127.0.0.1:port`.
+const fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+}
+
 /// The PKI, its OCSP responder, and the files in the folder.
 pub struct Sandbox {
     dir: PathBuf,
@@ -55,8 +88,23 @@ pub struct Sandbox {
 impl Sandbox {
     /// Creates the PKI (CA, central server TLS certificate, signing and authentication
     /// certificates whose OCSP responder is an HTTP server on 127.0.0.1) and writes the
-    /// PEM files and `central.toml` into `dir`.
+    /// PEM files and `central.toml` into `dir`, the central server listening on loopback
+    /// ports the system picks.
     pub fn create(dir: &Path, auto_approve: bool) -> Result<Self, Failure> {
+        Self::create_listening(dir, auto_approve, Listen::ANY_PORT)
+    }
+
+    /// [`create`](Self::create), the central server listening at `listen`.
+    pub fn create_listening(
+        dir: &Path,
+        auto_approve: bool,
+        listen: Listen,
+    ) -> Result<Self, Failure> {
+        let Listen {
+            registration,
+            manage,
+            admin,
+        } = listen;
         let listener = OcspHttpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
         let pki = TestPki::builder().ocsp_url(listener.url()).build()?;
         let ocsp = listener.serve(&pki)?;
@@ -92,9 +140,9 @@ database = "central.db"
 auto_approve = {auto_approve}
 
 [listen]
-registration = "127.0.0.1:0"
-manage = "127.0.0.1:0"
-admin = "127.0.0.1:0"
+registration = "{registration}"
+manage = "{manage}"
+admin = "{admin}"
 
 [tls]
 certificate = "central-tls.pem"

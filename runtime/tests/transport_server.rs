@@ -235,6 +235,10 @@ impl Handler for Echo {
         }
         HandlerResponse::ok("text/plain", text, outcome)
     }
+
+    fn services(&self) -> Vec<(Endpoint, &'static str)> {
+        vec![(Endpoint::Registration, "clientReg")]
+    }
 }
 
 /// The echoed fields of a response.
@@ -1331,6 +1335,15 @@ for family in parse(open(sys.argv[2], encoding="utf-8").read()):
                 "endpoint='registration';reason='tls_handshake_failed'",
             );
             zero("xroad_mserv_open_connections", "endpoint='manage'");
+            // The handler's service, before its first request.
+            zero(
+                "xroad_mserv_requests_total",
+                "endpoint='registration';outcome='ok';service='clientReg'",
+            );
+            zero(
+                "xroad_mserv_request_duration_seconds_bucket",
+                "endpoint='registration';le='+Inf';outcome='ok';service='clientReg'",
+            );
             let nonzero = parsed.samples.values().filter(|v| **v != 0.0).count();
             assert_eq!(nonzero, 0, "an idle server has only zeros:\n{exposition}");
         }

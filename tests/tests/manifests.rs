@@ -1,5 +1,6 @@
 //! The manifests of the publishable crates: docs.rs documents every feature of each crate
-//! that has features.
+//! that has features, and no manifest names a repository, which crates.io would link to: the
+//! project has no public repository yet.
 
 use xroad_tests::workspace_root;
 
@@ -44,6 +45,45 @@ fn docs_rs_builds_every_feature() {
             path.display()
         );
     }
+}
+
+/// The `key = …` lines of `manifest`, in any section.
+fn key_lines<'a>(manifest: &'a str, key: &str) -> Vec<&'a str> {
+    manifest
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', '.']))
+        })
+        .collect()
+}
+
+#[test]
+fn no_manifest_names_a_repository() {
+    let root = workspace_root();
+    let folders = std::iter::once(".").chain(PUBLISHED);
+    for folder in folders {
+        let path = root.join(folder).join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&path).expect("a manifest");
+        assert_eq!(
+            key_lines(&manifest, "repository"),
+            Vec::<&str>::new(),
+            "{}: crates.io would link to an address that does not exist; add `repository` \
+             with the project's public address once it has one",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn key_lines_find_a_key_and_its_workspace_form() {
+    let manifest = "[package]\nrepository = \"x\"\nrepository.workspace = true\n\
+                    repository-url = 1\n# repository = \"y\"\n";
+    assert_eq!(
+        key_lines(manifest, "repository"),
+        ["repository = \"x\"", "repository.workspace = true"]
+    );
 }
 
 #[test]

@@ -8,9 +8,24 @@ use quote::{format_ident, quote};
 
 use super::context::Ctx;
 use super::naming;
-use super::types::{Field, enum_variants};
 use crate::error::{Error, Result};
 use crate::model::{Builtin, ComplexType, Identifier, SimpleKind, TypeDef, TypeRef};
+
+/// A generated struct field, as the identifier emitter needs to know it.
+pub struct Field {
+    /// Rust name.
+    pub ident: Ident,
+    /// XML local name of the element or attribute.
+    pub local: String,
+    /// Whether it is an attribute (else an element or the text).
+    pub attribute: bool,
+    /// `Option<T>`.
+    pub optional: bool,
+    /// `Vec<T>`.
+    pub repeated: bool,
+    /// The model type.
+    pub ty: TypeRef,
+}
 
 /// A code field of an identifier type.
 struct Code {
@@ -82,7 +97,7 @@ pub fn plan(
         ));
     }
     let enum_path = ctx.rust_type(module, &attr.ty, &attr.location)?;
-    let variants = enum_variants(values);
+    let variants = naming::enum_variants(values);
     let variant_of = |value: &str| -> Result<TokenStream> {
         let i = values
             .iter()

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::Ident;
 
+use crate::model::EnumValue;
+
 /// Keywords that can be used as raw identifiers (`r#type`).
 const RAW_KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
@@ -119,6 +121,15 @@ pub fn variants_need_allow(enum_name: &str, variants: &[String]) -> bool {
     let first = words[0][0];
     let last = words[0][words[0].len() - 1];
     words.iter().all(|w| w[0] == first) || words.iter().all(|w| w[w.len() - 1] == last)
+}
+
+/// The Rust variant names of an enumeration, in value order.
+pub fn enum_variants(values: &[EnumValue]) -> Vec<String> {
+    let mut dedup = Dedup::default();
+    values
+        .iter()
+        .map(|v| dedup.take(type_name(&v.value), false))
+        .collect()
 }
 
 #[cfg(test)]

@@ -193,14 +193,17 @@ pub fn emit_server(ctx: &Ctx<'_>, service: &Service) -> Result<TokenStream> {
     let idents: Vec<&Ident> = methods.iter().map(|m| &m.ident).collect();
     // `Marker::DESCRIPTION` needs the trait in scope, which it is unless a generated item
     // took its name.
-    let descriptions = methods.iter().map(|m| {
-        let marker = &m.marker;
-        if operation.to_string() == "Operation" {
-            quote!(#marker::DESCRIPTION)
-        } else {
-            quote!(<#marker as #operation>::DESCRIPTION)
-        }
-    });
+    let descriptions: Vec<TokenStream> = methods
+        .iter()
+        .map(|m| {
+            let marker = &m.marker;
+            if operation.to_string() == "Operation" {
+                quote!(#marker::DESCRIPTION)
+            } else {
+                quote!(<#marker as #operation>::DESCRIPTION)
+            }
+        })
+        .collect();
     let uses = imports.uses();
     let module_doc = doc::doc(&format!("The server of the `{}` service.", service.name));
     let trait_doc = doc::doc(&format!(
@@ -247,6 +250,10 @@ pub fn emit_server(ctx: &Ctx<'_>, service: &Service) -> Result<TokenStream> {
                 pub fn get_ref(&self) -> &S {
                     &self.inner
                 }
+
+                /// The descriptions of the operations the server serves: those of the port
+                /// type in its order, then the profile's extra operations.
+                pub const OPERATIONS: &'static [&'static #description] = &[#(#descriptions),*];
             }
 
             impl<S> Clone for #server<S> {
@@ -258,6 +265,10 @@ pub fn emit_server(ctx: &Ctx<'_>, service: &Service) -> Result<TokenStream> {
             }
 
             impl<S: #service_trait> #dispatch for #server<S> {
+                fn operations(&self) -> &'static [&'static #description] {
+                    Self::OPERATIONS
+                }
+
                 fn operation(&self, service_code: &str) -> Option<&'static #description> {
                     match service_code {
                         #(#codes => Some(#descriptions),)*

@@ -1116,6 +1116,9 @@ fn types_from_another_crate_emit_client_and_server_only() {
         "#[derive(Debug)] pub struct CentralserviceServer<S> { inner: Arc<S>, }",
         "impl<S: Centralservice> Dispatch for CentralserviceServer<S> {",
         r#""clientReg" => Some(centralservice::ClientReg::DESCRIPTION),"#,
+        "pub const OPERATIONS: &'static [&'static OperationDescription] = &[
+         centralservice::ClientReg::DESCRIPTION,",
+        "fn operations(&self) -> &'static [&'static OperationDescription] { Self::OPERATIONS }",
         "async fn dispatch<'a>(&'a self, call: Call<'a>) -> Result<Answered, Fault> {
          match call.service_code() {",
         r#""clientReg" => call.serve(|request| self.inner.client_reg(request)).await,"#,

@@ -6,28 +6,13 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::context::Ctx;
-use super::{doc, identifiers, naming};
+use super::identifiers::{self, Field};
+use super::{doc, naming};
 use crate::error::{Error, Result};
 use crate::model::{
     Builtin, ComplexType, Content, DerivationKind, Element, EnumValue, Facets, SimpleKind,
     SimpleType, TypeDef, TypeRef, Wildcard,
 };
-
-/// A generated struct field, as the identifier emitter needs to know it.
-pub struct Field {
-    /// Rust name.
-    pub ident: Ident,
-    /// XML local name of the element or attribute.
-    pub local: String,
-    /// Whether it is an attribute (else an element or the text).
-    pub attribute: bool,
-    /// `Option<T>`.
-    pub optional: bool,
-    /// `Vec<T>`.
-    pub repeated: bool,
-    /// The model type.
-    pub ty: TypeRef,
-}
 
 /// Emits a named type.
 pub fn emit_type(ctx: &Ctx<'_>, module: usize, def: &TypeDef) -> Result<TokenStream> {
@@ -544,18 +529,9 @@ pub fn element_ident(c: &ComplexType, local: &str) -> Option<Ident> {
         .and_then(|i| idents.into_iter().nth(i))
 }
 
-/// The Rust variant names of an enumeration, in value order.
-pub fn enum_variants(values: &[EnumValue]) -> Vec<String> {
-    let mut dedup = naming::Dedup::default();
-    values
-        .iter()
-        .map(|v| dedup.take(naming::type_name(&v.value), false))
-        .collect()
-}
-
 fn emit_enum(ctx: &Ctx<'_>, s: &SimpleType, values: &[EnumValue]) -> Result<TokenStream> {
     let name = ctx.type_name(&s.name, &s.location)?;
-    let names = enum_variants(values);
+    let names = naming::enum_variants(values);
     let allow = naming::variants_need_allow(&name.to_string(), &names)
         .then(|| quote!(#[allow(clippy::enum_variant_names)]));
     let variants = values.iter().zip(&names).map(|(v, n)| {

@@ -1,6 +1,7 @@
-//! Finding and loading the documents a run needs beyond its inputs: `xs:import`,
-//! `xs:include` (chameleon included), `wsdl:import`, and the built-in schema of the XML
-//! namespace.
+//! Finding the documents a run needs beyond its inputs: `xs:import`, `xs:include`
+//! (chameleon included), `wsdl:import`, and the built-in schema of the XML namespace. The
+//! readers (`schema`, `wsdl`) ask the [`Loader`] where a document is and whether it is still
+//! to be read, and read it themselves.
 //!
 //! A relative location is resolved against the folder of the file that names it; a remote
 //! one (any URL but `file:`) only through the [`Catalog`] of the options, which is also asked
@@ -13,12 +14,9 @@ use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
 
-use super::location::{Source, parse_xml};
-use super::ns::{self, WSDL, XML, XS};
-use super::raw::Declarations;
-use super::schema::read_schema;
-use super::wsdl::{Wsdl, read_definitions};
-use crate::catalog::Catalog;
+use super::catalog::Catalog;
+use super::location::Source;
+use super::ns::{self, WSDL, XML, XS, target_namespace};
 use crate::error::{Error, Result};
 use crate::options::Options;
 
@@ -29,7 +27,7 @@ const XML_SCHEMA: &str = include_str!("xml.xsd");
 const XML_SCHEMA_NAME: &str = "xml.xsd (built in)";
 
 /// Where a location leads.
-enum Target {
+pub(crate) enum Target {
     /// A local file.
     File(PathBuf),
     /// The built-in schema of the XML namespace.
@@ -86,6 +84,11 @@ impl Loader {
         }
     }
 
+    /// Marks the schema of `namespace` as present.
+    pub fn add_namespace(&mut self, namespace: String) {
+        self.namespaces.insert(namespace);
+    }
+
     /// Records the prefixes `doc` binds, for writing XML with the usual prefixes.
     pub fn record_prefixes(&mut self, doc: &Document) {
         for node in doc.descendants().filter(Node::is_element) {
@@ -109,11 +112,14 @@ impl Loader {
             .map(|(_, p)| p.clone())
     }
 
-    /// `xs:import`: loads the schema of the imported namespace unless it is present.
-    pub fn import(&mut self, src: &Source, node: Node, decls: &mut Declarations) -> Result<()> {
+    /// `xs:import` (`node` of `src`): where the schema of the imported namespace is, unless
+    /// it is present or read already, or nothing says where (references into the namespace
+    /// are then reported as unresolved where they stand). From then on the namespace counts
+    /// as present.
+    pub fn import(&mut self, src: &Source, node: Node) -> Result<Option<Target>> {
         let namespace = node.attribute("namespace").unwrap_or("");
         if self.namespaces.contains(namespace) {
-            return Ok(());
+            return Ok(None);
         }
         let target = if namespace == XML {
             Target::XmlSchema
@@ -122,95 +128,39 @@ impl Loader {
                 Some(location) => self.locate(src, node, "schemaLocation", location)?,
                 None => match self.catalog.as_ref().and_then(|c| c.resolve(namespace)) {
                     Some(file) => Target::File(file),
-                    // Nothing says where the schema is: references into the namespace are
-                    // reported as unresolved where they stand.
-                    None => return Ok(()),
+                    None => return Ok(None),
                 },
             }
         };
         self.namespaces.insert(namespace.to_owned());
-        match target {
-            Target::XmlSchema => self.load_xml_schema(decls),
-            Target::File(path) => {
-                if !self.files.insert((canonical(&path), None)) {
-                    return Ok(());
-                }
-                let namespace = namespace.to_owned();
-                read_file(src, node, &path, |doc_src, root| {
-                    self.record_prefixes(doc_src.doc);
-                    if !ns::is(root, XS, "schema") {
-                        return Err(doc_src.unexpected(root, "<xs:schema>"));
-                    }
-                    let found = target_namespace(root);
-                    if found != namespace {
-                        return Err(Error::Unexpected {
-                            location: doc_src.attr_at(root, "targetNamespace"),
-                            expected: format!(
-                                "target namespace `{namespace}`, which the import at {} names",
-                                src.at(node)
-                            ),
-                            found: format!("`{found}`"),
-                        });
-                    }
-                    read_schema(doc_src, root, decls, self, false)
-                })
-            }
+        if let Target::File(path) = &target
+            && !self.files.insert((canonical(path), None))
+        {
+            return Ok(None);
         }
+        Ok(Some(target))
     }
 
-    /// `xs:include` into a schema of namespace `target`: the included schema has the same
-    /// target namespace or none (then it takes `target`: a chameleon include).
-    pub fn include(
-        &mut self,
-        src: &Source,
-        node: Node,
-        decls: &mut Declarations,
-        target: &str,
-        top: bool,
-    ) -> Result<()> {
+    /// `xs:include` or `xs:redefine` (`node` of `src`) into a schema of namespace `target`:
+    /// the file to read, unless it was included into that namespace already or is the
+    /// built-in XML schema.
+    pub fn include(&mut self, src: &Source, node: Node, target: &str) -> Result<Option<PathBuf>> {
         let Some(location) = node.attribute("schemaLocation") else {
             return Err(src.unexpected(node, "attribute `schemaLocation`"));
         };
         let path = match self.locate(src, node, "schemaLocation", location)? {
             Target::File(path) => path,
-            Target::XmlSchema => return Ok(()),
+            Target::XmlSchema => return Ok(None),
         };
-        if !self
+        Ok(self
             .files
             .insert((canonical(&path), Some(target.to_owned())))
-        {
-            return Ok(());
-        }
-        read_file(src, node, &path, |doc_src, root| {
-            self.record_prefixes(doc_src.doc);
-            if !ns::is(root, XS, "schema") {
-                return Err(doc_src.unexpected(root, "<xs:schema>"));
-            }
-            match root.attribute("targetNamespace") {
-                None => {
-                    let chameleon = doc_src.with_chameleon(target);
-                    read_schema(&chameleon, root, decls, self, top)
-                }
-                Some(found) if found == target => read_schema(doc_src, root, decls, self, top),
-                Some(found) => Err(Error::Unexpected {
-                    location: doc_src.attr_at(root, "targetNamespace"),
-                    expected: format!(
-                        "target namespace `{target}` or none, as the include at {} needs",
-                        src.at(node)
-                    ),
-                    found: format!("`{found}`"),
-                }),
-            }
-        })
+            .then_some(path))
     }
 
-    /// `wsdl:import`: reads the imported WSDL (or schema) and returns its components.
-    pub fn wsdl_import(
-        &mut self,
-        src: &Source,
-        node: Node,
-        decls: &mut Declarations,
-    ) -> Result<Option<Wsdl>> {
+    /// `wsdl:import` (`node` of `src`): the file to read, unless it was read already or is
+    /// the built-in XML schema.
+    pub fn wsdl_import(&mut self, src: &Source, node: Node) -> Result<Option<PathBuf>> {
         let Some(location) = node.attribute("location") else {
             return Err(src.unexpected(node, "attribute `location`"));
         };
@@ -218,31 +168,17 @@ impl Loader {
             Target::File(path) => path,
             Target::XmlSchema => return Ok(None),
         };
-        if !self.files.insert((canonical(&path), None)) {
-            return Ok(None);
-        }
-        read_file(src, node, &path, |doc_src, root| {
-            self.record_prefixes(doc_src.doc);
-            if ns::is(root, XS, "schema") {
-                self.namespaces.insert(target_namespace(root));
-                read_schema(doc_src, root, decls, self, false)?;
-                return Ok(None);
-            }
-            self.register_input(&path, doc_src.doc);
-            read_definitions(doc_src, root, decls, self).map(Some)
-        })
+        Ok(self.files.insert((canonical(&path), None)).then_some(path))
     }
 
-    /// Loads the built-in schema of the XML namespace unless it is present.
-    pub fn load_xml_schema(&mut self, decls: &mut Declarations) -> Result<()> {
+    /// The built-in schema of the XML namespace, its name in locations and its text, unless
+    /// it was read already. From then on the namespace counts as present.
+    pub fn xml_schema(&mut self) -> Option<(&'static Path, &'static str)> {
         if !self.files.insert((PathBuf::from(XML_SCHEMA_NAME), None)) {
-            return Ok(());
+            return None;
         }
         self.namespaces.insert(XML.to_owned());
-        let path = Path::new(XML_SCHEMA_NAME);
-        let doc = parse_xml(path, XML_SCHEMA)?;
-        let src = Source::new(path, &doc);
-        read_schema(&src, doc.root_element(), decls, self, false)
+        Some((Path::new(XML_SCHEMA_NAME), XML_SCHEMA))
     }
 
     /// Where `location` (attribute `attr` of `node`) leads: relative to the folder of the
@@ -282,35 +218,10 @@ fn scheme(location: &str) -> Option<&str> {
     .then_some(scheme)
 }
 
-/// The `targetNamespace` of a schema element (empty for none).
-fn target_namespace(schema: Node) -> String {
-    schema
-        .attribute("targetNamespace")
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// `path` made absolute and free of `..` when the file exists, for recognising a file named
 /// two ways.
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// Reads the file `path` that `node` of `src` names, and runs `read` on its root element.
-fn read_file<T>(
-    src: &Source,
-    node: Node,
-    path: &Path,
-    read: impl FnOnce(&Source, Node) -> Result<T>,
-) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Load {
-        location: src.at(node),
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let doc = parse_xml(path, &text)?;
-    let doc_src = Source::new(path, &doc);
-    read(&doc_src, doc.root_element())
 }
 
 #[cfg(test)]

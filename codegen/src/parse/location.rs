@@ -98,25 +98,6 @@ impl<'a, 'input> Source<'a, 'input> {
     }
 }
 
-/// Parses `text` with DTDs disallowed; a syntax error becomes [`Error::Xml`].
-pub(crate) fn parse_xml<'input>(file: &Path, text: &'input str) -> Result<Document<'input>, Error> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        ..roxmltree::ParsingOptions::default()
-    };
-    Document::parse_with_options(text, options).map_err(|e| {
-        let p = e.pos();
-        Error::Xml {
-            location: Location {
-                file: Arc::from(file),
-                line: p.row,
-                column: p.col,
-            },
-            message: e.to_string(),
-        }
-    })
-}
-
 /// A short description of an element node for messages, e.g. `element <xs:choice>`.
 pub(crate) fn describe(node: Node) -> String {
     let tag = node.tag_name();

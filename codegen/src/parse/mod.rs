@@ -2,14 +2,17 @@
 //!
 //! [`parse_inputs`] parses each input (a WSDL or a schema) with roxmltree, reads the schemas
 //! into raw declarations (`schema`) and the WSDL components (`wsdl`), loading what they import
-//! and include (`loader`, with the catalogs of the options), then resolves them: types
+//! and include (found by `loader`, with the catalogs of the options, and read with
+//! `document`), then resolves them: types
 //! and elements (`types`), identifier semantics (`identifier`), services and operations
 //! (`services`) and namespaces (`namespaces`), and applies the X-Road profile of the options:
 //! header elements and operation descriptions (`profile`). Elements are recognised by
 //! namespace URI, never by prefix.
 
 mod builtin;
+mod catalog;
 mod doc;
+mod document;
 mod identifier;
 mod loader;
 mod location;
@@ -37,8 +40,9 @@ use crate::options::Options;
 #[cfg(test)]
 pub(crate) use profile::layout;
 
+use document::parse_xml;
 use loader::Loader;
-use location::{Source, parse_xml};
+use location::Source;
 use raw::Declarations;
 use types::{Index, Resolver};
 use wsdl::Wsdl;
@@ -108,7 +112,7 @@ pub fn parse_inputs(inputs: &[(&Path, &str)], options: &Options) -> Result<Model
     // `xml:lang` and its kin may be used without an import: the prefix is bound by
     // definition, and so is the namespace's schema.
     if decls.refers_to(ns::XML) {
-        loader.load_xml_schema(&mut decls)?;
+        schema::load_xml_schema(&mut decls, &mut loader)?;
     }
 
     rpc::declare_wrappers(&wsdl, &mut decls);
@@ -181,18 +185,4 @@ pub fn parse_inputs(inputs: &[(&Path, &str)], options: &Options) -> Result<Model
     };
     profile::apply(&mut model, options)?;
     Ok(model)
-}
-
-/// Reads the XML file at `path` and runs `read` on its root element, with DTDs refused.
-pub(crate) fn read_document<T>(
-    path: &Path,
-    read: impl FnOnce(&Source, roxmltree::Node) -> Result<T>,
-) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let doc = parse_xml(path, &text)?;
-    let src = Source::new(path, &doc);
-    read(&src, doc.root_element())
 }

@@ -29,6 +29,14 @@ pub(crate) fn in_ns(node: Node, ns: &str) -> bool {
     node.is_element() && node.tag_name().namespace() == Some(ns)
 }
 
+/// The `targetNamespace` of a schema element (empty for none).
+pub(crate) fn target_namespace(schema: Node) -> String {
+    schema
+        .attribute("targetNamespace")
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The element children of `node`.
 pub(crate) fn children<'a, 'input>(
     node: Node<'a, 'input>,

@@ -4,9 +4,10 @@ use heck::ToUpperCamelCase;
 use roxmltree::Node;
 
 use super::doc::xs_doc;
-use super::loader::Loader;
+use super::document::{parse_xml, read_named_file};
+use super::loader::{Loader, Target};
 use super::location::Source;
-use super::ns::{self, XS};
+use super::ns::{self, XS, target_namespace};
 use super::qname::{self, Ref};
 use super::raw::{
     Declarations, RawAttribute, RawAttributeGroup, RawComplex, RawContent, RawElement,
@@ -41,10 +42,10 @@ pub(crate) fn read_schema(
         }
         match child.tag_name().name() {
             "annotation" => {}
-            "import" => loader.import(src, child, decls)?,
-            "include" => loader.include(src, child, decls, &reader.target, top)?,
+            "import" => import(src, child, decls, loader)?,
+            "include" => include(src, child, decls, loader, &reader.target, top)?,
             "redefine" => {
-                loader.include(src, child, decls, &reader.target, top)?;
+                include(src, child, decls, loader, &reader.target, top)?;
                 reader.redefine(child, decls)?;
             }
             "element" => {
@@ -94,6 +95,82 @@ pub(crate) fn read_schema(
         }
     }
     Ok(())
+}
+
+/// `xs:import`: reads the schema of the imported namespace unless the loader finds it
+/// present, read already, or nowhere.
+fn import(src: &Source, node: Node, decls: &mut Declarations, loader: &mut Loader) -> Result<()> {
+    let path = match loader.import(src, node)? {
+        None => return Ok(()),
+        Some(Target::XmlSchema) => return load_xml_schema(decls, loader),
+        Some(Target::File(path)) => path,
+    };
+    let namespace = node.attribute("namespace").unwrap_or("");
+    read_named_file(src, node, &path, |doc_src, root| {
+        loader.record_prefixes(doc_src.doc);
+        if !ns::is(root, XS, "schema") {
+            return Err(doc_src.unexpected(root, "<xs:schema>"));
+        }
+        let found = target_namespace(root);
+        if found != namespace {
+            return Err(Error::Unexpected {
+                location: doc_src.attr_at(root, "targetNamespace"),
+                expected: format!(
+                    "target namespace `{namespace}`, which the import at {} names",
+                    src.at(node)
+                ),
+                found: format!("`{found}`"),
+            });
+        }
+        read_schema(doc_src, root, decls, loader, false)
+    })
+}
+
+/// `xs:include` (or the inclusion of `xs:redefine`) into a schema of namespace `target`: the
+/// included schema has the same target namespace or none (then it takes `target`: a
+/// chameleon include).
+fn include(
+    src: &Source,
+    node: Node,
+    decls: &mut Declarations,
+    loader: &mut Loader,
+    target: &str,
+    top: bool,
+) -> Result<()> {
+    let Some(path) = loader.include(src, node, target)? else {
+        return Ok(());
+    };
+    read_named_file(src, node, &path, |doc_src, root| {
+        loader.record_prefixes(doc_src.doc);
+        if !ns::is(root, XS, "schema") {
+            return Err(doc_src.unexpected(root, "<xs:schema>"));
+        }
+        match root.attribute("targetNamespace") {
+            None => {
+                let chameleon = doc_src.with_chameleon(target);
+                read_schema(&chameleon, root, decls, loader, top)
+            }
+            Some(found) if found == target => read_schema(doc_src, root, decls, loader, top),
+            Some(found) => Err(Error::Unexpected {
+                location: doc_src.attr_at(root, "targetNamespace"),
+                expected: format!(
+                    "target namespace `{target}` or none, as the include at {} needs",
+                    src.at(node)
+                ),
+                found: format!("`{found}`"),
+            }),
+        }
+    })
+}
+
+/// Reads the built-in schema of the XML namespace unless it was read already.
+pub(crate) fn load_xml_schema(decls: &mut Declarations, loader: &mut Loader) -> Result<()> {
+    let Some((path, text)) = loader.xml_schema() else {
+        return Ok(());
+    };
+    let doc = parse_xml(path, text)?;
+    let src = Source::new(path, &doc);
+    read_schema(&src, doc.root_element(), decls, loader, false)
 }
 
 /// Reads `elementFormDefault`-like attributes: `Some(true)` for `qualified`.

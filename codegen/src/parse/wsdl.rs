@@ -3,9 +3,10 @@
 use roxmltree::Node;
 
 use super::doc::wsdl_doc;
+use super::document::read_named_file;
 use super::loader::Loader;
 use super::location::Source;
-use super::ns::{self, WSDL, XS};
+use super::ns::{self, WSDL, XS, target_namespace};
 use super::qname::{self, Ref};
 use super::raw::Declarations;
 use super::schema::read_schema;
@@ -277,7 +278,7 @@ pub(crate) fn read_definitions(
                 });
             }
             "import" => {
-                if let Some(imported) = loader.wsdl_import(src, child, decls)? {
+                if let Some(imported) = import(src, child, decls, loader)? {
                     wsdl.merge(imported);
                 }
             }
@@ -285,6 +286,29 @@ pub(crate) fn read_definitions(
         }
     }
     Ok(wsdl)
+}
+
+/// `wsdl:import`: reads the imported WSDL (or schema) unless it was read already, and returns
+/// its components.
+fn import(
+    src: &Source,
+    node: Node,
+    decls: &mut Declarations,
+    loader: &mut Loader,
+) -> Result<Option<Wsdl>> {
+    let Some(path) = loader.wsdl_import(src, node)? else {
+        return Ok(None);
+    };
+    read_named_file(src, node, &path, |doc_src, root| {
+        loader.record_prefixes(doc_src.doc);
+        if ns::is(root, XS, "schema") {
+            loader.add_namespace(target_namespace(root));
+            read_schema(doc_src, root, decls, loader, false)?;
+            return Ok(None);
+        }
+        loader.register_input(&path, doc_src.doc);
+        read_definitions(doc_src, root, decls, loader).map(Some)
+    })
 }
 
 impl Wsdl {

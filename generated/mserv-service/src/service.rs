@@ -252,6 +252,22 @@ pub mod centralservice_server {
         pub fn get_ref(&self) -> &S {
             &self.inner
         }
+
+        /// The descriptions of the operations the server serves: those of the port
+        /// type in its order, then the profile's extra operations.
+        pub const OPERATIONS: &'static [&'static OperationDescription] = &[
+            centralservice::ClientReg::DESCRIPTION,
+            centralservice::ClientDeletion::DESCRIPTION,
+            centralservice::ClientDisable::DESCRIPTION,
+            centralservice::ClientEnable::DESCRIPTION,
+            centralservice::ClientRename::DESCRIPTION,
+            centralservice::AuthCertDeletion::DESCRIPTION,
+            centralservice::OwnerChange::DESCRIPTION,
+            centralservice::AddressChange::DESCRIPTION,
+            centralservice::MaintenanceModeEnable::DESCRIPTION,
+            centralservice::MaintenanceModeDisable::DESCRIPTION,
+            centralservice::AuthCertReg::DESCRIPTION,
+        ];
     }
 
     impl<S> Clone for CentralserviceServer<S> {
@@ -263,6 +279,10 @@ pub mod centralservice_server {
     }
 
     impl<S: Centralservice> Dispatch for CentralserviceServer<S> {
+        fn operations(&self) -> &'static [&'static OperationDescription] {
+            Self::OPERATIONS
+        }
+
         fn operation(
             &self,
             service_code: &str,

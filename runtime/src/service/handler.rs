@@ -123,6 +123,14 @@ impl<D: Dispatch, R: AuthCertRegistry> Handler for ServiceHandler<D, R> {
             }
         }
     }
+
+    fn services(&self) -> Vec<(Endpoint, &'static str)> {
+        self.service
+            .operations()
+            .iter()
+            .map(|description| (description.endpoint, description.name))
+            .collect()
+    }
 }
 
 /// Each operation is served at the endpoint its description names.

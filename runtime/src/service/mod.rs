@@ -65,6 +65,10 @@ pub struct Answered {
 /// The operations of a service as the HTTPS handler reaches them. Implemented by generated
 /// servers; see the module documentation.
 pub trait Dispatch: Send + Sync + 'static {
+    /// The descriptions of every operation the service has, in the order of its port type:
+    /// what the metrics list at zero before the first request.
+    fn operations(&self) -> &'static [&'static OperationDescription];
+
     /// The description of the operation `service_code` names, if the service has it.
     fn operation(&self, service_code: &str) -> Option<&'static OperationDescription>;
 

@@ -58,6 +58,16 @@ trait CentralService: Send + Sync + 'static {
 struct CentralServer<S>(S);
 
 impl<S: CentralService> Dispatch for CentralServer<S> {
+    fn operations(&self) -> &'static [&'static OperationDescription] {
+        &[
+            ClientReg::DESCRIPTION,
+            ClientDeletion::DESCRIPTION,
+            AuthCertReg::DESCRIPTION,
+            AuthCertDeletion::DESCRIPTION,
+            OwnerChange::DESCRIPTION,
+        ]
+    }
+
     fn operation(&self, service_code: &str) -> Option<&'static OperationDescription> {
         match service_code {
             ClientReg::NAME => Some(ClientReg::DESCRIPTION),

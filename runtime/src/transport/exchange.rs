@@ -420,7 +420,7 @@ mod tests {
                 .rate_limit
                 .map(|rate| Arc::new(PeerRateLimiter::new(rate))),
             limits,
-            metrics: Arc::new(Metrics::new()),
+            metrics: Arc::new(Metrics::new(&[])),
         }
     }
 

@@ -17,6 +17,13 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers one request. The transport does not time the handler out; a shutdown waits
     /// for it up to the grace period.
     fn handle(&self, request: IncomingRequest) -> impl Future<Output = HandlerResponse> + Send;
+
+    /// The services the handler answers, each with the endpoint that serves it (the names it
+    /// sets as [`Outcome::service`]): the metrics list their series at zero from the start.
+    /// None by default.
+    fn services(&self) -> Vec<(Endpoint, &'static str)> {
+        Vec::new()
+    }
 }
 
 /// A request as received on an endpoint, body read in full.

@@ -3,9 +3,9 @@
 //! The exposition is the Prometheus text format 0.0.4 or OpenMetrics 1.0.0, as the request's
 //! `Accept` header asks (text 0.0.4 when it asks for neither). Every family is listed from
 //! the start: the connection families with every endpoint and reason at zero, the request
-//! families with every rejection of the transport (service `none`) at zero; the series of
-//! handled requests appear with their first request, as their services and outcomes are the
-//! handler's.
+//! families with every rejection of the transport (service `none`) and every service of the
+//! handler ([`Handler::services`](super::Handler::services)) answered `ok` at zero; the
+//! series of a fault code appear with its first request.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -259,9 +259,17 @@ pub(crate) struct Metrics {
 }
 
 impl Metrics {
-    /// Metrics at zero, with the series known in advance listed.
-    pub(crate) fn new() -> Self {
+    /// Metrics at zero, with the series known in advance listed: the transport's rejections
+    /// (service `none`) on each endpoint, and each of `services` answered `ok` on its
+    /// endpoint.
+    pub(crate) fn new(services: &[(Endpoint, &'static str)]) -> Self {
         let mut requests = BTreeMap::new();
+        for &(endpoint, service) in services {
+            requests.insert(
+                (endpoint.as_str(), service, Cow::Borrowed("ok")),
+                RequestSeries::default(),
+            );
+        }
         for endpoint in ENDPOINTS {
             for outcome in super::exchange::rejection_labels() {
                 requests.insert(
@@ -547,7 +555,7 @@ mod tests {
     use super::*;
 
     fn recorded() -> Arc<Metrics> {
-        let metrics = Arc::new(Metrics::new());
+        let metrics = Arc::new(Metrics::new(&[]));
         metrics.record_request(
             Endpoint::Manage,
             Some("clientReg"),
@@ -641,7 +649,7 @@ mod tests {
 
     #[test]
     fn an_idle_server_lists_every_family_and_known_series_at_zero() {
-        let text = Metrics::new().render(Format::Text);
+        let text = Metrics::new(&[]).render(Format::Text);
         for line in [
             r#"xroad_mserv_requests_total{endpoint="registration",service="none",outcome="rate_limited"} 0"#,
             r#"xroad_mserv_requests_total{endpoint="manage",service="none",outcome="not_found"} 0"#,
@@ -660,8 +668,52 @@ mod tests {
     }
 
     #[test]
+    fn the_services_of_the_handler_are_listed_at_zero_on_their_endpoint() {
+        let services = [
+            (Endpoint::Registration, "authCertReg"),
+            (Endpoint::Manage, "clientReg"),
+        ];
+        let metrics = Metrics::new(&services);
+        for format in [Format::Text, Format::OpenMetrics] {
+            let text = metrics.render(format);
+            for line in [
+                r#"xroad_mserv_requests_total{endpoint="registration",service="authCertReg",outcome="ok"} 0"#,
+                r#"xroad_mserv_requests_total{endpoint="manage",service="clientReg",outcome="ok"} 0"#,
+                r#"xroad_mserv_request_duration_seconds_bucket{endpoint="manage",service="clientReg",outcome="ok",le="+Inf"} 0"#,
+                r#"xroad_mserv_request_duration_seconds_count{endpoint="registration",service="authCertReg",outcome="ok"} 0"#,
+            ] {
+                assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+            }
+            // A service only on its own endpoint.
+            assert!(
+                !text.contains(r#"{endpoint="manage",service="authCertReg""#),
+                "{text}"
+            );
+        }
+        // The first request counts in the listed series, not in a second one.
+        metrics.record_request(
+            Endpoint::Manage,
+            Some("clientReg"),
+            Cow::Borrowed("ok"),
+            Duration::from_millis(1),
+        );
+        let text = metrics.render(Format::Text);
+        let series: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with(r#"xroad_mserv_requests_total{endpoint="manage",service="clientReg""#)
+            })
+            .collect();
+        assert_eq!(
+            series,
+            [r#"xroad_mserv_requests_total{endpoint="manage",service="clientReg",outcome="ok"} 1"#],
+            "{text}"
+        );
+    }
+
+    #[test]
     fn label_values_and_help_are_escaped() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::new(&[]);
         metrics.record_request(
             Endpoint::Manage,
             None,
@@ -732,7 +784,7 @@ mod tests {
 
     #[test]
     fn admin_requests_are_routed() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::new(&[]);
         let get = |method: Method, path: &str, accept: Option<&str>| {
             let mut request = Request::builder().method(method).uri(path);
             if let Some(accept) = accept {

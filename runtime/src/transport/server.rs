@@ -107,7 +107,7 @@ impl<H: Handler> Server<H> {
             .keep_alive(true);
         let shared = Shared {
             http: Arc::new(http),
-            metrics: Arc::new(Metrics::new()),
+            metrics: Arc::new(Metrics::new(&handler.services())),
             rate: config
                 .limits
                 .rate_limit

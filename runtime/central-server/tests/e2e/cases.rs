@@ -504,6 +504,63 @@ async fn metrics_count_requests_by_service_and_outcome() {
     sandbox.shutdown().await;
 }
 
+/// An idle central server lists the series of each of its eleven operations at zero, on the
+/// endpoint that serves it, before any request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_server_lists_every_operation_at_zero() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let Setup {
+        _dir,
+        sandbox,
+        central,
+    } = setup(true).await;
+    let admin = central
+        .admin
+        .expect("the sandbox configures an admin listener");
+    let mut stream = tokio::net::TcpStream::connect(admin).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).await.unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let manage = [
+        "clientReg",
+        "clientDeletion",
+        "clientDisable",
+        "clientEnable",
+        "clientRename",
+        "authCertDeletion",
+        "ownerChange",
+        "addressChange",
+        "maintenanceModeEnable",
+        "maintenanceModeDisable",
+    ];
+    let operations = manage
+        .iter()
+        .map(|service| ("manage", *service))
+        .chain([("registration", "authCertReg")]);
+    for (endpoint, service) in operations {
+        let labels = format!("{{endpoint=\"{endpoint}\",service=\"{service}\",outcome=\"ok\"}}");
+        for line in [
+            format!("xroad_mserv_requests_total{labels} 0"),
+            format!("xroad_mserv_request_duration_seconds_count{labels} 0"),
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+    }
+    // Nothing else per service: the series of an operation are on its own endpoint only.
+    let per_service = text
+        .lines()
+        .filter(|l| l.starts_with("xroad_mserv_requests_total{") && !l.contains("service=\"none\""))
+        .count();
+    assert_eq!(per_service, 11, "{text}");
+    central.stop().await;
+    sandbox.shutdown().await;
+}
+
 /// Runs `central-server --config CONFIG ARGS`.
 fn central_server_command(config: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_central-server"))

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use roxmltree::Node;
 
+use super::document::read_document;
 use crate::error::{Error, Result};
 use crate::model::Location;
-use crate::parse::read_document;
 
 /// The catalog namespace.
 const CATALOG_NS: &str = "urn:oasis:names:tc:entity:xmlns:xml:catalog";

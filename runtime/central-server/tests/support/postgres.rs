@@ -136,15 +136,20 @@ impl TestStore {
         open_at(&self.place, provider, settings)
     }
 
-    /// Runs `sql` on the data behind the store's back (foreign keys stay on).
-    pub fn tamper(&self, sql: &str) {
+    /// Runs `sqlite` or `postgres` on the data behind the store's back, with foreign keys
+    /// not enforced (`PRAGMA foreign_keys = OFF`; replica mode on PostgreSQL).
+    pub fn tamper(&self, sqlite: &str, postgres: &str) {
         match &self.place {
             Place::Sqlite(_, path) => rusqlite::Connection::open(path)
-                .and_then(|conn| conn.execute_batch(sql))
+                .and_then(|conn| {
+                    conn.execute_batch(&format!("PRAGMA foreign_keys = OFF; {sqlite}"))
+                })
                 .expect("changing the SQLite file"),
             Place::Postgres(test) => test
                 .connect()
-                .batch_execute(sql)
+                .batch_execute(&format!(
+                    "SET session_replication_role = replica; {postgres}"
+                ))
                 .expect("changing the database"),
         }
     }

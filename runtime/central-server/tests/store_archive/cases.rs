@@ -1,15 +1,15 @@
-//! `Store::archive`: the log before a date moves to a file of its own, both parts verify,
-//! a change to either is found, and a log that does not verify is not archived.
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 use tempfile::TempDir;
 use xroad_central_server::store::{
-    Archived, ManagementRequest, NewRequest, RequestFilter, Store, StoreError, Submitted,
+    Archived, ManagementRequest, NewRequest, RequestFilter, Store, StoreError, StoreSettings,
+    Submitted,
 };
 use xroad_runtime::message::Parts;
+
+use crate::support::TestStore;
 
 const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
 const SS1: &str = "SERVER:EE/GOV/OWNER1/SS1";
@@ -46,12 +46,13 @@ fn client_reg(n: u64) -> ManagementRequest {
     }
 }
 
-/// A store with a server (request 1, day 0) and clients registered on days 1 to 4
-/// (requests 2 to 5); request `pending` (if any) waits for approval.
-fn filled(pending: Option<u64>) -> (TempDir, PathBuf, Store) {
+/// A store on the backend of this test binary with a server (request 1, day 0) and clients
+/// registered on days 1 to 4 (requests 2 to 5); request `pending` (if any) waits for
+/// approval. The folder is where the archives go.
+fn filled(pending: Option<u64>) -> (TempDir, TestStore, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("central.db");
-    let store = Store::open(&path, PROVIDER.parse().unwrap()).unwrap();
+    let test = TestStore::open(crate::BACKEND, PROVIDER, StoreSettings::default());
+    let store = test.store.clone();
     let auth = ManagementRequest::AuthCertReg {
         server: SS1.parse().unwrap(),
         auth_cert: b"\x30cert".to_vec(),
@@ -61,7 +62,7 @@ fn filled(pending: Option<u64>) -> (TempDir, PathBuf, Store) {
     for n in 1..5 {
         submit(&store, n, client_reg(n), pending == Some(n + 1));
     }
-    (dir, path, store)
+    (dir, test, store)
 }
 
 fn findings(store: &Store) -> Vec<String> {
@@ -89,7 +90,7 @@ fn ids(store: &Store) -> Vec<i64> {
 
 #[test]
 fn both_parts_verify_and_the_live_log_goes_on() {
-    let (dir, _path, store) = filled(None);
+    let (dir, _live, store) = filled(None);
     let registry = store.registry().unwrap();
     let file = dir.path().join("archive-1.db");
     let archived = store.archive(day(3), &file).unwrap();
@@ -150,7 +151,7 @@ fn both_parts_verify_and_the_live_log_goes_on() {
 #[test]
 fn an_open_request_holds_the_cut_before_it() {
     // Request 3 (day 2) waits for approval: only requests 1 and 2 can go before day 4.
-    let (dir, _path, store) = filled(Some(3));
+    let (dir, _live, store) = filled(Some(3));
     let archived = store.archive(day(4), dir.path().join("a.db")).unwrap();
     assert_eq!((archived.entries, archived.requests), ((1, 2), 2));
     assert_eq!(ids(&store), [3, 4, 5]);
@@ -167,7 +168,7 @@ fn an_open_request_holds_the_cut_before_it() {
 
 #[test]
 fn a_change_to_either_part_is_found() {
-    let (dir, path, store) = filled(None);
+    let (dir, live, store) = filled(None);
     let file = dir.path().join("archive.db");
     store.archive(day(3), &file).unwrap();
 
@@ -188,12 +189,10 @@ fn a_change_to_either_part_is_found() {
     );
 
     // The live side: the registry the checkpoint holds, and a request after the cut.
-    let live = Connection::open(&path).unwrap();
-    live.execute(
+    live.tamper(
         "UPDATE checkpoint_clients SET enabled = 0 WHERE client = 'SUBSYSTEM:EE/COM/C/sub1'",
-        [],
-    )
-    .unwrap();
+        "UPDATE checkpoint_clients SET enabled = false WHERE client = 'SUBSYSTEM:EE/COM/C/sub1'",
+    );
     let found = findings(&store);
     assert!(
         found
@@ -201,11 +200,8 @@ fn a_change_to_either_part_is_found() {
             .any(|f| f.starts_with("log entry 6 (registry checkpoint) does not match")),
         "{found:?}"
     );
-    live.execute(
-        "UPDATE requests SET sender = 'MEMBER:EE/GOV/SOMEONE' WHERE id = 4",
-        [],
-    )
-    .unwrap();
+    let change = "UPDATE requests SET sender = 'MEMBER:EE/GOV/SOMEONE' WHERE id = 4";
+    live.tamper(change, change);
     let found = findings(&store);
     assert!(
         found
@@ -217,14 +213,15 @@ fn a_change_to_either_part_is_found() {
 
 #[test]
 fn the_cut_hash_anchors_the_live_log() {
-    let (dir, path, store) = filled(None);
+    let (dir, live, store) = filled(None);
     store
         .archive(day(3), dir.path().join("archive.db"))
         .unwrap();
     // Whoever rewrites the cut's hash to splice in another past breaks the checkpoint entry.
-    let live = Connection::open(&path).unwrap();
-    live.execute("UPDATE checkpoints SET as_of_hash = zeroblob(32)", [])
-        .unwrap();
+    live.tamper(
+        "UPDATE checkpoints SET as_of_hash = zeroblob(32)",
+        "UPDATE checkpoints SET as_of_hash = decode(repeat('00', 32), 'hex')",
+    );
     let found = findings(&store);
     assert!(
         found
@@ -237,14 +234,9 @@ fn the_cut_hash_anchors_the_live_log() {
 
 #[test]
 fn a_log_that_does_not_verify_is_not_archived() {
-    let (dir, path, store) = filled(None);
-    Connection::open(&path)
-        .unwrap()
-        .execute(
-            "UPDATE requests SET client = 'SUBSYSTEM:EE/COM/C/other' WHERE id = 5",
-            [],
-        )
-        .unwrap();
+    let (dir, live, store) = filled(None);
+    let change = "UPDATE requests SET client = 'SUBSYSTEM:EE/COM/C/other' WHERE id = 5";
+    live.tamper(change, change);
     let dump = store.dump().unwrap();
     let file = dir.path().join("archive.db");
     let error = store.archive(day(3), &file).unwrap_err();
@@ -265,7 +257,7 @@ fn a_log_that_does_not_verify_is_not_archived() {
 
 #[test]
 fn nothing_to_archive_or_an_existing_file_changes_nothing() {
-    let (dir, _path, store) = filled(None);
+    let (dir, _live, store) = filled(None);
     let dump = store.dump().unwrap();
     let file = dir.path().join("archive.db");
     let error = store.archive(day(0), &file).unwrap_err();

@@ -1,23 +1,18 @@
-//! The store's audit names each change made to the stored log behind the store's back:
-//! a request's client or sender changed, a request deleted, a request or registry row
-//! inserted, a status changed.
-
 use std::time::{Duration, UNIX_EPOCH};
 
-use rusqlite::Connection;
-use tempfile::TempDir;
-use xroad_central_server::store::{ManagementRequest, NewRequest, Store, Submitted};
+use xroad_central_server::store::{ManagementRequest, NewRequest, Store, StoreSettings, Submitted};
 use xroad_runtime::message::Parts;
+
+use crate::support::TestStore;
 
 const PROVIDER: &str = "SUBSYSTEM:EE/GOV/CENTRAL/management";
 const SS1: &str = "SERVER:EE/GOV/OWNER1/SS1";
 
 /// A store with a server, three clients registered and a pending registration (requests
-/// 1 to 5), and a connection to its file that goes around the store.
-fn filled() -> (TempDir, Store, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("central.db");
-    let store = Store::open(&path, PROVIDER.parse().unwrap()).unwrap();
+/// 1 to 5), on the backend of this test binary.
+fn filled() -> TestStore {
+    let test = TestStore::open(crate::BACKEND, PROVIDER, StoreSettings::default());
+    let store = &test.store;
     let server = || SS1.parse().unwrap();
     let mut requests = vec![ManagementRequest::AuthCertReg {
         server: server(),
@@ -43,8 +38,7 @@ fn filled() -> (TempDir, Store, Connection) {
         let submitted = store.submit(new, n < 4, |id| format!("<r>{id}</r>").into_bytes());
         assert!(matches!(submitted, Ok(Submitted::Accepted { .. })));
     }
-    let conn = Connection::open(&path).unwrap();
-    (dir, store, conn)
+    test
 }
 
 fn findings(store: &Store) -> Vec<String> {
@@ -59,7 +53,8 @@ fn findings(store: &Store) -> Vec<String> {
 
 #[test]
 fn an_untouched_log_has_no_findings_and_a_head() {
-    let (_dir, store, _conn) = filled();
+    let test = filled();
+    let store = &test.store;
     store.approve(5).unwrap();
     let audit = store.audit().unwrap();
     assert_eq!(audit.findings, []);
@@ -70,18 +65,11 @@ fn an_untouched_log_has_no_findings_and_a_head() {
 
 #[test]
 fn a_changed_client_or_sender_is_named() {
-    let (_dir, store, conn) = filled();
-    conn.execute(
-        "UPDATE requests SET client = 'SUBSYSTEM:EE/COM/C/other' WHERE id = 3",
-        [],
-    )
-    .unwrap();
-    conn.execute(
-        "UPDATE requests SET sender = 'MEMBER:EE/GOV/SOMEONE' WHERE id = 4",
-        [],
-    )
-    .unwrap();
-    let found = findings(&store);
+    let test = filled();
+    let change = "UPDATE requests SET client = 'SUBSYSTEM:EE/COM/C/other' WHERE id = 3;
+                  UPDATE requests SET sender = 'MEMBER:EE/GOV/SOMEONE' WHERE id = 4;";
+    test.tamper(change, change);
+    let found = findings(&test.store);
     assert!(
         found.contains(
             &"log entry 3 (request 3 received) does not match what is stored: it was changed \
@@ -109,15 +97,12 @@ fn a_changed_client_or_sender_is_named() {
 
 #[test]
 fn a_deleted_request_is_named() {
-    let (_dir, store, conn) = filled();
-    conn.execute_batch(
-        "PRAGMA foreign_keys = OFF;
-         DELETE FROM log_chain WHERE request = 2;
-         DELETE FROM message_log WHERE request = 2;
-         DELETE FROM requests WHERE id = 2;",
-    )
-    .unwrap();
-    let found = findings(&store);
+    let test = filled();
+    let deletion = "DELETE FROM log_chain WHERE request = 2;
+                    DELETE FROM message_log WHERE request = 2;
+                    DELETE FROM requests WHERE id = 2;";
+    test.tamper(deletion, deletion);
+    let found = findings(&test.store);
     assert!(
         found.contains(&"log entry 2 is missing: deleted".to_owned()),
         "{found:?}"
@@ -130,16 +115,15 @@ fn a_deleted_request_is_named() {
 
 #[test]
 fn an_inserted_registry_row_or_request_is_named() {
-    let (_dir, store, conn) = filled();
-    conn.execute_batch(
+    let test = filled();
+    let insertion =
         "INSERT INTO server_clients (server, client) VALUES (1, 'SUBSYSTEM:EE/COM/EVIL/x');
          INSERT INTO requests (id, service, server, client, status, message_id, sender,
                                received_at)
              VALUES (6, 'clientDeletion', 'SERVER:EE/GOV/OWNER1/SS1', 'SUBSYSTEM:EE/COM/C/sub0',
-                     'APPROVED', 'forged', 'MEMBER:EE/GOV/OWNER1', 0);",
-    )
-    .unwrap();
-    let found = findings(&store);
+                     'APPROVED', 'forged', 'MEMBER:EE/GOV/OWNER1', 0);";
+    test.tamper(insertion, insertion);
+    let found = findings(&test.store);
     assert!(
         found.contains(
             &"registry: client SUBSYSTEM:EE/COM/EVIL/x of SERVER:EE/GOV/OWNER1/SS1 is \
@@ -156,13 +140,15 @@ fn an_inserted_registry_row_or_request_is_named() {
 
 #[test]
 fn a_changed_status_or_part_is_named() {
-    let (_dir, store, conn) = filled();
-    conn.execute_batch(
+    let test = filled();
+    test.tamper(
         "UPDATE requests SET status = 'APPROVED' WHERE id = 5;
          UPDATE message_log SET soap = CAST('<soap n=''changed''/>' AS BLOB) WHERE request = 1;",
-    )
-    .unwrap();
-    let found = findings(&store);
+        "UPDATE requests SET status = 'APPROVED' WHERE id = 5;
+         UPDATE message_log SET soap = convert_to('<soap n=''changed''/>', 'UTF8')
+             WHERE request = 1;",
+    );
+    let found = findings(&test.store);
     assert!(
         found.contains(
             &"request 5 has status APPROVED, but the log gives it SUBMITTED FOR APPROVAL"

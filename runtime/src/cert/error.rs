@@ -2,11 +2,8 @@
 
 use openssl::error::ErrorStack;
 use thiserror::Error;
-use xroad_codec::identifier::CodeError;
 
-use super::identity::MemberId;
 use super::time::Timestamp;
-use super::usage::CertUse;
 use crate::fault::FaultCode;
 
 /// Why a certificate could not be read or does not chain to a trusted CA at the
@@ -105,102 +102,6 @@ impl CertificateError {
             CertificateError::TimeOutOfRange { .. } | CertificateError::Openssl { .. } => {
                 FaultCode::InternalError
             }
-        }
-    }
-}
-
-/// Why a certificate may not be used for a purpose.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum KeyUsageError {
-    /// The certificate lacks the key usage (or extended key usage) the purpose needs.
-    #[error("certificate `{subject}` cannot be used as a {usage} certificate: it needs {required}")]
-    Missing {
-        /// The purpose.
-        usage: CertUse,
-        /// Subject of the certificate.
-        subject: String,
-        /// What the purpose needs, in words.
-        required: &'static str,
-    },
-    /// The certificate's extensions cannot be decoded (or are repeated).
-    #[error("certificate `{subject}` has malformed or duplicate extensions")]
-    InvalidExtensions {
-        /// Subject of the certificate.
-        subject: String,
-    },
-}
-
-impl KeyUsageError {
-    /// The X-Road fault code a request is refused with for this error.
-    pub fn fault_code(&self) -> FaultCode {
-        // The reference refuses a signing certificate without nonRepudiation, and an
-        // authentication certificate without its usages, as not valid.
-        FaultCode::CertValidation
-    }
-}
-
-/// Why the member a certificate belongs to cannot be read, or is not the expected one.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum IdentityError {
-    /// The subject lacks an attribute the member identity is read from.
-    #[error("certificate subject `{subject}` has no {attribute} attribute")]
-    MissingAttribute {
-        /// Short name of the attribute (`C`, `O`, `CN`).
-        attribute: &'static str,
-        /// The subject.
-        subject: String,
-    },
-    /// The subject repeats an attribute the member identity is read from.
-    #[error("certificate subject `{subject}` has {count} {attribute} attributes, expected one")]
-    DuplicateAttribute {
-        /// Short name of the attribute.
-        attribute: &'static str,
-        /// How many there are.
-        count: usize,
-        /// The subject.
-        subject: String,
-    },
-    /// An attribute value is not a valid string.
-    #[error("{attribute} attribute of certificate subject `{subject}` is not a valid string")]
-    Encoding {
-        /// Short name of the attribute.
-        attribute: &'static str,
-        /// The subject.
-        subject: String,
-    },
-    /// An attribute value is not a valid X-Road identifier code.
-    #[error(
-        "{attribute} attribute {value:?} of certificate subject is not a valid {part}: {source}"
-    )]
-    InvalidCode {
-        /// Short name of the attribute.
-        attribute: &'static str,
-        /// Which code it holds (`X-Road instance`, `member class`, `member code`).
-        part: &'static str,
-        /// The attribute value.
-        value: String,
-        /// What is wrong with it.
-        source: CodeError,
-    },
-    /// The certificate belongs to another member than the request names.
-    #[error("certificate belongs to member {certificate}, but the request names {expected}")]
-    Mismatch {
-        /// The member the certificate belongs to.
-        certificate: MemberId,
-        /// The member part of the identifier in the request.
-        expected: String,
-    },
-}
-
-impl IdentityError {
-    /// The X-Road fault code a request is refused with for this error.
-    pub fn fault_code(&self) -> FaultCode {
-        match self {
-            // The reference: "Subject identifier in certificate does not match".
-            IdentityError::Mismatch { .. } => FaultCode::InvalidRequest,
-            _ => FaultCode::IncorrectCertificate,
         }
     }
 }

@@ -7,8 +7,10 @@ use openssl::x509::X509Ref;
 use xroad_codec::identifier::Code;
 use xroad_mserv::identifiers::XRoadClientIdentifierType;
 
-use super::error::IdentityError;
+use xroad_codec::identifier::CodeError;
+
 use super::name::subject_of;
+use crate::fault::FaultCode;
 
 /// An X-Road member: instance, member class and member code. Displays as
 /// `EE/GOV/TS1OWNER`.
@@ -137,4 +139,67 @@ fn subject_code(
         value,
         source,
     })
+}
+
+/// Why the member a certificate belongs to cannot be read, or is not the expected one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The subject lacks an attribute the member identity is read from.
+    #[error("certificate subject `{subject}` has no {attribute} attribute")]
+    MissingAttribute {
+        /// Short name of the attribute (`C`, `O`, `CN`).
+        attribute: &'static str,
+        /// The subject.
+        subject: String,
+    },
+    /// The subject repeats an attribute the member identity is read from.
+    #[error("certificate subject `{subject}` has {count} {attribute} attributes, expected one")]
+    DuplicateAttribute {
+        /// Short name of the attribute.
+        attribute: &'static str,
+        /// How many there are.
+        count: usize,
+        /// The subject.
+        subject: String,
+    },
+    /// An attribute value is not a valid string.
+    #[error("{attribute} attribute of certificate subject `{subject}` is not a valid string")]
+    Encoding {
+        /// Short name of the attribute.
+        attribute: &'static str,
+        /// The subject.
+        subject: String,
+    },
+    /// An attribute value is not a valid X-Road identifier code.
+    #[error("{attribute} attribute {value:?} of certificate subject is not a valid {part}")]
+    InvalidCode {
+        /// Short name of the attribute.
+        attribute: &'static str,
+        /// Which code it holds (`X-Road instance`, `member class`, `member code`).
+        part: &'static str,
+        /// The attribute value.
+        value: String,
+        /// What is wrong with it.
+        source: CodeError,
+    },
+    /// The certificate belongs to another member than the request names.
+    #[error("certificate belongs to member {certificate}, but the request names {expected}")]
+    Mismatch {
+        /// The member the certificate belongs to.
+        certificate: MemberId,
+        /// The member part of the identifier in the request.
+        expected: String,
+    },
+}
+
+impl IdentityError {
+    /// The X-Road fault code a request is refused with for this error.
+    pub fn fault_code(&self) -> FaultCode {
+        match self {
+            // The reference: "Subject identifier in certificate does not match".
+            IdentityError::Mismatch { .. } => FaultCode::InvalidRequest,
+            _ => FaultCode::IncorrectCertificate,
+        }
+    }
 }

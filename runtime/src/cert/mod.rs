@@ -18,12 +18,14 @@ mod time;
 mod trust;
 mod usage;
 
-pub use error::{CertificateError, IdentityError, KeyUsageError};
+pub use error::CertificateError;
+pub use identity::IdentityError;
 pub use identity::{MemberId, MemberIdentityDecoder, SubjectNameDecoder};
 pub use name::distinguished_name;
 pub use time::Timestamp;
 pub use trust::{TrustStore, VerifiedChain};
 pub use usage::CertUse;
+pub use usage::KeyUsageError;
 
 pub(crate) use name::subject_of;
 pub(crate) use usage::Usages;

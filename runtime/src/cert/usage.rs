@@ -5,8 +5,8 @@ use std::fmt;
 use foreign_types::ForeignTypeRef;
 use openssl::x509::X509Ref;
 
-use super::error::KeyUsageError;
 use super::name::subject_of;
+use crate::fault::FaultCode;
 
 /// The purposes the management services check certificates for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,5 +112,36 @@ impl Usages {
     pub(crate) fn has_extended_key_usage(self, bits: u32) -> bool {
         self.extended_key_usage
             .is_some_and(|usage| usage & bits != 0)
+    }
+}
+
+/// Why a certificate may not be used for a purpose.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyUsageError {
+    /// The certificate lacks the key usage (or extended key usage) the purpose needs.
+    #[error("certificate `{subject}` cannot be used as a {usage} certificate: it needs {required}")]
+    Missing {
+        /// The purpose.
+        usage: CertUse,
+        /// Subject of the certificate.
+        subject: String,
+        /// What the purpose needs, in words.
+        required: &'static str,
+    },
+    /// The certificate's extensions cannot be decoded (or are repeated).
+    #[error("certificate `{subject}` has malformed or duplicate extensions")]
+    InvalidExtensions {
+        /// Subject of the certificate.
+        subject: String,
+    },
+}
+
+impl KeyUsageError {
+    /// The X-Road fault code a request is refused with for this error.
+    pub fn fault_code(&self) -> FaultCode {
+        // The reference refuses a signing certificate without nonRepudiation, and an
+        // authentication certificate without its usages, as not valid.
+        FaultCode::CertValidation
     }
 }

@@ -24,11 +24,13 @@ mod frame;
 mod header;
 mod request;
 mod response;
+mod response_error;
 
-pub use error::{BuildError, EnvelopeError, ResponseError};
+pub use error::{BuildError, EnvelopeError};
 pub use fault::{ReceivedFault, SoapFault, build_fault, parse_any_fault, parse_fault};
 pub use request::{EncodedRequest, OpenRequest, Request, parse_request};
 pub use response::{
     Reply, Response, SHA512_ALGORITHM_ID, parse_reply, parse_response, request_hash,
 };
+pub use response_error::ResponseError;
 pub use xroad_codec::header::{PROTOCOL_VERSION, is_supported_protocol_version};

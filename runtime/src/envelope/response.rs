@@ -10,7 +10,7 @@ use xroad_codec::xml::{XmlRoot, XmlText};
 use xroad_mserv::centralservice::Header;
 use xroad_mserv::xroad::RequestHash;
 
-use super::error::{BuildError, EnvelopeError, ResponseError};
+use super::error::{BuildError, EnvelopeError};
 use super::fault::{SoapFault, is_fault_next, read_fault};
 use super::frame::{
     BODY_PATH, ENVELOPE_PATH, HEADER_PATH, MESSAGE_PREFIXES, Section, close_envelope, enter_body,
@@ -18,6 +18,7 @@ use super::frame::{
 };
 use super::header::{HeaderKind, read_header, write_header};
 use super::request::{Request, read_body};
+use super::response_error::ResponseError;
 use crate::operation::{ManagementBody, ManagementOperation, Operation};
 
 /// `algorithmId` of `requestHash`: SHA-512, as the reference implementation writes it.

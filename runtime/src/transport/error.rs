@@ -8,8 +8,7 @@ use bytes::Bytes;
 use hyper::StatusCode;
 use openssl::error::ErrorStack;
 use thiserror::Error;
-
-use super::config::Endpoint;
+use xroad_codec::operation::Endpoint;
 
 /// Why PEM input (certificates, keys) could not be used.
 #[derive(Debug, Error)]

@@ -20,6 +20,8 @@ use hyper::header::{ACCEPT, ALLOW, CONTENT_TYPE, HeaderValue, VARY};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::config::Endpoint;
+use super::rejection::rejection_labels;
+use super::response::plain;
 
 /// Content type of the OpenMetrics text exposition.
 pub(crate) const OPENMETRICS_CONTENT_TYPE: &str =
@@ -271,7 +273,7 @@ impl Metrics {
             );
         }
         for endpoint in ENDPOINTS {
-            for outcome in super::exchange::rejection_labels() {
+            for outcome in rejection_labels() {
                 requests.insert(
                     (
                         endpoint.as_str(),
@@ -537,17 +539,6 @@ impl Drop for OpenConnectionGuard {
         self.metrics.open_connections[endpoint_index(self.endpoint)]
             .fetch_sub(1, Ordering::Relaxed);
     }
-}
-
-/// A short `text/plain` response.
-pub(crate) fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }
 
 #[cfg(test)]

@@ -69,6 +69,8 @@ mod handler;
 mod identity;
 mod metrics;
 mod rate;
+mod rejection;
+mod response;
 mod server;
 mod signal;
 mod tls_error;

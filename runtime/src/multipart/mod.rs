@@ -588,6 +588,13 @@ mod tests {
     }
 
     #[test]
+    fn a_boundary_is_its_string_through_as_ref() {
+        let boundary = Boundary::new("jetty113950090iemuz6a3").unwrap();
+        let text: &str = boundary.as_ref();
+        assert_eq!(text, "jetty113950090iemuz6a3");
+    }
+
+    #[test]
     fn part_lookup() {
         let p = Part::new(&[("Content-Type", "text/xml"), ("X", "1")], b"");
         assert_eq!(p.content_type(), Some("text/xml"));

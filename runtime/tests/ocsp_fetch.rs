@@ -133,6 +133,14 @@ impl Pki {
 
     /// A leaf certificate with the given OCSP URLs (none: no extension at all).
     fn leaf(&self, serial: u32, urls: &[&str]) -> X509 {
+        self.leaf_with(
+            serial,
+            (!urls.is_empty()).then(|| authority_info_access(urls)),
+        )
+    }
+
+    /// A leaf certificate with `extension`, if any.
+    fn leaf_with(&self, serial: u32, extension: Option<X509Extension>) -> X509 {
         let key = ec_key();
         let mut name = X509NameBuilder::new().unwrap();
         name.append_entry_by_text("CN", &format!("leaf {serial:x}"))
@@ -152,10 +160,8 @@ impl Pki {
         builder
             .set_not_after(&Asn1Time::days_from_now(1).unwrap())
             .unwrap();
-        if !urls.is_empty() {
-            builder
-                .append_extension(authority_info_access(urls))
-                .unwrap();
+        if let Some(extension) = extension {
+            builder.append_extension(extension).unwrap();
         }
         builder.sign(&self.ca_key, MessageDigest::sha256()).unwrap();
         builder.build()
@@ -706,6 +712,27 @@ async fn certificate_without_authority_info_access_has_no_responder() {
     );
 }
 
+/// An Authority Information Access extension that cannot be decoded is reported as such,
+/// not as a certificate that names no responder.
+#[tokio::test]
+async fn unreadable_authority_info_access_is_not_taken_for_a_missing_one() {
+    let pki = Pki::new();
+    // The extension value is an INTEGER where a SEQUENCE of access descriptions belongs.
+    let value = Asn1OctetString::new_from_bytes(&tlv(0x02, &[0x05])).unwrap();
+    let oid = Asn1Object::from_str("1.3.6.1.5.5.7.1.1").unwrap();
+    let extension = X509Extension::new_from_der(&oid, false, &value).unwrap();
+    let leaf = pki.leaf_with(0x2002, Some(extension));
+    let client = OcspClient::new(OcspClientConfig::default());
+    let err = client.response_for(&leaf, &pki.ca).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            OcspFetchError::InvalidAuthorityInfoAccess { serial, .. } if *serial == serial_hex(&leaf)
+        ),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn https_responder_is_refused_naming_the_url() {
     let pki = Pki::new();
@@ -835,6 +862,19 @@ async fn undeclared_oversized_body_is_cut_off_at_the_default_limit() {
         ),
         "{error}"
     );
+}
+
+/// The size limit is inclusive: a body of exactly the limit, delimited by closing the
+/// connection and so read in several frames, is handed on whole (and only then refused as
+/// no OCSP response).
+#[tokio::test]
+async fn undeclared_body_of_exactly_the_limit_is_read_whole() {
+    let mut response =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/ocsp-response\r\nConnection: close\r\n\r\n"
+            .to_vec();
+    response.extend(vec![0x30; 64 * 1024]);
+    let error = error_from(response, OcspClientConfig::default()).await;
+    assert!(matches!(error, ResponderError::Malformed { .. }), "{error}");
 }
 
 #[tokio::test]

@@ -533,6 +533,26 @@ mod tests {
     }
 
     #[test]
+    fn quoted_pairs_escape_tab_space_and_visible_characters_only() {
+        let ct = ContentType::parse("multipart/related; boundary=\"a\\\tb\\ c\\~\td\"").unwrap();
+        assert_eq!(ct.boundary(), Some("a\tb c~\td"));
+        // RFC 9110 quoted-pair: a backslash may escape HTAB, SP and VCHAR, never a control
+        // character; the error names the escaped byte, not the backslash before it.
+        for (value, ch, position) in [
+            ("multipart/related; boundary=\"a\\\u{1}\"", '\u{1}', 31),
+            ("multipart/related; boundary=\"\\\u{7f}\"", '\u{7f}', 30),
+            ("multipart/related; boundary=\"ab\\\r\n\"", '\r', 32),
+            ("multipart/related; boundary=\"\\\u{0}x\"", '\u{0}', 30),
+        ] {
+            assert_eq!(
+                ContentType::parse(value).unwrap_err(),
+                ContentTypeError::UnexpectedCharacter { ch, position },
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
     fn boundary_validation() {
         assert_eq!(validate_boundary("jetty113950090iemuz6a3"), Ok(()));
         assert_eq!(validate_boundary("a b'()+_,-./:=?"), Ok(()));
@@ -565,6 +585,13 @@ mod tests {
         assert_ne!(r1, r2);
         assert!(Boundary::generate(&"p".repeat(41), &mut src).is_err());
         assert!(Boundary::generate("bad\"", &mut src).is_err());
+    }
+
+    #[test]
+    fn a_boundary_is_its_string_through_as_ref() {
+        let boundary = Boundary::new("jetty113950090iemuz6a3").unwrap();
+        let text: &str = boundary.as_ref();
+        assert_eq!(text, "jetty113950090iemuz6a3");
     }
 
     #[test]

@@ -445,6 +445,44 @@ mod tests {
         assert_eq!(run(b"--b\r\nA:1\r\nB:2\r\n\r\n1\r\n--b--"), Ok(1));
     }
 
+    #[test]
+    fn header_block_limit_is_inclusive() {
+        use MultipartError::*;
+        let c = ct("b");
+        let limits = Limits {
+            max_header_block: 8,
+            ..Limits::default()
+        };
+        let run = |body: &[u8]| {
+            parse(&c, body, &limits).map(|parts| {
+                parts
+                    .iter()
+                    .map(|p| (p.header("A").map(str::to_owned), p.body.to_vec()))
+                    .collect::<Vec<_>>()
+            })
+        };
+        // `A:12` CRLF CRLF is exactly 8 bytes, blank line included: accepted.
+        assert_eq!(
+            run(b"--b\r\nA:12\r\n\r\nx\r\n--b--"),
+            Ok(vec![(Some("12".to_owned()), b"x".to_vec())])
+        );
+        // One byte more is refused.
+        assert_eq!(
+            run(b"--b\r\nA:123\r\n\r\nx\r\n--b--"),
+            Err(HeaderBlockTooLarge { part: 0, limit: 8 })
+        );
+        // A part of exactly 8 bytes has been read to its end: it lacks the blank line, and
+        // is not too large. Only a part with bytes beyond the limit is too large.
+        assert_eq!(
+            run(b"--b\r\nA:123456\r\n--b--"),
+            Err(MissingBlankLine { part: 0 })
+        );
+        assert_eq!(
+            run(b"--b\r\nA:1234567\r\n--b--"),
+            Err(HeaderBlockTooLarge { part: 0, limit: 8 })
+        );
+    }
+
     /// Tiny deterministic xorshift64* generator for the randomized tests.
     struct Rng(u64);
 

@@ -103,6 +103,30 @@ mod tests {
     }
 
     #[test]
+    fn the_length_limits_are_inclusive() {
+        let label = "a".repeat(63);
+        // Three labels of 63 and one of 61, with three dots: 253 characters.
+        let longest = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+        assert_eq!(longest.len(), 253);
+        for address in [label.clone(), longest.clone(), format!("{longest}.")] {
+            assert_eq!(check_address(&address), Ok(()), "{address}");
+        }
+        let too_long = format!("{longest}b");
+        assert_eq!(
+            check_address(&too_long),
+            Err(AddressError::TooLong { len: 254 })
+        );
+        assert_eq!(
+            check_address(&format!("{too_long}.")),
+            Err(AddressError::TooLong { len: 255 })
+        );
+        assert_eq!(
+            check_address(&format!("x.{label}a.y")),
+            Err(AddressError::LabelLength { index: 2, len: 64 })
+        );
+    }
+
+    #[test]
     fn refuses_what_is_neither() {
         let long_label = "a".repeat(64);
         let long_name = ["abc"; 64].join(".");

@@ -286,9 +286,12 @@ mod tests {
         // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED }, without responseBytes.
         for (code, name) in [
             (1, "malformedRequest"),
+            (2, "internalError"),
             (3, "tryLater"),
+            (5, "sigRequired"),
             (6, "unauthorized"),
             (4, "unassigned"),
+            (7, "unassigned"),
         ] {
             let der = [0x30, 0x03, 0x0a, 0x01, code];
             match prepared.inspect(&der) {
@@ -300,6 +303,46 @@ mod tests {
                 }
                 other => panic!("status {code}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn inspection_names_the_status_and_reads_this_and_next_update() {
+        use crate::testpki::{CertRequest, CertStatus, OcspResponder, TestPki};
+        let pki = TestPki::new().unwrap();
+        let leaf = pki
+            .issue(&CertRequest::signing("EE", "GOV", "MEMBER"))
+            .unwrap();
+        let prepared = PreparedRequest::new(leaf.cert(), pki.ca().cert(), false).unwrap();
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let revoked = CertStatus::Revoked {
+            time: at,
+            reason: None,
+        };
+        for (status, name, next_update) in [
+            (CertStatus::Good, "good", Some(60)),
+            (revoked, "revoked", None),
+            (CertStatus::Unknown, "unknown", Some(3_600)),
+        ] {
+            let der = OcspResponder::new(pki.ca())
+                .status(status)
+                .at(at)
+                .this_update_offset(-5)
+                .next_update_offset(next_update)
+                .respond(leaf.cert())
+                .unwrap();
+            assert_eq!(
+                prepared.inspect(&der).unwrap(),
+                Inspection {
+                    status: name,
+                    validity: Validity {
+                        this_update: at - Duration::from_secs(5),
+                        next_update: next_update
+                            .map(|seconds| at + Duration::from_secs(seconds.unsigned_abs())),
+                    },
+                },
+                "{name}"
+            );
         }
     }
 

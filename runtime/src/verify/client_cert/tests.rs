@@ -294,3 +294,94 @@ async fn a_refresh_that_finds_the_certificate_revoked_ends_its_verdict() {
     let fault = checks.check(&verifier, auth.cert(), at).await.unwrap_err();
     assert!(fault.reason.contains("reason keyCompromise"), "{fault}");
 }
+
+/// Whether `checks` holds a verdict for `cert`, and whether a refresh of it is under way.
+fn verdict_of(checks: &ClientCertVerifier, cert: &X509Ref) -> Option<bool> {
+    lock(&checks.inner.good)
+        .get(cert.to_der().unwrap().as_slice())
+        .map(|verdict| verdict.refreshing)
+}
+
+/// At most `capacity` certificates are remembered: when full, what no longer holds is
+/// forgotten first, and everything if that frees no room.
+#[tokio::test]
+async fn the_remembered_certificates_are_bounded_by_the_capacity() {
+    let m = members();
+    let verifier = verifier();
+    let checks = ClientCertVerifier::with_capacity(OcspClient::new(OcspClientConfig::default()), 2);
+    let now = SystemTime::now();
+    let later = now + Duration::from_secs(700);
+    // `short` expires 600 s after issue; the others stay valid.
+    let short = m.pki.issue(&auth_request().validity(-60, 600)).unwrap();
+    let [b, c, d] = [(); 3].map(|()| m.pki.issue(&auth_request()).unwrap());
+    let all: [&X509Ref; 4] = [short.cert(), b.cert(), c.cert(), d.cert()];
+    let held = || all.map(|cert| verdict_of(&checks, cert).is_some());
+
+    checks.check(&verifier, short.cert(), now).await.unwrap();
+    checks.check(&verifier, b.cert(), now).await.unwrap();
+    assert_eq!(held(), [true, true, false, false]);
+    // Full: the expired one makes room.
+    checks.check(&verifier, c.cert(), later).await.unwrap();
+    assert_eq!(held(), [false, true, true, false]);
+    // Full of verdicts that hold: all are forgotten.
+    checks.check(&verifier, d.cert(), later).await.unwrap();
+    assert_eq!(held(), [false, false, false, true]);
+    assert_eq!(checks.remembered_count(), 1);
+}
+
+/// A request on a remembered certificate starts a background refresh only within the OCSP
+/// client's refresh margin (the last 6 of the 60 minutes by default), and only one at a time.
+#[tokio::test(flavor = "current_thread")]
+async fn a_refresh_starts_only_within_the_refresh_margin() {
+    let m = members();
+    let auth = m.pki.issue(&auth_request()).unwrap();
+    let verifier = verifier();
+    let checks = client_certs();
+    let start = SystemTime::now();
+    checks.check(&verifier, auth.cert(), start).await.unwrap();
+    assert_eq!(verdict_of(&checks, auth.cert()), Some(false));
+    // The spawned refresh cannot run before this test yields, so the flag shows whether
+    // one was started.
+    for minutes in [1, 30, 53] {
+        let at = start + Duration::from_secs(60 * minutes);
+        checks.check(&verifier, auth.cert(), at).await.unwrap();
+        assert_eq!(
+            verdict_of(&checks, auth.cert()),
+            Some(false),
+            "{minutes} min"
+        );
+    }
+    let at = start + Duration::from_secs(55 * 60);
+    checks.check(&verifier, auth.cert(), at).await.unwrap();
+    assert_eq!(verdict_of(&checks, auth.cert()), Some(true));
+}
+
+/// A status that is not good is the certificate's fault (`cert_validation`), whatever the
+/// verifier's own code for it; a failure of libcrypto while checking it is the server's
+/// (`internal_error`).
+#[test]
+fn a_status_fault_blames_the_certificate_unless_libcrypto_failed() {
+    let pki = TestPki::new().unwrap();
+    let auth = pki.issue(&auth_request()).unwrap();
+    let trailing = OcspError::TrailingBytes {
+        length: 1,
+        response_length: None,
+    };
+    assert_eq!(trailing.fault_code(), FaultCode::IncorrectValidationInfo);
+    assert_eq!(
+        status_fault(auth.cert(), &trailing).code,
+        FaultCode::CertValidation
+    );
+    let failed = OcspError::Openssl {
+        operation: "computing the certificate's CertID",
+        source: openssl::error::ErrorStack::get(),
+    };
+    let fault = status_fault(auth.cert(), &failed);
+    assert_eq!(fault.code, FaultCode::InternalError, "{fault}");
+    assert!(
+        fault
+            .reason
+            .ends_with("is not good: computing the certificate's CertID failed"),
+        "{fault}"
+    );
+}

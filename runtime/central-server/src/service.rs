@@ -150,20 +150,9 @@ impl AuthCertRegistry for CentralService {
                 &e,
             )
         })?;
-        if !self.store.is_postgres() {
-            // One indexed read on the WAL reader, which never waits for the writer: cheaper
-            // in place than a hand-off to the blocking pool.
-            return self
-                .store
-                .is_auth_cert_of(server, &der)
-                .map_err(store_fault);
-        }
-        // A network round trip, and the PostgreSQL client blocks: on the blocking pool.
-        let store = self.store.clone();
-        let server = server.clone();
-        tokio::task::spawn_blocking(move || store.is_auth_cert_of(&server, &der))
+        self.store
+            .is_auth_cert_of_async(server, der)
             .await
-            .map_err(|e| internal("the certificate lookup stopped", &e))?
             .map_err(store_fault)
     }
 }

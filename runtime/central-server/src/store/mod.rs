@@ -30,6 +30,7 @@
 
 mod archive;
 mod audit;
+mod blocking;
 mod chain;
 mod columns;
 mod dump;
@@ -64,6 +65,7 @@ pub use snapshot::RegistryState;
 pub use sql::DatabaseError;
 pub use usage::StoreSettings;
 
+use blocking::{off_async, on_blocking_pool};
 use error::DbContext;
 use postgres::{PostgresDatabase, PostgresPool};
 use requests::Checked;
@@ -314,6 +316,23 @@ impl Store {
         self.read(|db| queries::is_auth_cert_of(db, server, cert))
     }
 
+    /// [`is_auth_cert_of`](Self::is_auth_cert_of) for async code: in place on SQLite (one
+    /// indexed read on the WAL reader, which never waits for the writer), on the blocking
+    /// pool on PostgreSQL (a round trip with a blocking client).
+    pub async fn is_auth_cert_of_async(
+        &self,
+        server: &XRoadSecurityServerIdentifierType,
+        cert: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        if !self.is_postgres() {
+            return self.is_auth_cert_of(server, &cert);
+        }
+        let (store, server) = (self.clone(), server.clone());
+        on_blocking_pool(move || store.is_auth_cert_of(&server, &cert))
+            .await
+            .ok_or(StoreError::Panicked)?
+    }
+
     /// The highest stored request id; `None` while no request is stored.
     pub fn max_request_id(&self) -> Result<Option<i64>, StoreError> {
         self.read(queries::max_request_id)
@@ -430,20 +449,4 @@ impl Store {
 /// poisoned lock is taken over.
 fn lock(reader: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
     reader.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Runs `work`, which uses the blocking PostgreSQL client, where that client can run: here,
-/// or, when called from async code (where it refuses to start), on a thread of its own that
-/// this one waits for. The server itself calls the store from blocking threads; this keeps
-/// the store's promise that every method blocks, wherever it is called from.
-fn off_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return work();
-    }
-    std::thread::scope(|scope| {
-        scope
-            .spawn(work)
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
 }

@@ -54,6 +54,12 @@ impl LoadedConfig {
         let ca = self.config.database_ca_certificates.as_deref();
         match self.config.database.to_str() {
             Some(url) if PostgresDatabase::is_url(url) => {
+                if self.config.store.postgres_pool_size == 0 {
+                    return Err(self.invalid(
+                        "store.postgres_pool_size",
+                        "must be at least 1: the writer needs a connection",
+                    ));
+                }
                 PostgresDatabase::parse(url, ca.map(|file| self.resolve(file)))
                     .map(|db| Database::Postgres(Box::new(db)))
                     .map_err(|error| self.invalid("database", with_causes(&error)))
@@ -149,6 +155,20 @@ database_ca_certificates = \"db-ca.pem\"",
             matches!(&plain, Database::Postgres(db) if db.tls() == PostgresTls::Disable
                 && db.ca_certificates().is_none()),
             "{plain:?}"
+        );
+    }
+
+    #[test]
+    fn a_pool_of_no_connections_is_refused() {
+        let error = config(
+            "database = \"postgres://central@db.example/xroad\"\n[store]\npostgres_pool_size = 0",
+        )
+        .database()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("store.postgres_pool_size") && error.contains("must be at least 1"),
+            "{error}"
         );
     }
 
